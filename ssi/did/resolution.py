@@ -1,0 +1,451 @@
+"""DID resolution: the method seam, the registry, a caching resolver, representations.
+
+``Resolver.resolve`` answers every input with a :class:`ResolutionResult`; bad
+input becomes an ``error`` in the resolution metadata, never an exception.
+
+Spec: https://www.w3.org/TR/did-resolution/#resolving,
+https://www.w3.org/TR/did-core/#did-resolution
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ssi.did.dereference import dereference_in_document
+from ssi.did.document import DIDDocument, Service, VerificationMethod
+from ssi.did.syntax import DID, parse_did, parse_did_url
+from ssi.errors import (
+    DIDError,
+    InvalidDIDError,
+    InvalidDIDURLError,
+    KeyMaterialError,
+    MethodNotSupportedError,
+    RepresentationNotSupportedError,
+    ResolverInternalError,
+    SSIError,
+)
+from ssi.types import JsonObject, JsonValue
+
+__all__ = [
+    "DID_JSON",
+    "DID_LD_JSON",
+    "DID_RESOLUTION_CONTEXT",
+    "DIDMethod",
+    "DereferencingResult",
+    "MethodRegistry",
+    "RepresentationResult",
+    "ResolutionResult",
+    "Resolver",
+    "default_resolver",
+    "dereference",
+    "normalize_options",
+    "resolve",
+    "resolve_representation",
+]
+
+DID_JSON = "application/did+json"
+"""Media type of the plain JSON representation of a DID document."""
+DID_LD_JSON = "application/did+ld+json"
+"""Media type of the JSON-LD representation of a DID document."""
+DID_RESOLUTION_CONTEXT = "https://w3id.org/did-resolution/v1"
+"""JSON-LD context of a serialized resolution result."""
+
+_SNAKE = re.compile(r"_([a-z0-9])")
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionResult:
+    """The three outputs of DID resolution.
+
+    Spec: https://www.w3.org/TR/did-resolution/#did-resolution-result
+    """
+
+    did_document: DIDDocument | None
+    did_resolution_metadata: JsonObject = field(default_factory=dict)
+    did_document_metadata: JsonObject = field(default_factory=dict)
+
+    @property
+    def error(self) -> str | None:
+        """The error code from the resolution metadata, or None on success."""
+        error = self.did_resolution_metadata.get("error")
+        return error if isinstance(error, str) else None
+
+    @property
+    def ok(self) -> bool:
+        """True when a document was resolved without error."""
+        return self.error is None and self.did_document is not None
+
+    @classmethod
+    def failure(cls, error: SSIError) -> ResolutionResult:
+        """Build the result that reports ``error`` in the resolution metadata.
+
+        Spec: https://www.w3.org/TR/did-resolution/#did-resolution-metadata
+        """
+        return cls(
+            did_document=None,
+            did_resolution_metadata={
+                "error": error.code,
+                "errorMessage": error.detail,
+                "problemDetails": error.to_problem(),
+            },
+            did_document_metadata={},
+        )
+
+    def to_json(self) -> JsonObject:
+        """Return the result as the DID Resolution HTTP binding's JSON body.
+
+        Spec: https://www.w3.org/TR/did-resolution/#did-resolution-result
+        """
+        return {
+            "@context": DID_RESOLUTION_CONTEXT,
+            "didDocument": None
+            if self.did_document is None
+            else self.did_document.to_json(),
+            "didResolutionMetadata": copy.deepcopy(self.did_resolution_metadata),
+            "didDocumentMetadata": copy.deepcopy(self.did_document_metadata),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RepresentationResult:
+    """The outputs of ``resolveRepresentation``: the document as bytes.
+
+    Spec: https://www.w3.org/TR/did-resolution/#resolving
+    """
+
+    did_document_stream: bytes
+    did_resolution_metadata: JsonObject = field(default_factory=dict)
+    did_document_metadata: JsonObject = field(default_factory=dict)
+
+    @property
+    def error(self) -> str | None:
+        """The error code from the resolution metadata, or None on success."""
+        error = self.did_resolution_metadata.get("error")
+        return error if isinstance(error, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class DereferencingResult:
+    """The outputs of DID URL dereferencing.
+
+    ``content`` is the DID document, a verification method, a service, or a
+    service endpoint URL (for ``?service=``), or None when dereferencing failed.
+
+    Spec: https://www.w3.org/TR/did-resolution/#did-url-dereferencing-result
+    """
+
+    content: DIDDocument | VerificationMethod | Service | str | None
+    dereferencing_metadata: JsonObject = field(default_factory=dict)
+    content_metadata: JsonObject = field(default_factory=dict)
+
+    @property
+    def error(self) -> str | None:
+        """The error code from the dereferencing metadata, or None on success."""
+        error = self.dereferencing_metadata.get("error")
+        return error if isinstance(error, str) else None
+
+    @property
+    def ok(self) -> bool:
+        """True when the URL named a resource that was found."""
+        return self.error is None and self.content is not None
+
+
+class DIDMethod(Protocol):
+    """A DID method driver: resolves DIDs of one method name.
+
+    ``resolve`` receives a DID already checked against the DID syntax and the
+    options in their camelCase wire names. It returns a result with a document,
+    or raises a :class:`~ssi.errors.DIDError` (or a
+    :class:`~ssi.errors.KeyMaterialError` for bad key material), which the
+    resolver turns into resolution metadata.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def resolve(
+        self, did: DID, options: Mapping[str, JsonValue]
+    ) -> ResolutionResult: ...
+
+
+class MethodRegistry:
+    """DID methods by name; an unknown method is ``methodNotSupported``.
+
+    Args:
+        methods: the drivers to register, each under its ``name``.
+    """
+
+    def __init__(self, methods: Iterable[DIDMethod] = ()) -> None:
+        self._methods: dict[str, DIDMethod] = {}
+        for method in methods:
+            self.register(method)
+
+    def register(self, method: DIDMethod, *, replace: bool = False) -> None:
+        """Add a driver under its ``name``; refuses a second one unless ``replace``."""
+        if method.name in self._methods and not replace:
+            raise ValueError(f"DID method {method.name!r} is already registered")
+        self._methods[method.name] = method
+
+    def get(self, name: str) -> DIDMethod:
+        """Return the driver for ``name``.
+
+        Raises:
+            MethodNotSupportedError: no driver has that name.
+        """
+        try:
+            return self._methods[name]
+        except KeyError:
+            raise MethodNotSupportedError(
+                f"DID method {name!r} is not supported."
+            ) from None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The registered method names, sorted."""
+        return tuple(sorted(self._methods))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._methods
+
+
+def normalize_options(options: Mapping[str, JsonValue]) -> dict[str, JsonValue]:
+    """Return options under their camelCase wire names (``public_key_format`` ->
+    ``publicKeyFormat``); names already in camelCase pass unchanged."""
+    return {_SNAKE.sub(lambda m: m.group(1).upper(), k): v for k, v in options.items()}
+
+
+class Resolver:
+    """Resolve DIDs through a method registry, caching successes for a while.
+
+    Args:
+        registry: the DID methods; by default did:key and did:jwk.
+        cache_ttl: seconds a successful result stays cached; 0 disables caching.
+        cache_size: most results kept; the least recently used go first.
+        clock: monotonic seconds, replaceable in tests.
+
+    Spec: https://www.w3.org/TR/did-resolution/#resolving
+    """
+
+    def __init__(
+        self,
+        registry: MethodRegistry | None = None,
+        *,
+        cache_ttl: float = 300.0,
+        cache_size: int = 1024,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if registry is None:
+            from ssi.did.methods import default_methods  # noqa: PLC0415
+
+            registry = MethodRegistry(default_methods())
+        self.registry = registry
+        self._ttl = cache_ttl
+        self._size = cache_size
+        self._clock = clock
+        self._cache: OrderedDict[str, tuple[float, ResolutionResult]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def resolve(self, did: str, **options: JsonValue) -> ResolutionResult:
+        """Resolve ``did`` to its document and metadata; never raises for bad input.
+
+        Options use their wire names in snake_case or camelCase, for example
+        ``public_key_format="JsonWebKey2020"``; ``no_cache=True`` skips the cache.
+
+        Spec: https://www.w3.org/TR/did-resolution/#resolving
+        """
+        wire = normalize_options(options)
+        no_cache = bool(wire.pop("noCache", False))
+        wire.pop("accept", None)
+        key = self._cache_key(did, wire)
+        if key is not None and not no_cache:
+            cached = self._cached(key)
+            if cached is not None:
+                return cached
+        result = self._resolve_uncached(did, wire)
+        if key is not None and result.ok and self._ttl > 0:
+            self._store(key, result)
+        return _copy(result)
+
+    def resolve_representation(
+        self, did: str, *, accept: str = DID_JSON, **options: JsonValue
+    ) -> RepresentationResult:
+        """Resolve ``did`` and serialize the document in the ``accept`` media type.
+
+        ``application/did+json`` and ``application/did+ld+json`` are produced; the
+        JSON-LD one needs an ``@context`` in the document.
+
+        Spec: https://www.w3.org/TR/did-resolution/#resolving,
+        https://www.w3.org/TR/did-core/#representations
+        """
+        result = self.resolve(did, **options)
+        if result.did_document is None:
+            return RepresentationResult(b"", result.did_resolution_metadata, {})
+        document = result.did_document.to_json()
+        media_type = accept.split(";", 1)[0].strip().lower()
+        if media_type not in (DID_JSON, DID_LD_JSON) or (
+            media_type == DID_LD_JSON and "@context" not in document
+        ):
+            failure = ResolutionResult.failure(
+                RepresentationNotSupportedError(
+                    f"representation {accept[:80]!r} is not supported for {did[:80]}."
+                )
+            )
+            return RepresentationResult(b"", failure.did_resolution_metadata, {})
+        stream = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+        metadata = dict(result.did_resolution_metadata, contentType=media_type)
+        return RepresentationResult(stream, metadata, result.did_document_metadata)
+
+    def dereference(self, did_url: str, **options: JsonValue) -> DereferencingResult:
+        """Dereference a DID URL to a document, verification method, service or URL.
+
+        The URL's DID is resolved (with its ``versionId``/``versionTime``
+        parameters as resolution options), then the fragment or ``service``
+        parameter selects the resource. Never raises for bad input.
+
+        Spec: https://www.w3.org/TR/did-resolution/#dereferencing
+        """
+        try:
+            if not isinstance(did_url, str):
+                raise InvalidDIDURLError(
+                    f"a DID URL must be a string, not {type(did_url).__name__}."
+                )
+            parsed = parse_did_url(did_url)
+        except DIDError as exc:
+            return _dereferencing_failure(exc)
+        for name in ("versionId", "versionTime"):
+            value = parsed.param(name)
+            if value is not None:
+                options[name] = value
+        result = self.resolve(str(parsed.did), **options)
+        if result.did_document is None:
+            return DereferencingResult(None, result.did_resolution_metadata, {})
+        try:
+            content = dereference_in_document(result.did_document, parsed)
+        except DIDError as exc:
+            return _dereferencing_failure(exc)
+        metadata: JsonObject = {}
+        if isinstance(content, str):
+            metadata["contentType"] = "text/uri-list"
+        else:
+            metadata["contentType"] = DID_LD_JSON if "@context" in (
+                result.did_document.to_json()
+            ) else DID_JSON
+        content_metadata = result.did_document_metadata if isinstance(
+            content, DIDDocument
+        ) else {}
+        return DereferencingResult(content, metadata, content_metadata)
+
+    def clear_cache(self) -> None:
+        """Forget every cached result."""
+        with self._lock:
+            self._cache.clear()
+
+    def _resolve_uncached(
+        self, did: object, options: dict[str, JsonValue]
+    ) -> ResolutionResult:
+        try:
+            if not isinstance(did, str):
+                raise InvalidDIDError(
+                    f"a DID must be a string, not {type(did).__name__}."
+                )
+            parsed = parse_did(did)
+            method = self.registry.get(parsed.method)
+            result = method.resolve(parsed, options)
+        except (DIDError, KeyMaterialError) as exc:
+            return ResolutionResult.failure(exc)
+        except SSIError as exc:
+            return ResolutionResult.failure(ResolverInternalError(exc.detail))
+        if result.did_document is None and result.error is None:
+            return ResolutionResult.failure(
+                ResolverInternalError(f"method {parsed.method!r} returned no document.")
+            )
+        return result
+
+    def _cache_key(self, did: object, options: Mapping[str, JsonValue]) -> str | None:
+        if not isinstance(did, str) or self._ttl <= 0:
+            return None
+        try:
+            return did + "\n" + json.dumps(options, sort_keys=True)
+        except (TypeError, ValueError):
+            return None
+
+    def _cached(self, key: str) -> ResolutionResult | None:
+        with self._lock:
+            entry = self._cache.get(key)
+            if entry is None:
+                return None
+            expires, result = entry
+            if self._clock() >= expires:
+                del self._cache[key]
+                return None
+            self._cache.move_to_end(key)
+        return _copy(result)
+
+    def _store(self, key: str, result: ResolutionResult) -> None:
+        with self._lock:
+            self._cache[key] = (self._clock() + self._ttl, result)
+            self._cache.move_to_end(key)
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+
+
+def _dereferencing_failure(error: DIDError) -> DereferencingResult:
+    failure = ResolutionResult.failure(error)
+    return DereferencingResult(None, failure.did_resolution_metadata, {})
+
+
+def _copy(result: ResolutionResult) -> ResolutionResult:
+    """Return the result with fresh metadata dicts, so callers cannot alter the cache."""
+    return ResolutionResult(
+        result.did_document,
+        copy.deepcopy(result.did_resolution_metadata),
+        copy.deepcopy(result.did_document_metadata),
+    )
+
+
+_default_lock = threading.Lock()
+_default: Resolver | None = None
+
+
+def default_resolver() -> Resolver:
+    """Return the process-wide resolver behind :func:`resolve` (did:key, did:jwk)."""
+    global _default  # noqa: PLW0603 - one shared cache per process, made lazily
+    with _default_lock:
+        if _default is None:
+            _default = Resolver()
+        return _default
+
+
+def resolve(did: str, **options: JsonValue) -> ResolutionResult:
+    """Resolve ``did`` with the default resolver; see :meth:`Resolver.resolve`.
+
+    Spec: https://www.w3.org/TR/did-resolution/#resolving
+    """
+    return default_resolver().resolve(did, **options)
+
+
+def resolve_representation(
+    did: str, *, accept: str = DID_JSON, **options: JsonValue
+) -> RepresentationResult:
+    """Resolve ``did`` to document bytes; see :meth:`Resolver.resolve_representation`.
+
+    Spec: https://www.w3.org/TR/did-resolution/#resolving
+    """
+    return default_resolver().resolve_representation(did, accept=accept, **options)
+
+
+def dereference(did_url: str, **options: JsonValue) -> DereferencingResult:
+    """Dereference ``did_url`` with the default resolver; see
+    :meth:`Resolver.dereference`.
+
+    Spec: https://www.w3.org/TR/did-resolution/#dereferencing
+    """
+    return default_resolver().dereference(did_url, **options)

@@ -1,0 +1,365 @@
+"""The one exception tree of the library.
+
+Every error carries a machine-readable ``code`` (the specification's keyword)
+and a ``type_uri`` (the specification's URI for it), and renders itself as
+RFC 9457 problem details with :meth:`SSIError.to_problem`.
+
+::
+
+    SSIError
+    ├── DIDError                            (https://www.w3.org/ns/did#...)
+    │   ├── InvalidDIDError                 invalidDid
+    │   ├── InvalidDIDURLError              invalidDidUrl
+    │   ├── DIDNotFoundError                notFound
+    │   ├── MethodNotSupportedError         methodNotSupported
+    │   ├── RepresentationNotSupportedError representationNotSupported
+    │   ├── InvalidResolutionOptionsError   invalidOptions
+    │   ├── InvalidDIDDocumentError         invalidDidDocument
+    │   └── ResolverInternalError           internalError
+    ├── KeyMaterialError                    (https://w3id.org/security#...)
+    │   ├── InvalidPublicKeyError           invalidPublicKey
+    │   ├── InvalidPublicKeyLengthError     invalidPublicKeyLength
+    │   ├── UnsupportedPublicKeyTypeError   unsupportedPublicKeyType
+    │   └── InvalidSecretKeyError           invalidSecretKey (ours)
+    ├── CredentialError                     (https://www.w3.org/TR/vc-data-model#...)
+    ├── ProofError                          (https://w3id.org/security#...)
+    │   ├── ProofGenerationError            PROOF_GENERATION_ERROR
+    │   ├── ProofVerificationError          PROOF_VERIFICATION_ERROR
+    │   │   └── InvalidSignatureError       PROOF_VERIFICATION_ERROR
+    │   └── UnsupportedAlgorithmError       unsupportedAlgorithm (ours)
+    ├── EncodingError                       invalidEncoding (ours: multibase, base64url)
+    ├── DocumentLoadError                   loading document failed (JSON-LD)
+    ├── CanonicalizationError               canonicalizationError (ours)
+    └── TransportError                      transportError (ours)
+
+Credential, status and the remaining proof errors join this tree in the
+issues that bring those layers.
+
+Spec: https://www.w3.org/TR/did-resolution/#errors,
+https://www.w3.org/TR/cid-1.0/#algorithms, https://www.rfc-editor.org/rfc/rfc9457
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "CanonicalizationError",
+    "CredentialError",
+    "DIDError",
+    "DIDNotFoundError",
+    "DocumentLoadError",
+    "EncodingError",
+    "InvalidDIDDocumentError",
+    "InvalidDIDError",
+    "InvalidDIDURLError",
+    "InvalidPublicKeyError",
+    "InvalidPublicKeyLengthError",
+    "InvalidResolutionOptionsError",
+    "InvalidSecretKeyError",
+    "InvalidSignatureError",
+    "KeyMaterialError",
+    "MethodNotSupportedError",
+    "ProofError",
+    "ProofGenerationError",
+    "ProofVerificationError",
+    "RepresentationNotSupportedError",
+    "ResolverInternalError",
+    "SSIError",
+    "TransportError",
+    "UnsupportedAlgorithmError",
+    "UnsupportedPublicKeyTypeError",
+]
+
+_DID = "https://www.w3.org/ns/did#"
+_SEC = "https://w3id.org/security#"
+_AGORA = "urn:agora:error:"
+
+
+class SSIError(Exception):
+    """Base of every error the library raises for data from outside.
+
+    Attributes:
+        code: the specification's keyword for the error.
+        type_uri: the URI that names the error type.
+        detail: one sentence naming the offending identifier.
+    """
+
+    code: ClassVar[str] = "internalError"
+    type_uri: ClassVar[str] = _AGORA + "internalError"
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    def to_problem(self) -> dict[str, str]:
+        """Return the error as RFC 9457 problem details.
+
+        Spec: https://www.rfc-editor.org/rfc/rfc9457#section-3
+        """
+        return {
+            "type": self.type_uri,
+            "title": self.title,
+            "detail": self.detail,
+            "code": self.code,
+        }
+
+
+# --- DID resolution -------------------------------------------------------
+
+
+class DIDError(SSIError):
+    """A DID, DID URL or DID document could not be used."""
+
+    code = "internalError"
+    type_uri = _DID + "INTERNAL_ERROR"
+    title = "DID error"
+
+
+class InvalidDIDError(DIDError):
+    """The DID does not conform to the DID syntax.
+
+    Spec: https://www.w3.org/TR/did-resolution/#invalidDid
+    """
+
+    code = "invalidDid"
+    type_uri = _DID + "INVALID_DID"
+    title = "Invalid DID"
+
+
+class InvalidDIDURLError(DIDError):
+    """The DID URL does not conform to the DID URL syntax.
+
+    Spec: https://www.w3.org/TR/did-resolution/#invalidDidUrl
+    """
+
+    code = "invalidDidUrl"
+    type_uri = _DID + "INVALID_DID_URL"
+    title = "Invalid DID URL"
+
+
+class DIDNotFoundError(DIDError):
+    """The DID, or the resource a DID URL names, does not exist.
+
+    Spec: https://www.w3.org/TR/did-resolution/#notFound
+    """
+
+    code = "notFound"
+    type_uri = _DID + "NOT_FOUND"
+    title = "Not found"
+
+
+class MethodNotSupportedError(DIDError):
+    """The DID method is not supported by this resolver.
+
+    Spec: https://www.w3.org/TR/did-resolution/#methodNotSupported
+    """
+
+    code = "methodNotSupported"
+    type_uri = _DID + "METHOD_NOT_SUPPORTED"
+    title = "DID method not supported"
+
+
+class RepresentationNotSupportedError(DIDError):
+    """The requested representation of the DID document is not supported.
+
+    Spec: https://www.w3.org/TR/did-resolution/#representationNotSupported
+    """
+
+    code = "representationNotSupported"
+    type_uri = _DID + "REPRESENTATION_NOT_SUPPORTED"
+    title = "Representation not supported"
+
+
+class InvalidResolutionOptionsError(DIDError):
+    """A resolution option is unknown or has an unusable value.
+
+    Spec: https://www.w3.org/TR/did-resolution/#invalidOptions
+    """
+
+    code = "invalidOptions"
+    type_uri = _DID + "INVALID_OPTIONS"
+    title = "Invalid resolution options"
+
+
+class InvalidDIDDocumentError(DIDError):
+    """A DID document does not conform to DID Core.
+
+    Spec: https://www.w3.org/TR/did-resolution/#invalidDidDocument
+    """
+
+    code = "invalidDidDocument"
+    type_uri = _DID + "INVALID_DID_DOCUMENT"
+    title = "Invalid DID document"
+
+
+class ResolverInternalError(DIDError):
+    """The resolver failed for a reason of its own.
+
+    Spec: https://www.w3.org/TR/did-resolution/#internalError
+    """
+
+    code = "internalError"
+    type_uri = _DID + "INTERNAL_ERROR"
+    title = "Internal resolver error"
+
+
+# --- Key material -------------------------------------------------------
+
+
+class KeyMaterialError(SSIError):
+    """Encoded key material could not be used."""
+
+    code = "invalidPublicKey"
+    type_uri = _SEC + "INVALID_PUBLIC_KEY"
+    title = "Invalid key material"
+
+
+class InvalidPublicKeyError(KeyMaterialError):
+    """The public key is malformed: bad encoding, or a point not on the curve.
+
+    Spec: https://w3c-ccg.github.io/did-method-key/#signature-method-creation-algorithm
+    """
+
+    code = "invalidPublicKey"
+    type_uri = _SEC + "INVALID_PUBLIC_KEY"
+    title = "Invalid public key"
+
+
+class InvalidPublicKeyLengthError(KeyMaterialError):
+    """The public key has the wrong number of bytes for its type.
+
+    Spec: https://w3c-ccg.github.io/did-method-key/#signature-method-creation-algorithm
+    """
+
+    code = "invalidPublicKeyLength"
+    type_uri = _SEC + "INVALID_PUBLIC_KEY_LENGTH"
+    title = "Invalid public key length"
+
+
+class UnsupportedPublicKeyTypeError(KeyMaterialError):
+    """The key's multicodec, curve or key type is not supported.
+
+    Spec: https://w3c-ccg.github.io/did-method-key/#signature-method-creation-algorithm
+    """
+
+    code = "unsupportedPublicKeyType"
+    type_uri = _SEC + "UNSUPPORTED_PUBLIC_KEY_TYPE"
+    title = "Unsupported public key type"
+
+
+class InvalidSecretKeyError(KeyMaterialError):
+    """The secret key is malformed or does not match its declared type."""
+
+    code = "invalidSecretKey"
+    type_uri = _AGORA + "invalidSecretKey"
+    title = "Invalid secret key"
+
+
+# --- Credentials ----------------------------------------------------------
+
+
+class CredentialError(SSIError):
+    """A credential or presentation could not be used.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#algorithms
+    """
+
+    code = "MALFORMED_VALUE_ERROR"
+    type_uri = "https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR"
+    title = "Credential error"
+
+
+# --- Proofs -----------------------------------------------------------------
+
+
+class ProofError(SSIError):
+    """A proof could not be created or verified.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#processing-errors
+    """
+
+    code = "PROOF_VERIFICATION_ERROR"
+    type_uri = _SEC + "PROOF_VERIFICATION_ERROR"
+    title = "Proof error"
+
+
+class ProofGenerationError(ProofError):
+    """A proof could not be generated.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#PROOF_GENERATION_ERROR
+    """
+
+    code = "PROOF_GENERATION_ERROR"
+    type_uri = _SEC + "PROOF_GENERATION_ERROR"
+    title = "Proof generation error"
+
+
+class ProofVerificationError(ProofError):
+    """A proof did not verify.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#PROOF_VERIFICATION_ERROR
+    """
+
+    code = "PROOF_VERIFICATION_ERROR"
+    type_uri = _SEC + "PROOF_VERIFICATION_ERROR"
+    title = "Proof verification error"
+
+
+class InvalidSignatureError(ProofVerificationError):
+    """A signature does not verify; deliberately says nothing about why."""
+
+    title = "Invalid signature"
+
+
+class UnsupportedAlgorithmError(ProofError):
+    """The signing algorithm is unknown or does not fit the key."""
+
+    code = "unsupportedAlgorithm"
+    type_uri = _AGORA + "unsupportedAlgorithm"
+    title = "Unsupported algorithm"
+
+
+# --- JSON-LD, encodings, canonicalization and transport -------------------
+
+
+class EncodingError(SSIError):
+    """A multibase, multicodec or base64url value could not be decoded.
+
+    Spec: https://www.w3.org/TR/cid-1.0/#multibase-0
+    """
+
+    code = "invalidEncoding"
+    type_uri = _AGORA + "invalidEncoding"
+    title = "Invalid encoding"
+
+
+class DocumentLoadError(SSIError):
+    """A JSON-LD document (a context) could not be loaded.
+
+    Spec: https://www.w3.org/TR/json-ld11-api/#dom-jsonlderrorcode-loading-document-failed
+    """
+
+    code = "loading document failed"
+    type_uri = "https://www.w3.org/TR/json-ld11-api/#dom-jsonlderrorcode-loading-document-failed"
+    title = "Loading document failed"
+
+
+class CanonicalizationError(SSIError):
+    """A document could not be canonicalized (JCS or RDFC-1.0).
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#PROOF_TRANSFORMATION_ERROR
+    """
+
+    code = "PROOF_TRANSFORMATION_ERROR"
+    type_uri = _SEC + "PROOF_TRANSFORMATION_ERROR"
+    title = "Canonicalization error"
+
+
+class TransportError(SSIError):
+    """A network transfer failed: timeout, size limit, TLS or refused scheme."""
+
+    code = "transportError"
+    type_uri = _AGORA + "transportError"
+    title = "Transport error"

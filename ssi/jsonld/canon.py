@@ -1,0 +1,397 @@
+"""Canonical forms of JSON and JSON-LD documents: RDFC-1.0 and JCS.
+
+RDF Dataset Canonicalization (RDFC-1.0) is computed with pyld, whose
+``URDNA2015`` algorithm is RDFC-1.0 under its earlier name; the JSON
+Canonicalization Scheme (RFC 8785) with the ``rfc8785`` package. Every failure
+of either library, and every ``RecursionError`` from deeply nested input,
+leaves this module as :class:`~ssi.errors.CanonicalizationError` or, when a
+context could not be loaded, :class:`~ssi.errors.DocumentLoadError`.
+
+Safe mode. Data Integrity requires that a document whose terms do not all
+expand to absolute IRIs is refused rather than signed or verified with parts
+silently dropped. pyld 3.3 has no ``safe`` option of its own; with
+``safe=True`` (the default) this module expands the document first, with
+pyld's ``on_property_dropped`` hook turning every dropped property into an
+error, then walks the expanded form and refuses any ``@id``, ``@type`` or
+datatype that is still a relative IRI (JSON-LD drops those statements when
+it produces RDF), and only then canonicalizes the expanded form. Documents are
+processed without a document base, so relative IRI references stay relative
+(pyld would otherwise resolve them against ``http://example.org/base/``); a
+side effect is that pyld ignores an ``@base`` given in a context, so in safe
+mode a document relying on ``@base`` is refused.
+
+Spec: https://www.w3.org/TR/rdf-canon/, https://www.rfc-editor.org/rfc/rfc8785,
+https://www.w3.org/TR/vc-data-integrity/#securing-data-losslessly
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import Any, NoReturn
+
+import rfc8785
+from pyld import jsonld
+from pyld.context_resolver import ContextResolver
+
+from ssi.errors import CanonicalizationError, DocumentLoadError, SSIError
+from ssi.jsonld.loader import DocumentLoader, as_pyld_loader, default_loader
+from ssi.types import JsonObject, JsonValue
+
+__all__ = ["MAX_DEPTH", "canonicalize_jcs", "canonicalize_rdfc", "expand"]
+
+MAX_DEPTH = 100
+"""The deepest nesting of arrays and objects that canonicalization accepts."""
+
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_LOAD_FAILURE_CODES = frozenset(
+    {"loading document failed", "loading remote context failed"}
+)
+
+
+class _BoundedCache:
+    """A small thread-safe LRU mapping for pyld's resolved contexts.
+
+    pyld keys remote contexts by URL only when a loader tags them, which ours
+    never do, so this cache holds inline contexts keyed by their own content,
+    and is safe to share between loaders. Keeping it private to this module
+    means no other pyld user in the process can place entries in it.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self._maxsize = maxsize
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        with self._lock:
+            if key not in self._items:
+                return default
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._maxsize:
+                self._items.popitem(last=False)
+
+
+_RESOLVED_CONTEXTS = _BoundedCache(maxsize=256)
+
+
+def canonicalize_rdfc(
+    document: JsonObject,
+    *,
+    loader: DocumentLoader | None = None,
+    safe: bool = True,
+) -> str:
+    """Return the RDFC-1.0 canonical N-Quads of a JSON-LD document.
+
+    Args:
+        document: the JSON-LD document; it is not modified.
+        loader: resolves ``@context`` URLs; the bundled offline loader by default.
+        safe: refuse terms that do not expand and IRIs that stay relative,
+            instead of dropping them as plain JSON-LD processing does.
+
+    Returns:
+        The canonical N-Quads, one statement per line, each ending in ``\\n``.
+
+    Spec: https://www.w3.org/TR/rdf-canon/#canon-algorithm,
+    https://www.w3.org/TR/vc-di-eddsa/#transformation-eddsa-rdfc-2022
+
+    Raises:
+        DocumentLoadError: a context could not be loaded.
+        CanonicalizationError: the document is not JSON, not valid JSON-LD,
+            too deeply nested, or (in safe mode) has terms that do not expand.
+    """
+    _check_document(document)
+    options = _options(loader)
+    with _translate_errors():
+        processor, dropped = _processor(safe)
+        source: JsonValue = document
+        if safe:
+            source = processor.expand(document, dict(options))
+            _refuse_dropped(dropped)
+            _refuse_relative_iris(source)
+        result = processor.normalize(
+            source,
+            {**options, "algorithm": "URDNA2015", "format": "application/n-quads"},
+        )
+    if not isinstance(result, str):
+        raise CanonicalizationError("RDF canonicalization did not produce N-Quads.")
+    return result
+
+
+def expand(
+    document: JsonObject,
+    *,
+    loader: DocumentLoader | None = None,
+    safe: bool = True,
+) -> list[JsonValue]:
+    """Return the expanded form of a JSON-LD document.
+
+    Args:
+        document: the JSON-LD document; it is not modified.
+        loader: resolves ``@context`` URLs; the bundled offline loader by default.
+        safe: refuse terms that do not expand and IRIs that stay relative.
+
+    Spec: https://www.w3.org/TR/json-ld11-api/#expansion-algorithm
+
+    Raises:
+        DocumentLoadError: a context could not be loaded.
+        CanonicalizationError: the document is not JSON, not valid JSON-LD,
+            too deeply nested, or (in safe mode) has terms that do not expand.
+    """
+    _check_document(document)
+    options = _options(loader)
+    with _translate_errors():
+        processor, dropped = _processor(safe)
+        expanded = processor.expand(document, dict(options))
+        if safe:
+            _refuse_dropped(dropped)
+            _refuse_relative_iris(expanded)
+    if not isinstance(expanded, list):
+        raise CanonicalizationError("JSON-LD expansion did not produce an array.")
+    return expanded
+
+
+def canonicalize_jcs(value: JsonValue) -> bytes:
+    """Return the RFC 8785 (JCS) canonical UTF-8 serialization of a JSON value.
+
+    Spec: https://www.rfc-editor.org/rfc/rfc8785#section-3.2,
+    https://www.w3.org/TR/vc-di-eddsa/#transformation-eddsa-jcs-2022
+
+    Raises:
+        CanonicalizationError: the value is not JSON (a non-string key, a
+            set, bytes, a lone surrogate), holds a number JCS cannot represent
+            (NaN, infinity, an integer beyond 2**53 - 1), or is too deeply nested.
+    """
+    _check_json(value)
+    try:
+        return rfc8785.dumps(value)
+    except rfc8785.IntegerDomainError as exc:
+        raise CanonicalizationError(
+            "An integer is outside the range that JCS can represent exactly."
+        ) from exc
+    except rfc8785.FloatDomainError as exc:
+        raise CanonicalizationError("A number is not representable in JCS.") from exc
+    except (rfc8785.CanonicalizationError, ValueError, TypeError) as exc:
+        raise CanonicalizationError(
+            "The value could not be serialized with JCS."
+        ) from exc
+    except RecursionError as exc:
+        raise CanonicalizationError("The value is nested too deeply for JCS.") from exc
+
+
+# --- Input checks -----------------------------------------------------------
+
+
+def _short(text: object, limit: int = 80) -> str:
+    """Return ``text`` quoted and cut to ``limit`` characters, for messages."""
+    shown = repr(text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def _check_document(document: JsonValue) -> None:
+    if not isinstance(document, dict):
+        raise CanonicalizationError("A JSON-LD document must be a JSON object.")
+    _check_json(document)
+
+
+_Path = tuple[Any, str | int] | None
+"""Where a value sits: ``(parent path, key or index)``, built only on error."""
+
+
+def _render(path: _Path) -> str:
+    segments: list[str] = []
+    while path is not None:
+        path, segment = path
+        if isinstance(segment, int):
+            segments.append(f"[{segment}]")
+        else:
+            segments.append(
+                "." + (segment if len(segment) <= 40 else segment[:37] + "...")
+            )
+    return _short("$" + "".join(reversed(segments)))
+
+
+def _check_json(value: JsonValue) -> None:
+    """Refuse anything that is not plain JSON, iteratively, at any depth."""
+    stack: list[tuple[Any, int, _Path]] = [(value, 0, None)]
+    while stack:
+        item, depth, path = stack.pop()
+        if item is None or isinstance(item, bool | int):
+            continue
+        if isinstance(item, str):
+            _check_text(item, path)
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise CanonicalizationError(
+                    f"The number at {_render(path)} is not finite."
+                )
+        elif isinstance(item, list | dict):
+            if depth >= MAX_DEPTH:
+                raise CanonicalizationError(
+                    f"A value is nested deeper than {MAX_DEPTH} levels."
+                )
+            if isinstance(item, list):
+                stack.extend((v, depth + 1, (path, i)) for i, v in enumerate(item))
+                continue
+            for key, member in item.items():
+                if not isinstance(key, str):
+                    raise CanonicalizationError(
+                        f"An object key at {_render(path)} is not a string."
+                    )
+                _check_text(key, path)
+                stack.append((member, depth + 1, (path, key)))
+        else:
+            raise CanonicalizationError(
+                f"The value at {_render(path)} is a {type(item).__name__}, not JSON."
+            )
+
+
+def _check_text(text: str, path: _Path) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise CanonicalizationError(
+            f"A string at {_render(path)} holds a lone surrogate, not valid Unicode."
+        ) from exc
+
+
+# --- pyld plumbing ----------------------------------------------------------
+
+
+def _options(loader: DocumentLoader | None) -> dict[str, Any]:
+    pyld_loader = as_pyld_loader(loader if loader is not None else default_loader())
+    return {
+        "documentLoader": pyld_loader,
+        "contextResolver": ContextResolver(_RESOLVED_CONTEXTS, pyld_loader),
+        "processingMode": "json-ld-1.1",
+        # No document base: relative IRI references stay relative, so safe mode
+        # can refuse them and RDF conversion drops them, as the JSON-LD API
+        # specifies. (pyld resolves against http://example.org/base/ when the
+        # base is the empty string.)
+        "base": None,
+    }
+
+
+def _processor(safe: bool) -> tuple[jsonld.JsonLdProcessor, list[str | None]]:
+    dropped: list[str | None] = []
+    if safe:
+        return jsonld.JsonLdProcessor(on_property_dropped=dropped.append), dropped
+    return jsonld.JsonLdProcessor(), dropped
+
+
+def _refuse_dropped(dropped: list[str | None]) -> None:
+    if not dropped:
+        return
+    term = dropped[0]
+    if term is None:
+        raise CanonicalizationError(
+            "A property is mapped to null by the @context and would be dropped."
+        )
+    raise CanonicalizationError(
+        f"The property {_short(term)} is not defined by the @context."
+    )
+
+
+def _is_absolute_or_blank(iri: Any) -> bool:
+    return isinstance(iri, str) and (
+        iri.startswith("_:") or _ABSOLUTE_IRI.match(iri) is not None
+    )
+
+
+def _refuse_relative_iris(expanded: JsonValue) -> None:
+    """Walk expanded JSON-LD and refuse node ids and types that are not absolute."""
+    stack: list[Any] = [expanded]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        if "@value" in item:
+            # A value object: only its datatype is an IRI; a JSON literal's
+            # content is opaque data and is not walked.
+            datatype = item.get("@type")
+            if datatype is not None and datatype != "@json":
+                if not _is_absolute_or_blank(datatype):
+                    raise CanonicalizationError(
+                        f"The datatype {_short(datatype)} is not an absolute IRI."
+                    )
+            continue
+        if "@id" in item and not _is_absolute_or_blank(item["@id"]):
+            raise CanonicalizationError(
+                f"The identifier {_short(item['@id'])} is a relative IRI reference."
+            )
+        types = item.get("@type", [])
+        for type_ in types if isinstance(types, list) else [types]:
+            if not _is_absolute_or_blank(type_):
+                raise CanonicalizationError(
+                    f"The type {_short(type_)} is not defined by the @context."
+                )
+        for key, member in item.items():
+            if key not in ("@id", "@type", "@index", "@language", "@direction"):
+                stack.append(member)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _raise_translated(exc: Exception) -> NoReturn:
+    """Re-raise a foreign exception from pyld as the most specific error of ours."""
+    chain = list(_causes(exc))
+    for cause in chain:
+        if isinstance(cause, SSIError):
+            # An error of ours raised inside pyld: the loader refused a URL.
+            raise DocumentLoadError(cause.detail) from exc
+    for cause in chain:
+        if isinstance(cause, RecursionError):
+            raise CanonicalizationError(
+                "The document is nested too deeply to canonicalize."
+            ) from exc
+    for cause in chain:
+        if isinstance(cause, jsonld.JsonLdError) and cause.code in _LOAD_FAILURE_CODES:
+            details = cause.details if isinstance(cause.details, dict) else {}
+            url = details.get("url", "")
+            raise DocumentLoadError(
+                f"The context {_short(url)} could not be loaded."
+            ) from exc
+    codes = [c for c in chain if isinstance(c, jsonld.JsonLdError)]
+    if codes:
+        innermost = codes[-1]
+        reason = innermost.code or innermost.type
+        raise CanonicalizationError(
+            f"The document is not valid JSON-LD ({reason})."
+        ) from exc
+    raise CanonicalizationError(
+        "The document could not be processed as JSON-LD."
+    ) from exc
+
+
+@contextlib.contextmanager
+def _translate_errors() -> Iterator[None]:
+    try:
+        yield
+    except SSIError:
+        raise
+    except RecursionError as exc:
+        raise CanonicalizationError(
+            "The document is nested too deeply to canonicalize."
+        ) from exc
+    except Exception as exc:
+        _raise_translated(exc)

@@ -1,0 +1,103 @@
+"""Read Multikey strings: ``publicKeyMultibase`` and ``secretKeyMultibase``.
+
+Writing lives on the key objects (``export_multikey``); this module turns
+untrusted text back into keys.
+
+Spec: https://www.w3.org/TR/cid-1.0/#Multikey
+"""
+
+from __future__ import annotations
+
+from ssi.encoding import decode_multibase
+from ssi.errors import (
+    EncodingError,
+    InvalidPublicKeyError,
+    InvalidPublicKeyLengthError,
+    InvalidSecretKeyError,
+    KeyMaterialError,
+)
+from ssi.keys.base import KeyPair, PublicKey
+from ssi.keys.ec import P256KeyPair, P256PublicKey, Secp256k1KeyPair, Secp256k1PublicKey
+from ssi.keys.ed25519 import Ed25519KeyPair, Ed25519PublicKey
+from ssi.keys.x25519 import X25519KeyPair, X25519PublicKey
+from ssi.multicodec import unwrap_key
+
+__all__ = ["MAX_MULTIKEY_LENGTH", "decode_multikey", "decode_public_multikey"]
+
+MAX_MULTIKEY_LENGTH = 256
+"""Longest Multikey string accepted; every supported key encodes in far fewer."""
+
+_PUBLIC: dict[str, type[PublicKey]] = {
+    "ed25519-pub": Ed25519PublicKey,
+    "x25519-pub": X25519PublicKey,
+    "p256-pub": P256PublicKey,
+    "secp256k1-pub": Secp256k1PublicKey,
+}
+
+# Multikey carries curve points compressed only (33 bytes), so that one key has
+# exactly one Multikey string.
+_COMPRESSED_POINT = {"p256-pub": 33, "secp256k1-pub": 33}
+
+
+def _secret(codec: str, secret: bytes) -> KeyPair:
+    if codec == "ed25519-priv":
+        return Ed25519KeyPair.from_seed(secret)
+    if codec == "x25519-priv":
+        return X25519KeyPair.from_private_bytes(secret)
+    if codec == "p256-priv":
+        return P256KeyPair.from_private_bytes(secret)
+    return Secp256k1KeyPair.from_private_bytes(secret)
+
+
+def decode_multikey(text: str) -> PublicKey | KeyPair:
+    """Decode a public or secret Multikey string into a key.
+
+    Spec: https://www.w3.org/TR/cid-1.0/#Multikey
+
+    Raises:
+        InvalidPublicKeyError: not a string, too long, not base58btc multibase,
+            or a malformed multicodec prefix.
+        UnsupportedPublicKeyTypeError: a codec that is not a supported key.
+        InvalidPublicKeyLengthError: the key bytes have the wrong length (curve
+            points must be compressed, 33 bytes).
+        InvalidSecretKeyError: the secret key is malformed.
+    """
+    if not isinstance(text, str):
+        raise InvalidPublicKeyError(
+            f"Multikey must be a string, not {type(text).__name__}."
+        )
+    if len(text) > MAX_MULTIKEY_LENGTH:
+        raise InvalidPublicKeyError(
+            f"Multikey is longer than {MAX_MULTIKEY_LENGTH} characters."
+        )
+    try:
+        codec, payload = unwrap_key(decode_multibase(text))
+    except EncodingError as exc:
+        # The text is not echoed: it may be a secret key with a typo in it.
+        raise InvalidPublicKeyError(f"Multikey is malformed: {exc}") from exc
+    if codec in _PUBLIC:
+        expected = _COMPRESSED_POINT.get(codec)
+        if expected is not None and len(payload) != expected:
+            raise InvalidPublicKeyLengthError(
+                f"{codec} Multikey has {len(payload)} key bytes, expected "
+                f"{expected} (a compressed point)."
+            )
+        return _PUBLIC[codec](payload)
+    try:
+        return _secret(codec, payload)
+    except KeyMaterialError as exc:
+        raise InvalidSecretKeyError(f"secret Multikey is malformed: {exc}") from exc
+
+
+def decode_public_multikey(text: str) -> PublicKey:
+    """Decode a ``publicKeyMultibase`` value; a secret key is refused.
+
+    Spec: https://www.w3.org/TR/cid-1.0/#Multikey
+
+    Raises:
+        KeyMaterialError: as :func:`decode_multikey`, or the value is a secret key.
+    """
+    key = decode_multikey(text)
+    if isinstance(key, KeyPair):
+        raise InvalidPublicKeyError("expected a public key, found a secret key.")
+    return key

@@ -1,0 +1,109 @@
+"""X25519 key-agreement keys (RFC 7748) over ``cryptography``.
+
+X25519 keys cannot sign; they exist for key agreement (DIDComm, did:key).
+
+Spec: https://www.rfc-editor.org/rfc/rfc7748, https://www.rfc-editor.org/rfc/rfc8037
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from cryptography.hazmat.primitives.asymmetric import x25519
+
+from ssi.encoding import encode_base64url
+from ssi.errors import (
+    InvalidPublicKeyError,
+    InvalidPublicKeyLengthError,
+    InvalidSecretKeyError,
+    UnsupportedAlgorithmError,
+)
+from ssi.keys.base import KeyPair, KeyType, PublicKey
+from ssi.types import JsonObject
+
+__all__ = ["X25519KeyPair", "X25519PublicKey"]
+
+_KEY_LENGTH = 32
+
+
+class X25519PublicKey(PublicKey):
+    """An X25519 public key (a Montgomery u-coordinate, 32 bytes)."""
+
+    key_type: ClassVar[KeyType] = KeyType.X25519
+    multicodec_name: ClassVar[str] = "x25519-pub"
+    algorithm: ClassVar[str | None] = None
+
+    __slots__ = ("_key",)
+
+    def __init__(self, raw: bytes) -> None:
+        if len(raw) != _KEY_LENGTH:
+            raise InvalidPublicKeyLengthError(
+                f"X25519 public key has {len(raw)} bytes, expected {_KEY_LENGTH}."
+            )
+        super().__init__(raw)
+        self._key = x25519.X25519PublicKey.from_public_bytes(bytes(raw))
+
+    def verify(self, data: bytes, signature: bytes) -> None:
+        """Refuse: X25519 keys are for key agreement only.
+
+        Raises:
+            UnsupportedAlgorithmError: always.
+        """
+        raise UnsupportedAlgorithmError("X25519 keys cannot verify signatures.")
+
+    def _jwk_members(self) -> JsonObject:
+        return {"kty": "OKP", "crv": "X25519", "x": encode_base64url(self.raw)}
+
+
+class X25519KeyPair(KeyPair):
+    """An X25519 private key and its public key."""
+
+    __slots__ = ("_private", "_public")
+
+    def __init__(self, private_key: x25519.X25519PrivateKey) -> None:
+        self._private = private_key
+        self._public = X25519PublicKey(private_key.public_key().public_bytes_raw())
+
+    @classmethod
+    def generate(cls) -> X25519KeyPair:
+        """Generate a new key pair from the operating system's randomness."""
+        return cls(x25519.X25519PrivateKey.generate())
+
+    @classmethod
+    def from_private_bytes(cls, secret: bytes) -> X25519KeyPair:
+        """Build the key pair from its 32-byte scalar.
+
+        Raises:
+            InvalidSecretKeyError: the secret does not have 32 bytes.
+        """
+        if len(secret) != _KEY_LENGTH:
+            raise InvalidSecretKeyError(
+                f"X25519 secret key has {len(secret)} bytes, expected {_KEY_LENGTH}."
+            )
+        return cls(x25519.X25519PrivateKey.from_private_bytes(bytes(secret)))
+
+    @property
+    def public_key(self) -> X25519PublicKey:
+        """The public half."""
+        return self._public
+
+    @property
+    def _secret_codec(self) -> str:
+        return "x25519-priv"
+
+    def _secret_bytes(self) -> bytes:
+        return self._private.private_bytes_raw()
+
+    def exchange(self, peer: X25519PublicKey) -> bytes:
+        """Compute the X25519 shared secret with a peer's public key.
+
+        Spec: https://www.rfc-editor.org/rfc/rfc7748#section-6.1
+
+        Raises:
+            InvalidPublicKeyError: the peer key is of small order (the shared
+                secret would be all zeros).
+        """
+        try:
+            return self._private.exchange(peer._key)
+        except ValueError as exc:
+            raise InvalidPublicKeyError("X25519 peer key is of small order.") from exc

@@ -1,0 +1,1 @@
+"""The ``agora`` terminal command, a thin layer over :mod:`ssi`."""

@@ -1,0 +1,5 @@
+"""Run the ``agora`` command with ``python -m wallet_cli``."""
+
+from wallet_cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""One sub-app per command group."""
