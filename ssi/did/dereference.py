@@ -113,12 +113,13 @@ def dereference_in_document(
     if url.fragment is None:
         return document
     target = f"{document_did}#{url.fragment}"
-    for method in _all_methods(document):
-        if method.id == target:
-            return method
     for service in document.service:
         if service.id == target:
             return service
+    try:
+        return document.find_verification_method(target)
+    except DIDNotFoundError:
+        pass
     raise DIDNotFoundError(
         f"The DID document {_show(document.id)} has nothing with the id "
         f"{_show(target)}."
@@ -131,19 +132,6 @@ def _as_did_url(did_url: DIDURL | str, base: str) -> DIDURL:
     if isinstance(did_url, str) and did_url.startswith(("#", "?", "/")):
         return resolve_relative(did_url, base)
     return parse_did_url(did_url)
-
-
-def _all_methods(document: DIDDocument) -> list[VerificationMethod]:
-    methods = list(document.verification_method)
-    for entries in (
-        document.authentication,
-        document.assertion_method,
-        document.capability_delegation,
-        document.capability_invocation,
-        document.key_agreement,
-    ):
-        methods += [entry for entry in entries if isinstance(entry, VerificationMethod)]
-    return methods
 
 
 def _endpoint_url(service: Service) -> str:

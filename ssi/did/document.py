@@ -1,10 +1,9 @@
 """The DID document data model: DIDDocument, VerificationMethod, Service.
 
-``from_json`` validates the rules of DID Core §5 and converts the camelCase
-JSON names; ``to_json`` writes them back. Every DID URL in the model is
-absolute: relative references such as ``#key-1`` are resolved against the
-document's DID when parsed (DID Core §3.2.2), so lookups compare plain
-strings. Properties the model does not know are kept in ``extra``.
+``from_json`` checks the rules of DID Core §5 and converts camelCase JSON
+names; ``to_json`` writes them back. Every DID URL in the model is absolute:
+relative references such as ``#key-1`` are resolved against the document's
+DID when parsed (DID Core §3.2.2). Unknown properties are kept in ``extra``.
 
 Spec: https://www.w3.org/TR/did-core/#core-properties
 """
@@ -12,10 +11,10 @@ Spec: https://www.w3.org/TR/did-core/#core-properties
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from ssi.did.syntax import (
     _SCHEME_RE,
@@ -26,12 +25,7 @@ from ssi.did.syntax import (
     parse_did_url,
     resolve_relative,
 )
-from ssi.errors import (
-    DIDNotFoundError,
-    InvalidDIDDocumentError,
-    InvalidDIDError,
-    InvalidDIDURLError,
-)
+from ssi.errors import DIDNotFoundError, InvalidDIDDocumentError, SSIError
 from ssi.types import JsonObject, JsonValue
 
 __all__ = ["RELATIONSHIPS", "DIDDocument", "Service", "VerificationMethod"]
@@ -45,70 +39,56 @@ RELATIONSHIPS: Final[Mapping[str, str]] = MappingProxyType(
         "keyAgreement": "key_agreement",
     }
 )
-"""Verification relationships: JSON name to DIDDocument attribute, in output order."""
+"""Verification relationships: JSON name to DIDDocument attribute, in JSON order."""
 
 # RFC 7517 §8.1.1: members of the "Private" information class (and AKP "priv").
 _PRIVATE_JWK: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k", "priv"})
-_VM_KEYS: Final = frozenset({"id", "type", "controller"})
+_VM_KEYS: Final = frozenset(
+    {"id", "type", "controller", "publicKeyMultibase", "publicKeyJwk"}
+)
 _SERVICE_KEYS: Final = frozenset({"id", "type", "serviceEndpoint"})
-_DOCUMENT_KEYS: Final = frozenset(
-    {"@context", "id", "alsoKnownAs", "controller", "verificationMethod", "service"}
-) | frozenset(RELATIONSHIPS)
+_CORE_KEYS: Final = {"@context", "alsoKnownAs", "controller", "verificationMethod"}
+_DOCUMENT_KEYS: Final = frozenset({"id", "service", *_CORE_KEYS, *RELATIONSHIPS})
 
-Entry = str | Any  # Private alias for relationship entries while parsing.
+_Entry: TypeAlias = "str | VerificationMethod"
+_KINDS: Final[dict[type, str]] = {str: "string", list: "array", dict: "JSON object"}
 
 
 def _fail(path: str, problem: str) -> InvalidDIDDocumentError:
     return InvalidDIDDocumentError(f"Invalid DID document: {path} {problem}.")
 
 
-def _get(obj: JsonObject, key: str, path: str, kind: type | None = None) -> Any:
-    """Return ``obj[key]``, failing when it is missing or not of ``kind``."""
-    if key not in obj:
-        raise _fail(path, f"has no {key!r}")
-    value = obj[key]
-    if kind is not None and not isinstance(value, kind):
-        raise _fail(f"{path}.{key}", f"must be {'an array' if kind is list else 'a string'}")
-    if kind is str and not value:
-        raise _fail(f"{path}.{key}", "must not be empty")
-    return value
-
-
-def _object(value: JsonValue, path: str) -> JsonObject:
-    if not isinstance(value, dict):
+def _get(obj: JsonValue, key: str, path: str, kind: type | None = None) -> Any:
+    """Return ``obj[key]``, failing if ``obj`` is no map or the value is no ``kind``."""
+    if not isinstance(obj, dict):
         raise _fail(path, "must be a JSON object")
+    if key not in obj:
+        raise _fail(path or "the document", f"has no {key!r}")
+    value = obj[key]
+    if kind is not None and (not isinstance(value, kind) or value in ("", {})):
+        where = f"{path}.{key}" if path else key
+        raise _fail(where, f"must be a non-empty {_KINDS[kind]}")
     return value
 
 
-def _did(value: JsonValue, path: str) -> str:
-    if isinstance(value, str):
-        try:
-            return str(parse_did(value))
-        except InvalidDIDError:
-            pass
-    raise _fail(path, f"{_show(str(value))} is not a DID")
+def _check(value: JsonValue, path: str, kind: str, base: DID | None = None) -> str:
+    """Check that ``value`` is a DID, DID URL or URI string and return it.
 
-
-def _did_url(value: JsonValue, base: DID | None, path: str) -> str:
-    """Check a DID URL, making a relative one absolute against ``base``."""
-    if isinstance(value, str):
-        try:
-            if _SCHEME_RE.match(value) is not None:
-                return str(parse_did_url(value))
-            if base is not None:
+    A relative reference is resolved against ``base`` when one is given.
+    """
+    try:
+        if isinstance(value, str):
+            if base is not None and _SCHEME_RE.match(value) is None:
                 return str(resolve_relative(value, base))
-        except InvalidDIDURLError:
-            pass
-    raise _fail(path, f"{_show(str(value))} is not a DID URL")
-
-
-def _uri(value: JsonValue, base: DID | None, path: str) -> str:
-    """Check a URI; a relative reference is resolved against ``base`` if given."""
-    if isinstance(value, str) and base is not None and not _SCHEME_RE.match(value):
-        return _did_url(value, base, path)
-    if not isinstance(value, str) or _URI_RE.fullmatch(value) is None:
-        raise _fail(path, f"{_show(str(value))} is not a URI")
-    return value
+            if kind == "DID":
+                return str(parse_did(value))
+            if kind == "DID URL":
+                return str(parse_did_url(value))
+            if _URI_RE.fullmatch(value):
+                return value
+    except SSIError:
+        pass
+    raise _fail(path, f"{_show(str(value))} is not a {kind}")
 
 
 def _unique(items: list[str], path: str) -> tuple[str, ...]:
@@ -122,6 +102,11 @@ def _extra(obj: JsonObject, known: frozenset[str]) -> JsonObject:
     return {k: copy.deepcopy(v) for k, v in obj.items() if k not in known}
 
 
+def _merge(out: JsonObject, extra: JsonObject, known: frozenset[str]) -> JsonObject:
+    """Append ``extra`` to ``out``, skipping names the model itself owns."""
+    return out | {k: copy.deepcopy(v) for k, v in extra.items() if k not in known}
+
+
 @dataclass(frozen=True, slots=True)
 class VerificationMethod:
     """A verification method: a public key or other verification material.
@@ -132,7 +117,7 @@ class VerificationMethod:
         controller: the DID that controls the method.
         public_key_multibase: ``publicKeyMultibase``, if present.
         public_key_jwk: ``publicKeyJwk``, if present (public members only).
-        extra: every other property, as found.
+        extra: other properties, as found (core names here are not written).
 
     Spec: https://www.w3.org/TR/did-core/#verification-methods
     """
@@ -145,7 +130,9 @@ class VerificationMethod:
     extra: JsonObject = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, obj: JsonValue, *, base: str | None = None) -> VerificationMethod:
+    def from_json(
+        cls, obj: JsonValue, *, base: str | None = None
+    ) -> VerificationMethod:
         """Build a verification method from its JSON map.
 
         A relative ``id`` (``#key-1``) is made absolute against ``base``.
@@ -157,39 +144,41 @@ class VerificationMethod:
                 or invalid, both key forms are present, or the JWK is not public.
             InvalidDIDError: ``base`` is not a DID.
         """
-        return _parse_vm(obj, None if base is None else parse_did(base), "verificationMethod")
+        base_did = None if base is None else parse_did(base)
+        return _parse_vm(obj, base_did, "verificationMethod")
 
     def to_json(self) -> JsonObject:
         """Return the JSON map, with camelCase property names.
 
         Spec: https://www.w3.org/TR/did-core/#verification-method-properties
         """
-        out: JsonObject = {"id": self.id, "type": self.type, "controller": self.controller}
+        out: JsonObject = {"id": self.id, "type": self.type}
+        out["controller"] = self.controller
         if self.public_key_multibase is not None:
             out["publicKeyMultibase"] = self.public_key_multibase
         if self.public_key_jwk is not None:
             out["publicKeyJwk"] = copy.deepcopy(self.public_key_jwk)
-        return out | {k: copy.deepcopy(v) for k, v in self.extra.items() if k not in out}
+        return _merge(out, self.extra, _VM_KEYS)
 
 
-def _parse_vm(value: JsonValue, base: DID | None, path: str) -> VerificationMethod:
-    obj = _object(value, path)
-    vm_id = _did_url(_get(obj, "id", path), base, f"{path}.id")
+def _parse_vm(obj: JsonValue, base: DID | None, path: str) -> VerificationMethod:
+    vm_id = _check(_get(obj, "id", path), f"{path}.id", "DID URL", base)
     vm_type = _get(obj, "type", path, str)
-    controller = _did(_get(obj, "controller", path), f"{path}.controller")
-    extra = _extra(obj, _VM_KEYS)
-    multibase = extra.pop("publicKeyMultibase", None)
+    controller = _check(_get(obj, "controller", path), f"{path}.controller", "DID")
+    multibase = jwk = None
     if "publicKeyMultibase" in obj:
-        _get(obj, "publicKeyMultibase", path, str)
-    jwk = extra.pop("publicKeyJwk", None)
+        multibase = _get(obj, "publicKeyMultibase", path, str)
     if "publicKeyJwk" in obj:
-        where = f"{path}.publicKeyJwk"
-        if not isinstance(_object(jwk, where).get("kty"), str):
-            raise _fail(where, "has no string 'kty'")
+        jwk = copy.deepcopy(_get(obj, "publicKeyJwk", path, dict))
+        if not isinstance(jwk.get("kty"), str):
+            raise _fail(f"{path}.publicKeyJwk", "has no string 'kty'")
         if private := sorted(_PRIVATE_JWK & jwk.keys()):
-            raise _fail(where, f"holds the private key member {private[0]!r}")
+            raise _fail(
+                f"{path}.publicKeyJwk", f"holds the private member {private[0]!r}"
+            )
         if multibase is not None:
             raise _fail(path, "has both publicKeyMultibase and publicKeyJwk")
+    extra = _extra(obj, _VM_KEYS)
     return VerificationMethod(vm_id, vm_type, controller, multibase, jwk, extra)
 
 
@@ -201,7 +190,7 @@ class Service:
         id: the service's URI, absolute when a base DID was known.
         type: one type, or a tuple of types when the JSON held an array.
         service_endpoint: a URI string, a map, or a list of those, as found.
-        extra: every other property, as found.
+        extra: other properties, as found (core names here are not written).
 
     Spec: https://www.w3.org/TR/did-core/#services
     """
@@ -224,53 +213,53 @@ class Service:
                 missing or has a value DID Core does not allow.
             InvalidDIDError: ``base`` is not a DID.
         """
-        return _parse_service(obj, None if base is None else parse_did(base), "service")
+        base_did = None if base is None else parse_did(base)
+        return _parse_service(obj, base_did, "service")
 
     def to_json(self) -> JsonObject:
         """Return the JSON map, with camelCase property names.
 
         Spec: https://www.w3.org/TR/did-core/#service-properties
         """
-        out: JsonObject = {
-            "id": self.id,
-            "type": self.type if isinstance(self.type, str) else list(self.type),
-            "serviceEndpoint": copy.deepcopy(self.service_endpoint),
-        }
-        return out | {k: copy.deepcopy(v) for k, v in self.extra.items() if k not in out}
+        service_type = self.type if isinstance(self.type, str) else list(self.type)
+        endpoint = copy.deepcopy(self.service_endpoint)
+        out = {"id": self.id, "type": service_type, "serviceEndpoint": endpoint}
+        return _merge(out, self.extra, _SERVICE_KEYS)
 
 
-def _parse_service(value: JsonValue, base: DID | None, path: str) -> Service:
-    obj = _object(value, path)
-    service_id = _uri(_get(obj, "id", path), base, f"{path}.id")
+def _parse_service(obj: JsonValue, base: DID | None, path: str) -> Service:
+    service_id = _check(_get(obj, "id", path), f"{path}.id", "URI", base)
     service_type = _get(obj, "type", path)
     if isinstance(service_type, list) and service_type:
-        if not all(isinstance(item, str) and item for item in service_type):
-            raise _fail(f"{path}.type", "must hold only non-empty strings")
+        for index, item in enumerate(service_type):
+            if not isinstance(item, str) or not item:
+                raise _fail(f"{path}.type[{index}]", "must be a non-empty string")
         service_type = _unique(service_type, f"{path}.type")
     elif not isinstance(service_type, str) or not service_type:
         raise _fail(f"{path}.type", "must be a non-empty string or array of strings")
     endpoint = _get(obj, "serviceEndpoint", path)
-    where = f"{path}.serviceEndpoint"
-    for index, item in enumerate(endpoint if isinstance(endpoint, list) else [endpoint]):
-        item_path = f"{where}[{index}]" if isinstance(endpoint, list) else where
+    items = endpoint if isinstance(endpoint, list) else [endpoint]
+    if not items:
+        raise _fail(f"{path}.serviceEndpoint", "must not be an empty array")
+    for index, item in enumerate(items):
+        where = f"{path}.serviceEndpoint" + (f"[{index}]" if items is endpoint else "")
         if isinstance(item, str):
-            _uri(item, None, item_path)
+            _check(item, where, "URI")
         elif not isinstance(item, dict):
-            raise _fail(item_path, "must be a URI string or a map")
-    if endpoint == []:
-        raise _fail(where, "must not be an empty array")
-    return Service(service_id, service_type, copy.deepcopy(endpoint), _extra(obj, _SERVICE_KEYS))
+            raise _fail(where, "must be a URI string or a map")
+    extra = _extra(obj, _SERVICE_KEYS)
+    return Service(service_id, service_type, copy.deepcopy(endpoint), extra)
 
 
-def _parse_relationship(value: JsonValue, base: DID, name: str) -> tuple[Entry, ...]:
+def _parse_relationship(value: JsonValue, base: DID, name: str) -> tuple[_Entry, ...]:
     if not isinstance(value, list):
         raise _fail(name, "must be an array")
-    entries: list[Entry] = []
+    entries: list[_Entry] = []
     for index, item in enumerate(value):
         path = f"{name}[{index}]"
         if isinstance(item, dict):
             entries.append(_parse_vm(item, base, path))
-        elif (reference := _did_url(item, base, path)) in entries:
+        elif (reference := _check(item, path, "DID URL", base)) in entries:
             raise _fail(path, f"repeats {_show(reference)}")
         else:
             entries.append(reference)
@@ -290,11 +279,11 @@ class DIDDocument:
         also_known_as: other URIs for the subject.
         controller: the DIDs of the document's controllers.
         verification_method: the methods in ``verificationMethod``.
-        authentication: the ``authentication`` relationship (likewise
+        authentication: the ``authentication`` relationship; likewise
             ``assertion_method``, ``key_agreement``, ``capability_invocation``
-            and ``capability_delegation``).
+            and ``capability_delegation``.
         service: the services.
-        extra: every other property, as found.
+        extra: other properties, as found (core names here are not written).
         single_values: JSON names (``@context``, ``controller``) whose value was
             one bare item, not an array; ``to_json`` keeps that shape.
 
@@ -313,17 +302,17 @@ class DIDDocument:
     capability_delegation: tuple[str | VerificationMethod, ...] = ()
     service: tuple[Service, ...] = ()
     extra: JsonObject = field(default_factory=dict)
-    single_values: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    single_values: frozenset[str] = field(default=frozenset(), compare=False)
 
     @classmethod
     def from_json(cls, obj: JsonValue) -> DIDDocument:
         """Validate a DID document's JSON and build the model.
 
-        Checks DID Core's rules: ``id`` is a DID; ``controller`` is a DID or a
-        set of DIDs; verification methods are valid and their ids unique
-        across the document (embedded ones and service ids included);
-        relationship entries are DID URLs or embedded methods; services are
-        valid. ``@context`` and unknown properties are kept as found.
+        Checks that ``id`` is a DID, ``controller`` a DID or set of DIDs, the
+        verification methods valid with ids unique across the document
+        (embedded methods and services included), relationship entries DID
+        URLs or embedded methods, and services valid. ``@context`` and unknown
+        properties are kept as found.
 
         Spec: https://www.w3.org/TR/did-core/#core-properties
 
@@ -331,49 +320,58 @@ class DIDDocument:
             InvalidDIDDocumentError: a rule is broken; the message names the
                 field path, such as ``verificationMethod[1].controller``.
         """
-        doc = _object(obj, "the document")
-        fields: dict[str, Any] = {"id": _did(_get(doc, "id", "the document"), "id")}
+        top = ""
+        if not isinstance(obj, dict):
+            raise _fail("the document", "must be a JSON object")
+        doc: JsonObject = obj
+        fields: dict[str, Any] = {"id": _check(_get(doc, "id", top), "id", "DID")}
         base = parse_did(fields["id"])
-        single = {key for key in ("@context", "controller") if key in doc}
-        for key, attribute in (("@context", "context"), ("controller", "controller")):
-            if key in doc:
-                value = doc[key]
-                single &= set() if isinstance(value, list) else {key}
-                fields[attribute] = tuple(value if isinstance(value, list) else [value])
-        fields["context"] = copy.deepcopy(fields.get("context", ()))
-        controllers = [_did(c, f"controller[{i}]") for i, c in enumerate(fields.get("controller", ()))]
-        fields["controller"] = _unique(controllers, "controller")
+        single = {k for k in ("@context", "controller") if k in doc}
+        single = {k for k in single if not isinstance(doc[k], list)}
+        if "@context" in doc:
+            context = [doc["@context"]] if "@context" in single else doc["@context"]
+            fields["context"] = tuple(copy.deepcopy(context))
+        if "controller" in doc:
+            items = [doc["controller"]] if "controller" in single else doc["controller"]
+            dids = [_check(c, f"controller[{i}]", "DID") for i, c in enumerate(items)]
+            fields["controller"] = _unique(dids, "controller")
         if "alsoKnownAs" in doc:
-            aliases = _get(doc, "alsoKnownAs", "the document", list)
-            uris = [_uri(a, None, f"alsoKnownAs[{i}]") for i, a in enumerate(aliases)]
+            aliases = _get(doc, "alsoKnownAs", top, list)
+            uris = [
+                _check(a, f"alsoKnownAs[{i}]", "URI") for i, a in enumerate(aliases)
+            ]
             fields["also_known_as"] = _unique(uris, "alsoKnownAs")
         if "verificationMethod" in doc:
-            methods = _get(doc, "verificationMethod", "the document", list)
-            fields["verification_method"] = tuple(
-                _parse_vm(m, base, f"verificationMethod[{i}]") for i, m in enumerate(methods)
-            )
+            methods = enumerate(_get(doc, "verificationMethod", top, list))
+            vms = [_parse_vm(m, base, f"verificationMethod[{i}]") for i, m in methods]
+            fields["verification_method"] = tuple(vms)
         for name, attribute in RELATIONSHIPS.items():
             if name in doc:
                 fields[attribute] = _parse_relationship(doc[name], base, name)
         if "service" in doc:
-            services = _get(doc, "service", "the document", list)
+            services = enumerate(_get(doc, "service", top, list))
             fields["service"] = tuple(
-                _parse_service(s, base, f"service[{i}]") for i, s in enumerate(services)
+                _parse_service(s, base, f"service[{i}]") for i, s in services
             )
-        document = cls(**fields, extra=_extra(doc, _DOCUMENT_KEYS), single_values=frozenset(single))
+        extra = _extra(doc, _DOCUMENT_KEYS)
+        document = cls(**fields, extra=extra, single_values=frozenset(single))
         seen: dict[str, str] = {}
         for path, identifier in document._ids():
             if identifier in seen:
-                raise _fail(f"{path}.id", f"repeats the id {_show(identifier)} of {seen[identifier]}")
+                problem = f"repeats the id {_show(identifier)} of {seen[identifier]}"
+                raise _fail(f"{path}.id", problem)
             seen[identifier] = path
         return document
 
     def _ids(self) -> list[tuple[str, str]]:
         """List (field path, id) for every method and service in the document."""
-        ids = [(f"verificationMethod[{i}]", m.id) for i, m in enumerate(self.verification_method)]
+        vms = enumerate(self.verification_method)
+        ids = [(f"verificationMethod[{i}]", m.id) for i, m in vms]
         for name, attribute in RELATIONSHIPS.items():
             entries = enumerate(getattr(self, attribute))
-            ids += [(f"{name}[{i}]", e.id) for i, e in entries if not isinstance(e, str)]
+            ids += [
+                (f"{name}[{i}]", e.id) for i, e in entries if not isinstance(e, str)
+            ]
         return ids + [(f"service[{i}]", s.id) for i, s in enumerate(self.service)]
 
     def to_json(self) -> JsonObject:
@@ -386,10 +384,12 @@ class DIDDocument:
         Spec: https://www.w3.org/TR/did-core/#production-and-consumption
         """
         out: JsonObject = {}
-        for key, values in (("@context", self.context), ("id", (self.id,))):
-            if values:
-                bare = key == "id" or (key in self.single_values and len(values) == 1)
-                out[key] = copy.deepcopy(values[0] if bare else list(values))
+        if self.context:
+            bare = "@context" in self.single_values and len(self.context) == 1
+            out["@context"] = copy.deepcopy(
+                self.context[0] if bare else list(self.context)
+            )
+        out["id"] = self.id
         if self.also_known_as:
             out["alsoKnownAs"] = list(self.also_known_as)
         if self.controller:
@@ -402,33 +402,39 @@ class DIDDocument:
                 out[name] = [e if isinstance(e, str) else e.to_json() for e in entries]
         if self.service:
             out["service"] = [s.to_json() for s in self.service]
-        return out | {k: copy.deepcopy(v) for k, v in self.extra.items() if k not in out}
+        return _merge(out, self.extra, _DOCUMENT_KEYS)
 
     def _methods(self) -> list[VerificationMethod]:
-        """Every verification method in the document, top-level ones first."""
+        """Every method defined in the document, top-level ones first."""
         methods = list(self.verification_method)
         for attribute in RELATIONSHIPS.values():
             methods += [e for e in getattr(self, attribute) if not isinstance(e, str)]
         return methods
 
-    def _resolve(self, entry: str | VerificationMethod) -> VerificationMethod | None:
+    def _entries(self, relationship: str) -> tuple[_Entry, ...]:
+        if relationship not in RELATIONSHIPS:
+            known = ", ".join(RELATIONSHIPS)
+            raise ValueError(
+                f"unknown relationship {relationship!r}; use one of {known}"
+            )
+        entries: tuple[_Entry, ...] = getattr(self, RELATIONSHIPS[relationship])
+        return entries
+
+    def _method(self, entry: _Entry) -> VerificationMethod | None:
+        """The method a relationship entry names, if this document defines it."""
         if not isinstance(entry, str):
             return entry
         target = str(resolve_relative(entry, self.id))
         return next((m for m in self._methods() if m.id == target), None)
 
-    def _relationship(self, name: str) -> tuple[str | VerificationMethod, ...]:
-        if name not in RELATIONSHIPS:
-            raise ValueError(f"unknown verification relationship {name!r}; use one of {', '.join(RELATIONSHIPS)}")
-        entries: tuple[str | VerificationMethod, ...] = getattr(self, RELATIONSHIPS[name])
-        return entries
-
-    def find_verification_method(self, url: str, relationship: str | None = None) -> VerificationMethod:
+    def find_verification_method(
+        self, url: str, relationship: str | None = None
+    ) -> VerificationMethod:
         """Find a verification method by its DID URL or ``#fragment``.
 
         With ``relationship`` (a JSON name such as ``assertionMethod``) the
         method must also be listed under that relationship, by reference or
-        embedded; a method that is only present elsewhere does not count.
+        embedded; a method only present elsewhere does not count.
 
         Spec: https://www.w3.org/TR/did-core/#verification-relationships
 
@@ -439,20 +445,21 @@ class DIDDocument:
             ValueError: ``relationship`` is not a key of :data:`RELATIONSHIPS`.
         """
         target = str(resolve_relative(url, self.id))
-        entries = self._methods() if relationship is None else self._relationship(relationship)
+        entries: Sequence[_Entry] = (
+            self._methods() if relationship is None else self._entries(relationship)
+        )
         for entry in entries:
-            if (entry if isinstance(entry, str) else entry.id) == target or (
-                isinstance(entry, str) and str(resolve_relative(entry, self.id)) == target
-            ):
-                if (method := self._resolve(entry)) is not None:
-                    return method
+            if (method := self._method(entry)) is not None and method.id == target:
+                return method
         where = f" under {relationship}" if relationship else ""
         raise DIDNotFoundError(
-            f"The DID document {_show(self.id)} defines no verification method "
+            f"The DID document {_show(self.id)} has no verification method "
             f"{_show(target)}{where}."
         )
 
-    def verification_methods_for(self, relationship: str) -> tuple[VerificationMethod, ...]:
+    def verification_methods_for(
+        self, relationship: str
+    ) -> tuple[VerificationMethod, ...]:
         """Return the methods listed under a relationship, in document order.
 
         References to methods in other DID documents are left out: following
@@ -463,7 +470,7 @@ class DIDDocument:
         Raises:
             ValueError: ``relationship`` is not a key of :data:`RELATIONSHIPS`.
         """
-        found = (self._resolve(entry) for entry in self._relationship(relationship))
+        found = (self._method(entry) for entry in self._entries(relationship))
         return tuple(method for method in found if method is not None)
 
     def find_service(self, id_or_fragment: str) -> Service:
@@ -484,8 +491,12 @@ class DIDDocument:
         matches = [s for s in self.service if s.id == name]
         if not matches and _SCHEME_RE.match(name) is None:
             exact = [s for s in self.service if s.id == f"{self.id}#{name}"]
-            matches = exact or [s for s in self.service if s.id.partition("#")[2] == name]
+            fragment = [s for s in self.service if s.id.partition("#")[2] == name]
+            matches = exact or fragment
         if len(matches) != 1:
             problem = "more than one service" if matches else "no service"
-            raise DIDNotFoundError(f"The DID document {_show(self.id)} has {problem} {_show(id_or_fragment)}.")
+            raise DIDNotFoundError(
+                f"The DID document {_show(self.id)} has {problem} "
+                f"{_show(id_or_fragment)}."
+            )
         return matches[0]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import unquote
 
-from ssi.errors import InvalidDIDError, InvalidDIDURLError
+from ssi.errors import DIDError, InvalidDIDError, InvalidDIDURLError
 
 __all__ = [
     "DID",
@@ -75,6 +75,12 @@ _URI_REFERENCE_RE: Final = re.compile(
     re.DOTALL,
 )
 
+# A URI (absolute, RFC 3986 §3) and the scheme that makes a reference absolute.
+_URI_RE: Final = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*"
+)
+_SCHEME_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
 _ALNUM = frozenset(string.ascii_letters + string.digits)
 _HEXDIG = frozenset(string.hexdigits)
 _METHOD_CHARS = frozenset(string.ascii_lowercase + string.digits)
@@ -117,6 +123,16 @@ def _scan(part: str, allowed: frozenset[str], where: str) -> str | None:
             return f"the {where} contains {_describe(char)}"
         i += 1
     return None
+
+
+def _checked(text: object, error: type[DIDError], what: str) -> str:
+    """Return ``text`` if it is a string within the length cap; raise otherwise."""
+    if not isinstance(text, str):
+        raise error(f"Invalid {what}: expected a string, got {type(text).__name__}.")
+    if len(text) > MAX_DID_LENGTH:
+        limit = f"it is longer than {MAX_DID_LENGTH} characters"
+        raise error(f"Invalid {what} {_show(text)}: {limit}.")
+    return text
 
 
 def _explain_did(text: str) -> str:
@@ -254,7 +270,8 @@ class DIDURL:
         """Return the query as ordered ``(name, value)`` pairs, percent-decoded.
 
         Pairs are separated by ``&``; a name without ``=`` has the value ``""``;
-        empty pieces are skipped. ``+`` is kept as is (this is not a form).
+        empty pieces are skipped. ``+`` is kept as is (this is not a form), and
+        bytes that are not UTF-8 decode to U+FFFD.
 
         Spec: https://www.w3.org/TR/did-core/#did-parameters
         """
@@ -284,31 +301,6 @@ class DIDURL:
             )
         return values[0] if values else None
 
-    @property
-    def service(self) -> str | None:
-        """Return the ``service`` DID parameter (see :meth:`param`)."""
-        return self.param("service")
-
-    @property
-    def relative_ref(self) -> str | None:
-        """Return the ``relativeRef`` DID parameter (see :meth:`param`)."""
-        return self.param("relativeRef")
-
-    @property
-    def version_id(self) -> str | None:
-        """Return the ``versionId`` DID parameter (see :meth:`param`)."""
-        return self.param("versionId")
-
-    @property
-    def version_time(self) -> str | None:
-        """Return the ``versionTime`` DID parameter (see :meth:`param`)."""
-        return self.param("versionTime")
-
-    @property
-    def hl(self) -> str | None:
-        """Return the ``hl`` (hashlink) DID parameter (see :meth:`param`)."""
-        return self.param("hl")
-
 
 def parse_did(text: str) -> DID:
     """Parse a DID, rejecting anything the DID syntax does not allow.
@@ -323,15 +315,7 @@ def parse_did(text: str) -> DID:
             :data:`MAX_DID_LENGTH`, or breaks the DID syntax (a DID URL with a
             path, query or fragment is not a DID).
     """
-    if not isinstance(text, str):
-        raise InvalidDIDError(
-            f"Invalid DID: expected a string, got {type(text).__name__}."
-        )
-    if len(text) > MAX_DID_LENGTH:
-        raise InvalidDIDError(
-            f"Invalid DID {_show(text)}: it is longer than {MAX_DID_LENGTH} characters."
-        )
-    match = _DID_RE.fullmatch(text)
+    match = _DID_RE.fullmatch(_checked(text, InvalidDIDError, "DID"))
     if match is None:
         if _DID_URL_RE.fullmatch(text) is not None:
             reason = "it is a DID URL with a path, query or fragment, not a DID"
@@ -353,16 +337,7 @@ def parse_did_url(text: str) -> DIDURL:
         InvalidDIDURLError: ``text`` is not a string, is longer than
             :data:`MAX_DID_LENGTH`, or breaks the DID URL syntax.
     """
-    if not isinstance(text, str):
-        raise InvalidDIDURLError(
-            f"Invalid DID URL: expected a string, got {type(text).__name__}."
-        )
-    if len(text) > MAX_DID_LENGTH:
-        raise InvalidDIDURLError(
-            f"Invalid DID URL {_show(text)}: "
-            f"it is longer than {MAX_DID_LENGTH} characters."
-        )
-    match = _DID_URL_RE.fullmatch(text)
+    match = _DID_URL_RE.fullmatch(_checked(text, InvalidDIDURLError, "DID URL"))
     if match is None:
         raise InvalidDIDURLError(
             f"Invalid DID URL {_show(text)}: {_explain_did_url(text)}."
@@ -376,11 +351,7 @@ def is_did(text: object) -> bool:
 
     Spec: https://www.w3.org/TR/did-core/#did-syntax
     """
-    return (
-        isinstance(text, str)
-        and len(text) <= MAX_DID_LENGTH
-        and _DID_RE.fullmatch(text) is not None
-    )
+    return is_did_url(text) and _DID_RE.fullmatch(str(text)) is not None
 
 
 def is_did_url(text: object) -> bool:
@@ -430,16 +401,9 @@ def resolve_relative(ref: str, base: DID | str) -> DIDURL:
     base_did = parse_did(base) if isinstance(base, str) else base
     if not isinstance(base_did, DID):
         raise TypeError("base must be a DID or a DID string")
-    if not isinstance(ref, str):
-        raise InvalidDIDURLError(
-            f"Invalid DID URL reference: expected a string, got {type(ref).__name__}."
-        )
-    if len(ref) > MAX_DID_LENGTH:
-        raise InvalidDIDURLError(
-            f"Invalid DID URL reference {_show(ref)}: "
-            f"it is longer than {MAX_DID_LENGTH} characters."
-        )
-    parts = _URI_REFERENCE_RE.fullmatch(ref)
+    parts = _URI_REFERENCE_RE.fullmatch(
+        _checked(ref, InvalidDIDURLError, "DID URL reference")
+    )
     if parts is None:  # pragma: no cover - the pattern matches every string
         raise InvalidDIDURLError(f"Invalid DID URL reference {_show(ref)}.")
     if parts["scheme"] is not None:

@@ -30,6 +30,7 @@ import contextlib
 import math
 import re
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any, NoReturn
@@ -57,9 +58,10 @@ class _BoundedCache:
     """A small thread-safe LRU mapping for pyld's resolved contexts.
 
     pyld keys remote contexts by URL only when a loader tags them, which ours
-    never do, so this cache holds inline contexts keyed by their own content,
-    and is safe to share between loaders. Keeping it private to this module
-    means no other pyld user in the process can place entries in it.
+    never do, so the cache holds inline contexts keyed by their content, with
+    their processed forms. A processed form can hold what an ``@import``
+    loaded, so each loader gets its own cache (see :func:`_cache_for`); being
+    private to this module, no other pyld user in the process can fill it.
     """
 
     def __init__(self, maxsize: int) -> None:
@@ -82,7 +84,22 @@ class _BoundedCache:
                 self._items.popitem(last=False)
 
 
-_RESOLVED_CONTEXTS = _BoundedCache(maxsize=256)
+_CACHE_SIZE = 256
+_CACHES: weakref.WeakKeyDictionary[Any, _BoundedCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache_for(loader: DocumentLoader) -> _BoundedCache:
+    """Return the resolved-context cache of ``loader``, made on first use."""
+    with _CACHES_LOCK:
+        try:
+            cache = _CACHES.get(loader)
+            if cache is None:
+                cache = _CACHES[loader] = _BoundedCache(_CACHE_SIZE)
+        except TypeError:
+            # A loader that cannot be weakly referenced gets a cache per call.
+            cache = _BoundedCache(_CACHE_SIZE)
+    return cache
 
 
 def canonicalize_rdfc(
@@ -269,10 +286,11 @@ def _check_text(text: str, path: _Path) -> None:
 
 
 def _options(loader: DocumentLoader | None) -> dict[str, Any]:
-    pyld_loader = as_pyld_loader(loader if loader is not None else default_loader())
+    chosen = loader if loader is not None else default_loader()
+    pyld_loader = as_pyld_loader(chosen)
     return {
         "documentLoader": pyld_loader,
-        "contextResolver": ContextResolver(_RESOLVED_CONTEXTS, pyld_loader),
+        "contextResolver": ContextResolver(_cache_for(chosen), pyld_loader),
         "processingMode": "json-ld-1.1",
         # No document base: relative IRI references stay relative, so safe mode
         # can refuse them and RDF conversion drops them, as the JSON-LD API
@@ -295,7 +313,7 @@ def _refuse_dropped(dropped: list[str | None]) -> None:
     term = dropped[0]
     if term is None:
         raise CanonicalizationError(
-            "A property is mapped to null by the @context and would be dropped."
+            "A property expands to no IRI: it is mapped to null or is keyword-like."
         )
     raise CanonicalizationError(
         f"The property {_short(term)} is not defined by the @context."

@@ -151,7 +151,7 @@ class BundledLoader:
     Spec: https://www.w3.org/TR/json-ld11-api/#loaddocumentcallback
     """
 
-    __slots__ = ("_extra", "_fallback")
+    __slots__ = ("__weakref__", "_extra", "_fallback")
 
     def __init__(
         self,

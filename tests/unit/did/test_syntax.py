@@ -1,0 +1,257 @@
+"""Tests for ssi.did.syntax: DID and DID URL parsing, formatting, resolution."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+import pytest
+
+from ssi.did import (
+    DID,
+    DID_PARAMETERS,
+    DIDURL,
+    MAX_DID_LENGTH,
+    is_did,
+    is_did_url,
+    parse_did,
+    parse_did_url,
+    resolve_relative,
+)
+from ssi.errors import InvalidDIDError, InvalidDIDURLError, SSIError
+from tests.vectors import load
+
+ERRORS: dict[str, type[SSIError]] = {
+    "invalidDid": InvalidDIDError,
+    "invalidDidUrl": InvalidDIDURLError,
+}
+
+
+def _input(case: dict[str, Any]) -> Any:
+    """The case's input, with its padding applied."""
+    value = case["input"]
+    if "pad" in case:
+        value += case["pad"]["char"] * case["pad"]["count"]
+    return value
+
+
+def _cases(name: str) -> list[Any]:
+    params = []
+    for case in load.json_file("did-syntax", name)["cases"]:
+        shown = str(case.get("input", case.get("ref")))
+        if "pad" in case:
+            shown += f"+{case['pad']['count']}x{case['pad']['char']}"
+        params.append(pytest.param(case, id=shown))
+    return params
+
+
+def _check_message(exc: SSIError) -> None:
+    """One sentence, bounded, with no raw control or non-ASCII characters."""
+    message = str(exc)
+    assert message.endswith(".")
+    assert len(message) < 240
+    assert message.isascii()
+    assert message.isprintable()
+
+
+@pytest.mark.parametrize("case", _cases("valid-dids.json"))
+def test_valid_did(case):
+    text = _input(case)
+    did = parse_did(text)
+    assert did.method == case["method"]
+    expected_id = case.get("method_specific_id")
+    if expected_id is not None:
+        assert did.method_specific_id == expected_id
+    else:
+        assert len(did.method_specific_id) == case["method_specific_id_length"]
+    assert str(did) == text
+    assert is_did(text)
+    assert is_did_url(text)
+    assert parse_did_url(text).is_bare_did
+    assert parse_did_url(text).did == did
+
+
+@pytest.mark.parametrize("case", _cases("invalid-dids.json"))
+def test_invalid_did(case):
+    text = _input(case)
+    with pytest.raises(ERRORS[case["expect"]]) as info:
+        parse_did(text)
+    assert type(info.value) is ERRORS[case["expect"]]
+    assert info.value.code == case["expect"]
+    _check_message(info.value)
+    assert not is_did(text)
+
+
+@pytest.mark.parametrize("case", _cases("valid-did-urls.json"))
+def test_valid_did_url(case):
+    url = parse_did_url(case["input"])
+    assert str(url.did) == case["did"]
+    assert url.path == case["path"]
+    assert url.query == case["query"]
+    assert url.fragment == case["fragment"]
+    assert [list(pair) for pair in url.params] == case["params"]
+    assert str(url) == case["input"]
+    assert is_did_url(case["input"])
+    assert is_did(case["input"]) == url.is_bare_did
+
+
+@pytest.mark.parametrize("case", _cases("invalid-did-urls.json"))
+def test_invalid_did_url(case):
+    text = _input(case)
+    with pytest.raises(ERRORS[case["expect"]]) as info:
+        parse_did_url(text)
+    assert type(info.value) is ERRORS[case["expect"]]
+    _check_message(info.value)
+    assert not is_did_url(text)
+
+
+@pytest.mark.parametrize("case", _cases("relative-refs.json"))
+def test_resolve_relative(case):
+    base = load.json_file("did-syntax", "relative-refs.json")["base"]
+    if "expect" in case:
+        with pytest.raises(ERRORS[case["expect"]]) as info:
+            resolve_relative(case["ref"], base)
+        assert type(info.value) is ERRORS[case["expect"]]
+        _check_message(info.value)
+    else:
+        assert str(resolve_relative(case["ref"], base)) == case["result"]
+        assert str(resolve_relative(case["ref"], parse_did(base))) == case["result"]
+
+
+def test_invalid_case_count():
+    invalid = load.json_file("did-syntax", "invalid-dids.json")["cases"]
+    invalid += load.json_file("did-syntax", "invalid-did-urls.json")["cases"]
+    assert len(invalid) >= 25
+
+
+def test_resolve_relative_needs_a_did_base():
+    with pytest.raises(InvalidDIDError):
+        resolve_relative("#key-1", "did:example:1#not-a-did")
+    with pytest.raises(TypeError):
+        resolve_relative("#key-1", 42)  # type: ignore[arg-type]
+
+
+def test_max_length_applies_to_references():
+    with pytest.raises(InvalidDIDURLError, match="longer than"):
+        resolve_relative("#" + "a" * MAX_DID_LENGTH, "did:example:1")
+
+
+def test_message_names_input_and_is_truncated():
+    text = "did:example:" + "x" * 500 + " "
+    with pytest.raises(InvalidDIDError) as info:
+        parse_did(text)
+    message = str(info.value)
+    assert "'did:example:xxxx" in message
+    assert "..." in message
+    assert len(message) < 200
+
+
+def test_message_explains_the_problem():
+    with pytest.raises(InvalidDIDError, match="lower case"):
+        parse_did("DID:example:1")
+    with pytest.raises(InvalidDIDError, match="method name is empty"):
+        parse_did("did::1")
+    with pytest.raises(InvalidDIDError, match="ends with ':'"):
+        parse_did("did:example:1:")
+    with pytest.raises(InvalidDIDError, match="percent-encoding '%G1'"):
+        parse_did("did:example:%G1")
+    with pytest.raises(InvalidDIDError, match="not a DID"):
+        parse_did("did:example:1#key")
+    with pytest.raises(InvalidDIDError, match="expected a string, got int"):
+        parse_did(5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidDIDURLError, match="fragment contains the character '#'"):
+        parse_did_url("did:example:1#a#b")
+    with pytest.raises(InvalidDIDURLError, match=r"U\+00E9"):
+        parse_did_url("did:example:1/caf\u00e9")
+
+
+def test_pathological_input_is_fast():
+    started = time.perf_counter()
+    for text in (
+        "did:a:" + "a" * 8000 + "!",
+        "did:a:" + ":a" * 4000 + "!",
+        "did:a:1/" + "%aa" * 2600 + "%",
+        "did:a:1#" + "?/" * 4000 + " ",
+    ):
+        with pytest.raises(InvalidDIDURLError):
+            parse_did_url(text)
+        with pytest.raises(InvalidDIDError):
+            parse_did(text)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_did_constructor_validates():
+    assert str(DID("example", "123")) == "did:example:123"
+    with pytest.raises(InvalidDIDError):
+        DID("Example", "123")
+    with pytest.raises(InvalidDIDError):
+        DID("example", "")
+    with pytest.raises(InvalidDIDError):
+        DID("a:b", "c")
+    with pytest.raises(TypeError):
+        DID("example", 123)  # type: ignore[arg-type]
+
+
+def test_did_url_constructor_validates():
+    did = DID("example", "123")
+    url = DIDURL(did, "/a", "x=1", "f")
+    assert str(url) == "did:example:123/a?x=1#f"
+    with pytest.raises(InvalidDIDURLError):
+        DIDURL(did, "no-slash")
+    with pytest.raises(InvalidDIDURLError):
+        DIDURL(did, query="a b")
+    with pytest.raises(InvalidDIDURLError):
+        DIDURL(did, fragment="#")
+    with pytest.raises(TypeError):
+        DIDURL("did:example:123")  # type: ignore[arg-type]
+
+
+def test_values_are_frozen_and_hashable():
+    did = parse_did("did:example:123")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        did.method = "other"  # type: ignore[misc]
+    url = parse_did_url("did:example:123#k")
+    assert {did, parse_did("did:example:123")} == {did}
+    assert url == parse_did_url("did:example:123#k")
+    assert url != parse_did_url("did:example:123#K")
+    assert hash(url) == hash(parse_did_url("did:example:123#k"))
+
+
+def test_empty_and_absent_components_differ():
+    assert parse_did_url("did:example:1?").query == ""
+    assert parse_did_url("did:example:1").query is None
+    assert not parse_did_url("did:example:1#").is_bare_did
+    assert parse_did_url("did:example:1").is_bare_did
+
+
+def test_param_reads_did_parameters():
+    url = parse_did_url(
+        "did:example:123?service=files&relativeRef=%2Fa%3Fb&versionId=7"
+        "&versionTime=2021-05-10T17:00:00Z&hl=zQm1"
+    )
+    assert DID_PARAMETERS == (
+        "service",
+        "relativeRef",
+        "versionId",
+        "versionTime",
+        "hl",
+    )
+    assert url.param("service") == "files"
+    assert url.param("relativeRef") == "/a?b"
+    assert url.param("versionId") == "7"
+    assert url.param("versionTime") == "2021-05-10T17:00:00Z"
+    assert url.param("hl") == "zQm1"
+    assert url.param("missing") is None
+
+
+def test_param_refuses_a_repeated_name():
+    url = parse_did_url("did:example:123?service=a&service=b")
+    assert url.params == (("service", "a"), ("service", "b"))
+    with pytest.raises(InvalidDIDURLError, match="more than once"):
+        url.param("service")
+
+
+def test_params_decode_invalid_utf8_without_raising():
+    url = parse_did_url("did:example:123?x=%FF")
+    assert url.param("x") == "\ufffd"
