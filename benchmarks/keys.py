@@ -64,10 +64,16 @@ def main() -> None:
         uncached = Resolver(cache_ttl=0)
         cached = Resolver()
         rows.append(
-            (f"did:key resolve ({key_type}, no cache)", rate(lambda: uncached.resolve(did), seconds))
+            (
+                f"did:key resolve ({key_type}, no cache)",
+                rate(lambda r=uncached, d=did: r.resolve(d), seconds),
+            )
         )
         rows.append(
-            (f"did:key resolve ({key_type}, cached)", rate(lambda: cached.resolve(did), seconds))
+            (
+                f"did:key resolve ({key_type}, cached)",
+                rate(lambda r=cached, d=did: r.resolve(d), seconds),
+            )
         )
 
     width = max(len(name) for name, _ in rows)

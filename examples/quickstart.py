@@ -47,8 +47,10 @@ def main() -> None:
             continue
         signature = key.sign(MESSAGE)
         key.public_key.verify(MESSAGE, signature)
-        print(f"  signed {len(MESSAGE)} bytes with {key.algorithm}: "
-              f"{len(signature)}-byte signature verifies")
+        print(
+            f"  signed {len(MESSAGE)} bytes with {key.algorithm}: "
+            f"{len(signature)}-byte signature verifies"
+        )
         try:
             key.public_key.verify(MESSAGE + b"!", signature)
         except ssi.InvalidSignatureError:

@@ -243,7 +243,7 @@ class Resolver:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if registry is None:
-            from ssi.did.methods import default_methods  # noqa: PLC0415
+            from ssi.did.methods import default_methods
 
             registry = MethodRegistry(default_methods())
         self.registry = registry
@@ -335,12 +335,14 @@ class Resolver:
         if isinstance(content, str):
             metadata["contentType"] = "text/uri-list"
         else:
-            metadata["contentType"] = DID_LD_JSON if "@context" in (
-                result.did_document.to_json()
-            ) else DID_JSON
-        content_metadata = result.did_document_metadata if isinstance(
-            content, DIDDocument
-        ) else {}
+            metadata["contentType"] = (
+                DID_LD_JSON
+                if "@context" in (result.did_document.to_json())
+                else DID_JSON
+            )
+        content_metadata = (
+            result.did_document_metadata if isinstance(content, DIDDocument) else {}
+        )
         return DereferencingResult(content, metadata, content_metadata)
 
     def clear_cache(self) -> None:
@@ -403,7 +405,7 @@ def _dereferencing_failure(error: DIDError) -> DereferencingResult:
 
 
 def _copy(result: ResolutionResult) -> ResolutionResult:
-    """Return the result with fresh metadata dicts, so callers cannot alter the cache."""
+    """Return the result with fresh metadata, so callers cannot alter the cache."""
     return ResolutionResult(
         result.did_document,
         copy.deepcopy(result.did_resolution_metadata),
@@ -417,7 +419,7 @@ _default: Resolver | None = None
 
 def default_resolver() -> Resolver:
     """Return the process-wide resolver behind :func:`resolve` (did:key, did:jwk)."""
-    global _default  # noqa: PLW0603 - one shared cache per process, made lazily
+    global _default
     with _default_lock:
         if _default is None:
             _default = Resolver()

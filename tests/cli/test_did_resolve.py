@@ -74,7 +74,10 @@ def test_resolve_did_jwk():
         ("did:key:notbase58", "invalidDid"),
         ("did:example:123", "methodNotSupported"),
         ("not a did", "invalidDid"),
-        ("did:key:z2DQUz8yxybcgY49o2TDENNPqPQBbVynuU6CcNCWtSMrwMx", "invalidPublicKeyLength"),
+        (
+            "did:key:z2DQUz8yxybcgY49o2TDENNPqPQBbVynuU6CcNCWtSMrwMx",
+            "invalidPublicKeyLength",
+        ),
     ],
 )
 def test_not_resolved_exits_1_with_the_code(value, code):

@@ -49,7 +49,9 @@ def _rows(document: DIDDocument, metadata: dict[str, object]) -> list[tuple[str,
             ids = [e if isinstance(e, str) else e.id for e in entries]
             rows.append((name, "\n".join(i.rsplit("#", 1)[-1] for i in ids)))
     for service in document.service:
-        rows.append(("service", f"{service.id} -> {json.dumps(service.service_endpoint)}"))
+        rows.append(
+            ("service", f"{service.id} -> {json.dumps(service.service_endpoint)}")
+        )
     for key, value in metadata.items():
         rows.append((f"metadata {key}", json.dumps(value)))
     return rows

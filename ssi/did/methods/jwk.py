@@ -17,7 +17,7 @@ from ssi.errors import EncodingError, InvalidDIDError
 from ssi.keys import KeyPair, KeyType, PublicKey, decode_public_jwk
 from ssi.types import JsonObject, JsonValue
 
-__all__ = ["JWKMethod", "MAX_DID_JWK_LENGTH", "did_jwk", "did_jwk_document"]
+__all__ = ["MAX_DID_JWK_LENGTH", "JWKMethod", "did_jwk", "did_jwk_document"]
 
 MAX_DID_JWK_LENGTH = 4096
 """Longest did:jwk DID accepted, in characters."""
@@ -83,7 +83,9 @@ def did_jwk_document(did: str) -> DIDDocument:
     if not isinstance(jwk, dict):
         raise InvalidDIDError(f"{did[:80]!r}: the did:jwk value is not a JSON object.")
     if "d" in jwk:
-        raise InvalidDIDError("the did:jwk value holds a private key; did:jwk refuses it.")
+        raise InvalidDIDError(
+            "the did:jwk value holds a private key; did:jwk refuses it."
+        )
     decode_public_jwk(jwk)
     use = jwk.get("use")
     vm_id = did + "#0"

@@ -16,7 +16,6 @@ from ssi.errors import (
     InvalidDIDError,
     InvalidPublicKeyError,
     InvalidResolutionOptionsError,
-    KeyMaterialError,
 )
 from ssi.keys import (
     Ed25519PublicKey,
@@ -89,7 +88,9 @@ def did_key_document(
         )
     key = decode_multikey(value)
     if isinstance(key, KeyPair):
-        raise InvalidPublicKeyError("the did:key value is a secret key, not a public key.")
+        raise InvalidPublicKeyError(
+            "the did:key value is a secret key, not a public key."
+        )
     if public_key_format not in _FORMAT_CONTEXTS:
         raise InvalidResolutionOptionsError(
             f"publicKeyFormat {public_key_format!r} is not supported."
@@ -97,7 +98,7 @@ def did_key_document(
     required = _SIGNATURE_ONLY_FORMATS.get(public_key_format)
     if required is not None and key.key_type != required:
         raise InvalidResolutionOptionsError(
-            f"publicKeyFormat {public_key_format!r} cannot express a {key.key_type} key."
+            f"publicKeyFormat {public_key_format!r} cannot hold a {key.key_type} key."
         )
 
     contexts = [DID_CONTEXT]

@@ -18,7 +18,12 @@ from ssi.did.resolution import (
     normalize_options,
 )
 from ssi.did.syntax import DID
-from ssi.errors import DIDNotFoundError, InvalidDIDError, MethodNotSupportedError, SSIError
+from ssi.errors import (
+    DIDNotFoundError,
+    InvalidDIDError,
+    MethodNotSupportedError,
+    SSIError,
+)
 from ssi.types import JsonValue
 
 
@@ -41,7 +46,9 @@ class CountingMethod:
         document = {"id": str(did)}
         if did.method_specific_id != "nocontext":
             document = {"@context": "https://www.w3.org/ns/did/v1", **document}
-        return ResolutionResult(DIDDocument.from_json(document), {}, {"options": dict(options)})
+        return ResolutionResult(
+            DIDDocument.from_json(document), {}, {"options": dict(options)}
+        )
 
 
 class FakeClock:
@@ -99,7 +106,9 @@ def test_bad_input_is_answered_with_an_error_code(resolver, did, code):
     )
 
 
-@pytest.mark.parametrize("value", [None, 42, ["did:key:z"], {"id": "did:x:y"}, b"did:x:y"])
+@pytest.mark.parametrize(
+    "value", [None, 42, ["did:key:z"], {"id": "did:x:y"}, b"did:x:y"]
+)
 def test_non_string_input_is_invalid_did(resolver, value):
     assert resolver.resolve(value).error == "invalidDid"
 
@@ -145,7 +154,9 @@ def test_options_are_part_of_the_cache_key_and_passed_in_camel_case(resolver, me
     first = resolver.resolve("did:test:alice", public_key_format="JsonWebKey2020")
     resolver.resolve("did:test:alice", publicKeyFormat="Multikey")
     assert method.calls == 2
-    assert first.did_document_metadata["options"] == {"publicKeyFormat": "JsonWebKey2020"}
+    assert first.did_document_metadata["options"] == {
+        "publicKeyFormat": "JsonWebKey2020"
+    }
 
 
 def test_cached_results_cannot_be_altered_by_callers(resolver):
@@ -177,7 +188,9 @@ def test_default_registry_has_key_and_jwk():
     assert Resolver().registry.names == ("jwk", "key")
 
 
-@pytest.mark.parametrize("accept", [DID_JSON, DID_LD_JSON, f"{DID_LD_JSON}; charset=utf-8"])
+@pytest.mark.parametrize(
+    "accept", [DID_JSON, DID_LD_JSON, f"{DID_LD_JSON}; charset=utf-8"]
+)
 def test_representations_are_json_bytes(resolver, accept):
     result = resolver.resolve_representation("did:test:alice", accept=accept)
     assert result.error is None
@@ -187,7 +200,9 @@ def test_representations_are_json_bytes(resolver, accept):
     assert document["@context"] == "https://www.w3.org/ns/did/v1"
 
 
-@pytest.mark.parametrize("accept", ["text/html", "application/json", "application/did+cbor"])
+@pytest.mark.parametrize(
+    "accept", ["text/html", "application/json", "application/did+cbor"]
+)
 def test_unknown_representation_is_refused(resolver, accept):
     result = resolver.resolve_representation("did:test:alice", accept=accept)
     assert result.error == "representationNotSupported"
@@ -195,7 +210,10 @@ def test_unknown_representation_is_refused(resolver, accept):
 
 
 def test_json_ld_needs_a_context(resolver):
-    assert resolver.resolve_representation("did:test:nocontext", accept=DID_JSON).error is None
+    assert (
+        resolver.resolve_representation("did:test:nocontext", accept=DID_JSON).error
+        is None
+    )
     result = resolver.resolve_representation("did:test:nocontext", accept=DID_LD_JSON)
     assert result.error == "representationNotSupported"
 
@@ -226,7 +244,9 @@ def test_failure_builds_problem_details():
 
 
 def test_normalize_options():
-    assert normalize_options({"public_key_format": 1, "versionId": 2, "no_cache": 3}) == {
+    assert normalize_options(
+        {"public_key_format": 1, "versionId": 2, "no_cache": 3}
+    ) == {
         "publicKeyFormat": 1,
         "versionId": 2,
         "noCache": 3,

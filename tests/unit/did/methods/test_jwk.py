@@ -55,7 +55,9 @@ def test_ecdsa_keys_get_every_relationship(key_type):
         document.key_agreement,
     ):
         assert entries == (vm_id,)
-    assert ssi.import_key(document.verification_method[0].public_key_jwk) == key.public_key
+    assert (
+        ssi.import_key(document.verification_method[0].public_key_jwk) == key.public_key
+    )
 
 
 def test_ed25519_keys_are_for_signatures_only():

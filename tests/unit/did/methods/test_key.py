@@ -89,7 +89,9 @@ def test_json_web_key_2020_format(key_type):
 
 def test_ed25519_verification_key_2020_format():
     did = ssi.did_key(ssi.generate_key("Ed25519"))
-    document = ssi.resolve(did, public_key_format="Ed25519VerificationKey2020").did_document
+    document = ssi.resolve(
+        did, public_key_format="Ed25519VerificationKey2020"
+    ).did_document
     types = [vm.type for vm in document.verification_method]
     assert types == ["Ed25519VerificationKey2020", "X25519KeyAgreementKey2020"]
     assert document.context[1:] == (
@@ -138,7 +140,10 @@ def test_did_key_of_a_public_key_equals_did_key_of_its_pair():
         ("did:key:6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", "invalidDid"),
         ("did:key:uAe0B", "invalidDid"),
         ("did:key:z0OIl", "invalidDid"),
-        ("did:key:z2DQUz8yxybcgY49o2TDENNPqPQBbVynuU6CcNCWtSMrwMx", "invalidPublicKeyLength"),
+        (
+            "did:key:z2DQUz8yxybcgY49o2TDENNPqPQBbVynuU6CcNCWtSMrwMx",
+            "invalidPublicKeyLength",
+        ),
         ("did:key:zJac", "invalidPublicKeyLength"),
     ],
 )
