@@ -7,6 +7,7 @@ Spec: https://www.rfc-editor.org/rfc/rfc7748, https://www.rfc-editor.org/rfc/rfc
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar
 
 from cryptography.hazmat.primitives.asymmetric import x25519
@@ -26,8 +27,18 @@ __all__ = ["X25519KeyPair", "X25519PublicKey"]
 _KEY_LENGTH = 32
 
 
+@functools.cache
+def _probe() -> x25519.X25519PrivateKey:
+    """A throwaway private key, used only to detect small-order public keys."""
+    return x25519.X25519PrivateKey.generate()
+
+
 class X25519PublicKey(PublicKey):
-    """An X25519 public key (a Montgomery u-coordinate, 32 bytes)."""
+    """An X25519 public key (a Montgomery u-coordinate, 32 bytes).
+
+    Keys of small order are refused: any exchange with them gives the all-zero
+    shared secret (RFC 7748 section 6.1), so they can only be an attack.
+    """
 
     key_type: ClassVar[KeyType] = KeyType.X25519
     multicodec_name: ClassVar[str] = "x25519-pub"
@@ -42,6 +53,10 @@ class X25519PublicKey(PublicKey):
             )
         super().__init__(raw)
         self._key = x25519.X25519PublicKey.from_public_bytes(bytes(raw))
+        try:
+            _probe().exchange(self._key)
+        except ValueError as exc:
+            raise InvalidPublicKeyError("X25519 public key is of small order.") from exc
 
     def verify(self, data: bytes, signature: bytes) -> None:
         """Refuse: X25519 keys are for key agreement only.
