@@ -14,7 +14,7 @@ import binascii
 import re
 from typing import Literal
 
-from multiformats import multibase
+import base58
 
 from ssi.errors import EncodingError
 
@@ -45,6 +45,7 @@ Base = Literal["base58btc", "base64url"]
 _PREFIX: dict[str, Base] = {"z": "base58btc", "u": "base64url"}
 _NAME_TO_PREFIX = {name: prefix for prefix, name in _PREFIX.items()}
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+_BASE58 = re.compile(r"[1-9A-HJ-NP-Za-km-z]*")
 
 
 def _check_text(value: object, what: str, limit: int = MAX_ENCODED_LENGTH) -> str:
@@ -57,7 +58,7 @@ def _check_text(value: object, what: str, limit: int = MAX_ENCODED_LENGTH) -> st
 
 def encode_base58btc(data: bytes) -> str:
     """Encode bytes as base58btc (Bitcoin alphabet), without a multibase prefix."""
-    return multibase.encode(data, "base58btc")[1:]
+    return base58.b58encode(data).decode("ascii")
 
 
 def decode_base58btc(text: str) -> bytes:
@@ -104,7 +105,7 @@ def encode_multibase(data: bytes, base: Base = "base58btc") -> str:
     """
     if base == "base64url":
         return "u" + encode_base64url(data)
-    return multibase.encode(data, "base58btc")
+    return "z" + encode_base58btc(data)
 
 
 def decode_multibase(text: str, *, allowed: tuple[Base, ...] = ("base58btc",)) -> bytes:
@@ -131,10 +132,10 @@ def decode_multibase(text: str, *, allowed: tuple[Base, ...] = ("base58btc",)) -
 
 
 def _decode(text: str, what: str) -> bytes:
-    try:
-        data: bytes = multibase.decode(text)
-    except (ValueError, KeyError) as exc:
-        raise EncodingError(f"{what} is not valid {_PREFIX[text[0]]}.") from exc
-    if multibase.encode(data, "base58btc") != text:
-        raise EncodingError(f"{what} is not canonical {_PREFIX[text[0]]}.")
+    """Decode ``z``-prefixed base58btc text, refusing non-canonical forms."""
+    if _BASE58.fullmatch(text, 1) is None:
+        raise EncodingError(f"{what} is not valid base58btc.")
+    data: bytes = base58.b58decode(text[1:])
+    if encode_base58btc(data) != text[1:]:
+        raise EncodingError(f"{what} is not canonical base58btc.")
     return data
