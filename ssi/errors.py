@@ -22,18 +22,28 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── UnsupportedPublicKeyTypeError   unsupportedPublicKeyType
     │   └── InvalidSecretKeyError           invalidSecretKey (ours)
     ├── CredentialError                     (https://www.w3.org/TR/vc-data-model#...)
+    │   ├── ParsingError                    PARSING_ERROR
+    │   ├── MalformedValueError             MALFORMED_VALUE_ERROR
+    │   ├── ValidityRangeError              RANGE_ERROR
+    │   ├── CryptographicSecurityError      CRYPTOGRAPHIC_SECURITY_ERROR
+    │   └── VerificationFailedError         carries .problems
     ├── ProofError                          (https://w3id.org/security#...)
     │   ├── ProofGenerationError            PROOF_GENERATION_ERROR
     │   ├── ProofVerificationError          PROOF_VERIFICATION_ERROR
     │   │   └── InvalidSignatureError       PROOF_VERIFICATION_ERROR
+    │   ├── ProofTransformationError        PROOF_TRANSFORMATION_ERROR
+    │   ├── InvalidDomainError              INVALID_DOMAIN_ERROR
+    │   ├── InvalidChallengeError           INVALID_CHALLENGE_ERROR
+    │   ├── InvalidVerificationMethodURLError  INVALID_VERIFICATION_METHOD_URL
+    │   ├── InvalidProofPurposeError        PROOF_VERIFICATION_ERROR (ours)
+    │   ├── UnsupportedCryptosuiteError     unsupportedCryptosuite (ours)
     │   └── UnsupportedAlgorithmError       unsupportedAlgorithm (ours)
     ├── EncodingError                       invalidEncoding (ours: multibase, base64url)
     ├── DocumentLoadError                   loading document failed (JSON-LD)
     ├── CanonicalizationError               canonicalizationError (ours)
     └── TransportError                      transportError (ours)
 
-Credential, status and the remaining proof errors join this tree in the
-issues that bring those layers.
+Status errors join this tree in the issue that brings that layer.
 
 Spec: https://www.w3.org/TR/did-resolution/#errors,
 https://www.w3.org/TR/cid-1.0/#algorithms, https://www.rfc-editor.org/rfc/rfc9457
@@ -46,29 +56,40 @@ from typing import ClassVar
 __all__ = [
     "CanonicalizationError",
     "CredentialError",
+    "CryptographicSecurityError",
     "DIDError",
     "DIDNotFoundError",
     "DocumentLoadError",
     "EncodingError",
+    "InvalidChallengeError",
     "InvalidDIDDocumentError",
     "InvalidDIDError",
     "InvalidDIDURLError",
+    "InvalidDomainError",
+    "InvalidProofPurposeError",
     "InvalidPublicKeyError",
     "InvalidPublicKeyLengthError",
     "InvalidResolutionOptionsError",
     "InvalidSecretKeyError",
     "InvalidSignatureError",
+    "InvalidVerificationMethodURLError",
     "KeyMaterialError",
+    "MalformedValueError",
     "MethodNotSupportedError",
+    "ParsingError",
     "ProofError",
     "ProofGenerationError",
+    "ProofTransformationError",
     "ProofVerificationError",
     "RepresentationNotSupportedError",
     "ResolverInternalError",
     "SSIError",
     "TransportError",
     "UnsupportedAlgorithmError",
+    "UnsupportedCryptosuiteError",
     "UnsupportedPublicKeyTypeError",
+    "ValidityRangeError",
+    "VerificationFailedError",
 ]
 
 _DID = "https://www.w3.org/ns/did#"
@@ -260,6 +281,9 @@ class InvalidSecretKeyError(KeyMaterialError):
 # --- Credentials ----------------------------------------------------------
 
 
+_VC = "https://www.w3.org/TR/vc-data-model#"
+
+
 class CredentialError(SSIError):
     """A credential or presentation could not be used.
 
@@ -267,8 +291,68 @@ class CredentialError(SSIError):
     """
 
     code = "MALFORMED_VALUE_ERROR"
-    type_uri = "https://www.w3.org/TR/vc-data-model#MALFORMED_VALUE_ERROR"
+    type_uri = _VC + "MALFORMED_VALUE_ERROR"
     title = "Credential error"
+
+
+class ParsingError(CredentialError):
+    """The input is not a JSON document that can be processed at all.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#PARSING_ERROR
+    """
+
+    code = "PARSING_ERROR"
+    type_uri = _VC + "PARSING_ERROR"
+    title = "Parsing error"
+
+
+class MalformedValueError(CredentialError):
+    """A property is missing or has a value the data model does not allow.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#MALFORMED_VALUE_ERROR
+    """
+
+    code = "MALFORMED_VALUE_ERROR"
+    type_uri = _VC + "MALFORMED_VALUE_ERROR"
+    title = "Malformed value"
+
+
+class ValidityRangeError(CredentialError):
+    """A value is outside its allowed range: expired, not yet valid.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#RANGE_ERROR
+    """
+
+    code = "RANGE_ERROR"
+    type_uri = _VC + "RANGE_ERROR"
+    title = "Range error"
+
+
+class CryptographicSecurityError(CredentialError):
+    """A proof or the key behind it failed a cryptographic check.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#CRYPTOGRAPHIC_SECURITY_ERROR
+    """
+
+    code = "CRYPTOGRAPHIC_SECURITY_ERROR"
+    type_uri = _VC + "CRYPTOGRAPHIC_SECURITY_ERROR"
+    title = "Cryptographic security error"
+
+
+class VerificationFailedError(CredentialError):
+    """Verification failed; ``problems`` holds every error found.
+
+    Raised by ``VerificationReport.raise_for_problems()`` for callers who
+    prefer exceptions to reports.
+    """
+
+    code = "CRYPTOGRAPHIC_SECURITY_ERROR"
+    type_uri = _VC + "CRYPTOGRAPHIC_SECURITY_ERROR"
+    title = "Verification failed"
+
+    def __init__(self, detail: str, problems: tuple[SSIError, ...] = ()) -> None:
+        super().__init__(detail)
+        self.problems = problems
 
 
 # --- Proofs -----------------------------------------------------------------
@@ -311,6 +395,70 @@ class InvalidSignatureError(ProofVerificationError):
     """A signature does not verify; deliberately says nothing about why."""
 
     title = "Invalid signature"
+
+
+class ProofTransformationError(ProofError):
+    """A document could not be transformed (canonicalized) for its proof.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#PROOF_TRANSFORMATION_ERROR
+    """
+
+    code = "PROOF_TRANSFORMATION_ERROR"
+    type_uri = _SEC + "PROOF_TRANSFORMATION_ERROR"
+    title = "Proof transformation error"
+
+
+class InvalidDomainError(ProofError):
+    """The proof's ``domain`` is not the one the verifier expected.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#INVALID_DOMAIN_ERROR
+    """
+
+    code = "INVALID_DOMAIN_ERROR"
+    type_uri = _SEC + "INVALID_DOMAIN_ERROR"
+    title = "Invalid domain"
+
+
+class InvalidChallengeError(ProofError):
+    """The proof's ``challenge`` is not the one the verifier expected.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#INVALID_CHALLENGE_ERROR
+    """
+
+    code = "INVALID_CHALLENGE_ERROR"
+    type_uri = _SEC + "INVALID_CHALLENGE_ERROR"
+    title = "Invalid challenge"
+
+
+class InvalidVerificationMethodURLError(ProofError):
+    """The proof's ``verificationMethod`` cannot be dereferenced to a key.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#INVALID_VERIFICATION_METHOD_URL
+    """
+
+    code = "INVALID_VERIFICATION_METHOD_URL"
+    type_uri = _SEC + "INVALID_VERIFICATION_METHOD_URL"
+    title = "Invalid verification method URL"
+
+
+class InvalidProofPurposeError(ProofError):
+    """The proof's purpose is not the expected one, or its key is not
+    authorized for it by the controller's DID document.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#proof-purposes
+    """
+
+    code = "PROOF_VERIFICATION_ERROR"
+    type_uri = _SEC + "PROOF_VERIFICATION_ERROR"
+    title = "Invalid proof purpose"
+
+
+class UnsupportedCryptosuiteError(ProofError):
+    """The proof names a type or cryptosuite the verifier does not accept."""
+
+    code = "unsupportedCryptosuite"
+    type_uri = _AGORA + "unsupportedCryptosuite"
+    title = "Unsupported cryptosuite"
 
 
 class UnsupportedAlgorithmError(ProofError):

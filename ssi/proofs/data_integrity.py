@@ -1,0 +1,350 @@
+"""Data Integrity proofs: add a proof to a document, verify one proof.
+
+Both follow the general algorithms of Verifiable Credential Data Integrity 1.0
+with the transformation of the proof's cryptosuite: the proof configuration and
+the document (without its proofs, or with the proofs a ``previousProof``
+names, for proof chains) are canonicalized and hashed, and the signature
+covers ``hash(proofConfig) || hash(document)``.
+
+``verify_proof`` is a low-level verifier: it returns the details of a valid
+proof or raises; the public ``ssi.verify`` turns that into a report.
+
+Spec: https://www.w3.org/TR/vc-data-integrity/#algorithms
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ssi.datetimes import format_date_time, parse_date_time
+from ssi.did.document import DIDDocument, VerificationMethod
+from ssi.did.resolution import Resolver, default_resolver
+from ssi.did.syntax import parse_did, parse_did_url
+from ssi.errors import (
+    DIDError,
+    InvalidSignatureError,
+    InvalidVerificationMethodURLError,
+    KeyMaterialError,
+    MalformedValueError,
+    ProofGenerationError,
+    ProofVerificationError,
+    ValidityRangeError,
+)
+from ssi.jsonld.loader import DocumentLoader
+from ssi.keys import PublicKey, Signer, decode_public_jwk, decode_public_multikey
+from ssi.proofs.purposes import AssertionMethodPurpose, ProofPurpose
+from ssi.proofs.suite import Cryptosuite, SuiteRegistry
+from ssi.types import JsonObject, JsonValue
+
+__all__ = [
+    "DEFAULT_SKEW",
+    "VerifiedProof",
+    "add_proof",
+    "default_registry",
+    "proofs_of",
+    "verify_proof",
+]
+
+DEFAULT_SKEW = timedelta(minutes=5)
+"""How far a proof's ``created`` may lie in the future, for clocks that drift."""
+
+_PROOF_ORDER = (
+    "id",
+    "type",
+    "cryptosuite",
+    "created",
+    "expires",
+    "verificationMethod",
+    "proofPurpose",
+    "challenge",
+    "domain",
+    "nonce",
+    "previousProof",
+    "@context",
+    "proofValue",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedProof:
+    """What a successful proof verification established."""
+
+    proof: JsonObject
+    suite: Cryptosuite
+    method: VerificationMethod
+    controller: DIDDocument
+    created: datetime | None
+
+
+@functools.cache
+def default_registry() -> SuiteRegistry:
+    """Return the shared registry of every suite the library ships."""
+    return SuiteRegistry.default()
+
+
+def proofs_of(document: JsonObject) -> list[JsonObject]:
+    """Return the document's proofs as a list (``proof`` may be one or many).
+
+    Raises:
+        MalformedValueError: ``proof`` is neither an object nor an array of objects.
+    """
+    value = document.get("proof")
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, dict) for item in items):
+        raise MalformedValueError("$.proof must be an object or an array of objects.")
+    return list(items)
+
+
+def add_proof(
+    document: JsonObject,
+    signer: Signer,
+    *,
+    suite: str | Cryptosuite = "eddsa-jcs-2022",
+    purpose: ProofPurpose | None = None,
+    created: datetime | str | None = None,
+    expires: datetime | str | None = None,
+    nonce: str | None = None,
+    proof_id: str | None = None,
+    previous_proof: str | Sequence[str] | None = None,
+    registry: SuiteRegistry | None = None,
+    loader: DocumentLoader | None = None,
+) -> JsonObject:
+    """Return a copy of ``document`` with one more proof, made by ``signer``.
+
+    Existing proofs are kept (a proof set); with ``previous_proof`` the new
+    proof also covers the proofs it names (a proof chain).
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#add-proof
+
+    Raises:
+        ProofGenerationError: the signer's algorithm does not fit the suite,
+            a named previous proof is missing, or a time value is malformed.
+        ProofTransformationError: the document cannot be canonicalized.
+        DocumentLoadError: the document uses a context that is not bundled.
+    """
+    registry = registry or default_registry()
+    chosen = registry.get(suite) if isinstance(suite, str) else suite
+    if signer.algorithm != chosen.required_algorithm:
+        raise ProofGenerationError(
+            f"{chosen.name} needs a {chosen.required_algorithm} key; the signer "
+            f"uses {signer.algorithm}."
+        )
+    if "@context" not in document:
+        raise ProofGenerationError("the document has no @context.")
+    existing = proofs_of(document)
+    proof: JsonObject = {"type": chosen.proof_type}
+    if chosen.cryptosuite is not None:
+        proof["cryptosuite"] = chosen.cryptosuite
+    if proof_id is not None:
+        proof["id"] = proof_id
+    proof["created"] = _time_value(created, "created") or format_date_time(
+        datetime.now(UTC)
+    )
+    if expires is not None:
+        proof["expires"] = _time_value(expires, "expires")
+    proof["verificationMethod"] = signer.key_id
+    (purpose or AssertionMethodPurpose()).update(proof)
+    if nonce is not None:
+        proof["nonce"] = nonce
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    if previous_proof is not None:
+        proof["previousProof"] = (
+            previous_proof if isinstance(previous_proof, str) else list(previous_proof)
+        )
+        try:
+            unsecured["proof"] = _previous(existing, proof["previousProof"])
+        except ProofVerificationError as exc:
+            raise ProofGenerationError(exc.detail) from exc
+    if chosen.jcs:
+        proof["@context"] = document["@context"]
+        config = dict(proof)
+    else:
+        config = dict(proof, **{"@context": document["@context"]})
+    data = _hash_data(chosen, config, unsecured, loader)
+    proof["proofValue"] = chosen.encode_proof_value(signer.sign(data))
+    proof = {k: proof[k] for k in _PROOF_ORDER if k in proof}
+    secured = dict(document)
+    secured["proof"] = [*existing, proof] if existing else proof
+    return secured
+
+
+def verify_proof(
+    document: JsonObject,
+    proof: JsonObject,
+    *,
+    purpose: ProofPurpose,
+    registry: SuiteRegistry | None = None,
+    resolver: Resolver | None = None,
+    loader: DocumentLoader | None = None,
+    now: datetime | None = None,
+    skew: timedelta = DEFAULT_SKEW,
+) -> VerifiedProof:
+    """Verify one proof of ``document``; return what it established or raise.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#verify-proof
+
+    Raises:
+        UnsupportedCryptosuiteError: the proof's type/cryptosuite is not allowed.
+        MalformedValueError: a proof member is missing or malformed.
+        ValidityRangeError: the proof expired, or was created in the future.
+        InvalidVerificationMethodURLError: the key cannot be found.
+        InvalidProofPurposeError: wrong purpose, or the key is not authorized.
+        InvalidChallengeError, InvalidDomainError: presentation checks.
+        ProofVerificationError: malformed proofValue, or the signature fails.
+        ProofTransformationError, DocumentLoadError: canonicalization fails.
+    """
+    suite = (registry or default_registry()).for_proof(proof)
+    for member in ("verificationMethod", "proofPurpose", "proofValue"):
+        if not isinstance(proof.get(member), str):
+            raise MalformedValueError(f"$.proof.{member} must be a string.")
+    created = _check_times(proof, now or datetime.now(UTC), skew)
+    signature = suite.decode_proof_value(proof["proofValue"])
+    method, controller = _find_method(proof["verificationMethod"], resolver)
+    key = _public_key(method)
+    if key.key_type not in suite.key_types:
+        raise ProofVerificationError(
+            f"{suite.name} cannot be verified with a {key.key_type} key."
+        )
+    purpose.validate(proof, method, controller)
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    options = {k: v for k, v in proof.items() if k != "proofValue"}
+    if "previousProof" in proof:
+        unsecured["proof"] = _previous(proofs_of(document), proof["previousProof"])
+    if suite.jcs and "@context" in options:
+        _check_context_prefix(document.get("@context"), options["@context"])
+        unsecured["@context"] = options["@context"]
+    config = dict(options, **{"@context": unsecured.get("@context")})
+    data = _hash_data(suite, config, unsecured, loader)
+    try:
+        key.verify(data, signature)
+    except InvalidSignatureError:
+        raise
+    return VerifiedProof(proof, suite, method, controller, created)
+
+
+def _hash_data(
+    suite: Cryptosuite,
+    config: JsonObject,
+    unsecured: JsonObject,
+    loader: DocumentLoader | None,
+) -> bytes:
+    config_hash = suite.hash(suite.canonicalize(config, loader=loader))
+    document_hash = suite.hash(suite.canonicalize(unsecured, loader=loader))
+    return config_hash + document_hash
+
+
+def _time_value(value: datetime | str | None, name: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ProofGenerationError(f"{name} must be a datetime with a timezone.")
+        return format_date_time(value)
+    try:
+        parse_date_time(value, require_timezone=True, path=name)
+    except MalformedValueError as exc:
+        raise ProofGenerationError(exc.detail) from exc
+    return value
+
+
+def _check_times(proof: JsonObject, now: datetime, skew: timedelta) -> datetime | None:
+    created = None
+    if "created" in proof:
+        created = parse_date_time(proof["created"], path="$.proof.created")
+        if created > now + skew:
+            raise ValidityRangeError("the proof was created in the future.")
+    if "expires" in proof:
+        expires = parse_date_time(proof["expires"], path="$.proof.expires")
+        if expires < now - skew:
+            raise ValidityRangeError("the proof has expired.")
+    return created
+
+
+def _previous(existing: list[JsonObject], names: JsonValue) -> JsonValue:
+    wanted = [names] if isinstance(names, str) else names
+    if not isinstance(wanted, list) or not all(isinstance(n, str) for n in wanted):
+        raise MalformedValueError("$.proof.previousProof must be a string or strings.")
+    found = []
+    for name in wanted:
+        matches = [p for p in existing if p.get("id") == name]
+        if len(matches) != 1:
+            raise ProofVerificationError(
+                f"previous proof {name[:80]!r} is not in the document's proof set."
+            )
+        found.append(matches[0])
+    return found[0] if len(found) == 1 else found
+
+
+def _check_context_prefix(context: JsonValue, proof_context: JsonValue) -> None:
+    document = context if isinstance(context, list) else [context]
+    prefix = proof_context if isinstance(proof_context, list) else [proof_context]
+    if document[: len(prefix)] != prefix:
+        raise ProofVerificationError(
+            "the proof's @context is not a prefix of the document's @context."
+        )
+
+
+def _find_method(
+    url: str, resolver: Resolver | None
+) -> tuple[VerificationMethod, DIDDocument]:
+    resolver = resolver or default_resolver()
+    try:
+        did_url = parse_did_url(url)
+    except DIDError as exc:
+        raise InvalidVerificationMethodURLError(
+            f"verificationMethod {url[:80]!r} is not a DID URL."
+        ) from exc
+    result = resolver.resolve(str(did_url.did))
+    if result.did_document is None:
+        raise InvalidVerificationMethodURLError(
+            f"{did_url.did} could not be resolved ({result.error})."
+        )
+    try:
+        method = result.did_document.find_verification_method(url)
+    except DIDError as exc:
+        raise InvalidVerificationMethodURLError(
+            f"{url[:120]} is not a verification method of {did_url.did}."
+        ) from exc
+    if method.controller == result.did_document.id:
+        return method, result.did_document
+    try:
+        parse_did(method.controller)
+    except DIDError as exc:
+        raise InvalidVerificationMethodURLError(
+            f"the controller of {url[:120]} is not a DID."
+        ) from exc
+    controller = resolver.resolve(method.controller)
+    if controller.did_document is None:
+        raise InvalidVerificationMethodURLError(
+            f"controller {method.controller} could not be resolved ({controller.error})."
+        )
+    return method, controller.did_document
+
+
+def _public_key(method: VerificationMethod) -> PublicKey:
+    try:
+        if method.public_key_multibase is not None:
+            return _multikey(method.public_key_multibase)
+        if method.public_key_jwk is not None:
+            return _jwk(json.dumps(method.public_key_jwk, sort_keys=True))
+    except KeyMaterialError as exc:
+        raise InvalidVerificationMethodURLError(
+            f"{method.id} holds unusable key material: {exc.detail}"
+        ) from exc
+    raise InvalidVerificationMethodURLError(f"{method.id} has no public key.")
+
+
+@functools.lru_cache(maxsize=4096)
+def _multikey(value: str) -> PublicKey:
+    return decode_public_multikey(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _jwk(text: str) -> PublicKey:
+    return decode_public_jwk(json.loads(text))
