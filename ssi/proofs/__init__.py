@@ -29,5 +29,6 @@ __all__ = [
     "add_proof",
     "default_registry",
     "proofs_of",
+    "purpose_for",
     "verify_proof",
 ]

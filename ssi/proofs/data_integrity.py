@@ -322,7 +322,8 @@ def _find_method(
     controller = resolver.resolve(method.controller)
     if controller.did_document is None:
         raise InvalidVerificationMethodURLError(
-            f"controller {method.controller} could not be resolved ({controller.error})."
+            f"controller {method.controller} could not be resolved "
+            f"({controller.error})."
         )
     return method, controller.did_document
 

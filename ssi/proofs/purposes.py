@@ -70,7 +70,8 @@ class _RelationshipPurpose:
             )
         if controller.id != method.controller:
             raise InvalidProofPurposeError(
-                f"{method.id} is controlled by {method.controller}, not {controller.id}."
+                f"{method.id} is controlled by {method.controller}, "
+                f"not {controller.id}."
             )
         try:
             controller.find_verification_method(method.id, self.term)
@@ -136,7 +137,10 @@ class AuthenticationPurpose(_RelationshipPurpose):
             raise InvalidDomainError("the proof's domain is not the expected one.")
 
     def __repr__(self) -> str:
-        return f"AuthenticationPurpose(challenge={self.challenge!r}, domain={self.domain!r})"
+        return (
+            f"AuthenticationPurpose(challenge={self.challenge!r}, "
+            f"domain={self.domain!r})"
+        )
 
 
 def _domains(value: object) -> frozenset[str] | None:

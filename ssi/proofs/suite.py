@@ -176,7 +176,7 @@ class SuiteRegistry:
     @classmethod
     def default(cls) -> SuiteRegistry:
         """Return a registry of every suite the library ships."""
-        from ssi.proofs.suites import default_suites  # noqa: PLC0415
+        from ssi.proofs.suites import default_suites
 
         return cls(default_suites())
 
