@@ -1,4 +1,4 @@
-"""Agora's SSI library: keys, DIDs, resolution, JSON-LD and (soon) credentials.
+"""Agora's SSI library: keys, DIDs, resolution, JSON-LD, credentials and proofs.
 
 The curated public API; everything here is re-exported from a private module.
 
@@ -9,6 +9,16 @@ Example:
     True
 """
 
+from ssi.credentials import (
+    Check,
+    Problem,
+    VerificationReport,
+    issue,
+    present,
+    signer,
+    verify,
+    verify_presentation,
+)
 from ssi.did.document import DIDDocument, Service, VerificationMethod
 from ssi.did.methods import did_jwk, did_key
 from ssi.did.resolution import (
@@ -26,29 +36,41 @@ from ssi.did.syntax import DID, DIDURL, parse_did, parse_did_url
 from ssi.errors import (
     CanonicalizationError,
     CredentialError,
+    CryptographicSecurityError,
     DIDError,
     DIDNotFoundError,
     DocumentLoadError,
     EncodingError,
+    InvalidChallengeError,
     InvalidDIDDocumentError,
     InvalidDIDError,
     InvalidDIDURLError,
+    InvalidDomainError,
+    InvalidProofPurposeError,
     InvalidPublicKeyError,
     InvalidPublicKeyLengthError,
     InvalidResolutionOptionsError,
     InvalidSecretKeyError,
     InvalidSignatureError,
+    InvalidVerificationMethodURLError,
     KeyMaterialError,
+    MalformedValueError,
     MethodNotSupportedError,
+    ParsingError,
     ProofError,
     ProofGenerationError,
+    ProofTransformationError,
     ProofVerificationError,
     RepresentationNotSupportedError,
     ResolverInternalError,
     SSIError,
+    StatusError,
     TransportError,
     UnsupportedAlgorithmError,
+    UnsupportedCryptosuiteError,
     UnsupportedPublicKeyTypeError,
+    ValidityRangeError,
+    VerificationFailedError,
 )
 from ssi.jsonld.canon import canonicalize_jcs, canonicalize_rdfc
 from ssi.jsonld.loader import BundledLoader, DocumentLoader, RemoteDocument
@@ -62,6 +84,7 @@ from ssi.keys import (
     generate_key,
     import_key,
 )
+from ssi.proofs import SuiteRegistry
 from ssi.types import JsonObject, JsonValue
 
 __version__ = "0.1.0"
@@ -71,7 +94,9 @@ __all__ = [
     "DIDURL",
     "BundledLoader",
     "CanonicalizationError",
+    "Check",
     "CredentialError",
+    "CryptographicSecurityError",
     "DIDDocument",
     "DIDError",
     "DIDMethod",
@@ -80,24 +105,32 @@ __all__ = [
     "DocumentLoadError",
     "DocumentLoader",
     "EncodingError",
+    "InvalidChallengeError",
     "InvalidDIDDocumentError",
     "InvalidDIDError",
     "InvalidDIDURLError",
+    "InvalidDomainError",
+    "InvalidProofPurposeError",
     "InvalidPublicKeyError",
     "InvalidPublicKeyLengthError",
     "InvalidResolutionOptionsError",
     "InvalidSecretKeyError",
     "InvalidSignatureError",
+    "InvalidVerificationMethodURLError",
     "JsonObject",
     "JsonValue",
     "KeyMaterialError",
     "KeyPair",
     "KeyType",
     "LocalSigner",
+    "MalformedValueError",
     "MethodNotSupportedError",
     "MethodRegistry",
+    "ParsingError",
+    "Problem",
     "ProofError",
     "ProofGenerationError",
+    "ProofTransformationError",
     "ProofVerificationError",
     "PublicKey",
     "RemoteDocument",
@@ -109,10 +142,16 @@ __all__ = [
     "SSIError",
     "Service",
     "Signer",
+    "StatusError",
+    "SuiteRegistry",
     "TransportError",
     "UnsupportedAlgorithmError",
+    "UnsupportedCryptosuiteError",
     "UnsupportedPublicKeyTypeError",
+    "ValidityRangeError",
+    "VerificationFailedError",
     "VerificationMethod",
+    "VerificationReport",
     "Verifier",
     "__version__",
     "canonicalize_jcs",
@@ -122,8 +161,13 @@ __all__ = [
     "did_key",
     "generate_key",
     "import_key",
+    "issue",
     "parse_did",
     "parse_did_url",
+    "present",
     "resolve",
     "resolve_representation",
+    "signer",
+    "verify",
+    "verify_presentation",
 ]

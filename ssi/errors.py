@@ -38,12 +38,14 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── InvalidProofPurposeError        PROOF_VERIFICATION_ERROR (ours)
     │   ├── UnsupportedCryptosuiteError     unsupportedCryptosuite (ours)
     │   └── UnsupportedAlgorithmError       unsupportedAlgorithm (ours)
+    ├── StatusError                         (https://www.w3.org/ns/credentials/status-list#...)
+    │   ├── StatusRetrievalError            STATUS_RETRIEVAL_ERROR
+    │   ├── StatusVerificationError         STATUS_VERIFICATION_ERROR
+    │   └── StatusListLengthError           STATUS_LIST_LENGTH_ERROR
     ├── EncodingError                       invalidEncoding (ours: multibase, base64url)
     ├── DocumentLoadError                   loading document failed (JSON-LD)
     ├── CanonicalizationError               canonicalizationError (ours)
     └── TransportError                      transportError (ours)
-
-Status errors join this tree in the issue that brings that layer.
 
 Spec: https://www.w3.org/TR/did-resolution/#errors,
 https://www.w3.org/TR/cid-1.0/#algorithms, https://www.rfc-editor.org/rfc/rfc9457
@@ -84,6 +86,10 @@ __all__ = [
     "RepresentationNotSupportedError",
     "ResolverInternalError",
     "SSIError",
+    "StatusError",
+    "StatusListLengthError",
+    "StatusRetrievalError",
+    "StatusVerificationError",
     "TransportError",
     "UnsupportedAlgorithmError",
     "UnsupportedCryptosuiteError",
@@ -467,6 +473,56 @@ class UnsupportedAlgorithmError(ProofError):
     code = "unsupportedAlgorithm"
     type_uri = _AGORA + "unsupportedAlgorithm"
     title = "Unsupported algorithm"
+
+
+# --- Status lists ------------------------------------------------------------
+
+_STATUS = "https://www.w3.org/ns/credentials/status-list#"
+
+
+class StatusError(SSIError):
+    """A credential's status could not be established.
+
+    Spec: https://www.w3.org/TR/vc-bitstring-status-list/#processing-errors
+    """
+
+    code = "STATUS_VERIFICATION_ERROR"
+    type_uri = _STATUS + "STATUS_VERIFICATION_ERROR"
+    title = "Status error"
+
+
+class StatusRetrievalError(StatusError):
+    """The status list credential could not be obtained.
+
+    Spec: https://www.w3.org/TR/vc-bitstring-status-list/#STATUS_RETRIEVAL_ERROR
+    """
+
+    code = "STATUS_RETRIEVAL_ERROR"
+    type_uri = _STATUS + "STATUS_RETRIEVAL_ERROR"
+    title = "Status retrieval error"
+
+
+class StatusVerificationError(StatusError):
+    """The status list credential did not verify, or does not fit the credential.
+
+    Spec: https://www.w3.org/TR/vc-bitstring-status-list/#STATUS_VERIFICATION_ERROR
+    """
+
+    code = "STATUS_VERIFICATION_ERROR"
+    type_uri = _STATUS + "STATUS_VERIFICATION_ERROR"
+    title = "Status verification error"
+
+
+class StatusListLengthError(StatusError):
+    """The status list is shorter than the specification's minimum, or the
+    index lies outside it.
+
+    Spec: https://www.w3.org/TR/vc-bitstring-status-list/#STATUS_LIST_LENGTH_ERROR
+    """
+
+    code = "STATUS_LIST_LENGTH_ERROR"
+    type_uri = _STATUS + "STATUS_LIST_LENGTH_ERROR"
+    title = "Status list length error"
 
 
 # --- JSON-LD, encodings, canonicalization and transport -------------------

@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 import typer
 
 from ssi.errors import SSIError, TransportError
-from wallet_cli.commands import did
+from wallet_cli.commands import credential, did
 from wallet_cli.output import Output
 
 __all__ = ["EXIT_NEGATIVE", "EXIT_OK", "EXIT_TRANSPORT", "EXIT_USAGE", "app", "main"]
@@ -32,6 +32,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(did.app, name="did")
+app.add_typer(credential.vc_app, name="vc")
+app.add_typer(credential.vp_app, name="vp")
 
 
 def _version() -> str:

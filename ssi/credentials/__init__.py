@@ -1,0 +1,35 @@
+"""Verifiable credentials and presentations: model, issue, verify, report."""
+
+from ssi.credentials.issue import DATA_INTEGRITY_CONTEXT, issue, present, signer
+from ssi.credentials.json_input import check_json_value, load_json
+from ssi.credentials.model import (
+    VC_V1_CONTEXT,
+    VC_V2_CONTEXT,
+    Credential,
+    Presentation,
+    parse_credential,
+    parse_presentation,
+)
+from ssi.credentials.report import Check, Problem, VerificationReport, problem_code
+from ssi.credentials.verify import verify, verify_presentation
+
+__all__ = [
+    "DATA_INTEGRITY_CONTEXT",
+    "VC_V1_CONTEXT",
+    "VC_V2_CONTEXT",
+    "Check",
+    "Credential",
+    "Presentation",
+    "Problem",
+    "VerificationReport",
+    "check_json_value",
+    "issue",
+    "load_json",
+    "parse_credential",
+    "parse_presentation",
+    "present",
+    "problem_code",
+    "signer",
+    "verify",
+    "verify_presentation",
+]

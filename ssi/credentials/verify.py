@@ -1,0 +1,332 @@
+"""Verify credentials and presentations; every input gets a report, none raises.
+
+Checks, in order: ``parsing`` (JSON, size, depth), ``model`` (VC Data Model
+2.0 or 1.1), ``context`` (every context is one the loader knows), ``proof``
+(each proof: suite allowed, key found and authorized for the purpose, issuer
+or holder controls it, signature), ``validity`` (the validity period, for
+credentials) and ``status`` (when the credential has ``credentialStatus``).
+A check that cannot run is a failed check.
+
+Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification,
+https://www.w3.org/TR/vc-data-integrity/#verify-proof
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from ssi.credentials.json_input import check_json_value, load_json
+from ssi.credentials.model import (
+    Credential,
+    Presentation,
+    parse_credential,
+    parse_presentation,
+)
+from ssi.credentials.report import Check, Problem, VerificationReport
+from ssi.did.resolution import Resolver
+from ssi.errors import (
+    CryptographicSecurityError,
+    DocumentLoadError,
+    InvalidProofPurposeError,
+    MalformedValueError,
+    ParsingError,
+    SSIError,
+    StatusRetrievalError,
+    ValidityRangeError,
+)
+from ssi.jsonld.loader import DocumentLoader, default_loader
+from ssi.proofs import (
+    DEFAULT_SKEW,
+    AssertionMethodPurpose,
+    AuthenticationPurpose,
+    ProofPurpose,
+    SuiteRegistry,
+    default_registry,
+    proofs_of,
+    verify_proof,
+)
+from ssi.types import JsonObject, JsonValue
+
+__all__ = ["verify", "verify_presentation"]
+
+
+class _Run:
+    """Collects the checks and problems of one verification."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.checks: list[Check] = []
+        self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+
+    def passed(self, name: str, detail: str = "") -> None:
+        self.checks.append(Check(name, True, detail))
+
+    def failed(self, name: str, error: SSIError) -> None:
+        self.checks.append(Check(name, False, error.detail))
+        self.problems.append(Problem(name, error))
+
+    def report(
+        self, credentials: tuple[VerificationReport, ...] = ()
+    ) -> VerificationReport:
+        return VerificationReport(
+            self.kind,
+            tuple(self.checks),
+            tuple(self.problems),
+            tuple(self.warnings),
+            credentials,
+        )
+
+
+class _Options:
+    """The verification options shared by a presentation and its credentials."""
+
+    def __init__(
+        self,
+        *,
+        resolver: Resolver | None,
+        suites: SuiteRegistry | Iterable[str] | None,
+        loader: DocumentLoader | None,
+        now: datetime | None,
+        skew: timedelta,
+    ) -> None:
+        self.resolver = resolver
+        self.registry = _registry(suites)
+        self.loader = loader or default_loader()
+        self.now = now or datetime.now(UTC)
+        self.skew = skew
+
+
+def _registry(suites: SuiteRegistry | Iterable[str] | None) -> SuiteRegistry:
+    if suites is None:
+        return default_registry()
+    if isinstance(suites, SuiteRegistry):
+        return suites
+    names = [suites] if isinstance(suites, str) else list(suites)
+    every = default_registry()
+    return SuiteRegistry(every.get(name) for name in names)
+
+
+def verify(
+    credential: JsonValue | str | bytes,
+    *,
+    resolver: Resolver | None = None,
+    suites: SuiteRegistry | Iterable[str] | None = None,
+    loader: DocumentLoader | None = None,
+    now: datetime | None = None,
+    skew: timedelta = DEFAULT_SKEW,
+) -> VerificationReport:
+    """Verify a credential (a JSON object, or JSON text or bytes).
+
+    Args:
+        credential: the secured credential.
+        resolver: resolves DIDs of verification methods (default: did:key, did:jwk).
+        suites: the cryptosuites accepted (names or a registry; default: all shipped).
+        loader: the JSON-LD document loader (default: bundled contexts only).
+        now: the time to check validity against (default: the system clock).
+        skew: tolerance for clock differences on time checks.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
+
+    Returns:
+        The report; ``report.verified`` is true only if every check passed.
+    """
+    run = _Run("credential")
+    try:
+        options = _Options(
+            resolver=resolver, suites=suites, loader=loader, now=now, skew=skew
+        )
+        document = _parse_input(run, credential)
+        if document is not None:
+            _verify_credential(run, document, options)
+    except SSIError as exc:
+        run.failed("verification", exc)
+    except Exception as exc:  # noqa: BLE001 - the report must answer every input
+        run.failed(
+            "verification", ParsingError(f"unexpected failure: {type(exc).__name__}.")
+        )
+    return run.report()
+
+
+def verify_presentation(
+    presentation: JsonValue | str | bytes,
+    *,
+    challenge: str | None,
+    domain: str | None = None,
+    resolver: Resolver | None = None,
+    suites: SuiteRegistry | Iterable[str] | None = None,
+    loader: DocumentLoader | None = None,
+    now: datetime | None = None,
+    skew: timedelta = DEFAULT_SKEW,
+) -> VerificationReport:
+    """Verify a presentation's proof and every credential inside it.
+
+    Args:
+        presentation: the secured presentation (object, or JSON text or bytes).
+        challenge: the challenge the verifier issued; None accepts any and
+            adds a warning (replay protection is then the caller's).
+        domain: the domain the proof must be bound to, if any.
+        resolver, suites, loader, now, skew: as for :func:`verify`.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#verifiable-presentations
+
+    Returns:
+        The report, with one nested report per credential.
+    """
+    run = _Run("presentation")
+    nested: tuple[VerificationReport, ...] = ()
+    try:
+        options = _Options(
+            resolver=resolver, suites=suites, loader=loader, now=now, skew=skew
+        )
+        document = _parse_input(run, presentation)
+        if document is not None:
+            nested = _verify_presentation(run, document, options, challenge, domain)
+    except SSIError as exc:
+        run.failed("verification", exc)
+    except Exception as exc:  # noqa: BLE001 - the report must answer every input
+        run.failed(
+            "verification", ParsingError(f"unexpected failure: {type(exc).__name__}.")
+        )
+    return run.report(nested)
+
+
+def _parse_input(run: _Run, value: JsonValue | str | bytes) -> JsonObject | None:
+    try:
+        document = load_json(value) if isinstance(value, str | bytes) else value
+        check_json_value(document)
+        if not isinstance(document, dict):
+            raise ParsingError("the input is not a JSON object.")
+    except ParsingError as exc:
+        run.failed("parsing", exc)
+        return None
+    run.passed("parsing")
+    return document
+
+
+def _verify_credential(run: _Run, document: JsonObject, options: _Options) -> None:
+    try:
+        credential = parse_credential(document)
+    except SSIError as exc:
+        run.failed("model", exc)
+        return
+    run.passed("model", f"VC Data Model {credential.version}")
+    _verify_credential_parsed(run, credential, options)
+
+
+def _verify_presentation(
+    run: _Run,
+    document: JsonObject,
+    options: _Options,
+    challenge: str | None,
+    domain: str | None,
+) -> tuple[VerificationReport, ...]:
+    try:
+        presentation = parse_presentation(document)
+    except SSIError as exc:
+        run.failed("model", exc)
+        return ()
+    run.passed("model", f"VC Data Model {presentation.version}")
+    _check_contexts(run, document, options)
+    if challenge is None:
+        run.warnings.append(
+            "no challenge was checked; the presentation may be replayed."
+        )
+    purpose = AuthenticationPurpose(challenge=challenge, domain=domain)
+    _check_proofs(run, document, purpose, presentation.holder, options)
+    reports = []
+    for credential in presentation.credentials:
+        inner = _Run("credential")
+        inner.passed("parsing")
+        inner.passed("model", f"VC Data Model {credential.version}")
+        _verify_credential_parsed(inner, credential, options)
+        reports.append(inner.report())
+    return tuple(reports)
+
+
+def _verify_credential_parsed(
+    run: _Run, credential: Credential, options: _Options
+) -> None:
+    _check_contexts(run, credential.document, options)
+    _check_proofs(
+        run, credential.document, AssertionMethodPurpose(), credential.issuer, options
+    )
+    _check_validity(run, credential, options)
+    if credential.status:
+        run.failed(
+            "status",
+            StatusRetrievalError(
+                "the credential has credentialStatus, and no status source is "
+                "configured to check it."
+            ),
+        )
+
+
+def _check_contexts(run: _Run, document: JsonObject, options: _Options) -> None:
+    contexts = document.get("@context")
+    entries = contexts if isinstance(contexts, list) else [contexts]
+    for entry in entries:
+        if isinstance(entry, str):
+            try:
+                options.loader(entry)
+            except DocumentLoadError as exc:
+                run.failed("context", exc)
+                return
+    run.passed("context")
+
+
+def _check_proofs(
+    run: _Run,
+    document: JsonObject,
+    purpose: ProofPurpose,
+    controller: str | None,
+    options: _Options,
+) -> None:
+    try:
+        proofs = proofs_of(document)
+    except MalformedValueError as exc:
+        run.failed("proof", exc)
+        return
+    if not proofs:
+        run.failed("proof", CryptographicSecurityError("the document has no proof."))
+        return
+    values = [p.get("proofValue") for p in proofs]
+    if len(set(map(str, values))) != len(values):
+        run.failed(
+            "proof", MalformedValueError("the document carries the same proof twice.")
+        )
+        return
+    for index, proof in enumerate(proofs):
+        name = "proof" if len(proofs) == 1 else f"proof[{index}]"
+        try:
+            verified = verify_proof(
+                document,
+                proof,
+                purpose=purpose,
+                registry=options.registry,
+                resolver=options.resolver,
+                loader=options.loader,
+                now=options.now,
+                skew=options.skew,
+            )
+            if controller is not None and verified.controller.id != controller:
+                raise InvalidProofPurposeError(
+                    f"the proof's key is controlled by {verified.controller.id}, "
+                    f"not by {controller[:120]}."
+                )
+        except SSIError as exc:
+            run.failed(name, exc)
+            continue
+        run.passed(name, f"{verified.suite.name} by {verified.method.id}")
+
+
+def _check_validity(run: _Run, credential: Credential, options: _Options) -> None:
+    now, skew = options.now, options.skew
+    if credential.valid_from is not None and now + skew < credential.valid_from:
+        run.failed("validity", ValidityRangeError("the credential is not valid yet."))
+        return
+    if credential.valid_until is not None and now - skew > credential.valid_until:
+        run.failed("validity", ValidityRangeError("the credential has expired."))
+        return
+    run.passed("validity")
