@@ -193,18 +193,22 @@ def _check_text_depth(text: str, max_depth: int) -> None:
         if removed * 8 < len(skeleton) + removed:
             break  # Not wide: further passes would cost more than the walk.
     budget = max_depth - passes
+    if budget < 0:
+        _too_deep(max_depth)
     depth = 0
     for byte in skeleton:
         if byte == _OPEN:
             depth += 1
             if depth > budget:
-                raise ParsingError(
-                    f"The JSON text is nested deeper than {max_depth} levels."
-                )
+                _too_deep(max_depth)
         else:
             depth -= 1
             if depth < 0:
                 return  # Unbalanced: the parser stops here and says where.
+
+
+def _too_deep(max_depth: int) -> NoReturn:
+    raise ParsingError(f"The JSON text is nested deeper than {max_depth} levels.")
 
 
 def _object_without_duplicates(pairs: list[tuple[str, JsonValue]]) -> JsonObject:

@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from ssi.credentials.json_input import check_json_value, load_json
 from ssi.credentials.model import (
     Credential,
-    Presentation,
     parse_credential,
     parse_presentation,
 )
