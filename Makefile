@@ -30,6 +30,7 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/keys.py
+	$(BIN)/python benchmarks/credentials.py
 
 contexts:
 	bash scripts/vendor_contexts.sh

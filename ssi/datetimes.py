@@ -6,60 +6,91 @@ Python's ``fromisoformat`` accepts looser forms (dates alone, a space for
 ``T``), so the lexical form is checked with a regular expression first.
 
 Spec: https://www.w3.org/TR/xmlschema11-2/#dateTimeStamp,
-https://www.w3.org/TR/vc-data-model-2.0/#validity-period
+https://www.w3.org/TR/vc-data-model-2.0/#representing-time
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Final
 
 from ssi.errors import MalformedValueError
 from ssi.types import JsonValue
 
 __all__ = ["format_date_time", "parse_date_time"]
 
-_DATE_TIME = re.compile(
-    r"(?P<year>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))-(?P<month>0[1-9]|1[0-2])"
+
+# XML Schema 1.1 Part 2 dateTime, lexical form (section 3.3.7); the time zone
+# is optional here and required by the caller for dateTimeStamp (3.4.28).
+_DATE_TIME: Final = re.compile(
+    r"(?P<year>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))"
+    r"-(?P<month>0[1-9]|1[0-2])"
     r"-(?P<day>0[1-9]|[12][0-9]|3[01])"
-    r"T(?:(?P<hour>[01][0-9]|2[0-3]):(?P<minute>[0-5][0-9]):(?P<second>[0-5][0-9])"
-    r"(?P<fraction>\.[0-9]+)?|(?P<midnight>24:00:00(?:\.0+)?))"
-    r"(?P<tz>Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
+    r"T(?:(?P<hour>[01][0-9]|2[0-3]):(?P<minute>[0-5][0-9])"
+    r":(?P<second>[0-5][0-9])(?:\.(?P<fraction>[0-9]+))?"
+    r"|(?P<midnight>24:00:00(?:\.0+)?))"
+    r"(?P<zone>Z|(?P<sign>[+-])(?P<zh>0[0-9]|1[0-3]):(?P<zm>[0-5][0-9])|[+-]14:00)?"
 )
+_LONGEST_DATE_TIME: Final = 64
 
 
-def parse_date_time(
-    value: JsonValue, *, require_timezone: bool = True, path: str = "$"
-) -> datetime:
-    """Parse an XML Schema ``dateTime`` (``dateTimeStamp`` when a timezone is
-    required) into an aware datetime in UTC.
+def parse_date_time(value: JsonValue, *, require_timezone: bool, path: str) -> datetime:
+    """Read an XML Schema ``dateTime`` (or ``dateTimeStamp``) as a UTC datetime.
 
-    Spec: https://www.w3.org/TR/xmlschema11-2/#dateTime
+    The lexical form is exactly XML Schema's: a year of four or more digits,
+    ``T``, hours ``00``-``23`` (or ``24:00:00`` for the end of the day), an
+    optional fraction of a second, then ``Z`` or an offset up to ``±14:00``.
+    Looser forms such as ``2024-01-01`` or ``2024-01-01 00:00:00`` are refused.
+    Without an offset the time is read as UTC, as VC 2.0 section 5.8 requires.
+
+    Args:
+        value: the JSON value to read.
+        require_timezone: refuse a value without ``Z`` or an offset (the
+            ``dateTimeStamp`` type of VC 2.0's ``validFrom``/``validUntil``).
+        path: the field path used in messages.
+
+    Returns:
+        An aware datetime in UTC, cut to microseconds.
+
+    Spec: https://www.w3.org/TR/xmlschema11-2/#dateTime,
+    https://www.w3.org/TR/xmlschema11-2/#dateTimeStamp,
+    https://www.w3.org/TR/vc-data-model-2.0/#representing-time
 
     Raises:
-        MalformedValueError: not a string, not the lexical form, an impossible
-            date, or no timezone where one is required.
+        MalformedValueError: the value is not a string in that form, names a
+            day that does not exist, has no offset while one is required, or
+            lies outside the years 0001 to 9999.
     """
+    wanted = "dateTimeStamp" if require_timezone else "dateTime"
+    example = "2024-01-01T00:00:00Z"
     if not isinstance(value, str):
-        raise MalformedValueError(f"{path} must be a date-time string.")
-    match = _DATE_TIME.fullmatch(value)
+        raise MalformedValueError(
+            f"{path} must be an XML Schema {wanted} string such as {example}, "
+            f"not {_kind(value)}."
+        )
+    match = _DATE_TIME.fullmatch(value) if len(value) <= _LONGEST_DATE_TIME else None
     if match is None:
         raise MalformedValueError(
-            f"{path} is not an XML Schema date-time: {value[:40]!r}."
+            f"{path} is {_show(value)}, not an XML Schema {wanted} such as {example}."
         )
-    tz = match["tz"]
-    if tz is None and require_timezone:
-        raise MalformedValueError(f"{path} must give a timezone (for example 'Z').")
+    if match["zone"] is None and require_timezone:
+        raise MalformedValueError(
+            f"{path} is {_show(value)}, which has no time zone offset; an XML "
+            f"Schema dateTimeStamp ends in Z or an offset, as in {example}."
+        )
     year = int(match["year"])
     if not 1 <= year <= 9999:
-        raise MalformedValueError(f"{path} has a year this library cannot represent.")
-    fraction = match["fraction"] or ""
-    micro = int((fraction[1:] + "000000")[:6]) if fraction else 0
+        raise MalformedValueError(
+            f"{path} is {_show(value)}, outside the years 0001 to 9999 that "
+            "this library supports."
+        )
     try:
-        if match["midnight"]:
+        if match["midnight"] is not None:
             moment = datetime(year, int(match["month"]), int(match["day"]))
             moment += timedelta(days=1)
         else:
+            fraction = (match["fraction"] or "")[:6].ljust(6, "0")
             moment = datetime(
                 year,
                 int(match["month"]),
@@ -67,20 +98,29 @@ def parse_date_time(
                 int(match["hour"]),
                 int(match["minute"]),
                 int(match["second"]),
-                micro,
+                int(fraction),
             )
+        moment = moment.replace(tzinfo=_zone(match))
+        return moment.astimezone(UTC)
     except (ValueError, OverflowError) as exc:
         raise MalformedValueError(
-            f"{path} is not a real date: {value[:40]!r}."
+            f"{path} is {_show(value)}, which is not a moment on the calendar "
+            "(no such day, or out of range in UTC)."
         ) from exc
-    if tz is None or tz == "Z":
-        return moment.replace(tzinfo=UTC)
-    sign = 1 if tz[0] == "+" else -1
-    offset = timedelta(hours=int(tz[1:3]), minutes=int(tz[4:6])) * sign
-    try:
-        return (moment - offset).replace(tzinfo=UTC)
-    except OverflowError as exc:
-        raise MalformedValueError(f"{path} is out of range.") from exc
+
+
+def _zone(match: re.Match[str]) -> timezone:
+    zone = match["zone"]
+    if zone is None or zone == "Z":
+        return UTC
+    if match["sign"] is None:  # The only other form: +14:00 or -14:00.
+        hours, minutes = 14, 0
+        negative = zone.startswith("-")
+    else:
+        hours, minutes = int(match["zh"]), int(match["zm"])
+        negative = match["sign"] == "-"
+    offset = timedelta(hours=hours, minutes=minutes)
+    return timezone(-offset if negative else offset)
 
 
 def format_date_time(moment: datetime) -> str:
@@ -92,3 +132,23 @@ def format_date_time(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("a datetime without timezone cannot be formatted")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _show(text: str) -> str:
+    """Quote untrusted text for a message: ASCII-escaped, cut short."""
+    return ascii(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _kind(value: object) -> str:
+    """Name the JSON kind of a non-string ``value`` for a message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"

@@ -135,7 +135,11 @@ def _decode(text: str, what: str) -> bytes:
     """Decode ``z``-prefixed base58btc text, refusing non-canonical forms."""
     if _BASE58.fullmatch(text, 1) is None:
         raise EncodingError(f"{what} is not valid base58btc.")
-    data: bytes = base58.b58decode(text[1:])
-    if encode_base58btc(data) != text[1:]:
-        raise EncodingError(f"{what} is not canonical base58btc.")
-    return data
+    # Base58btc is a bijection between strings over its alphabet and byte
+    # strings (leading '1's are leading zero bytes), so no canonical check.
+    digits = text[1:]
+    zeros = len(digits) - len(digits.lstrip("1"))
+    number = base58.b58decode_int(digits) if zeros < len(digits) else 0
+    return b"\0" * zeros + (
+        number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
+    )

@@ -42,10 +42,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Final
 
 from ssi.credentials.json_input import check_json_value
+from ssi.datetimes import parse_date_time
 from ssi.did.syntax import is_did_url
 from ssi.errors import MalformedValueError, ParsingError
 from ssi.types import JsonObject, JsonValue
@@ -85,6 +86,8 @@ class Credential:
         valid_until: ``validUntil`` (2.0) or ``expirationDate`` (1.1), in UTC.
         status: the ``credentialStatus`` objects.
         proofs: the ``proof`` objects (a single proof becomes one item).
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#verifiable-credentials
     """
 
     document: JsonObject
@@ -111,6 +114,8 @@ class Presentation:
         holder: the holder's URL (``holder``, or ``holder.id``), if given.
         credentials: the embedded ``verifiableCredential`` items, parsed.
         proofs: the ``proof`` objects (a single proof becomes one item).
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#verifiable-presentations
     """
 
     document: JsonObject
@@ -211,94 +216,6 @@ def validate_for_issue(document: JsonValue) -> Credential:
         MalformedValueError: the credential breaks a rule of the data model.
     """
     return parse_credential(document)
-
-
-# XML Schema 1.1 Part 2 dateTime, lexical form (section 3.3.7); the time zone
-# is optional here and required by the caller for dateTimeStamp (3.4.28).
-_DATE_TIME: Final = re.compile(
-    r"(?P<year>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))"
-    r"-(?P<month>0[1-9]|1[0-2])"
-    r"-(?P<day>0[1-9]|[12][0-9]|3[01])"
-    r"T(?:(?P<hour>[01][0-9]|2[0-3]):(?P<minute>[0-5][0-9])"
-    r":(?P<second>[0-5][0-9])(?:\.(?P<fraction>[0-9]+))?"
-    r"|(?P<midnight>24:00:00(?:\.0+)?))"
-    r"(?P<zone>Z|(?P<sign>[+-])(?P<zh>0[0-9]|1[0-3]):(?P<zm>[0-5][0-9])|[+-]14:00)?"
-)
-_LONGEST_DATE_TIME: Final = 64
-
-
-def parse_date_time(value: JsonValue, *, require_timezone: bool, path: str) -> datetime:
-    """Read an XML Schema ``dateTime`` (or ``dateTimeStamp``) as a UTC datetime.
-
-    The lexical form is exactly XML Schema's: a year of four or more digits,
-    ``T``, hours ``00``-``23`` (or ``24:00:00`` for the end of the day), an
-    optional fraction of a second, then ``Z`` or an offset up to ``±14:00``.
-    Looser forms such as ``2024-01-01`` or ``2024-01-01 00:00:00`` are refused.
-    Without an offset the time is read as UTC, as VC 2.0 section 5.8 requires.
-
-    Args:
-        value: the JSON value to read.
-        require_timezone: refuse a value without ``Z`` or an offset (the
-            ``dateTimeStamp`` type of VC 2.0's ``validFrom``/``validUntil``).
-        path: the field path used in messages.
-
-    Returns:
-        An aware datetime in UTC, cut to microseconds.
-
-    Spec: https://www.w3.org/TR/xmlschema11-2/#dateTime,
-    https://www.w3.org/TR/xmlschema11-2/#dateTimeStamp,
-    https://www.w3.org/TR/vc-data-model-2.0/#representing-time
-
-    Raises:
-        MalformedValueError: the value is not a string in that form, names a
-            day that does not exist, has no offset while one is required, or
-            lies outside the years 0001 to 9999.
-    """
-    wanted = "dateTimeStamp" if require_timezone else "dateTime"
-    example = "2024-01-01T00:00:00Z"
-    if not isinstance(value, str):
-        raise MalformedValueError(
-            f"{path} must be an XML Schema {wanted} string such as {example}, "
-            f"not {_kind(value)}."
-        )
-    match = _DATE_TIME.fullmatch(value) if len(value) <= _LONGEST_DATE_TIME else None
-    if match is None:
-        raise MalformedValueError(
-            f"{path} is {_show(value)}, not an XML Schema {wanted} such as {example}."
-        )
-    if match["zone"] is None and require_timezone:
-        raise MalformedValueError(
-            f"{path} is {_show(value)}, which has no time zone offset; an XML "
-            f"Schema dateTimeStamp ends in Z or an offset, as in {example}."
-        )
-    year = int(match["year"])
-    if not 1 <= year <= 9999:
-        raise MalformedValueError(
-            f"{path} is {_show(value)}, outside the years 0001 to 9999 that "
-            "this library supports."
-        )
-    try:
-        if match["midnight"] is not None:
-            moment = datetime(year, int(match["month"]), int(match["day"]))
-            moment += timedelta(days=1)
-        else:
-            fraction = (match["fraction"] or "")[:6].ljust(6, "0")
-            moment = datetime(
-                year,
-                int(match["month"]),
-                int(match["day"]),
-                int(match["hour"]),
-                int(match["minute"]),
-                int(match["second"]),
-                int(fraction),
-            )
-        moment = moment.replace(tzinfo=_zone(match))
-        return moment.astimezone(UTC)
-    except (ValueError, OverflowError) as exc:
-        raise MalformedValueError(
-            f"{path} is {_show(value)}, which is not a moment on the calendar "
-            "(no such day, or out of range in UTC)."
-        ) from exc
 
 
 # --- Credentials -------------------------------------------------------------
@@ -644,20 +561,6 @@ def _url(value: JsonValue, path: str) -> str:
     if value[:4].lower() == "did:" and not is_did_url(value):
         raise MalformedValueError(f"{path} is {_show(value)}, not a valid DID URL.")
     return value
-
-
-def _zone(match: re.Match[str]) -> timezone:
-    zone = match["zone"]
-    if zone is None or zone == "Z":
-        return UTC
-    if match["sign"] is None:  # The only other form: +14:00 or -14:00.
-        hours, minutes = 14, 0
-        negative = zone.startswith("-")
-    else:
-        hours, minutes = int(match["zh"]), int(match["zm"])
-        negative = match["sign"] == "-"
-    offset = timedelta(hours=hours, minutes=minutes)
-    return timezone(-offset if negative else offset)
 
 
 _SHOWN: Final = 40

@@ -34,7 +34,7 @@ from ssi.errors import (
     StatusRetrievalError,
     ValidityRangeError,
 )
-from ssi.jsonld.loader import DocumentLoader, default_loader
+from ssi.jsonld.loader import BundledLoader, DocumentLoader, default_loader
 from ssi.proofs import (
     DEFAULT_SKEW,
     AssertionMethodPurpose,
@@ -265,8 +265,11 @@ def _verify_credential_parsed(
 def _check_contexts(run: _Run, document: JsonObject, options: _Options) -> None:
     contexts = document.get("@context")
     entries = contexts if isinstance(contexts, list) else [contexts]
+    bundled = options.loader if isinstance(options.loader, BundledLoader) else None
     for entry in entries:
         if isinstance(entry, str):
+            if bundled is not None and bundled.knows(entry):
+                continue
             try:
                 options.loader(entry)
             except DocumentLoadError as exc:

@@ -266,6 +266,12 @@ def _parse_relationship(value: JsonValue, base: DID, name: str) -> tuple[_Entry,
     return tuple(entries)
 
 
+_FOUND_SIZE = 4096
+_FOUND: dict[tuple[int, str, str | None], tuple[DIDDocument, VerificationMethod]] = {}
+"""Successful lookups by (document identity, URL, relationship); the entry
+keeps its document alive, so an identity is never reused while it is cached."""
+
+
 @dataclass(frozen=True, slots=True)
 class DIDDocument:
     """A DID document: the DID subject's verification methods and services.
@@ -424,7 +430,14 @@ class DIDDocument:
         """The method a relationship entry names, if this document defines it."""
         if not isinstance(entry, str):
             return entry
-        target = str(resolve_relative(entry, self.id))
+        # References read by from_json are absolute already; documents built in
+        # code may still hold relative ones.
+        if entry.startswith("#"):
+            target = self.id + entry
+        elif entry.startswith("did:"):
+            target = entry
+        else:
+            target = str(resolve_relative(entry, self.id))
         return next((m for m in self._methods() if m.id == target), None)
 
     def find_verification_method(
@@ -434,7 +447,9 @@ class DIDDocument:
 
         With ``relationship`` (a JSON name such as ``assertionMethod``) the
         method must also be listed under that relationship, by reference or
-        embedded; a method only present elsewhere does not count.
+        embedded; a method only present elsewhere does not count. Successful
+        lookups are remembered for the same document object, since verifiers
+        ask the same question of a cached document many times.
 
         Spec: https://www.w3.org/TR/did-core/#verification-relationships
 
@@ -444,13 +459,36 @@ class DIDDocument:
                 list it under ``relationship``.
             ValueError: ``relationship`` is not a key of :data:`RELATIONSHIPS`.
         """
-        target = str(resolve_relative(url, self.id))
+        key = (id(self), url, relationship)
+        found = _FOUND.get(key)
+        if found is not None and found[0] is self:
+            return found[1]
+        method = self._find_verification_method(url, relationship)
+        if len(_FOUND) >= _FOUND_SIZE:
+            _FOUND.clear()
+        _FOUND[key] = (self, method)
+        return method
+
+    def _find_verification_method(
+        self, url: str, relationship: str | None = None
+    ) -> VerificationMethod:
+        """Look the method up; see :meth:`find_verification_method`."""
         entries: Sequence[_Entry] = (
             self._methods() if relationship is None else self._entries(relationship)
         )
+        # Most lookups name an absolute URL exactly as the document spells it;
+        # anything else is parsed and resolved against the document's DID.
+        exact = url if url.startswith(self.id + "#") else None
+        target = exact or str(resolve_relative(url, self.id))
         for entry in entries:
             if (method := self._method(entry)) is not None and method.id == target:
                 return method
+        if exact is not None:
+            target = str(resolve_relative(url, self.id))
+            for entry in entries:
+                method = self._method(entry)
+                if method is not None and method.id == target:
+                    return method
         where = f" under {relationship}" if relationship else ""
         raise DIDNotFoundError(
             f"The DID document {_show(self.id)} has no verification method "

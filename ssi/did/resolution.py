@@ -374,6 +374,8 @@ class Resolver:
     def _cache_key(self, did: object, options: Mapping[str, JsonValue]) -> str | None:
         if not isinstance(did, str) or self._ttl <= 0:
             return None
+        if not options:
+            return did
         try:
             return did + "\n" + json.dumps(options, sort_keys=True)
         except (TypeError, ValueError):
@@ -408,9 +410,17 @@ def _copy(result: ResolutionResult) -> ResolutionResult:
     """Return the result with fresh metadata, so callers cannot alter the cache."""
     return ResolutionResult(
         result.did_document,
-        copy.deepcopy(result.did_resolution_metadata),
-        copy.deepcopy(result.did_document_metadata),
+        _fresh(result.did_resolution_metadata),
+        _fresh(result.did_document_metadata),
     )
+
+
+def _fresh(metadata: JsonObject) -> JsonObject:
+    """Copy metadata; only nested values need a deep copy."""
+    return {
+        k: copy.deepcopy(v) if isinstance(v, dict | list) else v
+        for k, v in metadata.items()
+    }
 
 
 _default_lock = threading.Lock()

@@ -27,6 +27,7 @@ https://www.w3.org/TR/vc-data-integrity/#securing-data-losslessly
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import re
 import threading
@@ -189,6 +190,9 @@ def canonicalize_jcs(value: JsonValue) -> bytes:
             set, bytes, a lone surrogate), holds a number JCS cannot represent
             (NaN, infinity, an integer beyond 2**53 - 1), or is too deeply nested.
     """
+    fast = _fast_jcs(value)
+    if fast is not None:
+        return fast
     _check_json(value)
     try:
         return rfc8785.dumps(value)
@@ -236,6 +240,54 @@ def _render(path: _Path) -> str:
                 "." + (segment if len(segment) <= 40 else segment[:37] + "...")
             )
     return _short("$" + "".join(reversed(segments)))
+
+
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _fast_jcs(value: JsonValue) -> bytes | None:
+    """JCS through the standard library for the common case, or None.
+
+    For JSON whose object keys are ASCII and whose numbers are integers within
+    the exactly representable range, ``json.dumps`` with sorted keys, no
+    whitespace and no ASCII escaping produces the RFC 8785 bytes: the string
+    escapes are the same and code point order equals UTF-16 order for ASCII
+    keys. Anything else (floats, non-ASCII keys, lone surrogates, non-JSON
+    values, deep nesting) returns None and takes the full path.
+    """
+    if type(value) is not dict and type(value) is not list:
+        return None
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        container, depth = pop()
+        if depth > MAX_DEPTH:
+            return None
+        if type(container) is dict:
+            for key in container:
+                if type(key) is not str or not key.isascii():
+                    return None
+            members = container.values()
+        else:
+            members = container
+        for item in members:
+            kind = type(item)
+            if kind is str or kind is bool or item is None:
+                continue
+            if kind is int:
+                if -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
+                    continue
+                return None
+            if kind is dict or kind is list:
+                push((item, depth + 1))
+                continue
+            return None
+    try:
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
+        return None
 
 
 def _check_json(value: JsonValue) -> None:

@@ -174,6 +174,10 @@ class BundledLoader:
         fallback = "None" if self._fallback is None else type(self._fallback).__name__
         return f"BundledLoader(extra={len(self._extra)} documents, fallback={fallback})"
 
+    def knows(self, url: str) -> bool:
+        """Return True when this loader can serve ``url`` without its fallback."""
+        return url in _bundle() or url in self._extra
+
     def __call__(self, url: str) -> RemoteDocument:
         """Return a copy of the document for ``url``.
 

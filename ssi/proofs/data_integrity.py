@@ -257,11 +257,15 @@ def _time_value(value: datetime | str | None, name: str) -> str | None:
 def _check_times(proof: JsonObject, now: datetime, skew: timedelta) -> datetime | None:
     created = None
     if "created" in proof:
-        created = parse_date_time(proof["created"], path="$.proof.created")
+        created = parse_date_time(
+            proof["created"], require_timezone=True, path="$.proof.created"
+        )
         if created > now + skew:
             raise ValidityRangeError("the proof was created in the future.")
     if "expires" in proof:
-        expires = parse_date_time(proof["expires"], path="$.proof.expires")
+        expires = parse_date_time(
+            proof["expires"], require_timezone=True, path="$.proof.expires"
+        )
         if expires < now - skew:
             raise ValidityRangeError("the proof has expired.")
     return created
@@ -296,21 +300,21 @@ def _find_method(
 ) -> tuple[VerificationMethod, DIDDocument]:
     resolver = resolver or default_resolver()
     try:
-        did_url = parse_did_url(url)
+        did = _did_of(url)
     except DIDError as exc:
         raise InvalidVerificationMethodURLError(
             f"verificationMethod {url[:80]!r} is not a DID URL."
         ) from exc
-    result = resolver.resolve(str(did_url.did))
+    result = resolver.resolve(did)
     if result.did_document is None:
         raise InvalidVerificationMethodURLError(
-            f"{did_url.did} could not be resolved ({result.error})."
+            f"{did} could not be resolved ({result.error})."
         )
     try:
         method = result.did_document.find_verification_method(url)
     except DIDError as exc:
         raise InvalidVerificationMethodURLError(
-            f"{url[:120]} is not a verification method of {did_url.did}."
+            f"{url[:120]} is not a verification method of {did}."
         ) from exc
     if method.controller == result.did_document.id:
         return method, result.did_document
@@ -340,6 +344,11 @@ def _public_key(method: VerificationMethod) -> PublicKey:
             f"{method.id} holds unusable key material: {exc.detail}"
         ) from exc
     raise InvalidVerificationMethodURLError(f"{method.id} has no public key.")
+
+
+@functools.lru_cache(maxsize=4096)
+def _did_of(url: str) -> str:
+    return str(parse_did_url(url).did)
 
 
 @functools.lru_cache(maxsize=4096)
