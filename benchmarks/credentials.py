@@ -28,6 +28,7 @@ import ssi
 from ssi.keys import Ed25519KeyPair, P256KeyPair
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
+CREATED = "2025-01-02T00:00:00Z"
 SUITES = (
     ("eddsa-jcs-2022", "Ed25519"),
     ("eddsa-rdfc-2022", "Ed25519"),
@@ -140,7 +141,7 @@ def main() -> None:
         issuer = signer.key_id.split("#")[0]
         version = "1.1" if suite == "Ed25519Signature2020" else "2.0"
         unsigned = credential(issuer, version)
-        signed = ssi.issue(unsigned, signer, suite=suite)
+        signed = ssi.issue(unsigned, signer, suite=suite, created=CREATED)
         report = ssi.verify(signed, now=NOW)
         if not report.verified:
             raise SystemExit(f"{suite}: not verified: {report.to_json()}")

@@ -227,13 +227,20 @@ def as_pyld_loader(loader: DocumentLoader) -> PyLDLoader:
         DocumentLoadError: from the wrapped loader, when it has no document.
     """
 
+    bundled = loader if isinstance(loader, BundledLoader) else None
+
     def load(url: str, options: dict[str, Any]) -> dict[str, Any]:
         remote = loader(url)
-        return {
+        result = {
             "contentType": "application/ld+json",
             "contextUrl": remote.context_url,
             "documentUrl": remote.document_url,
             "document": copy.deepcopy(remote.document),
         }
+        if bundled is not None and bundled.knows(url):
+            # Bundled and extra documents never change: pyld may keep their
+            # processed form across operations (in this loader's own cache).
+            result["tag"] = "static"
+        return result
 
     return load
