@@ -62,6 +62,23 @@ def parse_date_time(value: JsonValue, *, require_timezone: bool, path: str) -> d
             day that does not exist, has no offset while one is required, or
             lies outside the years 0001 to 9999.
     """
+    if type(value) is str:
+        cached = _PARSED.get((value, require_timezone))
+        if cached is not None:
+            return cached
+    moment = _parse(value, require_timezone, path)
+    if len(_PARSED) >= _PARSED_SIZE:
+        _PARSED.clear()
+    _PARSED[(value, require_timezone)] = moment
+    return moment
+
+
+_PARSED_SIZE: Final = 4096
+_PARSED: dict[tuple[str, bool], datetime] = {}
+"""Date-times already read; the same issuance and proof times recur."""
+
+
+def _parse(value: JsonValue, require_timezone: bool, path: str) -> datetime:
     wanted = "dateTimeStamp" if require_timezone else "dateTime"
     example = "2024-01-01T00:00:00Z"
     if not isinstance(value, str):

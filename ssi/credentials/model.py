@@ -130,13 +130,17 @@ class Presentation:
 # --- Public functions ----------------------------------------------------------
 
 
-def parse_credential(document: JsonValue, *, path: str = "$") -> Credential:
+def parse_credential(
+    document: JsonValue, *, path: str = "$", checked: bool = False
+) -> Credential:
     """Check a credential against the VC Data Model and return its summary.
 
     Args:
         document: the credential, a JSON object (a ``dict``); not modified.
         path: how the credential is named in messages, such as
             ``$.verifiableCredential[0]`` for one inside a presentation.
+        checked: the caller has already passed the document through
+            :func:`check_json_value`, so it is not walked again.
 
     Spec: https://www.w3.org/TR/vc-data-model-2.0/#verifiable-credentials,
     https://www.w3.org/TR/vc-data-model/#basic-concepts
@@ -148,7 +152,8 @@ def parse_credential(document: JsonValue, *, path: str = "$") -> Credential:
     """
     if not isinstance(document, dict):
         raise ParsingError(f"{path} must be a JSON object.")
-    check_json_value(document, path=path)
+    if not checked:
+        check_json_value(document, path=path)
     return _credential(document, path)
 
 
@@ -549,8 +554,15 @@ _URL: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s\x00-\x1f\x7f-\x9f]+")
 _SPACE: Final = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 
 
+_KNOWN_URLS_SIZE: Final = 4096
+_KNOWN_URLS: set[str] = set()
+"""URLs already found valid; issuers and contexts repeat across credentials."""
+
+
 def _url(value: JsonValue, path: str) -> str:
     """Return ``value`` if it is a URL (an absolute URI); raise otherwise."""
+    if type(value) is str and value in _KNOWN_URLS:
+        return value
     if not isinstance(value, str):
         raise MalformedValueError(f"{path} must be a URL string, not {_kind(value)}.")
     if _URL.fullmatch(value) is None:
@@ -560,6 +572,9 @@ def _url(value: JsonValue, path: str) -> str:
         )
     if value[:4].lower() == "did:" and not is_did_url(value):
         raise MalformedValueError(f"{path} is {_show(value)}, not a valid DID URL.")
+    if len(_KNOWN_URLS) >= _KNOWN_URLS_SIZE:
+        _KNOWN_URLS.clear()
+    _KNOWN_URLS.add(value)
     return value
 
 

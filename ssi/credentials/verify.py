@@ -206,7 +206,7 @@ def _parse_input(run: _Run, value: JsonValue | str | bytes) -> JsonObject | None
 
 def _verify_credential(run: _Run, document: JsonObject, options: _Options) -> None:
     try:
-        credential = parse_credential(document)
+        credential = parse_credential(document, checked=True)
     except SSIError as exc:
         run.failed("model", exc)
         return

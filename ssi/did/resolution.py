@@ -24,13 +24,19 @@ from ssi.did.document import DIDDocument, Service, VerificationMethod
 from ssi.did.syntax import DID, parse_did, parse_did_url
 from ssi.errors import (
     DIDError,
+    DIDNotFoundError,
+    InvalidDIDDocumentError,
     InvalidDIDError,
     InvalidDIDURLError,
+    InvalidPublicKeyError,
+    InvalidPublicKeyLengthError,
+    InvalidResolutionOptionsError,
     KeyMaterialError,
     MethodNotSupportedError,
     RepresentationNotSupportedError,
     ResolverInternalError,
     SSIError,
+    UnsupportedPublicKeyTypeError,
 )
 from ssi.types import JsonObject, JsonValue
 
@@ -46,6 +52,7 @@ __all__ = [
     "Resolver",
     "default_resolver",
     "dereference",
+    "error_from_metadata",
     "normalize_options",
     "resolve",
     "resolve_representation",
@@ -214,6 +221,34 @@ class MethodRegistry:
 
     def __contains__(self, name: object) -> bool:
         return name in self._methods
+
+
+def error_from_metadata(metadata: JsonObject) -> SSIError:
+    """Rebuild the error a failed resolution reported in its metadata.
+
+    Spec: https://www.w3.org/TR/did-resolution/#did-resolution-metadata
+    """
+    code = metadata.get("error")
+    detail = metadata.get("errorMessage")
+    message = detail if isinstance(detail, str) else f"DID resolution failed: {code}."
+    for kind in _ERROR_CLASSES:
+        if kind.code == code:
+            return kind(message)
+    return ResolverInternalError(message)
+
+
+_ERROR_CLASSES: tuple[type[SSIError], ...] = (
+    InvalidDIDError,
+    InvalidDIDURLError,
+    DIDNotFoundError,
+    MethodNotSupportedError,
+    RepresentationNotSupportedError,
+    InvalidResolutionOptionsError,
+    InvalidDIDDocumentError,
+    InvalidPublicKeyError,
+    InvalidPublicKeyLengthError,
+    UnsupportedPublicKeyTypeError,
+)
 
 
 def normalize_options(options: Mapping[str, JsonValue]) -> dict[str, JsonValue]:

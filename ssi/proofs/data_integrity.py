@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from ssi.datetimes import format_date_time, parse_date_time
 from ssi.did.document import DIDDocument, VerificationMethod
-from ssi.did.resolution import Resolver, default_resolver
+from ssi.did.resolution import Resolver, default_resolver, error_from_metadata
 from ssi.did.syntax import parse_did, parse_did_url
 from ssi.errors import (
     DIDError,
@@ -307,9 +307,7 @@ def _find_method(
         ) from exc
     result = resolver.resolve(did)
     if result.did_document is None:
-        raise InvalidVerificationMethodURLError(
-            f"{did} could not be resolved ({result.error})."
-        )
+        raise error_from_metadata(result.did_resolution_metadata)
     try:
         method = result.did_document.find_verification_method(url)
     except DIDError as exc:
@@ -326,10 +324,7 @@ def _find_method(
         ) from exc
     controller = resolver.resolve(method.controller)
     if controller.did_document is None:
-        raise InvalidVerificationMethodURLError(
-            f"controller {method.controller} could not be resolved "
-            f"({controller.error})."
-        )
+        raise error_from_metadata(controller.did_resolution_metadata)
     return method, controller.did_document
 
 
