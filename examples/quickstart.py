@@ -1,5 +1,5 @@
 """Agora quickstart: keys of every type, did:key and did:jwk DIDs, resolution,
-and a signature made and checked, all offline.
+signatures, and a credential issued, presented and verified, all offline.
 
 Run it with ``make demo``.
 """
@@ -58,10 +58,57 @@ def main() -> None:
         else:
             raise SystemExit("a changed message verified: this must never happen")
 
+    credentials()
+
     bad = ssi.resolve("did:key:not-base58")
     print(f"Resolving a malformed DID answers with an error code: {bad.error}")
     unknown = ssi.resolve("did:example:123")
     print(f"Resolving an unsupported method: {unknown.error}")
+
+
+def credentials() -> None:
+    """Issue a credential, present it, verify both, and show a tampered copy fail."""
+    print("Verifiable credentials\n----------------------")
+    community = ssi.signer(ssi.generate_key("Ed25519"))
+    member = ssi.signer(ssi.generate_key("Ed25519"))
+    community_did = community.key_id.split("#")[0]
+    member_did = member.key_id.split("#")[0]
+    credential = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://www.w3.org/ns/credentials/examples/v2",
+        ],
+        "type": ["VerifiableCredential", "MembershipCredential"],
+        "issuer": community_did,
+        "validFrom": "2025-01-01T00:00:00Z",
+        "credentialSubject": {"id": member_did, "role": "member"},
+    }
+    for suite in ("eddsa-jcs-2022", "eddsa-rdfc-2022"):
+        signed = ssi.issue(credential, community, suite=suite)
+        report = ssi.verify(signed)
+        checks = ", ".join(check.name for check in report.checks)
+        print(f"  {suite}: verified={report.verified} ({checks})")
+    tampered = dict(signed, credentialSubject={"id": member_did, "role": "admin"})
+    report = ssi.verify(tampered)
+    problem = report.problems[0]
+    print(
+        f"  a tampered copy: verified={report.verified}, {problem.code}: "
+        f"{problem.detail}"
+    )
+    presentation = ssi.present(
+        [signed], member, challenge="8f2c", domain="agora.example"
+    )
+    report = ssi.verify_presentation(
+        presentation, challenge="8f2c", domain="agora.example"
+    )
+    print(f"  presentation with the verifier's challenge: verified={report.verified}")
+    report = ssi.verify_presentation(
+        presentation, challenge="other", domain="agora.example"
+    )
+    print(
+        f"  replayed to another challenge: verified={report.verified} "
+        f"({report.problems[0].error.code})\n"
+    )
 
 
 if __name__ == "__main__":
