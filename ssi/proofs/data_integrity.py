@@ -192,7 +192,10 @@ def verify_proof(
         UnsupportedCryptosuiteError: the proof's type/cryptosuite is not allowed.
         MalformedValueError: a proof member is missing or malformed.
         ValidityRangeError: the proof expired, or was created in the future.
-        InvalidVerificationMethodURLError: the key cannot be found.
+        InvalidVerificationMethodURLError: the URL is not a DID URL, or the
+            DID document has no such method or no usable key in it.
+        DIDError, KeyMaterialError: the DID could not be resolved (the
+            resolver's own error: notFound, methodNotSupported, ...).
         InvalidProofPurposeError: wrong purpose, or the key is not authorized.
         InvalidChallengeError, InvalidDomainError: presentation checks.
         ProofVerificationError: malformed proofValue, or the signature fails.
@@ -283,7 +286,9 @@ def _previous(existing: list[JsonObject], names: JsonValue) -> JsonValue:
                 f"previous proof {name[:80]!r} is not in the document's proof set."
             )
         found.append(matches[0])
-    return found[0] if len(found) == 1 else found
+    # Data Integrity sets the document's proof to the list of matching proofs,
+    # even when previousProof names one (Add Proof Set/Chain, step 6).
+    return found
 
 
 def _check_context_prefix(context: JsonValue, proof_context: JsonValue) -> None:

@@ -177,7 +177,10 @@ def test_issue_does_not_change_a_credential_that_already_has_a_proof():
 
 def test_default_suite_is_eddsa_jcs_2022():
     proof = issued()["proof"]
-    assert (proof["type"], proof["cryptosuite"]) == ("DataIntegrityProof", "eddsa-jcs-2022")
+    assert (proof["type"], proof["cryptosuite"]) == (
+        "DataIntegrityProof",
+        "eddsa-jcs-2022",
+    )
     assert proof["created"] == "2024-01-02T03:04:05Z"
     assert proof["verificationMethod"] == issuer().key_id
 
@@ -300,7 +303,9 @@ def test_verify_accepts_json_text_and_bytes():
 def test_verify_reports_unparseable_input_without_raising(value):
     report = ssi.verify(value, now=NOW)
     assert not report.verified
-    assert [(p.check, p.code) for p in report.problems] == [("parsing", "PARSING_ERROR")]
+    assert [(p.check, p.code) for p in report.problems] == [
+        ("parsing", "PARSING_ERROR")
+    ]
 
 
 def test_verify_reports_a_data_model_violation():
@@ -327,12 +332,12 @@ def test_verify_checks_the_validity_period(now, expected):
     report = ssi.verify(secured, now=now, skew=timedelta(0))
     assert report.verified is expected
     if not expected:
-        assert [(p.check, p.code) for p in report.problems if p.check == "validity"] == [
-            ("validity", "RANGE_ERROR")
-        ]
+        assert [
+            (p.check, p.code) for p in report.problems if p.check == "validity"
+        ] == [("validity", "RANGE_ERROR")]
 
 
-# --- Presentations -------------------------------------------------------------------
+# --- Presentations --------------------------------------------------------------------
 
 
 def vp_of(credentials: list[JsonObject], **options: object) -> JsonObject:
@@ -348,7 +353,10 @@ def vp_of(credentials: list[JsonObject], **options: object) -> JsonObject:
 
 @pytest.mark.parametrize("count", [0, 1, 2])
 def test_present_and_verify_presentation(count):
-    credentials = [issued(id=f"urn:uuid:00000000-0000-4000-8000-00000000000{i}") for i in range(count)]
+    credentials = [
+        issued(id=f"urn:uuid:00000000-0000-4000-8000-00000000000{i}")
+        for i in range(count)
+    ]
 
     vp = vp_of(credentials)
     report = ssi.verify_presentation(
@@ -503,7 +511,14 @@ def test_report_to_json_shape_for_a_presentation():
     vp = vp_of([issued()])
     body = ssi.verify_presentation(vp, challenge=None, now=NOW).to_json()
 
-    assert list(body) == ["verified", "kind", "checks", "problems", "warnings", "credentials"]
+    assert list(body) == [
+        "verified",
+        "kind",
+        "checks",
+        "problems",
+        "warnings",
+        "credentials",
+    ]
     assert body["kind"] == "presentation"
     assert len(body["warnings"]) == 1
     [nested] = body["credentials"]
@@ -548,7 +563,7 @@ def test_a_report_without_checks_is_not_verified():
         empty.raise_for_problems()
 
 
-# --- Status ----------------------------------------------------------------------------
+# --- Status ---------------------------------------------------------------------------
 
 STATUS = {
     "id": "https://status.example/credentials/3#94567",

@@ -124,7 +124,9 @@ def test_key_pair_is_the_did_key_of_the_published_verification_method():
 
 @pytest.mark.parametrize("vector", params("canonDoc"))
 def test_canonical_document(vector):
-    assert stages(vector).canonical_document == load.data(*vector.file("canonDoc", "txt"))
+    assert stages(vector).canonical_document == load.data(
+        *vector.file("canonDoc", "txt")
+    )
 
 
 @pytest.mark.parametrize("vector", params("docHash"))
@@ -206,8 +208,10 @@ def test_our_proof_over_the_vector_differs_only_in_proof_value(vector):
     assert without_value == {
         k: v for k, v in published["proof"].items() if k != "proofValue"
     }
-    signature = default_registry().get(vector.suite).decode_proof_value(
-        ours["proof"]["proofValue"]
+    signature = (
+        default_registry()
+        .get(vector.suite)
+        .decode_proof_value(ours["proof"]["proofValue"])
     )
     assert len(signature) == 64  # r || s (IEEE P1363), not DER
     verify_proof(ours, ours["proof"], purpose=AssertionMethodPurpose(), now=NOW)
@@ -243,6 +247,7 @@ def test_published_signature_with_one_flipped_bit_fails(vector, bit):
     report = ssi.verify(tampered, now=NOW)
     assert not report.verified
     assert any(
-        isinstance(p.error, InvalidSignatureError) and p.code == "CRYPTOGRAPHIC_SECURITY_ERROR"
+        isinstance(p.error, InvalidSignatureError)
+        and p.code == "CRYPTOGRAPHIC_SECURITY_ERROR"
         for p in report.problems
     )

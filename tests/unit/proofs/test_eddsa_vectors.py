@@ -64,7 +64,10 @@ class Vector:
 VECTORS = [
     Vector("eddsa-rdfc-2022", ("eddsa-rdfc-2022",), "DataInt", "unsigned.json"),
     Vector(
-        "eddsa-rdfc-2022", ("eddsa-rdfc-2022", "employ"), "DataInt", "employmentAuth.json"
+        "eddsa-rdfc-2022",
+        ("eddsa-rdfc-2022", "employ"),
+        "DataInt",
+        "employmentAuth.json",
     ),
     Vector("eddsa-jcs-2022", ("eddsa-jcs-2022",), "JCS", "unsigned.json"),
     Vector(
@@ -142,7 +145,9 @@ def test_key_pair_is_the_did_key_of_the_published_verification_method():
 
 @pytest.mark.parametrize("vector", params("canonDoc"))
 def test_canonical_document(vector):
-    assert stages(vector).canonical_document == load.data(*vector.file("canonDoc", "txt"))
+    assert stages(vector).canonical_document == load.data(
+        *vector.file("canonDoc", "txt")
+    )
 
 
 @pytest.mark.parametrize("vector", params("docHash"))
@@ -248,9 +253,9 @@ def test_ssi_verify_verifies_the_vector_reissued_by_the_key_s_did(vector):
 @pytest.mark.parametrize("vector", params("signed", "json"))
 def test_published_signed_document_with_another_subject_fails(vector):
     tampered = copy.deepcopy(vector.json("signed"))
-    tampered["credentialSubject"]["familyName" if "employ" in vector.folder else "id"] = (
-        "did:example:mallory"
-    )
+    tampered["credentialSubject"][
+        "familyName" if "employ" in vector.folder else "id"
+    ] = "did:example:mallory"
     with pytest.raises(InvalidSignatureError):
         verify_proof(
             tampered, tampered["proof"], purpose=AssertionMethodPurpose(), now=NOW

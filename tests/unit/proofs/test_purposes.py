@@ -18,11 +18,13 @@ import pytest
 
 import ssi
 from ssi.errors import (
+    DIDNotFoundError,
     InvalidChallengeError,
     InvalidDomainError,
     InvalidProofPurposeError,
     InvalidSignatureError,
     InvalidVerificationMethodURLError,
+    MethodNotSupportedError,
 )
 from ssi.proofs import (
     AssertionMethodPurpose,
@@ -59,7 +61,7 @@ def problems(report: ssi.VerificationReport) -> dict[str, type[ssi.SSIError]]:
     return {p.check: type(p.error) for p in report.problems}
 
 
-# --- The purpose objects ------------------------------------------------------------
+# --- The purpose objects --------------------------------------------------------------
 
 
 def test_assertion_method_purpose_sets_only_the_term():
@@ -81,7 +83,10 @@ def test_authentication_purpose_sets_challenge_and_domain():
 def test_authentication_purpose_writes_a_domain_set_as_a_list():
     proof: JsonObject = {}
     AuthenticationPurpose(domain=("a.example", "b.example")).update(proof)
-    assert proof == {"proofPurpose": "authentication", "domain": ["a.example", "b.example"]}
+    assert proof == {
+        "proofPurpose": "authentication",
+        "domain": ["a.example", "b.example"],
+    }
 
 
 @pytest.mark.parametrize("term", ["assertionMethod", "authentication"])
@@ -95,7 +100,7 @@ def test_purpose_for_other_terms_is_a_usage_error(term):
         purpose_for(term)
 
 
-# --- assertionMethod versus authentication, with did:key ----------------------------
+# --- assertionMethod versus authentication, with did:key ------------------------------
 
 
 def test_issued_credential_proof_is_for_assertion_method():
@@ -146,7 +151,9 @@ def test_verify_proof_with_the_other_purpose_raises():
     did = ssi.did_key(KEY)
     secured = ssi.issue(credential(did), ssi.signer(KEY), created=CREATED)
     with pytest.raises(InvalidProofPurposeError):
-        verify_proof(secured, secured["proof"], purpose=AuthenticationPurpose(), now=NOW)
+        verify_proof(
+            secured, secured["proof"], purpose=AuthenticationPurpose(), now=NOW
+        )
 
 
 # --- Which relationships list the key: a static DID method ----------------------------
@@ -235,14 +242,23 @@ def test_method_missing_from_the_document_is_an_invalid_verification_method_url(
     assert report.problems[0].error.code == "INVALID_VERIFICATION_METHOD_URL"
 
 
-def test_method_of_an_unknown_did_is_an_invalid_verification_method_url():
+@pytest.mark.parametrize(
+    ("did", "error", "code"),
+    [
+        ("did:test:nobody", DIDNotFoundError, "notFound"),
+        ("did:other:nobody", MethodNotSupportedError, "methodNotSupported"),
+    ],
+    ids=["unknown-did", "unknown-method"],
+)
+def test_resolution_failure_is_reported_with_the_resolver_s_error(did, error, code):
     resolver = static_resolver(holder_document(assertionMethod=["key-1"]))
-    signer = ssi.signer(KEY, "did:test:nobody#key-1")
-    secured = ssi.issue(credential("did:test:nobody"), signer, created=CREATED)
+    signer = ssi.signer(KEY, f"{did}#key-1")
+    secured = ssi.issue(credential(did), signer, created=CREATED)
 
     report = ssi.verify(secured, resolver=resolver, now=NOW)
 
-    assert problems(report) == {"proof": InvalidVerificationMethodURLError}
+    assert problems(report) == {"proof": error}
+    assert report.problems[0].to_json()["errorCode"] == code
 
 
 def test_method_with_the_wrong_public_key_fails_the_signature():
@@ -269,7 +285,7 @@ def test_method_claiming_a_controller_that_does_not_list_it_is_refused():
     assert problems(report) == {"proof": InvalidProofPurposeError}
 
 
-# --- Challenge and domain ---------------------------------------------------------
+# --- Challenge and domain -------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -366,7 +382,7 @@ def test_domain_is_covered_by_the_signature(vp):
     assert problems(report) == {"proof": InvalidSignatureError}
 
 
-# --- Domain as a set of strings ------------------------------------------------------
+# --- Domain as a set of strings -------------------------------------------------------
 
 
 def signed_for_domains(domain: str | list[str]) -> JsonObject:
@@ -393,7 +409,13 @@ def signed_for_domains(domain: str | list[str]) -> JsonObject:
         ("a.example", ["a.example"]),
         (["a.example"], "a.example"),
     ],
-    ids=["same-order", "other-order", "tuple", "string-vs-one-item", "one-item-vs-string"],
+    ids=[
+        "same-order",
+        "other-order",
+        "tuple",
+        "string-vs-one-item",
+        "one-item-vs-string",
+    ],
 )
 def test_domain_sets_match_as_sets(signed, expected):
     secured = signed_for_domains(signed)
