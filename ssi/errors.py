@@ -42,6 +42,15 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── StatusRetrievalError            STATUS_RETRIEVAL_ERROR
     │   ├── StatusVerificationError         STATUS_VERIFICATION_ERROR
     │   └── StatusListLengthError           STATUS_LIST_LENGTH_ERROR
+    ├── WalletError                         (ours)
+    │   ├── WalletNotFoundError             walletNotFound
+    │   ├── WalletExistsError               walletExists
+    │   ├── WrongPassphraseError            wrongPassphrase
+    │   ├── WalletCorruptedError            walletCorrupted
+    │   ├── WalletVersionError              unsupportedWalletVersion
+    │   ├── WalletAccessError               walletAccess
+    │   ├── RecordNotFoundError             recordNotFound
+    │   └── RecordConflictError             recordConflict
     ├── EncodingError                       invalidEncoding (ours: multibase, base64url)
     ├── DocumentLoadError                   loading document failed (JSON-LD)
     ├── CanonicalizationError               canonicalizationError (ours)
@@ -83,6 +92,8 @@ __all__ = [
     "ProofGenerationError",
     "ProofTransformationError",
     "ProofVerificationError",
+    "RecordConflictError",
+    "RecordNotFoundError",
     "RepresentationNotSupportedError",
     "ResolverInternalError",
     "SSIError",
@@ -96,6 +107,13 @@ __all__ = [
     "UnsupportedPublicKeyTypeError",
     "ValidityRangeError",
     "VerificationFailedError",
+    "WalletAccessError",
+    "WalletCorruptedError",
+    "WalletError",
+    "WalletExistsError",
+    "WalletNotFoundError",
+    "WalletVersionError",
+    "WrongPassphraseError",
 ]
 
 _DID = "https://www.w3.org/ns/did#"
@@ -523,6 +541,81 @@ class StatusListLengthError(StatusError):
     code = "STATUS_LIST_LENGTH_ERROR"
     type_uri = _STATUS + "STATUS_LIST_LENGTH_ERROR"
     title = "Status list length error"
+
+
+# --- Wallet ------------------------------------------------------------------
+
+
+class WalletError(SSIError):
+    """The wallet could not be used."""
+
+    code = "walletError"
+    type_uri = _AGORA + "walletError"
+    title = "Wallet error"
+
+
+class WalletNotFoundError(WalletError):
+    """There is no wallet in the given home directory."""
+
+    code = "walletNotFound"
+    type_uri = _AGORA + "walletNotFound"
+    title = "Wallet not found"
+
+
+class WalletExistsError(WalletError):
+    """A wallet already exists where a new one was to be created."""
+
+    code = "walletExists"
+    type_uri = _AGORA + "walletExists"
+    title = "Wallet exists"
+
+
+class WrongPassphraseError(WalletError):
+    """The passphrase does not open the wallet."""
+
+    code = "wrongPassphrase"
+    type_uri = _AGORA + "wrongPassphrase"
+    title = "Wrong passphrase"
+
+
+class WalletCorruptedError(WalletError):
+    """The wallet file is damaged: truncated, altered, or not a wallet."""
+
+    code = "walletCorrupted"
+    type_uri = _AGORA + "walletCorrupted"
+    title = "Wallet corrupted"
+
+
+class WalletVersionError(WalletError):
+    """The wallet was written by a newer version with a schema this one lacks."""
+
+    code = "unsupportedWalletVersion"
+    type_uri = _AGORA + "unsupportedWalletVersion"
+    title = "Unsupported wallet version"
+
+
+class WalletAccessError(WalletError):
+    """The wallet's files cannot be read or written (permissions, read-only)."""
+
+    code = "walletAccess"
+    type_uri = _AGORA + "walletAccess"
+    title = "Wallet not accessible"
+
+
+class RecordNotFoundError(WalletError):
+    """No key, DID or credential in the wallet matches the reference."""
+
+    code = "recordNotFound"
+    type_uri = _AGORA + "recordNotFound"
+    title = "Record not found"
+
+
+class RecordConflictError(WalletError):
+    """A record with that identifier or alias already holds something else."""
+
+    code = "recordConflict"
+    type_uri = _AGORA + "recordConflict"
+    title = "Record conflict"
 
 
 # --- JSON-LD, encodings, canonicalization and transport -------------------

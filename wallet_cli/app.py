@@ -12,7 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import typer
 
-from ssi.errors import SSIError, TransportError
+from ssi.errors import RecordNotFoundError, SSIError, TransportError
 from wallet_cli.commands import credential, did
 from wallet_cli.output import Output
 
@@ -66,9 +66,16 @@ def root(
 
 
 def exit_code_for(error: SSIError) -> int:
-    """Map a library error to the exit code of a command that failed with it."""
+    """Map a library error to the exit code of a command that failed with it.
+
+    A record that is not in the wallet is a negative result (1); a transport
+    failure is 3; every other error means the input or the wallet could not be
+    used (2).
+    """
     if isinstance(error, TransportError):
         return EXIT_TRANSPORT
+    if isinstance(error, RecordNotFoundError):
+        return EXIT_NEGATIVE
     return EXIT_USAGE
 
 

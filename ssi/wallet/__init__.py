@@ -1,0 +1,32 @@
+"""The encrypted wallet: keys, DIDs and credentials on disk under ``$AGORA_HOME``."""
+
+import os
+from pathlib import Path
+
+from ssi.wallet.crypto import KDF_PROFILES, KDFParams
+from ssi.wallet.storage import SCHEMA_VERSION
+from ssi.wallet.wallet import (
+    CredentialRecord,
+    DIDRecord,
+    ImportSummary,
+    KeyRecord,
+    Wallet,
+)
+
+__all__ = [
+    "KDF_PROFILES",
+    "SCHEMA_VERSION",
+    "CredentialRecord",
+    "DIDRecord",
+    "ImportSummary",
+    "KDFParams",
+    "KeyRecord",
+    "Wallet",
+    "default_home",
+]
+
+
+def default_home() -> Path:
+    """Return ``$AGORA_HOME``, or ``~/.agora`` when it is not set."""
+    configured = os.environ.get("AGORA_HOME")
+    return Path(configured) if configured else Path.home() / ".agora"
