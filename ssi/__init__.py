@@ -9,6 +9,7 @@ Example:
     True
 """
 
+import ssi.agora  # noqa: F401 - registers did:agora with the default resolver
 from ssi.credentials import (
     Check,
     Problem,

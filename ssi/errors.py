@@ -15,6 +15,8 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── RepresentationNotSupportedError representationNotSupported
     │   ├── InvalidResolutionOptionsError   invalidOptions
     │   ├── InvalidDIDDocumentError         invalidDidDocument
+    │   ├── InvalidDIDLogError              (did:agora log; code per failure, .metadata)
+    │   │   └── DuplicityError              duplicity
     │   └── ResolverInternalError           internalError
     ├── KeyMaterialError                    (https://w3id.org/security#...)
     │   ├── InvalidPublicKeyError           invalidPublicKey
@@ -71,10 +73,12 @@ __all__ = [
     "DIDError",
     "DIDNotFoundError",
     "DocumentLoadError",
+    "DuplicityError",
     "EncodingError",
     "InvalidChallengeError",
     "InvalidDIDDocumentError",
     "InvalidDIDError",
+    "InvalidDIDLogError",
     "InvalidDIDURLError",
     "InvalidDomainError",
     "InvalidProofPurposeError",
@@ -237,6 +241,52 @@ class InvalidDIDDocumentError(DIDError):
     code = "invalidDidDocument"
     type_uri = _DID + "INVALID_DID_DOCUMENT"
     title = "Invalid DID document"
+
+
+class InvalidDIDLogError(DIDError):
+    """A did:agora log is broken; ``code`` names the failure precisely.
+
+    ``metadata`` carries what resolution reports with it: the entry number
+    (``logEntry``) and, for duplicity, the conflicting entries.
+
+    Spec: docs/did-agora.md (Read: validating the log)
+    """
+
+    code = "invalidDidLog"
+    type_uri = _AGORA + "invalidDidLog"
+    title = "Invalid DID log"
+
+    def __init__(
+        self, detail: str, *, code: str | None = None, entry: int | None = None
+    ) -> None:
+        super().__init__(detail)
+        if code is not None:
+            self.code = code  # type: ignore[misc]
+        self.entry = entry
+        self.metadata: dict[str, object] = {}
+        if entry is not None:
+            self.metadata["logEntry"] = entry
+
+    def to_problem(self) -> dict[str, str]:
+        """Return problem details with the precise code."""
+        problem = super().to_problem()
+        problem["type"] = _AGORA + self.code
+        return problem
+
+
+class DuplicityError(InvalidDIDLogError):
+    """Two valid log entries claim the same predecessor: the log has forked.
+
+    ``metadata["duplicity"]`` holds both entries as evidence.
+    """
+
+    code = "duplicity"
+    type_uri = _AGORA + "duplicity"
+    title = "Duplicity"
+
+    def __init__(self, detail: str, *, entry: int, evidence: list[object]) -> None:
+        super().__init__(detail, entry=entry)
+        self.metadata["duplicity"] = {"logEntry": entry, "entries": evidence}
 
 
 class ResolverInternalError(DIDError):

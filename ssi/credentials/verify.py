@@ -321,6 +321,7 @@ def _check_proofs(
             run.failed(name, exc)
             continue
         run.passed(name, f"{verified.suite.name} by {verified.method.id}")
+        run.warnings.extend(verified.warnings)
 
 
 def _check_validity(run: _Run, credential: Credential, options: _Options) -> None:

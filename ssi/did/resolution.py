@@ -96,15 +96,15 @@ class ResolutionResult:
 
         Spec: https://www.w3.org/TR/did-resolution/#did-resolution-metadata
         """
-        return cls(
-            did_document=None,
-            did_resolution_metadata={
-                "error": error.code,
-                "errorMessage": error.detail,
-                "problemDetails": error.to_problem(),
-            },
-            did_document_metadata={},
-        )
+        metadata: JsonObject = {
+            "error": error.code,
+            "errorMessage": error.detail,
+            "problemDetails": error.to_problem(),
+        }
+        extra = getattr(error, "metadata", None)
+        if isinstance(extra, dict):
+            metadata.update(extra)
+        return cls(did_document=None, did_resolution_metadata=metadata)
 
     def to_json(self) -> JsonObject:
         """Return the result as the DID Resolution HTTP binding's JSON body.
@@ -380,6 +380,16 @@ class Resolver:
         )
         return DereferencingResult(content, metadata, content_metadata)
 
+    def keeps_history(self, did: str) -> bool:
+        """True when the DID's method can resolve earlier versions (``versionTime``).
+
+        Methods declare it with a ``keeps_history = True`` attribute.
+        """
+        method = did.split(":", 2)[1] if did.count(":") >= 2 else ""
+        if method not in self.registry:
+            return False
+        return bool(getattr(self.registry.get(method), "keeps_history", False))
+
     def clear_cache(self) -> None:
         """Forget every cached result."""
         with self._lock:
@@ -411,6 +421,8 @@ class Resolver:
             return None
         if not options:
             return did
+        if "log" in options:
+            return None  # a log passed in is resolved afresh every time
         try:
             return did + "\n" + json.dumps(options, sort_keys=True)
         except (TypeError, ValueError):

@@ -43,6 +43,7 @@ __all__ = [
     "DEFAULT_SKEW",
     "VerifiedProof",
     "add_proof",
+    "check_signature",
     "default_registry",
     "proofs_of",
     "verify_proof",
@@ -77,6 +78,7 @@ class VerifiedProof:
     method: VerificationMethod
     controller: DIDDocument
     created: datetime | None
+    warnings: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -134,7 +136,7 @@ def add_proof(
             f"{chosen.name} needs a {chosen.required_algorithm} key; the signer "
             f"uses {signer.algorithm}."
         )
-    if "@context" not in document:
+    if "@context" not in document and not chosen.jcs:
         raise ProofGenerationError("the document has no @context.")
     existing = proofs_of(document)
     proof: JsonObject = {"type": chosen.proof_type}
@@ -161,7 +163,8 @@ def add_proof(
         except ProofVerificationError as exc:
             raise ProofGenerationError(exc.detail) from exc
     if chosen.jcs:
-        proof["@context"] = document["@context"]
+        if "@context" in document:
+            proof["@context"] = document["@context"]
         config = dict(proof)
     else:
         config = dict(proof, **{"@context": document["@context"]})
@@ -206,14 +209,47 @@ def verify_proof(
         if not isinstance(proof.get(member), str):
             raise MalformedValueError(f"$.proof.{member} must be a string.")
     created = _check_times(proof, now or datetime.now(UTC), skew)
-    signature = suite.decode_proof_value(proof["proofValue"])
-    method, controller = _find_method(proof["verificationMethod"], resolver)
+    resolver = resolver or default_resolver()
+    method, controller, warnings = _find_method(
+        proof["verificationMethod"], resolver, proof.get("created")
+    )
     key = _public_key(method)
+    purpose.validate(proof, method, controller)
+    check_signature(document, proof, key, suite=suite, loader=loader)
+    return VerifiedProof(proof, suite, method, controller, created, warnings)
+
+
+def check_signature(
+    document: JsonObject,
+    proof: JsonObject,
+    key: PublicKey,
+    *,
+    suite: Cryptosuite | None = None,
+    registry: SuiteRegistry | None = None,
+    loader: DocumentLoader | None = None,
+) -> None:
+    """Check only the signature of one proof with a key the caller already holds.
+
+    For callers that find and authorize the key themselves (the did:agora log
+    names its update keys directly); everything else should use
+    :func:`verify_proof`.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#verify-proof
+
+    Raises:
+        UnsupportedCryptosuiteError: the proof's suite is not allowed.
+        ProofVerificationError: the key type does not fit the suite, the
+            proofValue is malformed, or the signature fails.
+        ProofTransformationError, DocumentLoadError: canonicalization fails.
+    """
+    suite = suite or (registry or default_registry()).for_proof(proof)
+    if not isinstance(proof.get("proofValue"), str):
+        raise MalformedValueError("$.proof.proofValue must be a string.")
+    signature = suite.decode_proof_value(proof["proofValue"])
     if key.key_type not in suite.key_types:
         raise ProofVerificationError(
             f"{suite.name} cannot be verified with a {key.key_type} key."
         )
-    purpose.validate(proof, method, controller)
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     if "previousProof" in proof:
@@ -221,15 +257,17 @@ def verify_proof(
     if suite.jcs and "@context" in options:
         _check_context_prefix(document.get("@context"), options["@context"])
         unsecured["@context"] = options["@context"]
-    if suite.cryptosuite is None and "@context" in options:
+    if (suite.cryptosuite is None or suite.jcs) and "@context" in options:
         # Legacy proof types carry their own context when the document lacks the
-        # suite's (as didkit does); jsonld-signatures canonicalizes with it.
+        # suite's (as didkit does); jsonld-signatures canonicalizes with it. JCS
+        # proofs carry the document's context, checked above.
         config = dict(options)
+    elif "@context" in unsecured:
+        config = dict(options, **{"@context": unsecured["@context"]})
     else:
-        config = dict(options, **{"@context": unsecured.get("@context")})
+        config = dict(options)
     data = _hash_data(suite, config, unsecured, loader)
     key.verify(data, signature)
-    return VerifiedProof(proof, suite, method, controller, created)
 
 
 def _hash_data(
@@ -301,16 +339,22 @@ def _check_context_prefix(context: JsonValue, proof_context: JsonValue) -> None:
 
 
 def _find_method(
-    url: str, resolver: Resolver | None
-) -> tuple[VerificationMethod, DIDDocument]:
-    resolver = resolver or default_resolver()
+    url: str, resolver: Resolver, created: object
+) -> tuple[VerificationMethod, DIDDocument, tuple[str, ...]]:
+    """Dereference the verification method, as of the proof's time where the
+    DID method keeps a history (did:agora), and note what happened since."""
     try:
         did = _did_of(url)
     except DIDError as exc:
         raise InvalidVerificationMethodURLError(
             f"verificationMethod {url[:80]!r} is not a DID URL."
         ) from exc
-    result = resolver.resolve(did)
+    warnings: tuple[str, ...] = ()
+    historical = isinstance(created, str) and resolver.keeps_history(did)
+    if historical:
+        result = resolver.resolve(did, version_time=created)
+    else:
+        result = resolver.resolve(did)
     if result.did_document is None:
         raise error_from_metadata(result.did_resolution_metadata)
     try:
@@ -319,8 +363,10 @@ def _find_method(
         raise InvalidVerificationMethodURLError(
             f"{url[:120]} is not a verification method of {did}."
         ) from exc
+    if historical:
+        warnings = _history_checks(method, resolver, did)
     if method.controller == result.did_document.id:
-        return method, result.did_document
+        return method, result.did_document, warnings
     try:
         parse_did(method.controller)
     except DIDError as exc:
@@ -330,7 +376,40 @@ def _find_method(
     controller = resolver.resolve(method.controller)
     if controller.did_document is None:
         raise error_from_metadata(controller.did_resolution_metadata)
-    return method, controller.did_document
+    return method, controller.did_document, warnings
+
+
+def _history_checks(
+    method: VerificationMethod, resolver: Resolver, did: str
+) -> tuple[str, ...]:
+    """Refuse a key the DID's latest state marks compromised; warn when the key
+    has been rotated out since the proof was made."""
+    latest = resolver.resolve(did)
+    if latest.did_document is None:
+        raise error_from_metadata(latest.did_resolution_metadata)
+    compromised = latest.did_document_metadata.get("compromisedKeys") or []
+    key = method.public_key_multibase
+    if key is not None and key in compromised:
+        raise ProofVerificationError(
+            f"{method.id} was marked compromised by its controller; proofs made "
+            "with it are not trusted."
+        )
+    if latest.did_document_metadata.get("deactivated"):
+        return (f"{did} has been deactivated since this proof was made.",)
+    try:
+        current = latest.did_document.find_verification_method(method.id)
+    except DIDError:
+        return (
+            f"{method.id} has been rotated out of {did} since this proof was made.",
+        )
+    if (
+        current.public_key_multibase != key
+        or current.public_key_jwk != method.public_key_jwk
+    ):
+        return (
+            f"{method.id} has been rotated to a new key since this proof was made.",
+        )
+    return ()
 
 
 def _public_key(method: VerificationMethod) -> PublicKey:

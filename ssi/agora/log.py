@@ -1,0 +1,400 @@
+"""The did:agora log: hash-chained, signed entries, and their validation.
+
+A log is a sequence of JSON objects (one per line in a ``.jsonl`` file). Entry
+``n`` (``version`` n, from 1) names the hash of entry ``n - 1``, its time, the
+update keys allowed to sign entry ``n + 1``, hashes of the keys committed for
+the next rotation, the DID document state, and is signed with
+``eddsa-jcs-2022`` by a key entry ``n - 1`` authorized. The DID is the hash of
+the first entry without its proof, so it cannot be claimed without the keys
+that signed it.
+
+Validation walks the log from the first entry and stops at the first broken
+link with an :class:`~ssi.errors.InvalidDIDLogError` whose ``code`` says what
+broke and whose ``entry`` says where; a log is accepted whole or not at all.
+
+Spec: docs/did-agora.md
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ssi.datetimes import parse_date_time
+from ssi.encoding import decode_multibase, encode_multibase
+from ssi.errors import EncodingError, InvalidDIDLogError, SSIError
+from ssi.jsonld.canon import canonicalize_jcs
+from ssi.keys import Ed25519PublicKey, PublicKey, decode_public_multikey
+from ssi.proofs import check_signature, default_registry
+from ssi.types import JsonObject, JsonValue
+
+__all__ = [
+    "ENTRY_KEYS",
+    "AgoraLog",
+    "LogState",
+    "did_for_inception",
+    "entry_hash",
+    "key_hash",
+    "split_lines",
+    "validate_log",
+]
+
+METHOD_PREFIX = "did:agora:"
+SUITE = "eddsa-jcs-2022"
+ENTRY_KEYS = frozenset(
+    {
+        "version",
+        "previous",
+        "time",
+        "updateKeys",
+        "nextKeyHashes",
+        "document",
+        "compromised",
+        "deactivated",
+        "proof",
+    }
+)
+"""The members an entry may have."""
+
+_MULTIHASH_SHA256 = b"\x12\x20"
+
+
+def _multihash(data: bytes) -> str:
+    return encode_multibase(_MULTIHASH_SHA256 + hashlib.sha256(data).digest())
+
+
+def entry_hash(entry: JsonObject) -> str:
+    """Return the multibase multihash (SHA-256) of an entry, proof included.
+
+    Spec: docs/did-agora.md (Entry hash)
+    """
+    return _multihash(canonicalize_jcs(entry))
+
+
+def key_hash(multikey: str) -> str:
+    """Return the pre-rotation commitment to an update key: the multibase
+    multihash (SHA-256) of its Multikey string.
+
+    Spec: docs/did-agora.md (Pre-rotation)
+    """
+    return _multihash(multikey.encode("utf-8"))
+
+
+def did_for_inception(entry: JsonObject) -> str:
+    """Return the DID that a first entry creates: ``did:agora:`` and the
+    multibase multihash of the entry without its proof.
+
+    Spec: docs/did-agora.md (Identifier)
+    """
+    unsigned = {k: v for k, v in entry.items() if k != "proof"}
+    return METHOD_PREFIX + _multihash(canonicalize_jcs(unsigned))
+
+
+@dataclass(frozen=True, slots=True)
+class LogState:
+    """The DID's state after one entry."""
+
+    version: int
+    time: datetime
+    time_text: str
+    hash: str
+    document: JsonObject | None
+    update_keys: tuple[str, ...]
+    next_key_hashes: tuple[str, ...]
+    deactivated: bool
+    entry: JsonObject
+
+
+@dataclass(frozen=True, slots=True)
+class AgoraLog:
+    """A validated log: every state, and every key marked compromised."""
+
+    did: str
+    states: tuple[LogState, ...]
+    compromised: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def latest(self) -> LogState:
+        """The state after the last entry."""
+        return self.states[-1]
+
+    def entries(self) -> list[JsonObject]:
+        """The log's entries, in order."""
+        return [state.entry for state in self.states]
+
+
+def _fail(code: str, version: int, message: str) -> InvalidDIDLogError:
+    return InvalidDIDLogError(
+        f"log entry {version}: {message}", code=code, entry=version
+    )
+
+
+def _string_list(entry: JsonObject, name: str, version: int) -> tuple[str, ...]:
+    value = entry.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail("invalidLogEntry", version, f"{name} must be an array of strings.")
+    if len(set(value)) != len(value):
+        raise _fail("invalidLogEntry", version, f"{name} repeats a value.")
+    return tuple(value)
+
+
+def _update_key(multikey: str, version: int) -> Ed25519PublicKey:
+    try:
+        key = decode_public_multikey(multikey)
+    except SSIError as exc:
+        raise _fail(
+            "invalidLogEntry", version, f"update key is unusable: {exc.detail}"
+        ) from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise _fail("invalidLogEntry", version, "update keys must be Ed25519 keys.")
+    return key
+
+
+def _signing_key(
+    proof: JsonValue, version: int, time_text: str
+) -> tuple[str, PublicKey]:
+    if not isinstance(proof, dict):
+        raise _fail("invalidLogSignature", version, "the entry has no proof.")
+    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != SUITE:
+        raise _fail("invalidLogSignature", version, f"the proof must be {SUITE}.")
+    if proof.get("proofPurpose") != "assertionMethod":
+        raise _fail(
+            "invalidLogSignature",
+            version,
+            "the proof's purpose must be assertionMethod.",
+        )
+    if proof.get("created") != time_text:
+        raise _fail(
+            "invalidLogTime",
+            version,
+            "the proof's created time is not the entry's time.",
+        )
+    method = proof.get("verificationMethod")
+    if not isinstance(method, str) or not method.startswith("did:key:"):
+        raise _fail(
+            "invalidLogSignature", version, "the proof must name a did:key update key."
+        )
+    multikey, _, fragment = method.removeprefix("did:key:").partition("#")
+    if fragment != multikey:
+        raise _fail(
+            "invalidLogSignature",
+            version,
+            "the proof's verificationMethod is malformed.",
+        )
+    return multikey, _update_key(multikey, version)
+
+
+def _check_document(value: JsonValue, version: int) -> JsonObject:
+    if not isinstance(value, dict):
+        raise _fail("invalidLogEntry", version, "document must be an object.")
+    if "id" in value or "@context" in value:
+        raise _fail(
+            "invalidLogEntry",
+            version,
+            "document holds the state only; resolution adds its id and @context.",
+        )
+    return value
+
+
+def validate_log(
+    entries: Sequence[JsonValue],
+    *,
+    did: str | None = None,
+    now: datetime | None = None,
+    skew: timedelta = timedelta(minutes=5),
+) -> AgoraLog:
+    """Validate a whole log and return its states.
+
+    Args:
+        entries: the entries, first to last.
+        did: the DID the log must create (checked against the first entry).
+        now: entries timed after ``now + skew`` are refused (default: not checked).
+        skew: tolerance for clocks that drift.
+
+    Spec: docs/did-agora.md (Read)
+
+    Raises:
+        InvalidDIDLogError: with ``code`` ``invalidLogEntry`` (malformed),
+            ``invalidLogVersion``, ``invalidLogHash``, ``invalidLogTime``,
+            ``unauthorizedLogKey``, ``invalidLogSignature`` or
+            ``logAfterDeactivation``, and the entry number.
+    """
+    if not entries:
+        raise InvalidDIDLogError("the log is empty.", code="invalidLogEntry", entry=1)
+    states: list[LogState] = []
+    compromised: set[str] = set()
+    previous: LogState | None = None
+    derived = ""
+    registry = default_registry()
+    suite = registry.get(SUITE)
+    for index, entry in enumerate(entries):
+        version = index + 1
+        if not isinstance(entry, dict):
+            raise _fail("invalidLogEntry", version, "an entry must be a JSON object.")
+        unknown = set(entry) - ENTRY_KEYS
+        if unknown:
+            raise _fail(
+                "invalidLogEntry", version, f"unknown member {sorted(unknown)[0]!r}."
+            )
+        if previous is not None and previous.deactivated:
+            raise _fail(
+                "logAfterDeactivation", version, "the DID was deactivated before it."
+            )
+        if entry.get("version") != version or type(entry.get("version")) is not int:
+            raise _fail("invalidLogVersion", version, f"its version must be {version}.")
+        expected_previous = None if previous is None else previous.hash
+        if entry.get("previous") != expected_previous:
+            raise _fail(
+                "invalidLogHash",
+                version,
+                "it does not name the hash of the entry before it.",
+            )
+        time_text = entry.get("time")
+        try:
+            time = parse_date_time(time_text, require_timezone=True, path="time")
+        except SSIError as exc:
+            raise _fail("invalidLogTime", version, exc.detail) from exc
+        if previous is not None and time <= previous.time:
+            raise _fail(
+                "invalidLogTime", version, "its time is not after the entry before it."
+            )
+        if now is not None and time > now + skew:
+            raise _fail("invalidLogTime", version, "its time is in the future.")
+        time_text = str(time_text)  # parse_date_time accepted it, so it is a string
+        update_keys = _string_list(entry, "updateKeys", version)
+        next_hashes = _string_list(entry, "nextKeyHashes", version)
+        marked = _string_list(entry, "compromised", version)
+        deactivated = entry.get("deactivated", False)
+        if type(deactivated) is not bool:
+            raise _fail("invalidLogEntry", version, "deactivated must be a boolean.")
+        document = None
+        if deactivated:
+            if entry.get("document") is not None or update_keys or next_hashes:
+                raise _fail(
+                    "invalidLogEntry",
+                    version,
+                    "a deactivating entry has no document and no keys.",
+                )
+        else:
+            document = _check_document(entry.get("document"), version)
+            if not update_keys:
+                raise _fail("invalidLogEntry", version, "it names no update key.")
+            for multikey in update_keys:
+                _update_key(multikey, version)
+        for value in next_hashes:
+            try:
+                decode_multibase(value)
+            except EncodingError as exc:
+                raise _fail(
+                    "invalidLogEntry", version, "a next key hash is malformed."
+                ) from exc
+        signer, key = _signing_key(entry.get("proof"), version, time_text)
+        if signer in compromised:
+            raise _fail(
+                "unauthorizedLogKey", version, "it is signed by a compromised key."
+            )
+        if previous is None:
+            if signer not in update_keys:
+                raise _fail(
+                    "unauthorizedLogKey",
+                    version,
+                    "the first entry must be signed by its own update key.",
+                )
+            derived = did_for_inception(entry)
+            if did is not None and derived != did:
+                raise _fail(
+                    "invalidLogHash", version, f"the log creates {derived}, not {did}."
+                )
+        else:
+            _authorize(previous, signer, update_keys, next_hashes, marked, version)
+        try:
+            check_signature(entry, entry["proof"], key, suite=suite)
+        except SSIError as exc:
+            raise _fail(
+                "invalidLogSignature", version, "its signature does not verify."
+            ) from exc
+        compromised.update(marked)
+        state = LogState(
+            version=version,
+            time=time,
+            time_text=time_text,
+            hash=entry_hash(entry),
+            document=document,
+            update_keys=update_keys,
+            next_key_hashes=next_hashes,
+            deactivated=deactivated,
+            entry=entry,
+        )
+        states.append(state)
+        previous = state
+    return AgoraLog(derived, tuple(states), frozenset(compromised))
+
+
+def _authorize(
+    previous: LogState,
+    signer: str,
+    update_keys: tuple[str, ...],
+    next_hashes: tuple[str, ...],
+    marked: tuple[str, ...],
+    version: int,
+) -> None:
+    """Check that ``signer`` may sign an entry after ``previous``.
+
+    With a pre-rotation commitment in ``previous``, a current update key may
+    only sign entries that keep the key configuration, mark nothing
+    compromised and do not deactivate: everything else is a rotation, which
+    must be signed by a committed key and may only reveal committed keys.
+    Without a commitment, a current update key may do anything.
+    """
+    committed = set(previous.next_key_hashes)
+    if signer in previous.update_keys:
+        if not committed:
+            return
+        keeps = (
+            update_keys == previous.update_keys
+            and next_hashes == previous.next_key_hashes
+            and not marked
+        )
+        if keeps:
+            return
+        raise _fail(
+            "unauthorizedLogKey",
+            version,
+            "changing keys, marking keys compromised or deactivating needs a key "
+            "committed in the entry before it.",
+        )
+    if key_hash(signer) in committed:
+        if any(key_hash(k) not in committed for k in update_keys):
+            raise _fail(
+                "unauthorizedLogKey",
+                version,
+                "a rotation may only reveal update keys committed before it.",
+            )
+        return
+    raise _fail(
+        "unauthorizedLogKey", version, "it is signed by a key that was not authorized."
+    )
+
+
+def split_lines(text: str) -> list[JsonValue]:
+    """Parse JSON Lines text into entries; blank lines are ignored.
+
+    Raises:
+        InvalidDIDLogError: a line is not JSON (``invalidLogEntry``, with its number).
+    """
+    entries: list[JsonValue] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entries.append(json.loads(line))
+        except (ValueError, RecursionError) as exc:
+            raise InvalidDIDLogError(
+                f"log line {number} is not JSON.",
+                code="invalidLogEntry",
+                entry=len(entries) + 1,
+            ) from exc
+    return entries
