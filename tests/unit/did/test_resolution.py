@@ -184,8 +184,8 @@ def test_registry_refuses_duplicates_and_reports_unknown_methods(method):
         registry.get("nope")
 
 
-def test_default_registry_has_key_and_jwk():
-    assert Resolver().registry.names == ("jwk", "key")
+def test_default_registry_has_key_jwk_and_agora():
+    assert Resolver().registry.names == ("agora", "jwk", "key")
 
 
 @pytest.mark.parametrize(
