@@ -1,10 +1,22 @@
 """Agora quickstart: keys of every type, did:key and did:jwk DIDs, resolution,
-signatures, and a credential issued, presented and verified, all offline.
+signatures, and a credential issued, presented and verified, all offline; then
+the same story through the ``agora`` command, with two throwaway wallets.
 
 Run it with ``make demo``.
 """
 
 from __future__ import annotations
+
+import json
+import os
+import secrets
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
 
 import ssi
 
@@ -63,7 +75,9 @@ def main() -> None:
     bad = ssi.resolve("did:key:not-base58")
     print(f"Resolving a malformed DID answers with an error code: {bad.error}")
     unknown = ssi.resolve("did:example:123")
-    print(f"Resolving an unsupported method: {unknown.error}")
+    print(f"Resolving an unsupported method: {unknown.error}\n")
+
+    community_wallet()
 
 
 def credentials() -> None:
@@ -109,6 +123,86 @@ def credentials() -> None:
         f"  replayed to another challenge: verified={report.verified} "
         f"({report.problems[0].error.code})\n"
     )
+
+
+def community_wallet() -> None:
+    """Issue, store, present and verify a credential with the ``agora`` command.
+
+    A community and a member each get a wallet in a temporary directory (the
+    member's is ``$AGORA_HOME``, the community's is named with ``--home``),
+    unlocked with a random passphrase from ``AGORA_PASSPHRASE``.
+    """
+    print("The agora command: two wallets, one credential\n" + "-" * 46)
+    print("(every command runs with --json; what it answers is summed up)")
+    agora = shutil.which("agora", path=str(Path(sys.executable).parent))
+    if agora is None:
+        raise SystemExit("the agora command is not installed; run `make demo`.")
+    with tempfile.TemporaryDirectory(prefix="agora-demo-") as folder:
+        root = Path(folder)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AGORA_")}
+        env.update(
+            AGORA_HOME=str(root / "member"),
+            AGORA_PASSPHRASE=secrets.token_urlsafe(18),
+            COLUMNS="100",
+        )
+        community = ("--home", str(root / "community"))
+        names = {folder: "$TMP"}
+        print("  AGORA_HOME=$TMP/member, AGORA_PASSPHRASE=(random)")
+
+        def run(*args: str) -> Any:
+            shown = shlex.join(args)
+            for value, name in names.items():
+                shown = shown.replace(value, name)
+            print(f"  $ agora {shown}")
+            # The program is this venv's own agora entry point.
+            completed = subprocess.run(  # noqa: S603
+                [agora, *args, "--json"],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            if completed.returncode != 0:
+                raise SystemExit(f"agora failed: {completed.stderr.strip()}")
+            return json.loads(completed.stdout)
+
+        run(*community, "init")
+        run("init")
+        print("    two wallets, Argon2id (standard profile) + AES-256-GCM")
+        issuer = run(*community, "did", "create", "--alias", "community")
+        print(f"    the community: an {issuer['keyType']} did:{issuer['method']} DID")
+        member = run(
+            "did", "create", "--alias", "me", "--method", "jwk", "--key-type", "P-256"
+        )
+        print(
+            f"    the member: a {member['keyType']} did:{member['method']} DID, $MEMBER"
+        )
+        names[member["did"]] = "$MEMBER"
+        issued = root / "membership.json"
+        credential = run(
+            *community, "vc", "issue", "--issuer", "community",
+            "--subject", member["did"], "--type", "MembershipCredential",
+            "--claims", '{"role": "member"}', "--out", str(issued),
+        )  # fmt: skip
+        print(f"    issued {credential['id']} ({credential['proof']['cryptosuite']})")
+        stored = run("vc", "store", str(issued))
+        print(
+            f"    verified={stored['verified']}, stored as {stored['direction']} "
+            "in the member's wallet"
+        )
+        presentation = root / "presentation.json"
+        made = run(
+            "vp", "create", "--holder", "me", "--challenge", "8f2c",
+            "--domain", "agora.example", "--out", str(presentation), stored["id"],
+        )  # fmt: skip
+        print(f"    presented for the verifier ({made['proof']['cryptosuite']})")
+        report = run(
+            "vp", "verify", str(presentation), "--challenge", "8f2c",
+            "--domain", "agora.example",
+        )  # fmt: skip
+        print(f"    the verifier's answer: verified={report['verified']}")
 
 
 if __name__ == "__main__":

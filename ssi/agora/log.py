@@ -17,6 +17,7 @@ Spec: docs/did-agora.md
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ssi.datetimes import parse_date_time
+from ssi.did.document import DIDDocument
 from ssi.encoding import decode_multibase, encode_multibase
 from ssi.errors import EncodingError, InvalidDIDLogError, SSIError
 from ssi.jsonld.canon import canonicalize_jcs
@@ -35,14 +37,18 @@ __all__ = [
     "ENTRY_KEYS",
     "AgoraLog",
     "LogState",
+    "build_document",
     "did_for_inception",
     "entry_hash",
     "key_hash",
+    "parse_line",
     "split_lines",
     "validate_log",
 ]
 
 METHOD_PREFIX = "did:agora:"
+DID_CONTEXT = "https://www.w3.org/ns/did/v1"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 SUITE = "eddsa-jcs-2022"
 ENTRY_KEYS = frozenset(
     {
@@ -141,9 +147,26 @@ def _string_list(entry: JsonObject, name: str, version: int) -> tuple[str, ...]:
     return tuple(value)
 
 
+@functools.lru_cache(maxsize=4096)
+def _decode_key(multikey: str) -> PublicKey:
+    # The same update keys appear in entry after entry; decoding (and the
+    # curve-point check) is a large part of validating an entry.
+    return decode_public_multikey(multikey)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_multibase(value: str) -> bool:
+    # Commitments repeat from entry to entry until the next rotation.
+    try:
+        decode_multibase(value)
+    except EncodingError:
+        return False
+    return True
+
+
 def _update_key(multikey: str, version: int) -> Ed25519PublicKey:
     try:
-        key = decode_public_multikey(multikey)
+        key = _decode_key(multikey)
     except SSIError as exc:
         raise _fail(
             "invalidLogEntry", version, f"update key is unusable: {exc.detail}"
@@ -185,6 +208,45 @@ def _signing_key(
             "the proof's verificationMethod is malformed.",
         )
     return multikey, _update_key(multikey, version)
+
+
+def build_document(did: str, state: JsonObject | None, version: int) -> DIDDocument:
+    """Return the DID document of one state: the state plus ``@context``,
+    ``id`` and each verification method's ``controller``.
+
+    The document shares nothing with ``state``.
+
+    Spec: docs/did-agora.md (DID document state)
+
+    Raises:
+        InvalidDIDLogError: the result is not a conforming DID document
+            (``invalidLogEntry`` with the entry number).
+    """
+    fresh = None if state is None else json.loads(json.dumps(state))
+    return _conforming(did, fresh, version)
+
+
+def _conforming(did: str, state: JsonObject | None, version: int) -> DIDDocument:
+    # Validation only checks the result and drops it, so the state is copied
+    # shallowly here (DIDDocument.from_json does not change its input).
+    document: JsonObject = {"@context": [DID_CONTEXT, MULTIKEY_CONTEXT], "id": did}
+    if state is not None:
+        template = dict(state)
+        methods = template.get("verificationMethod")
+        if isinstance(methods, list):
+            template["verificationMethod"] = [
+                dict(m, controller=did)
+                if isinstance(m, dict) and "controller" not in m
+                else m
+                for m in methods
+            ]
+        document.update(template)
+    try:
+        return DIDDocument.from_json(document)
+    except SSIError as exc:
+        raise _fail(
+            "invalidLogEntry", version, f"the document is not valid: {exc.detail}"
+        ) from exc
 
 
 def _check_document(value: JsonValue, version: int) -> JsonObject:
@@ -285,12 +347,8 @@ def validate_log(
             for multikey in update_keys:
                 _update_key(multikey, version)
         for value in next_hashes:
-            try:
-                decode_multibase(value)
-            except EncodingError as exc:
-                raise _fail(
-                    "invalidLogEntry", version, "a next key hash is malformed."
-                ) from exc
+            if not _is_multibase(value):
+                raise _fail("invalidLogEntry", version, "a next key hash is malformed.")
         signer, key = _signing_key(entry.get("proof"), version, time_text)
         if signer in compromised:
             raise _fail(
@@ -303,7 +361,12 @@ def validate_log(
                     version,
                     "the first entry must be signed by its own update key.",
                 )
-            derived = did_for_inception(entry)
+            try:
+                derived = did_for_inception(entry)
+            except SSIError as exc:
+                raise _fail(
+                    "invalidLogEntry", version, "the entry is not canonical JSON."
+                ) from exc
             if did is not None and derived != did:
                 raise _fail(
                     "invalidLogHash", version, f"the log creates {derived}, not {did}."
@@ -316,12 +379,20 @@ def validate_log(
             raise _fail(
                 "invalidLogSignature", version, "its signature does not verify."
             ) from exc
+        if document is not None and (previous is None or document != previous.document):
+            _conforming(derived, document, version)
         compromised.update(marked)
+        try:
+            digest = entry_hash(entry)
+        except SSIError as exc:  # the signature check canonicalized it already
+            raise _fail(
+                "invalidLogEntry", version, "the entry is not canonical JSON."
+            ) from exc
         state = LogState(
             version=version,
             time=time,
             time_text=time_text,
-            hash=entry_hash(entry),
+            hash=digest,
             document=document,
             update_keys=update_keys,
             next_key_hashes=next_hashes,
@@ -350,7 +421,8 @@ def _authorize(
     Without a commitment, a current update key may do anything.
     """
     committed = set(previous.next_key_hashes)
-    if signer in previous.update_keys:
+    current = signer in previous.update_keys
+    if current:
         if not committed:
             return
         keeps = (
@@ -360,12 +432,6 @@ def _authorize(
         )
         if keeps:
             return
-        raise _fail(
-            "unauthorizedLogKey",
-            version,
-            "changing keys, marking keys compromised or deactivating needs a key "
-            "committed in the entry before it.",
-        )
     if key_hash(signer) in committed:
         if any(key_hash(k) not in committed for k in update_keys):
             raise _fail(
@@ -374,23 +440,59 @@ def _authorize(
                 "a rotation may only reveal update keys committed before it.",
             )
         return
+    if current:
+        raise _fail(
+            "unauthorizedLogKey",
+            version,
+            "changing keys, marking keys compromised or deactivating needs a key "
+            "committed in the entry before it.",
+        )
     raise _fail(
         "unauthorizedLogKey", version, "it is signed by a key that was not authorized."
+    )
+
+
+def _refuse_constant(name: str) -> JsonValue:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _unique_members(pairs: list[tuple[str, JsonValue]]) -> JsonObject:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise ValueError("an object repeats a member name")
+    return value
+
+
+def parse_line(line: str) -> JsonValue:
+    """Parse one log line as strict JSON (I-JSON, as JCS requires).
+
+    ``NaN``/``Infinity`` and objects that repeat a member name are refused:
+    two parsers could read such a line as two different entries.
+
+    Raises:
+        ValueError: the line is not strict JSON.
+        RecursionError: the line is nested too deeply.
+    """
+    return json.loads(
+        line, parse_constant=_refuse_constant, object_pairs_hook=_unique_members
     )
 
 
 def split_lines(text: str) -> list[JsonValue]:
     """Parse JSON Lines text into entries; blank lines are ignored.
 
+    Lines end at ``\\n`` (``\\r\\n`` too) only, as JSON Lines says: other
+    Unicode line breaks (U+2028, U+0085) may stand unescaped inside strings.
+
     Raises:
         InvalidDIDLogError: a line is not JSON (``invalidLogEntry``, with its number).
     """
     entries: list[JsonValue] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            entries.append(json.loads(line))
+            entries.append(parse_line(line))
         except (ValueError, RecursionError) as exc:
             raise InvalidDIDLogError(
                 f"log line {number} is not JSON.",

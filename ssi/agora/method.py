@@ -11,7 +11,6 @@ Spec: docs/did-agora.md (Read)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,8 +19,10 @@ from typing import ClassVar, Protocol
 from ssi.agora.log import (
     AgoraLog,
     LogState,
+    build_document,
     did_for_inception,
     entry_hash,
+    parse_line,
     split_lines,
     validate_log,
 )
@@ -33,7 +34,6 @@ from ssi.errors import (
     DIDNotFoundError,
     DuplicityError,
     InvalidDIDError,
-    InvalidDIDLogError,
     InvalidResolutionOptionsError,
     MalformedValueError,
     SSIError,
@@ -48,9 +48,9 @@ __all__ = [
     "resolve_log",
 ]
 
-DID_CONTEXT = "https://www.w3.org/ns/did/v1"
-MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 _MULTIBASE_ID = "z"
+_LONGEST_VERSION_ID = 18
+"""Digits in the longest ``versionId`` read as a number (more is no version)."""
 
 
 class LogSource(Protocol):
@@ -80,17 +80,34 @@ class FileLogSource:
         return [self.path] if self.path.is_file() else []
 
     def logs_for(self, did: str) -> list[list[JsonValue]]:
-        """Return the logs in the files whose first entry creates ``did``."""
+        """Return the logs in the files whose first entry creates ``did``.
+
+        A line that is not JSON in such a file stays in the log as a
+        placeholder (``None``), so that validation reports ``invalidLogEntry``
+        at that entry instead of the file being skipped in silence.
+        """
         found = []
         for file in self._files():
             try:
-                entries = split_lines(file.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, InvalidDIDLogError):
+                entries = _read_entries(file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
                 continue
             first = entries[0] if entries else None
             if isinstance(first, dict) and _creates(first) == did:
                 found.append(entries)
         return found
+
+
+def _read_entries(text: str) -> list[JsonValue]:
+    entries: list[JsonValue] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        try:
+            entries.append(parse_line(line))
+        except (ValueError, RecursionError):
+            entries.append(None)
+    return entries
 
 
 def _creates(entry: JsonObject) -> str | None:
@@ -110,21 +127,7 @@ def document_for(did: str, state: LogState) -> DIDDocument:
         InvalidDIDLogError: the state is not a valid DID document
             (``invalidLogEntry`` with the entry number).
     """
-    document: JsonObject = {"@context": [DID_CONTEXT, MULTIKEY_CONTEXT], "id": did}
-    if state.document is not None:
-        template = json.loads(json.dumps(state.document))
-        for method in template.get("verificationMethod", []):
-            if isinstance(method, dict):
-                method.setdefault("controller", did)
-        document.update(template)
-    try:
-        return DIDDocument.from_json(document)
-    except SSIError as exc:
-        raise InvalidDIDLogError(
-            f"log entry {state.version}: the document is not valid: {exc.detail}",
-            code="invalidLogEntry",
-            entry=state.version,
-        ) from exc
+    return build_document(did, state.document, state.version)
 
 
 def _branches(entries: Sequence[JsonValue]) -> list[list[JsonValue]]:
@@ -288,8 +291,14 @@ def _select(log: AgoraLog, options: Mapping[str, JsonValue]) -> LogState:
     if version_id is not None:
         if isinstance(version_id, int) and not isinstance(version_id, bool):
             number = version_id
-        elif isinstance(version_id, str) and version_id.isdigit():
-            number = int(version_id)
+        elif (
+            isinstance(version_id, str)
+            and version_id.isascii()
+            and version_id.isdigit()
+        ):
+            # A longer number than any log holds is no version (and int() of
+            # thousands of digits would raise).
+            number = int(version_id) if len(version_id) <= _LONGEST_VERSION_ID else 0
         else:
             raise InvalidResolutionOptionsError("versionId must be a version number.")
         if not 1 <= number <= len(log.states):

@@ -5,7 +5,9 @@ Layout of ``$AGORA_HOME`` (mode 0700): ``wallet.json`` (mode 0600) and
 goes to a temporary file in the same directory, is flushed and fsynced, then
 renamed over ``wallet.json`` and the directory is fsynced: a reader sees the
 old file or the new one, never a mixture, and a process killed mid-write
-leaves the previous state intact.
+leaves the previous state intact. What such a process leaves behind is a
+temporary file (``.wallet.json.<pid>.<hex>``); it is never read, and the next
+write removes it once it is older than :data:`STALE_TEMPORARY_SECONDS`.
 
 File format (schema 1)::
 
@@ -25,7 +27,10 @@ import errno
 import fcntl
 import json
 import os
+import re
 import secrets
+import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +49,7 @@ __all__ = [
     "LOCK_FILE",
     "MAX_WALLET_BYTES",
     "SCHEMA_VERSION",
+    "STALE_TEMPORARY_SECONDS",
     "WALLET_FILE",
     "Storage",
     "StoredRecord",
@@ -57,6 +63,14 @@ WALLET_FILE = "wallet.json"
 LOCK_FILE = "wallet.lock"
 MAX_WALLET_BYTES = 512 * 1024 * 1024
 """Largest wallet file read; anything bigger is not a wallet this tool wrote."""
+STALE_TEMPORARY_SECONDS = 10 * 60
+"""Age after which a writer's temporary file is taken as left by a dead process.
+
+Writers hold the lock while their temporary file exists, so one found under
+the lock is already stale; the age is a second guard, for file systems where
+another machine's lock may not be seen."""
+
+_TEMPORARY = re.compile(re.escape(f".{WALLET_FILE}.") + r"[0-9]+\.[0-9a-f]{8}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,12 +227,26 @@ class Storage:
     def create_home(self) -> None:
         """Create the wallet directory (mode 0700) if it does not exist.
 
+        An existing empty directory loses any group and other permissions; a
+        directory that already holds other files (``$HOME``, ``/tmp``) keeps
+        its mode, since it is not the wallet's to change: the wallet's own
+        files are 0600 regardless.
+
         Raises:
             WalletAccessError: it cannot be created, or is not a directory.
         """
         try:
-            self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(self.home, 0o700)
+            try:
+                self.home.mkdir(mode=0o700, parents=True)
+                mode = 0o700
+            except FileExistsError:
+                if not self.home.is_dir():
+                    raise
+                with os.scandir(self.home) as entries:
+                    if next(entries, None) is not None:
+                        return
+                mode = stat.S_IMODE(os.stat(self.home).st_mode) & 0o700
+            os.chmod(self.home, mode)
         except OSError as exc:
             raise WalletAccessError(
                 f"cannot create the wallet directory {self.home}: "
@@ -245,10 +273,17 @@ class Storage:
                 f"cannot write to the wallet in {self.home}: {exc.strerror or exc}."
             ) from exc
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:
+                raise WalletAccessError(
+                    f"cannot lock the wallet in {self.home}: {exc.strerror or exc}."
+                ) from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
     def write(self, wallet: WalletFile) -> None:
@@ -258,7 +293,21 @@ class Storage:
             WalletAccessError: the directory is not writable or the disk is full;
                 the previous file is left as it was.
         """
+        self._remove_stale_temporaries()
         self.write_to(self.path, wallet)
+
+    def _remove_stale_temporaries(self) -> None:
+        # Called under the lock. Only names this class makes, only regular
+        # files, only old ones; anything that goes wrong is left for next time.
+        deadline = time.time() - STALE_TEMPORARY_SECONDS
+        with contextlib.suppress(OSError), os.scandir(self.home) as entries:
+            for entry in entries:
+                if _TEMPORARY.fullmatch(entry.name) is None:
+                    continue
+                with contextlib.suppress(OSError):
+                    info = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(info.st_mode) and info.st_mtime < deadline:
+                        os.unlink(entry.path)
 
     def write_to(self, target: Path, wallet: WalletFile) -> None:
         """Write a wallet-format file atomically (temporary file, fsync, rename).

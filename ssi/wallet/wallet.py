@@ -27,6 +27,7 @@ from typing import TypeVar
 from ssi.credentials import parse_credential
 from ssi.datetimes import format_date_time
 from ssi.did.methods import did_jwk, did_key
+from ssi.did.syntax import parse_did
 from ssi.errors import (
     RecordConflictError,
     RecordNotFoundError,
@@ -37,7 +38,14 @@ from ssi.errors import (
 from ssi.jsonld.canon import canonicalize_jcs
 from ssi.keys import KeyPair, KeyType, LocalSigner, decode_multikey, generate_key
 from ssi.types import JsonObject
-from ssi.wallet.crypto import KDFParams, derive_key, new_data_key, open_box, seal
+from ssi.wallet.crypto import (
+    KDFParams,
+    SealedBox,
+    derive_key,
+    new_data_key,
+    open_box,
+    seal,
+)
 from ssi.wallet.storage import Storage, StoredRecord, WalletFile, header_aad
 
 __all__ = [
@@ -50,6 +58,8 @@ __all__ = [
 _T = TypeVar("_T")
 _ALIAS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SIGNING_TYPES = (KeyType.ED25519, KeyType.P256, KeyType.SECP256K1)
+_OWN_KINDS = frozenset({"key", "did", "credential", "vc"})
+"""Record kinds (and id prefixes) the wallet uses itself; not for ``put_record``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,14 +132,25 @@ class CredentialRecord:
 class Wallet:
     """An open wallet: the data key is in memory, the records on disk.
 
-    Use :meth:`create` or :meth:`open`; never construct directly.
+    Use :meth:`create` or :meth:`open`; never construct directly. Once another
+    process changes the passphrase, every operation raises
+    ``WrongPassphraseError`` until the wallet is opened again.
     """
 
-    def __init__(self, storage: Storage, wallet_id: str, data_key: bytes) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        wallet_id: str,
+        data_key: bytes,
+        sealed_key: SealedBox | None = None,
+    ) -> None:
         self._storage = storage
         self._wallet_id = wallet_id
         self._data_key = data_key
-        self._plain: dict[tuple[str, bytes], JsonObject] = {}
+        self._sealed_key = sealed_key
+        # Plaintexts by (id, kind, box): a record whose stored form changed in
+        # any way is authenticated again, never served from here.
+        self._plain: dict[tuple[str, str, SealedBox], JsonObject] = {}
 
     def __repr__(self) -> str:
         return f"Wallet(home={str(self._storage.home)!r})"
@@ -164,7 +185,7 @@ class Wallet:
                 derive_key(passphrase, params), data_key, header_aad(wallet_id, params)
             )
             storage.write(WalletFile(wallet_id, params, sealed))
-        return cls(storage, wallet_id, data_key)
+        return cls(storage, wallet_id, data_key, sealed)
 
     @classmethod
     def open(cls, home: Path | str, passphrase: str) -> Wallet:
@@ -179,7 +200,7 @@ class Wallet:
         storage = Storage(Path(home))
         file = storage.read()
         data_key = _unwrap(file, passphrase)
-        wallet = cls(storage, file.wallet_id, data_key)
+        wallet = cls(storage, file.wallet_id, data_key, file.data_key)
         for record in file.records.values():
             wallet._decrypt(record)
         return wallet
@@ -238,6 +259,7 @@ class Wallet:
 
         Raises:
             ValueError: unknown method, a key type that cannot sign, bad alias.
+            UnsupportedPublicKeyTypeError: ``key_type`` is not a key type.
             RecordConflictError: the alias is taken.
         """
         if method not in ("key", "jwk"):
@@ -273,12 +295,16 @@ class Wallet:
         """Record a DID whose verification method is a key already in the wallet.
 
         Raises:
+            InvalidDIDError: ``did`` is not a DID.
+            ValueError: the alias is not a valid alias.
             RecordNotFoundError: the key is not in the wallet.
             RecordConflictError: the DID or alias is taken.
         """
+        parsed = parse_did(did)
+        _check_alias(alias)
         key_id, _ = self._find_key(key)
         record = DIDRecord(
-            did, method or did.split(":")[1], alias, key_id, verification_method, _now()
+            did, method or parsed.method, alias, key_id, verification_method, _now()
         )
         self._update(lambda file: self._put_did(file, record))
         return record
@@ -390,7 +416,21 @@ class Wallet:
     # --- Generic records (for later layers: status lists, DID logs) ----------
 
     def put_record(self, kind: str, record_id: str, data: JsonObject) -> None:
-        """Store or replace an encrypted record of a kind of one's own."""
+        """Store or replace an encrypted record of a kind of one's own.
+
+        Raises:
+            ValueError: ``kind`` is not 1 to 64 letters, digits, '.', '_' or
+                '-', or is one of the wallet's own (key, did, credential, vc).
+        """
+        if (
+            not isinstance(kind, str)
+            or _ALIAS.fullmatch(kind) is None
+            or kind in _OWN_KINDS
+        ):
+            raise ValueError(
+                f"record kind {str(kind)[:40]!r} must be 1 to 64 letters, digits, "
+                "'.', '_' or '-', and not one of key, did, credential, vc"
+            )
         self._update(lambda file: self._put(file, kind, f"{kind}/{record_id}", data))
 
     def records(self, kind: str) -> list[tuple[str, JsonObject]]:
@@ -405,24 +445,35 @@ class Wallet:
     ) -> None:
         """Re-encrypt everything under a new passphrase, new salt and new data key.
 
-        The change is one atomic replacement of the wallet file.
+        The change is one atomic replacement of the wallet file; if it fails,
+        the old passphrase still opens the wallet and this object keeps working.
+        Other objects open on the same wallet must open it again.
+
+        Raises:
+            ValueError: the new passphrase is empty.
+            WalletAccessError: the file cannot be written (nothing changed).
         """
         _check_passphrase(new_passphrase)
         new_key = new_data_key()
 
-        def change(file: WalletFile) -> None:
+        def change(file: WalletFile) -> SealedBox:
             plain = [(r, self._decrypt(r)) for r in file.records.values()]
             file.kdf = (kdf or file.kdf).with_new_salt()
             file.data_key = seal(
                 derive_key(new_passphrase, file.kdf), new_key, file.header_aad()
             )
-            file.records = {}
-            self._data_key = new_key
-            self._plain.clear()
-            for record, data in plain:
-                self._put(file, record.kind, record.id, data)
+            file.records = {
+                record.id: _sealed(
+                    new_key, self._wallet_id, record.kind, record.id, data
+                )
+                for record, data in plain
+            }
+            return file.data_key
 
-        self._update(change)
+        sealed = self._update(change)
+        # Only once the file holds the new key does this object switch to it.
+        self._data_key, self._sealed_key = new_key, sealed
+        self._plain.clear()
 
     def export_backup(self, path: Path | str, passphrase: str) -> int:
         """Write every record to one file encrypted under ``passphrase``.
@@ -432,7 +483,7 @@ class Wallet:
         """
         _check_passphrase(passphrase)
         target = Path(path)
-        file = self._storage.read()
+        file = self._read()
         plain = [(r, self._decrypt(r)) for r in file.records.values()]
         params = file.kdf.with_new_salt()
         backup_key = new_data_key()
@@ -454,7 +505,7 @@ class Wallet:
 
         Records new to this wallet are added; identical ones are skipped; a
         record whose id or alias is taken by different content is reported as
-        a conflict and left out.
+        a conflict and left out, and so is a DID whose key was left out.
 
         Raises:
             WalletNotFoundError, WrongPassphraseError, WalletCorruptedError,
@@ -470,7 +521,10 @@ class Wallet:
 
         def change(file: WalletFile) -> ImportSummary:
             summary = ImportSummary()
-            for record, data in incoming:
+            # Keys first, so that each DID can be checked against its key.
+            for record, data in sorted(
+                incoming, key=lambda item: item[0].kind != "key"
+            ):
                 existing = file.records.get(record.id)
                 if existing is not None:
                     if self._decrypt(existing) == data:
@@ -482,6 +536,9 @@ class Wallet:
                 if alias is not None and self._alias_taken(file, record.kind, alias):
                     summary.conflicts.append(record.id)
                     continue
+                if record.kind == "did" and data.get("keyId") not in file.records:
+                    summary.conflicts.append(record.id)
+                    continue
                 self._put(file, record.kind, record.id, data)
                 summary.added.append(record.id)
             return summary
@@ -490,29 +547,43 @@ class Wallet:
 
     # --- Internals ------------------------------------------------------------
 
-    def _update(self, change: Callable[[WalletFile], _T]) -> _T:
-        with self._storage.locked():
-            file = self._storage.read()
-            if file.wallet_id != self._wallet_id:
-                raise WalletCorruptedError(
-                    "the wallet file was replaced by another wallet."
-                )
-            result = change(file)
-            self._storage.write(file)
-        return result
-
-    def _all(self, kind: str) -> Iterable[tuple[str, JsonObject]]:
+    def _read(self) -> WalletFile:
         file = self._storage.read()
         if file.wallet_id != self._wallet_id:
             raise WalletCorruptedError(
                 "the wallet file was replaced by another wallet."
             )
+        if self._sealed_key is not None and file.data_key != self._sealed_key:
+            raise WrongPassphraseError(
+                "the wallet's passphrase was changed (or its key altered) since "
+                "it was opened; open it again."
+            )
+        if len(self._plain) > 2 * len(file.records) + 64:
+            # Drop what no longer is in the file, so the cache cannot grow
+            # without bound in a long-lived process.
+            live = {(r.id, r.kind, r.box) for r in file.records.values()}
+            self._plain = {k: v for k, v in self._plain.items() if k in live}
+        return file
+
+    def _update(self, change: Callable[[WalletFile], _T]) -> _T:
+        with self._storage.locked():
+            file = self._read()
+            before = (file.kdf, file.data_key, dict(file.records))
+            result = change(file)
+            # A change that changed nothing (the same credential stored again,
+            # an import of what is here) leaves the file alone.
+            if (file.kdf, file.data_key, file.records) != before:
+                self._storage.write(file)
+        return result
+
+    def _all(self, kind: str) -> Iterable[tuple[str, JsonObject]]:
+        file = self._read()
         return [
             (r.id, self._decrypt(r)) for r in file.records.values() if r.kind == kind
         ]
 
     def _decrypt(self, record: StoredRecord) -> JsonObject:
-        cache_key = (record.id, record.box.nonce)
+        cache_key = (record.id, record.kind, record.box)
         cached = self._plain.get(cache_key)
         if cached is None:
             cached = _open_record(self._data_key, self._wallet_id, record)
@@ -524,7 +595,7 @@ class Wallet:
     ) -> None:
         record = _sealed(self._data_key, self._wallet_id, kind, record_id, data)
         file.records[record_id] = record
-        self._plain[(record_id, record.box.nonce)] = copy.deepcopy(data)
+        self._plain[(record_id, kind, record.box)] = copy.deepcopy(data)
 
     def _alias_taken(self, file: WalletFile, kind: str, alias: str) -> bool:
         return any(
@@ -637,14 +708,20 @@ def _now() -> str:
     return format_date_time(datetime.now(UTC))
 
 
-def _key_record(key: KeyPair, alias: str | None) -> KeyRecord:
+def _check_alias(alias: str | None) -> None:
     if alias is not None and (
-        _ALIAS.fullmatch(alias) is None or alias.startswith("did:")
+        not isinstance(alias, str)
+        or _ALIAS.fullmatch(alias) is None
+        or alias.startswith("did:")
     ):
         raise ValueError(
-            f"alias {alias[:40]!r} must be 1 to 64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
+            f"alias {str(alias)[:40]!r} must be 1 to 64 letters, digits, '.', '_' "
+            "or '-', starting with a letter or digit"
         )
+
+
+def _key_record(key: KeyPair, alias: str | None) -> KeyRecord:
+    _check_alias(alias)
     return KeyRecord(
         "key/" + _uuid(), alias, str(key.key_type), key.export_multikey(), _now()
     )

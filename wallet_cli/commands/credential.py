@@ -1,23 +1,53 @@
-"""``agora vc`` and ``agora vp``: verify credentials and presentations."""
+"""``agora vc``: issue, verify, store, list, show and delete credentials.
+
+Also the pieces ``agora vp`` shares: reading and writing documents, choosing
+a cryptosuite, and showing a verification report.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import sys
+import tempfile
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ssi.credentials import VerificationReport, verify, verify_presentation
+from ssi.credentials import (
+    VC_V2_CONTEXT,
+    VerificationReport,
+    issue,
+    load_json,
+    verify,
+)
+from ssi.datetimes import format_date_time
+from ssi.errors import (
+    ParsingError,
+    UnsupportedAlgorithmError,
+    VerificationFailedError,
+)
+from ssi.types import JsonObject, JsonValue
+from ssi.wallet import CredentialRecord, DIDRecord, Wallet
+from wallet_cli import session
+from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
-__all__ = ["vc_app", "vp_app"]
+__all__ = [
+    "emit",
+    "json_object",
+    "read_source",
+    "show_report",
+    "suite_for",
+    "vc_app",
+]
 
 vc_app = typer.Typer(
     help="Verifiable credentials.", no_args_is_help=True, rich_markup_mode=None
-)
-vp_app = typer.Typer(
-    help="Verifiable presentations.", no_args_is_help=True, rich_markup_mode=None
 )
 
 SourceArgument = Annotated[
@@ -26,13 +56,33 @@ SourceArgument = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Write one JSON document to stdout.")
 ]
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        metavar="FILE",
+        help="Write the signed document to this file (replaced atomically) "
+        "instead of printing it.",
+        show_default=False,
+    ),
+]
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Largest input read; the verifier refuses documents long before this."""
 
+EXAMPLES_CONTEXT = "https://www.w3.org/ns/credentials/examples/v2"
+"""Defines any term (``@vocab``), so RDFC suites can sign free-form claims."""
 
-def read_source(source: str, out: Output) -> bytes:
-    """Read a file or standard input, or exit 2 with one clear line."""
+DEFAULT_SUITES = {"Ed25519": "eddsa-jcs-2022", "P-256": "ecdsa-jcs-2019"}
+"""The suite used when none is named, by the signing key's type."""
+
+
+def read_source(source: str) -> bytes:
+    """Read a file or standard input (``-``).
+
+    Raises:
+        UsageError: the file cannot be read.
+    """
     try:
         if source == "-":
             data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
@@ -40,8 +90,9 @@ def read_source(source: str, out: Output) -> bytes:
             with Path(source).open("rb") as handle:
                 data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
-        out.error("unusableInput", f"cannot read {source}: {exc.strerror or exc}.")
-        raise typer.Exit(2) from exc
+        raise UsageError(
+            "unusableInput", f"cannot read {source}: {exc.strerror or exc}."
+        ) from exc
     return data
 
 
@@ -90,28 +141,393 @@ def vc_verify(source: SourceArgument, json_mode: JsonOption = False) -> None:
     Example: agora vc verify credential.json
     """
     out = Output(json_mode=json_mode)
-    show_report(verify(read_source(source, out)), out)
+    show_report(verify(read_source(source)), out)
 
 
-@vp_app.command("verify")
-def vp_verify(
-    source: SourceArgument,
-    challenge: Annotated[
-        str, typer.Option("--challenge", help="The challenge you gave the holder.")
+# --- agora vc issue | store | list | show | delete ---------------------------------
+
+
+@vc_app.command("issue")
+def vc_issue(
+    ctx: typer.Context,
+    issuer: Annotated[
+        str,
+        typer.Option(
+            "--issuer",
+            metavar="DID|ALIAS",
+            help="The issuing DID of the wallet, or its alias.",
+        ),
     ],
-    domain: Annotated[
-        str | None, typer.Option("--domain", help="The domain the proof must name.")
+    subject: Annotated[
+        str,
+        typer.Option(
+            "--subject",
+            metavar="DID|ALIAS",
+            help="The subject's DID (or URL); a name without ':' is the alias "
+            "of a DID in the wallet.",
+        ),
+    ],
+    types: Annotated[
+        list[str],
+        typer.Option(
+            "--type",
+            metavar="TYPE",
+            help="The credential type, after VerifiableCredential (repeatable).",
+        ),
+    ],
+    claims: Annotated[
+        str,
+        typer.Option(
+            "--claims",
+            metavar="JSON|@FILE",
+            help="The claims about the subject: a JSON object, or @FILE to read "
+            "one from FILE.",
+        ),
+    ],
+    suite: Annotated[
+        str | None,
+        typer.Option(
+            "--suite",
+            metavar="SUITE",
+            help="The cryptosuite: eddsa-jcs-2022, eddsa-rdfc-2022, "
+            "ecdsa-jcs-2019, ecdsa-rdfc-2019 or Ed25519Signature2020 (default: "
+            "eddsa-jcs-2022 for Ed25519 keys, ecdsa-jcs-2019 for P-256). RDFC "
+            "suites add the examples/v2 context, which defines every term.",
+            show_default=False,
+        ),
+    ] = None,
+    valid_until: Annotated[
+        str | None,
+        typer.Option(
+            "--valid-until",
+            metavar="DATETIME",
+            help="The end of validity, such as 2030-01-01T00:00:00Z.",
+            show_default=False,
+        ),
+    ] = None,
+    credential_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            metavar="URL",
+            help="The credential's id, a URL (default: a new urn:uuid).",
+            show_default=False,
+        ),
+    ] = None,
+    out_file: OutOption = None,
+    json_mode: JsonOption = False,
+) -> None:
+    """Issue a signed credential, keep it in the wallet, and print it.
+
+    The credential is valid from now. It is printed as JSON (with --out,
+    written to the file and summed up instead). Exit 1 when the issuer is not
+    in the wallet, 2 when the claims or options are unusable.
+
+    Example: agora vc issue --issuer alice --subject did:key:z6Mk... --type
+    MembershipCredential --claims '{"role": "member"}'
+    """
+    out = Output(json_mode=json_mode)
+    subject_claims = _claims(claims)
+    wallet = session.from_context(ctx).open()
+    issuer_record = wallet.did(issuer)
+    subject_id = subject if ":" in subject else wallet.did(subject).did
+    chosen = suite_for(wallet, issuer_record, suite)
+    contexts: list[JsonValue] = [VC_V2_CONTEXT]
+    if _defines_terms_strictly(chosen):
+        contexts.append(EXAMPLES_CONTEXT)
+    credential: JsonObject = {
+        "@context": contexts,
+        "id": credential_id or f"urn:uuid:{uuid.uuid4()}",
+        "type": ["VerifiableCredential"]
+        + [t for t in dict.fromkeys(types) if t != "VerifiableCredential"],
+        "issuer": issuer_record.did,
+        "validFrom": format_date_time(datetime.now(UTC)),
+    }
+    if valid_until is not None:
+        credential["validUntil"] = valid_until
+    credential["credentialSubject"] = {"id": subject_id, **subject_claims}
+    signed = issue(credential, wallet.signer(issuer_record.did), suite=chosen)
+    record = wallet.store_credential(signed, direction="issued")
+    emit(out, signed, out_file, "credential issued", _credential_rows(record))
+
+
+@vc_app.command("store")
+def vc_store(
+    ctx: typer.Context,
+    source: SourceArgument,
+    unverified: Annotated[
+        bool,
+        typer.Option(
+            "--unverified", help="Store the credential even if it does not verify."
+        ),
+    ] = False,
+    json_mode: JsonOption = False,
+) -> None:
+    """Verify a credential and keep it in the wallet.
+
+    A credential that does not verify is refused (exit 1, with its problems)
+    unless --unverified is given. It is stored as issued when its issuer is a
+    DID of the wallet, else as received; storing it again changes nothing.
+
+    Example: agora vc store credential.json
+    """
+    out = Output(json_mode=json_mode)
+    data = read_source(source)
+    report = verify(data)
+    if not report.verified and not unverified:
+        if json_mode:
+            out.json(report.to_json())
+        else:
+            _panel(report, out, report.kind)
+        parsing = [p for p in report.problems if p.check == "parsing"]
+        if parsing:
+            raise ParsingError(parsing[0].detail)
+        raise VerificationFailedError(
+            "the credential does not verify, so it was not stored "
+            "(--unverified stores it anyway).",
+            tuple(problem.error for problem in report.problems),
+        )
+    document = json_object(data)
+    wallet = session.from_context(ctx).open()
+    known = {record.id for record in wallet.credentials()}
+    record = wallet.store_credential(document)
+    status = "unchanged" if record.id in known else "added"
+    if json_mode:
+        body = record.to_json()
+        body["status"] = status
+        body["verified"] = report.verified
+        out.json(body)
+        return
+    rows = _credential_rows(record)
+    rows.append(("verified", "yes" if report.verified else "NO (--unverified)"))
+    rows += [
+        ("problem", f"{p.code} ({p.error.code}): {p.detail}") for p in report.problems
+    ]
+    title = "credential stored" if status == "added" else "credential already stored"
+    out.panel(title, rows, ok=report.verified)
+
+
+@vc_app.command("list")
+def vc_list(
+    ctx: typer.Context,
+    type_filter: Annotated[
+        str | None,
+        typer.Option(
+            "--type",
+            metavar="TYPE",
+            help="Only credentials of this type.",
+            show_default=False,
+        ),
     ] = None,
     json_mode: JsonOption = False,
 ) -> None:
-    """Verify a presentation and every credential in it.
+    """List the credentials in the wallet.
 
-    Exit 0 verified, 1 not verified, 2 unusable input.
-
-    Example: agora vp verify presentation.json --challenge 8f2c --domain example.org
+    Example: agora vc list --type MembershipCredential
     """
     out = Output(json_mode=json_mode)
-    report = verify_presentation(
-        read_source(source, out), challenge=challenge, domain=domain
+    records = session.from_context(ctx).open().credentials(type=type_filter)
+    if json_mode:
+        out.json([record.to_json() for record in records])
+        return
+    if not records:
+        out.line(
+            "No credentials" + (f" of type {type_filter}." if type_filter else ".")
+        )
+        return
+    out.table(
+        "Credentials",
+        ["id", "type", "issuer", "direction", "stored"],
+        [
+            [r.id, ", ".join(_own_types(r)), r.issuer, r.direction, r.stored]
+            for r in records
+        ],
     )
-    show_report(report, out)
+
+
+@vc_app.command("show")
+def vc_show(
+    ctx: typer.Context,
+    credential_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The credential's id.")
+    ],
+    json_mode: JsonOption = False,
+) -> None:
+    """Show a stored credential (exit 1 if it is not in the wallet).
+
+    Example: agora vc show urn:uuid:0b0f6a5e-8c1b-4f0e-9b55-2f1f4b1f1c2a
+    """
+    out = Output(json_mode=json_mode)
+    record = session.from_context(ctx).open().credential(credential_id)
+    if json_mode:
+        out.json(record.to_json())
+        return
+    out.panel(record.id, _credential_rows(record, details=True))
+
+
+@vc_app.command("delete")
+def vc_delete(
+    ctx: typer.Context,
+    credential_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The credential's id.")
+    ],
+    json_mode: JsonOption = False,
+) -> None:
+    """Delete a stored credential (exit 1 if it is not in the wallet).
+
+    Example: agora vc delete urn:uuid:0b0f6a5e-8c1b-4f0e-9b55-2f1f4b1f1c2a
+    """
+    out = Output(json_mode=json_mode)
+    session.from_context(ctx).open().delete_credential(credential_id)
+    if json_mode:
+        out.json({"deleted": credential_id})
+        return
+    out.line(f"Deleted {credential_id}")
+
+
+# --- Helpers --------------------------------------------------------------------
+
+
+def _claims(text: str) -> JsonObject:
+    if text.startswith("@"):
+        raw = read_source(text[1:])
+    else:
+        raw = text.encode("utf-8")
+    try:
+        value = load_json(raw)
+    except ParsingError as exc:
+        raise UsageError(
+            "invalidClaims", f"--claims is not usable JSON: {exc.detail}"
+        ) from exc
+    if not isinstance(value, dict):
+        raise UsageError(
+            "invalidClaims",
+            '--claims must be a JSON object, such as {"role": "member"}.',
+        )
+    if "id" in value:
+        raise UsageError(
+            "invalidClaims", "--claims must not hold id: the subject is --subject."
+        )
+    return value
+
+
+def json_object(data: bytes) -> JsonObject:
+    """Parse a credential's JSON text strictly.
+
+    Raises:
+        ParsingError: not JSON, or not a JSON object.
+    """
+    value = load_json(data)
+    if not isinstance(value, dict):
+        raise ParsingError("a credential must be a JSON object.")
+    return value
+
+
+def suite_for(wallet: Wallet, record: DIDRecord, suite: str | None) -> str:
+    """Return ``suite``, or the default suite for the key of the DID ``record``.
+
+    Raises:
+        UnsupportedAlgorithmError: no shipped suite signs with that key type.
+    """
+    if suite is not None:
+        return suite
+    key_type = wallet.key(record.key_id).key_type
+    try:
+        return DEFAULT_SUITES[key_type]
+    except KeyError:
+        raise UnsupportedAlgorithmError(
+            f"no cryptosuite of this version signs with {key_type} keys, so "
+            f"{record.alias or record.did} cannot sign; use an Ed25519 or P-256 DID."
+        ) from None
+
+
+def _defines_terms_strictly(suite: str) -> bool:
+    """True for suites that canonicalize with RDFC, which refuse undefined terms."""
+    return "rdfc" in suite or suite == "Ed25519Signature2020"
+
+
+def _own_types(record: CredentialRecord) -> list[str]:
+    return [t for t in record.types if t != "VerifiableCredential"] or list(
+        record.types
+    )
+
+
+def _credential_rows(
+    record: CredentialRecord, *, details: bool = False
+) -> list[tuple[str, str]]:
+    credential = record.credential
+    rows = [
+        ("id", record.id),
+        ("type", ", ".join(_own_types(record))),
+        ("issuer", record.issuer),
+        ("direction", record.direction),
+    ]
+    subjects = credential.get("credentialSubject")
+    for subject in subjects if isinstance(subjects, list) else [subjects]:
+        if isinstance(subject, dict):
+            rows.append(("subject", str(subject.get("id", "-"))))
+            if details:
+                rows += [
+                    (f"  {name}", json.dumps(value, ensure_ascii=False))
+                    for name, value in subject.items()
+                    if name != "id"
+                ]
+    if details:
+        for name in ("validFrom", "validUntil"):
+            if name in credential:
+                rows.append((name, str(credential[name])))
+        proofs = credential.get("proof")
+        for proof in proofs if isinstance(proofs, list) else [proofs]:
+            if isinstance(proof, dict):
+                rows.append(
+                    ("proof", str(proof.get("cryptosuite") or proof.get("type", "?")))
+                )
+        rows.append(("stored", record.stored))
+    return rows
+
+
+def emit(
+    out: Output,
+    document: JsonObject,
+    out_file: Path | None,
+    title: str,
+    rows: list[tuple[str, str]],
+) -> None:
+    """Print a signed document, or write it to ``out_file`` and sum it up.
+
+    With ``--json`` the document is printed even when it is also written.
+
+    Raises:
+        UsageError: ``out_file`` cannot be written.
+    """
+    if out_file is not None:
+        _write_json(out_file, document)
+        rows = [*rows, ("written to", str(out_file))]
+    if out.json_mode or out_file is None:
+        out.json(document)
+        return
+    out.panel(title, rows)
+
+
+def _write_json(path: Path, document: JsonObject) -> None:
+    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        temporary = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            temporary.chmod(0o666 & ~mask)
+            temporary.replace(path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
+    except OSError as exc:
+        raise UsageError(
+            "unusableOutput", f"cannot write {path}: {exc.strerror or exc}."
+        ) from exc

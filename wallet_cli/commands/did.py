@@ -1,8 +1,9 @@
-"""``agora did``: resolve DIDs (create, list and show come with the wallet)."""
+"""``agora did``: create DIDs in the wallet, list and show them, resolve any DID."""
 
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -10,6 +11,10 @@ import typer
 from resolver import Resolver
 from ssi.did import DIDDocument, VerificationMethod
 from ssi.did.resolution import DID_JSON, DID_LD_JSON
+from ssi.types import JsonObject
+from ssi.wallet import DIDRecord, Wallet
+from wallet_cli import session
+from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
 __all__ = ["app"]
@@ -113,3 +118,136 @@ def _fail(out: Output, metadata: dict[str, object]) -> None:
     else:
         out.error(code, message)
     raise typer.Exit(1)
+
+
+class Method(StrEnum):
+    """The DID methods the wallet creates DIDs with."""
+
+    KEY = "key"
+    JWK = "jwk"
+
+
+class KeyTypeChoice(StrEnum):
+    """The key types that can sign for a DID."""
+
+    ED25519 = "Ed25519"
+    P256 = "P-256"
+    SECP256K1 = "secp256k1"
+
+
+@app.command()
+def create(
+    ctx: typer.Context,
+    method: Annotated[
+        Method, typer.Option("--method", help="The DID method: key or jwk.")
+    ] = Method.KEY,
+    key_type: Annotated[
+        KeyTypeChoice,
+        typer.Option(
+            "--key-type",
+            help="The key type. Credentials are signed with Ed25519 "
+            "(eddsa-*-2022) or P-256 (ecdsa-*-2019) keys; no shipped "
+            "cryptosuite signs with secp256k1.",
+        ),
+    ] = KeyTypeChoice.ED25519,
+    alias: Annotated[
+        str | None,
+        typer.Option(
+            "--alias",
+            metavar="NAME",
+            help="A short name for the DID (letters, digits, '.', '_', '-').",
+        ),
+    ] = None,
+    json_mode: JsonOption = False,
+) -> None:
+    """Generate a key and a did:key or did:jwk DID for it, stored in the wallet.
+
+    Example: agora did create --alias alice --key-type Ed25519
+    """
+    out = Output(json_mode=json_mode)
+    wallet = session.from_context(ctx).open()
+    try:
+        record = wallet.create_did(
+            method=method.value, key_type=key_type.value, alias=alias
+        )
+    except ValueError as exc:
+        raise UsageError("invalidAlias", f"{exc}.") from exc
+    key_type_name = wallet.key(record.key_id).key_type
+    if json_mode:
+        out.json(_did_json(record, key_type_name))
+        return
+    out.panel("DID created", _record_rows(record, key_type_name))
+
+
+@app.command("list")
+def list_dids(ctx: typer.Context, json_mode: JsonOption = False) -> None:
+    """List the DIDs in the wallet.
+
+    Example: agora did list --json
+    """
+    out = Output(json_mode=json_mode)
+    wallet = session.from_context(ctx).open()
+    records = wallet.dids()
+    types = _key_types(wallet)
+    if json_mode:
+        out.json([_did_json(r, types.get(r.key_id, "")) for r in records])
+        return
+    if not records:
+        out.line("No DIDs yet; create one with: agora did create --alias NAME")
+        return
+    out.table(
+        f"DIDs in {wallet.home}",
+        ["alias", "DID", "key type", "created"],
+        [[r.alias or "-", r.did, types.get(r.key_id, "?"), r.created] for r in records],
+    )
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    reference: Annotated[
+        str,
+        typer.Argument(metavar="DID|ALIAS", help="A DID of the wallet, or its alias."),
+    ],
+    json_mode: JsonOption = False,
+) -> None:
+    """Show a DID of the wallet and its DID document (exit 1 if it is not there).
+
+    Example: agora did show alice
+    """
+    out = Output(json_mode=json_mode)
+    wallet = session.from_context(ctx).open()
+    record = wallet.did(reference)
+    key_type_name = wallet.key(record.key_id).key_type
+    result = Resolver().resolve(record.did)
+    document = result.did_document
+    if json_mode:
+        body = _did_json(record, key_type_name)
+        body["didDocument"] = document.to_json() if document is not None else None
+        out.json(body)
+        return
+    rows = _record_rows(record, key_type_name)
+    if document is not None:
+        rows += _rows(document, {})[1:]
+    out.panel(record.alias or record.did, rows)
+
+
+def _key_types(wallet: Wallet) -> dict[str, str]:
+    return {key.id: key.key_type for key in wallet.keys()}
+
+
+def _did_json(record: DIDRecord, key_type: str) -> JsonObject:
+    body = record.to_json()
+    body["keyType"] = key_type
+    return body
+
+
+def _record_rows(record: DIDRecord, key_type: str) -> list[tuple[str, str]]:
+    return [
+        ("DID", record.did),
+        ("alias", record.alias or "-"),
+        ("DID method", f"did:{record.method}"),
+        ("key type", key_type),
+        ("verification method", record.verification_method),
+        ("created", record.created),
+    ]
