@@ -31,6 +31,7 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python benchmarks/keys.py
 	$(BIN)/python benchmarks/credentials.py
+	$(BIN)/python benchmarks/wallet.py
 
 contexts:
 	bash scripts/vendor_contexts.sh

@@ -51,6 +51,7 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── WalletCorruptedError            walletCorrupted
     │   ├── WalletVersionError              unsupportedWalletVersion
     │   ├── WalletAccessError               walletAccess
+    │   ├── InvalidAliasError               invalidAlias
     │   ├── RecordNotFoundError             recordNotFound
     │   └── RecordConflictError             recordConflict
     ├── EncodingError                       invalidEncoding (ours: multibase, base64url)
@@ -75,6 +76,7 @@ __all__ = [
     "DocumentLoadError",
     "DuplicityError",
     "EncodingError",
+    "InvalidAliasError",
     "InvalidChallengeError",
     "InvalidDIDDocumentError",
     "InvalidDIDError",
@@ -650,6 +652,14 @@ class WalletAccessError(WalletError):
     code = "walletAccess"
     type_uri = _AGORA + "walletAccess"
     title = "Wallet not accessible"
+
+
+class InvalidAliasError(WalletError):
+    """An alias is not 1 to 64 letters, digits, '.', '_' or '-'."""
+
+    code = "invalidAlias"
+    type_uri = _AGORA + "invalidAlias"
+    title = "Invalid alias"
 
 
 class RecordNotFoundError(WalletError):

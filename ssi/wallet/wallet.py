@@ -29,6 +29,7 @@ from ssi.datetimes import format_date_time
 from ssi.did.methods import did_jwk, did_key
 from ssi.did.syntax import parse_did
 from ssi.errors import (
+    InvalidAliasError,
     RecordConflictError,
     RecordNotFoundError,
     WalletCorruptedError,
@@ -187,6 +188,11 @@ class Wallet:
             storage.write(WalletFile(wallet_id, params, sealed))
         return cls(storage, wallet_id, data_key, sealed)
 
+    @staticmethod
+    def exists(home: Path | str) -> bool:
+        """True when ``home`` holds a wallet file (it is not opened)."""
+        return Storage(Path(home)).exists()
+
     @classmethod
     def open(cls, home: Path | str, passphrase: str) -> Wallet:
         """Open the wallet in ``home`` with its passphrase.
@@ -212,7 +218,7 @@ class Wallet:
 
         Raises:
             RecordConflictError: the alias is taken.
-            ValueError: the alias is not a valid alias.
+            InvalidAliasError: the alias is not a valid alias.
         """
         record = _key_record(key, alias)
         self._update(lambda file: self._put_key(file, record, key))
@@ -258,7 +264,8 @@ class Wallet:
         """Generate a key and make a did:key or did:jwk DID for it.
 
         Raises:
-            ValueError: unknown method, a key type that cannot sign, bad alias.
+            ValueError: unknown method, or a key type that cannot sign.
+            InvalidAliasError: the alias is not a valid alias.
             UnsupportedPublicKeyTypeError: ``key_type`` is not a key type.
             RecordConflictError: the alias is taken.
         """
@@ -277,8 +284,8 @@ class Wallet:
         did_record = DIDRecord(did, method, alias, key_record.id, vm, _now())
 
         def change(file: WalletFile) -> None:
-            self._put_key(file, key_record, key)
             self._put_did(file, did_record)
+            self._put_key(file, key_record, key)
 
         self._update(change)
         return did_record
@@ -296,7 +303,7 @@ class Wallet:
 
         Raises:
             InvalidDIDError: ``did`` is not a DID.
-            ValueError: the alias is not a valid alias.
+            InvalidAliasError: the alias is not a valid alias.
             RecordNotFoundError: the key is not in the wallet.
             RecordConflictError: the DID or alias is taken.
         """
@@ -714,9 +721,9 @@ def _check_alias(alias: str | None) -> None:
         or _ALIAS.fullmatch(alias) is None
         or alias.startswith("did:")
     ):
-        raise ValueError(
+        raise InvalidAliasError(
             f"alias {str(alias)[:40]!r} must be 1 to 64 letters, digits, '.', '_' "
-            "or '-', starting with a letter or digit"
+            "or '-', starting with a letter or digit."
         )
 
 

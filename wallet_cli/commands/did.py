@@ -14,7 +14,6 @@ from ssi.did.resolution import DID_JSON, DID_LD_JSON
 from ssi.types import JsonObject
 from ssi.wallet import DIDRecord, Wallet
 from wallet_cli import session
-from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
 __all__ = ["app"]
@@ -166,12 +165,9 @@ def create(
     """
     out = Output(json_mode=json_mode)
     wallet = session.from_context(ctx).open()
-    try:
-        record = wallet.create_did(
-            method=method.value, key_type=key_type.value, alias=alias
-        )
-    except ValueError as exc:
-        raise UsageError("invalidAlias", f"{exc}.") from exc
+    record = wallet.create_did(
+        method=method.value, key_type=key_type.value, alias=alias
+    )
     key_type_name = wallet.key(record.key_id).key_type
     if json_mode:
         out.json(_did_json(record, key_type_name))

@@ -14,6 +14,7 @@ import ssi
 from ssi.credentials import VC_V2_CONTEXT
 from ssi.did.document import VerificationMethod
 from ssi.errors import (
+    InvalidAliasError,
     InvalidDIDError,
     ProofGenerationError,
     RecordConflictError,
@@ -216,7 +217,7 @@ def test_invalid_key_aliases_are_refused_and_nothing_is_written(
     wallet: Wallet, home: Path, alias: str
 ):
     before = snapshot(home)
-    with pytest.raises(ValueError, match="alias"):
+    with pytest.raises(InvalidAliasError, match="alias"):
         wallet.add_key(generate_key("Ed25519"), alias=alias)
     assert snapshot(home) == before
 
@@ -308,7 +309,7 @@ def test_invalid_did_aliases_are_refused_and_nothing_is_written(
     wallet: Wallet, home: Path, alias: str
 ):
     before = snapshot(home)
-    with pytest.raises(ValueError, match="alias"):
+    with pytest.raises(InvalidAliasError, match="alias"):
         wallet.create_did(alias=alias)
     assert snapshot(home) == before
 
@@ -385,7 +386,7 @@ def test_add_did_refuses_an_unknown_key_a_taken_did_and_a_taken_alias(
 def test_add_did_refuses_an_invalid_alias(wallet: Wallet, home: Path, alias: str):
     key = wallet.add_key(generate_key("Ed25519"))
     before = snapshot(home)
-    with pytest.raises(ValueError, match="alias"):
+    with pytest.raises(InvalidAliasError, match="alias"):
         wallet.add_did(
             "did:web:a.example", key=key.id, verification_method="v", alias=alias
         )
