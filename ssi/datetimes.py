@@ -140,15 +140,19 @@ def _zone(match: re.Match[str]) -> timezone:
     return timezone(-offset if negative else offset)
 
 
-def format_date_time(moment: datetime) -> str:
-    """Format an aware datetime as ``YYYY-MM-DDTHH:MM:SSZ`` (whole seconds, UTC).
+def format_date_time(moment: datetime, *, milliseconds: bool = False) -> str:
+    """Format an aware datetime in UTC as ``YYYY-MM-DDTHH:MM:SSZ``, or with
+    ``milliseconds`` as ``YYYY-MM-DDTHH:MM:SS.mmmZ``.
 
     Raises:
         ValueError: ``moment`` has no timezone.
     """
     if moment.tzinfo is None:
         raise ValueError("a datetime without timezone cannot be formatted")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(UTC)
+    if milliseconds:
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _show(text: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from ssi.agora.log import SUITE, AgoraLog, did_for_inception, key_hash
 from ssi.datetimes import format_date_time
@@ -68,8 +68,13 @@ def _sign(entry: JsonObject, key: KeyPair) -> JsonObject:
     return add_proof(entry, signer, suite=SUITE, created=entry["time"])
 
 
-def _time(when: datetime | None) -> str:
-    return format_date_time(when or datetime.now(UTC))
+def _time(when: datetime | None, after: datetime | None = None) -> str:
+    """The entry's time, in milliseconds; never at or before ``after`` (the
+    previous entry's time), so entries made in quick succession stay ordered."""
+    moment = when or datetime.now(UTC)
+    if after is not None and when is None and moment <= after:
+        moment = after + timedelta(milliseconds=1)
+    return format_date_time(moment, milliseconds=True)
 
 
 def create_entry(
@@ -103,7 +108,7 @@ def _next(log: AgoraLog, when: datetime | None) -> JsonObject:
     return {
         "version": latest.version + 1,
         "previous": latest.hash,
-        "time": _time(when),
+        "time": _time(when, latest.time),
         "updateKeys": list(latest.update_keys),
         "nextKeyHashes": list(latest.next_key_hashes),
     }

@@ -25,8 +25,10 @@ from ssi.did.syntax import DID, parse_did, parse_did_url
 from ssi.errors import (
     DIDError,
     DIDNotFoundError,
+    DuplicityError,
     InvalidDIDDocumentError,
     InvalidDIDError,
+    InvalidDIDLogError,
     InvalidDIDURLError,
     InvalidPublicKeyError,
     InvalidPublicKeyLengthError,
@@ -234,7 +236,22 @@ def error_from_metadata(metadata: JsonObject) -> SSIError:
     for kind in _ERROR_CLASSES:
         if kind.code == code:
             return kind(message)
+    entry = metadata.get("logEntry")
+    entry = entry if isinstance(entry, int) else None
+    if code == DuplicityError.code:
+        evidence = metadata.get("duplicity")
+        entries = evidence.get("entries") if isinstance(evidence, dict) else None
+        return DuplicityError(
+            message,
+            entry=entry or 0,
+            evidence=entries if isinstance(entries, list) else [],
+        )
+    if isinstance(code, str) and (code.startswith("invalidLog") or code in _LOG_CODES):
+        return InvalidDIDLogError(message, code=code, entry=entry)
     return ResolverInternalError(message)
+
+
+_LOG_CODES = frozenset({"invalidDidLog", "unauthorizedLogKey", "logAfterDeactivation"})
 
 
 _ERROR_CLASSES: tuple[type[SSIError], ...] = (
@@ -305,7 +322,7 @@ class Resolver:
             if cached is not None:
                 return cached
         result = self._resolve_uncached(did, wire)
-        if key is not None and result.ok and self._ttl > 0:
+        if key is not None and result.ok and self._ttl > 0 and self._cacheable(did):
             self._store(key, result)
         return _copy(result)
 
@@ -379,6 +396,14 @@ class Resolver:
             result.did_document_metadata if isinstance(content, DIDDocument) else {}
         )
         return DereferencingResult(content, metadata, content_metadata)
+
+    def _cacheable(self, did: str) -> bool:
+        """Methods whose sources change under them (did:agora logs in files
+        and wallets) declare ``cacheable = False`` and are resolved afresh."""
+        method = did.split(":", 2)[1] if did.count(":") >= 2 else ""
+        if method not in self.registry:
+            return True
+        return bool(getattr(self.registry.get(method), "cacheable", True))
 
     def keeps_history(self, did: str) -> bool:
         """True when the DID's method can resolve earlier versions (``versionTime``).

@@ -144,8 +144,10 @@ def add_proof(
         proof["cryptosuite"] = chosen.cryptosuite
     if proof_id is not None:
         proof["id"] = proof_id
+    # Milliseconds by default: a DID that keeps a history (did:agora) is
+    # resolved as of this time, and rotations can be less than a second apart.
     proof["created"] = _time_value(created, "created") or format_date_time(
-        datetime.now(UTC)
+        datetime.now(UTC), milliseconds=True
     )
     if expires is not None:
         proof["expires"] = _time_value(expires, "expires")
