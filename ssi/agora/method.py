@@ -229,6 +229,9 @@ class AgoraMethod:
 
     name: ClassVar[str] = "agora"
     keeps_history: ClassVar[bool] = True
+    cacheable: ClassVar[bool] = False
+    """Logs in files and wallets change under the resolver: a new entry (a
+    rotation, a key marked compromised) must be seen at once."""
 
     def __init__(
         self,

@@ -3,6 +3,15 @@
 import os
 from pathlib import Path
 
+from ssi.wallet.agora import (
+    WalletLogSource,
+    agora_log,
+    create_agora_did,
+    deactivate_agora_did,
+    import_agora_log,
+    rotate_agora_did,
+    update_agora_did,
+)
 from ssi.wallet.crypto import KDF_PROFILES, KDFParams
 from ssi.wallet.storage import SCHEMA_VERSION
 from ssi.wallet.wallet import (
@@ -22,7 +31,14 @@ __all__ = [
     "KDFParams",
     "KeyRecord",
     "Wallet",
+    "WalletLogSource",
+    "agora_log",
+    "create_agora_did",
+    "deactivate_agora_did",
     "default_home",
+    "import_agora_log",
+    "rotate_agora_did",
+    "update_agora_did",
 ]
 
 

@@ -29,6 +29,7 @@ from ssi.agora import (
     validate_log,
 )
 from ssi.agora.log import SUITE
+from ssi.datetimes import format_date_time
 from ssi.did.document import DIDDocument
 from ssi.did.methods import KeyMethod
 from ssi.did.resolution import MethodRegistry, ResolutionResult, Resolver
@@ -66,8 +67,8 @@ def at(days: float) -> datetime:
 
 
 def text(when: datetime) -> str:
-    """Return a datetime as the library writes it (seconds, ``Z``)."""
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Return a datetime as the library writes entry times (milliseconds, ``Z``)."""
+    return format_date_time(when, milliseconds=True)
 
 
 def service(name: str) -> JsonObject:

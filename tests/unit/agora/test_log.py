@@ -183,7 +183,7 @@ def test_agora_log_accessors():
     assert log.entries() == built.entries
     assert log.latest is log.states[-1]
     assert log.latest.time == at(4)
-    assert log.latest.time_text == "2024-01-05T00:00:00Z"
+    assert log.latest.time_text == "2024-01-05T00:00:00.000Z"
 
 
 @pytest.mark.parametrize("name", ["updateKeys", "nextKeyHashes", "compromised"])

@@ -1,0 +1,357 @@
+"""did:agora in the wallet: DIDs whose log, update keys and next update key
+the wallet keeps, and logs of other people's DIDs imported for resolution.
+
+Each operation (create, update, rotate, deactivate) makes the new log entry,
+its keys and the DID record in one atomic change of the wallet file. Every
+private key (signing keys, the current update key, the committed next update
+key) is stored encrypted like any other key of the wallet.
+
+Spec: docs/did-agora.md
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ssi.agora import (
+    AgoraLog,
+    create_entry,
+    deactivate_entry,
+    rotate_entry,
+    signing_document,
+    update_entry,
+    validate_log,
+)
+from ssi.errors import (
+    InvalidDIDLogError,
+    RecordConflictError,
+    RecordNotFoundError,
+    WalletCorruptedError,
+)
+from ssi.keys import Ed25519KeyPair, KeyPair
+from ssi.types import JsonObject, JsonValue
+from ssi.wallet.storage import WalletFile
+from ssi.wallet.wallet import DIDRecord, Wallet, _check_alias, _key_record, _now
+
+__all__ = [
+    "WalletLogSource",
+    "agora_log",
+    "create_agora_did",
+    "deactivate_agora_did",
+    "import_agora_log",
+    "rotate_agora_did",
+    "update_agora_did",
+]
+
+_KIND = "agora"
+
+
+def _record_id(did: str) -> str:
+    return f"{_KIND}/{did}"
+
+
+def _new_key(wallet: Wallet, file: WalletFile) -> tuple[str, Ed25519KeyPair]:
+    key = Ed25519KeyPair.generate()
+    record = _key_record(key, None)
+    wallet._put_key(file, record, key)
+    return record.id, key
+
+
+def create_agora_did(
+    wallet: Wallet,
+    *,
+    alias: str | None = None,
+    services: Sequence[JsonObject] = (),
+    when: datetime | None = None,
+) -> DIDRecord:
+    """Create a did:agora DID: a signing key, an update key, a committed next
+    update key, and the first log entry, all kept in the wallet.
+
+    Spec: docs/did-agora.md (Create)
+
+    Raises:
+        InvalidAliasError: the alias is not valid.
+        RecordConflictError: the alias is taken.
+    """
+    _check_alias(alias)
+
+    def change(file: WalletFile) -> DIDRecord:
+        signing_id, signing = _new_key(wallet, file)
+        update_id, update = _new_key(wallet, file)
+        next_id, nxt = _new_key(wallet, file)
+        document = signing_document(signing.public_key, services=services)
+        did, entry = create_entry(update, [nxt.public_key], document, when=when)
+        record = DIDRecord(did, "agora", alias, signing_id, f"{did}#key-1", _now())
+        wallet._put_did(file, record)
+        wallet._put(
+            file,
+            _KIND,
+            _record_id(did),
+            {
+                "did": did,
+                "owned": True,
+                "entries": [entry],
+                "updateKey": update_id,
+                "nextKey": next_id,
+                "keyNumber": 1,
+            },
+        )
+        return record
+
+    return wallet._update(change)
+
+
+def _owned(
+    wallet: Wallet, file: WalletFile, reference: str
+) -> tuple[DIDRecord, JsonObject]:
+    record = wallet.did(reference)
+    stored = file.records.get(_record_id(record.did))
+    if record.method != "agora" or stored is None:
+        raise RecordNotFoundError(
+            f"{record.did[:80]} is not a did:agora DID of this wallet."
+        )
+    data = wallet._decrypt(stored)
+    if not data.get("owned"):
+        raise RecordNotFoundError(
+            f"the wallet does not hold the keys of {record.did[:80]}."
+        )
+    return record, data
+
+
+def _log(data: JsonObject) -> AgoraLog:
+    try:
+        return validate_log(data["entries"], did=data["did"])
+    except (InvalidDIDLogError, KeyError) as exc:
+        raise WalletCorruptedError(
+            f"the stored log of {data.get('did')} is broken."
+        ) from exc
+
+
+def _append(
+    wallet: Wallet,
+    file: WalletFile,
+    record: DIDRecord,
+    data: JsonObject,
+    entry: JsonObject,
+) -> AgoraLog:
+    data["entries"] = [*data["entries"], entry]
+    log = _log(data)
+    wallet._put(file, _KIND, _record_id(record.did), data)
+    return log
+
+
+def update_agora_did(
+    wallet: Wallet,
+    reference: str,
+    *,
+    add_services: Sequence[JsonObject] = (),
+    remove_services: Sequence[str] = (),
+    add_key: bool = False,
+    when: datetime | None = None,
+) -> AgoraLog:
+    """Append an update: services added or removed, or a new verification key
+    (used for authentication and assertions). Signed by the current update key.
+
+    Spec: docs/did-agora.md (Update)
+
+    Raises:
+        RecordNotFoundError: not a did:agora DID the wallet controls, or a
+            service to remove that is not there.
+        RecordConflictError: a service id to add is taken.
+    """
+
+    def change(file: WalletFile) -> AgoraLog:
+        record, data = _owned(wallet, file, reference)
+        log = _log(data)
+        document: JsonObject = dict(log.latest.document or {})
+        services = [dict(s) for s in document.get("service", [])]
+        ids = {s.get("id") for s in services}
+        for name in remove_services:
+            wanted = name if name.startswith("#") else "#" + name
+            if wanted not in ids:
+                raise RecordNotFoundError(f"{record.did} has no service {wanted!r}.")
+            services = [s for s in services if s.get("id") != wanted]
+            ids.discard(wanted)
+        for service in add_services:
+            if service.get("id") in ids:
+                raise RecordConflictError(
+                    f"{record.did} already has service {service['id']!r}."
+                )
+            services.append(dict(service))
+            ids.add(service.get("id"))
+        if services:
+            document["service"] = services
+        else:
+            document.pop("service", None)
+        if add_key:
+            number = int(data.get("keyNumber", 1)) + 1
+            data["keyNumber"] = number
+            _, key = _new_key(wallet, file)
+            vm_id = f"#key-{number}"
+            document["verificationMethod"] = [
+                *document.get("verificationMethod", []),
+                {
+                    "id": vm_id,
+                    "type": "Multikey",
+                    "publicKeyMultibase": key.public_key.export_multikey(),
+                },
+            ]
+            for relationship in ("authentication", "assertionMethod"):
+                document[relationship] = [*document.get(relationship, []), vm_id]
+        update = _key(wallet, data["updateKey"])
+        return _append(
+            wallet, file, record, data, update_entry(log, update, document, when=when)
+        )
+
+    return wallet._update(change)
+
+
+def rotate_agora_did(
+    wallet: Wallet,
+    reference: str,
+    *,
+    compromised: Sequence[str] = (),
+    when: datetime | None = None,
+) -> AgoraLog:
+    """Append a rotation: the committed next key becomes the update key, a new
+    next key is committed, the signing key is replaced by a new one, and the
+    keys in ``compromised`` (Multikeys, or ids of the DID's verification
+    methods at any version) are marked so that every proof made with them fails.
+
+    Spec: docs/did-agora.md (Rotate)
+
+    Raises:
+        RecordNotFoundError: not a did:agora DID the wallet controls, or a
+            compromised key that the DID never had.
+    """
+
+    def change(file: WalletFile) -> AgoraLog:
+        record, data = _owned(wallet, file, reference)
+        log = _log(data)
+        marked = [_multikey_of(log, record.did, ref) for ref in compromised]
+        committed = _key(wallet, data["nextKey"])
+        next_id, nxt = _new_key(wallet, file)
+        signing_id, signing = _new_key(wallet, file)
+        number = int(data.get("keyNumber", 1)) + 1
+        services = (log.latest.document or {}).get("service", [])
+        document = signing_document(
+            signing.public_key, fragment=f"key-{number}", services=services
+        )
+        entry = rotate_entry(
+            log, committed, [nxt.public_key], document, compromised=marked, when=when
+        )
+        data.update(updateKey=data["nextKey"], nextKey=next_id, keyNumber=number)
+        rotated = DIDRecord(
+            record.did,
+            record.method,
+            record.alias,
+            signing_id,
+            f"{record.did}#key-{number}",
+            record.created,
+        )
+        wallet._put(file, "did", "did/" + record.did, rotated.to_json())
+        return _append(wallet, file, record, data, entry)
+
+    return wallet._update(change)
+
+
+def deactivate_agora_did(
+    wallet: Wallet, reference: str, *, when: datetime | None = None
+) -> AgoraLog:
+    """Append the final entry, signed by the committed next key.
+
+    Spec: docs/did-agora.md (Deactivate)
+
+    Raises:
+        RecordNotFoundError: not a did:agora DID the wallet controls.
+    """
+
+    def change(file: WalletFile) -> AgoraLog:
+        record, data = _owned(wallet, file, reference)
+        log = _log(data)
+        key = _key(wallet, data["nextKey"])
+        return _append(
+            wallet, file, record, data, deactivate_entry(log, key, when=when)
+        )
+
+    return wallet._update(change)
+
+
+def agora_log(wallet: Wallet, reference: str) -> list[JsonObject]:
+    """Return the log entries of a did:agora DID the wallet holds (owned or
+    imported), for publishing.
+
+    Raises:
+        RecordNotFoundError: no log for that DID or alias.
+    """
+    did = reference
+    if not reference.startswith("did:"):
+        did = wallet.did(reference).did
+    for record_id, data in wallet.records(_KIND):
+        if record_id == did:
+            return list(data["entries"])
+    raise RecordNotFoundError(f"the wallet holds no log for {reference[:80]!r}.")
+
+
+def import_agora_log(wallet: Wallet, entries: Sequence[JsonValue]) -> AgoraLog:
+    """Validate someone's log and keep it for resolution; a longer valid log
+    for the same DID replaces a shorter one that it extends.
+
+    Raises:
+        InvalidDIDLogError: the log is broken.
+        RecordConflictError: the wallet holds a log for that DID that this one
+            does not extend (a fork: keep both and resolve to see duplicity).
+    """
+    log = validate_log(list(entries))
+
+    def change(file: WalletFile) -> AgoraLog:
+        existing = file.records.get(_record_id(log.did))
+        if existing is not None:
+            data = wallet._decrypt(existing)
+            known = data["entries"]
+            if log.entries()[: len(known)] != known:
+                raise RecordConflictError(
+                    f"the log does not extend the one the wallet holds for {log.did}."
+                )
+            if len(known) >= len(log.states):
+                return log
+            data["entries"] = log.entries()
+        else:
+            data = {"did": log.did, "owned": False, "entries": log.entries()}
+        wallet._put(file, _KIND, _record_id(log.did), data)
+        return log
+
+    return wallet._update(change)
+
+
+def _key(wallet: Wallet, key_id: str) -> Ed25519KeyPair:
+    key: KeyPair = wallet.key_pair(key_id)
+    if not isinstance(key, Ed25519KeyPair):
+        raise WalletCorruptedError("a did:agora update key is not an Ed25519 key.")
+    return key
+
+
+def _multikey_of(log: AgoraLog, did: str, reference: str) -> str:
+    if reference.startswith("z"):
+        return reference
+    fragment = "#" + reference.split("#", 1)[1] if "#" in reference else "#" + reference
+    for state in reversed(log.states):
+        for method in (state.document or {}).get("verificationMethod", []):
+            if method.get("id") in (fragment, did + fragment):
+                return str(method["publicKeyMultibase"])
+    raise RecordNotFoundError(f"{did} never had a verification method {fragment!r}.")
+
+
+class WalletLogSource:
+    """The did:agora logs the wallet holds, as a source for resolution."""
+
+    def __init__(self, wallet: Wallet) -> None:
+        self.wallet = wallet
+
+    def logs_for(self, did: str) -> list[list[JsonValue]]:
+        """Return the wallet's log for ``did``, if it has one."""
+        for record_id, data in self.wallet.records(_KIND):
+            if record_id == did:
+                return [list(data["entries"])]
+        return []
