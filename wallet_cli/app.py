@@ -22,7 +22,14 @@ from ssi.errors import (
     TransportError,
     VerificationFailedError,
 )
-from wallet_cli.commands import credential, did, keys, presentation, wallet
+from wallet_cli.commands import (
+    credential,
+    did,
+    did_agora,
+    keys,
+    presentation,
+    wallet,
+)
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 from wallet_cli.session import Session
@@ -74,6 +81,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.command("init")(wallet.init)
+did_agora.register(did.app)
 app.add_typer(did.app, name="did")
 app.add_typer(keys.app, name="key")
 app.add_typer(credential.vc_app, name="vc")

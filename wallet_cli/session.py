@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
 
+from ssi.agora import AgoraMethod, FileLogSource, LogSource
+from ssi.did.methods import JWKMethod, KeyMethod
+from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.errors import WalletExistsError, WalletNotFoundError
-from ssi.wallet import KDFParams, Wallet, default_home
+from ssi.wallet import KDFParams, Wallet, WalletLogSource, default_home
 from ssi.wallet.storage import WALLET_FILE
 from wallet_cli.errors import UsageError
 
@@ -66,6 +69,7 @@ class Session:
 
     home_option: Path | None = None
     passphrase_file: Path | None = None
+    _opened: Wallet | None = field(default=None, repr=False, compare=False)
 
     @property
     def home(self) -> Path:
@@ -103,7 +107,9 @@ class Session:
         """
         self._require_wallet()
         passphrase = self._wallet_passphrase(twice=False)
-        return Wallet.open(self.home, passphrase), passphrase
+        wallet = Wallet.open(self.home, passphrase)
+        object.__setattr__(self, "_opened", wallet)  # a cache on a frozen record
+        return wallet, passphrase
 
     def new_passphrase(self, file: Path | None) -> str:
         """Return the new passphrase for ``agora passphrase change``.
@@ -127,6 +133,31 @@ class Session:
             prompt=("New passphrase for the wallet in " if twice else "Passphrase for ")
             + str(self.home),
             twice=twice,
+        )
+
+    def resolver(self, logs: list[Path] | None = None) -> Resolver:
+        """Return a resolver that also finds did:agora logs: in the ``--log``
+        files or folders given, and in the wallet when one exists and a
+        passphrase is at hand without asking (file or environment).
+
+        Raises:
+            UsageError: a ``--log`` path does not exist.
+            WrongPassphraseError: the passphrase given does not open the wallet.
+        """
+        sources: list[LogSource] = []
+        for path in logs or []:
+            if not path.exists():
+                raise UsageError(
+                    "unusableInput", f"there is no log file or folder {path}."
+                )
+            sources.append(FileLogSource(path))
+        if (self.home / WALLET_FILE).exists() and (
+            self.passphrase_file is not None or os.environ.get(PASSPHRASE_ENV)
+        ):
+            sources.append(WalletLogSource(self._opened or self.open()))
+        return Resolver(
+            MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod(sources)]),
+            cache_ttl=0,
         )
 
     def _require_wallet(self) -> None:

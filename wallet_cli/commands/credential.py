@@ -38,12 +38,14 @@ from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
 __all__ = [
+    "LogOption",
     "emit",
     "json_object",
     "read_source",
     "show_report",
     "suite_for",
     "vc_app",
+    "write_output",
 ]
 
 vc_app = typer.Typer(
@@ -132,8 +134,25 @@ def _panel(report: VerificationReport, out: Output, title: str) -> None:
         _panel(inner, out, f"credential {index}")
 
 
+LogOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--log",
+        metavar="FILE",
+        help="A did:agora log (.jsonl) or a folder of them, for did:agora "
+        "issuers; may be repeated. The wallet's logs are used too when its "
+        "passphrase is set.",
+    ),
+]
+
+
 @vc_app.command("verify")
-def vc_verify(source: SourceArgument, json_mode: JsonOption = False) -> None:
+def vc_verify(
+    ctx: typer.Context,
+    source: SourceArgument,
+    log: LogOption = None,
+    json_mode: JsonOption = False,
+) -> None:
     """Verify a credential: model, contexts, proofs, validity, status.
 
     Exit 0 verified, 1 not verified, 2 unusable input.
@@ -141,7 +160,8 @@ def vc_verify(source: SourceArgument, json_mode: JsonOption = False) -> None:
     Example: agora vc verify credential.json
     """
     out = Output(json_mode=json_mode)
-    show_report(verify(read_source(source)), out)
+    resolver = session.from_context(ctx).resolver(log)
+    show_report(verify(read_source(source), resolver=resolver), out)
 
 
 # --- agora vc issue | store | list | show | delete ---------------------------------
@@ -273,7 +293,7 @@ def vc_store(
     """
     out = Output(json_mode=json_mode)
     data = read_source(source)
-    report = verify(data)
+    report = verify(data, resolver=session.from_context(ctx).resolver())
     if not report.verified and not unverified:
         if json_mode:
             out.json(report.to_json())
@@ -511,6 +531,15 @@ def emit(
 
 def _write_json(path: Path, document: JsonObject) -> None:
     data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    write_output(path, data)
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
+
+    Raises:
+        UsageError: the file cannot be written.
+    """
     mask = os.umask(0o022)
     os.umask(mask)
     try:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from resolver import Resolver
 from ssi.did import DIDDocument, VerificationMethod
 from ssi.did.resolution import DID_JSON, DID_LD_JSON
 from ssi.types import JsonObject
-from ssi.wallet import DIDRecord, Wallet
+from ssi.wallet import DIDRecord, Wallet, create_agora_did
 from wallet_cli import session
+from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
 __all__ = ["app"]
@@ -63,6 +64,7 @@ def _rows(document: DIDDocument, metadata: dict[str, object]) -> list[tuple[str,
 
 @app.command()
 def resolve(
+    ctx: typer.Context,
     did: Annotated[str, typer.Argument(help="The DID to resolve.")],
     key_format: Annotated[
         str,
@@ -79,6 +81,29 @@ def resolve(
             f"or {DID_LD_JSON}).",
         ),
     ] = None,
+    log: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--log",
+            metavar="FILE",
+            help="A did:agora log (.jsonl) or a folder of them; may be repeated. "
+            "The wallet's logs are used too when its passphrase is set.",
+        ),
+    ] = None,
+    version_id: Annotated[
+        str | None,
+        typer.Option(
+            "--version-id", metavar="N", help="Resolve version N (did:agora)."
+        ),
+    ] = None,
+    version_time: Annotated[
+        str | None,
+        typer.Option(
+            "--version-time",
+            metavar="T",
+            help="Resolve the state at date-time T, e.g. 2025-01-01T00:00:00Z.",
+        ),
+    ] = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Resolve a DID to its DID document (exit 1 with the error code if it fails).
@@ -86,8 +111,14 @@ def resolve(
     Example: agora did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp
     """
     out = Output(json_mode=json_mode)
-    resolver = Resolver()
-    options = {"public_key_format": key_format} if did.startswith("did:key:") else {}
+    resolver = session.from_context(ctx).resolver(log)
+    options: dict[str, str] = (
+        {"public_key_format": key_format} if did.startswith("did:key:") else {}
+    )
+    if version_id is not None:
+        options["version_id"] = version_id
+    if version_time is not None:
+        options["version_time"] = version_time
     if accept is not None:
         representation = resolver.resolve_representation(did, accept=accept, **options)
         if representation.error is not None:
@@ -124,6 +155,7 @@ class Method(StrEnum):
 
     KEY = "key"
     JWK = "jwk"
+    AGORA = "agora"
 
 
 class KeyTypeChoice(StrEnum):
@@ -138,7 +170,7 @@ class KeyTypeChoice(StrEnum):
 def create(
     ctx: typer.Context,
     method: Annotated[
-        Method, typer.Option("--method", help="The DID method: key or jwk.")
+        Method, typer.Option("--method", help="The DID method: key, jwk or agora.")
     ] = Method.KEY,
     key_type: Annotated[
         KeyTypeChoice,
@@ -159,15 +191,22 @@ def create(
     ] = None,
     json_mode: JsonOption = False,
 ) -> None:
-    """Generate a key and a did:key or did:jwk DID for it, stored in the wallet.
+    """Create a DID in the wallet: did:key or did:jwk for a new key, or did:agora
+    (a signing key, an update key and a committed next update key, and the
+    DID's first log entry).
 
-    Example: agora did create --alias alice --key-type Ed25519
+    Example: agora did create --alias alice --method agora
     """
     out = Output(json_mode=json_mode)
     wallet = session.from_context(ctx).open()
-    record = wallet.create_did(
-        method=method.value, key_type=key_type.value, alias=alias
-    )
+    if method is Method.AGORA:
+        if key_type is not KeyTypeChoice.ED25519:
+            raise UsageError("unsupportedKeyType", "did:agora DIDs use Ed25519 keys.")
+        record = create_agora_did(wallet, alias=alias)
+    else:
+        record = wallet.create_did(
+            method=method.value, key_type=key_type.value, alias=alias
+        )
     key_type_name = wallet.key(record.key_id).key_type
     if json_mode:
         out.json(_did_json(record, key_type_name))
@@ -215,7 +254,7 @@ def show(
     wallet = session.from_context(ctx).open()
     record = wallet.did(reference)
     key_type_name = wallet.key(record.key_id).key_type
-    result = Resolver().resolve(record.did)
+    result = session.from_context(ctx).resolver().resolve(record.did)
     document = result.did_document
     if json_mode:
         body = _did_json(record, key_type_name)

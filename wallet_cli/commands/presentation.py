@@ -14,6 +14,7 @@ from ssi.wallet import Wallet
 from wallet_cli import session
 from wallet_cli.commands.credential import (
     JsonOption,
+    LogOption,
     OutOption,
     SourceArgument,
     emit,
@@ -98,6 +99,7 @@ def vp_create(
 
 @vp_app.command("verify")
 def vp_verify(
+    ctx: typer.Context,
     source: SourceArgument,
     challenge: Annotated[
         str, typer.Option("--challenge", help="The challenge you gave the holder.")
@@ -105,6 +107,7 @@ def vp_verify(
     domain: Annotated[
         str | None, typer.Option("--domain", help="The domain the proof must name.")
     ] = None,
+    log: LogOption = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Verify a presentation and every credential in it.
@@ -115,7 +118,10 @@ def vp_verify(
     """
     out = Output(json_mode=json_mode)
     report = verify_presentation(
-        read_source(source), challenge=challenge, domain=domain
+        read_source(source),
+        challenge=challenge,
+        domain=domain,
+        resolver=session.from_context(ctx).resolver(log),
     )
     show_report(report, out)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import pytest
 
@@ -199,3 +200,13 @@ def test_operations_refuse_a_key_that_is_not_ed25519():
 
     with pytest.raises(ValueError, match="Ed25519"):
         create_entry(ssi.generate_key("P-256"), [], {}, when=at(0))
+
+
+def test_an_entry_made_now_is_kept_after_its_predecessor():
+    # Without ``when`` an entry takes the clock's time, moved to 1 ms after the
+    # previous entry when the clock is not past it (here: a log from 2100).
+    future = datetime(2100, 1, 1, tzinfo=UTC)
+    built = LogBuilder(when=future)
+    entry = update_entry(built.log, key(U1), built.document)
+    assert entry["time"] == "2100-01-01T00:00:00.001Z"
+    assert validate_log([*built.entries, entry]).latest.version == 2

@@ -35,7 +35,7 @@ def test_vector_log_resolves_from_its_file(name):
     assert result.error == expect.get("error")
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", sorted(vector_logs()))
 def test_builders_reproduce_the_stored_logs(name):
     entries, expect = vector_logs()[name]
     assert jsonl(entries) == load.text(FOLDER, name)

@@ -1,0 +1,217 @@
+"""``agora did update | rotate | deactivate | log``: manage did:agora DIDs.
+
+The commands join the ``agora did`` group; each appends one signed entry to
+the DID's log in the wallet (see docs/did-agora.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ssi.agora import AgoraLog, split_lines
+from ssi.types import JsonObject
+from ssi.wallet import (
+    agora_log,
+    deactivate_agora_did,
+    import_agora_log,
+    rotate_agora_did,
+    update_agora_did,
+)
+from wallet_cli import session
+from wallet_cli.commands.credential import read_source, write_output
+from wallet_cli.commands.did import JsonOption
+from wallet_cli.errors import UsageError
+from wallet_cli.output import Output
+
+__all__ = ["log_app", "register"]
+
+log_app = typer.Typer(
+    help="Export and import did:agora logs.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+DIDArgument = Annotated[
+    str, typer.Argument(metavar="DID|ALIAS", help="A did:agora DID of the wallet.")
+]
+
+
+def _summary(out: Output, title: str, log: AgoraLog) -> None:
+    latest = log.latest
+    body: JsonObject = {
+        "did": log.did,
+        "versionId": str(latest.version),
+        "versionTime": latest.time_text,
+        "deactivated": latest.deactivated,
+        "compromisedKeys": sorted(log.compromised),
+    }
+    if out.json_mode:
+        out.json(body)
+        return
+    rows = [
+        ("DID", log.did),
+        ("version", f"{latest.version} at {latest.time_text}"),
+    ]
+    if latest.deactivated:
+        rows.append(("deactivated", "yes"))
+    for key in sorted(log.compromised):
+        rows.append(("compromised", key))
+    out.panel(title, rows)
+
+
+def update(
+    ctx: typer.Context,
+    reference: DIDArgument,
+    add_service: Annotated[
+        str | None,
+        typer.Option("--add-service", metavar="ID", help="Add a service with this id."),
+    ] = None,
+    service_type: Annotated[
+        str | None,
+        typer.Option("--service-type", help="The type of the service to add."),
+    ] = None,
+    service_endpoint: Annotated[
+        str | None,
+        typer.Option("--service-endpoint", help="The URL of the service to add."),
+    ] = None,
+    remove_service: Annotated[
+        list[str] | None,
+        typer.Option("--remove-service", metavar="ID", help="Remove a service."),
+    ] = None,
+    add_key: Annotated[
+        bool,
+        typer.Option("--add-key", help="Add a new Ed25519 verification key."),
+    ] = False,
+    json_mode: JsonOption = False,
+) -> None:
+    """Change a did:agora DID's document: services and verification keys.
+
+    Example: agora did update alice --add-service hub --service-type AgoraHub
+    --service-endpoint https://hub.example
+    """
+    out = Output(json_mode=json_mode)
+    services: list[JsonObject] = []
+    if add_service is not None:
+        if not service_type or not service_endpoint:
+            raise UsageError(
+                "unusableInput",
+                "--add-service needs --service-type and --service-endpoint.",
+            )
+        name = add_service if add_service.startswith("#") else "#" + add_service
+        services.append(
+            {"id": name, "type": service_type, "serviceEndpoint": service_endpoint}
+        )
+    if not services and not remove_service and not add_key:
+        raise UsageError(
+            "unusableInput",
+            "nothing to change: give --add-service, --remove-service or --add-key.",
+        )
+    wallet = session.from_context(ctx).open()
+    log = update_agora_did(
+        wallet,
+        reference,
+        add_services=services,
+        remove_services=remove_service or [],
+        add_key=add_key,
+    )
+    _summary(out, "DID updated", log)
+
+
+def rotate(
+    ctx: typer.Context,
+    reference: DIDArgument,
+    compromised: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compromised",
+            metavar="KEYID",
+            help="Mark a key compromised (a verification method id such as "
+            "#key-1, or a Multikey): every proof made with it fails.",
+        ),
+    ] = None,
+    json_mode: JsonOption = False,
+) -> None:
+    """Rotate a did:agora DID's keys: the committed next update key takes over,
+    a new one is committed, and the signing key is replaced.
+
+    Example: agora did rotate alice --compromised '#key-1'
+    """
+    out = Output(json_mode=json_mode)
+    wallet = session.from_context(ctx).open()
+    log = rotate_agora_did(wallet, reference, compromised=compromised or [])
+    _summary(out, "DID rotated", log)
+
+
+def deactivate(
+    ctx: typer.Context,
+    reference: DIDArgument,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask for a confirmation.")
+    ] = False,
+    json_mode: JsonOption = False,
+) -> None:
+    """Deactivate a did:agora DID for good; later proofs by it fail.
+
+    Example: agora did deactivate alice --yes
+    """
+    out = Output(json_mode=json_mode)
+    current = session.from_context(ctx)
+    session.require_confirmation(yes=yes, action="deactivating the DID")
+    wallet = current.open()
+    record = wallet.did(reference)
+    session.confirm(record.alias or record.did, yes=yes, action="deactivating the DID")
+    _summary(out, "DID deactivated", deactivate_agora_did(wallet, reference))
+
+
+@log_app.command("export")
+def log_export(
+    ctx: typer.Context,
+    reference: DIDArgument,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", metavar="FILE", help="Write the log here.")
+    ] = None,
+) -> None:
+    """Print a did:agora DID's log as JSON Lines, to publish with what it signs.
+
+    Example: agora did log export alice --out alice.jsonl
+    """
+    wallet = session.from_context(ctx).open()
+    entries = agora_log(wallet, reference)
+    text = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in entries)
+    if out_file is None:
+        typer.echo(text, nl=False)
+        return
+    write_output(out_file, text.encode("utf-8"))
+
+
+@log_app.command("import")
+def log_import(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="A .jsonl log, or - for stdin.")],
+    json_mode: JsonOption = False,
+) -> None:
+    """Validate someone's did:agora log and keep it in the wallet for resolution.
+
+    Example: agora did log import bob.jsonl
+    """
+    out = Output(json_mode=json_mode)
+    data = read_source(source)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError("unusableInput", "the log is not UTF-8 text.") from exc
+    entries = split_lines(text)
+    wallet = session.from_context(ctx).open()
+    _summary(out, "log imported", import_agora_log(wallet, entries))
+
+
+def register(did_app: typer.Typer) -> None:
+    """Add these commands to the ``agora did`` group."""
+    did_app.command()(update)
+    did_app.command()(rotate)
+    did_app.command()(deactivate)
+    did_app.add_typer(log_app, name="log")
