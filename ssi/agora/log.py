@@ -28,7 +28,7 @@ from ssi.datetimes import parse_date_time
 from ssi.did.document import DIDDocument
 from ssi.encoding import decode_multibase, encode_multibase
 from ssi.errors import EncodingError, InvalidDIDLogError, SSIError
-from ssi.jsonld.canon import canonicalize_jcs
+from ssi.jsonld.canon import canonicalize_jcs, canonicalize_jcs_with_and_without
 from ssi.keys import Ed25519PublicKey, PublicKey, decode_public_multikey
 from ssi.proofs import check_signature, default_registry
 from ssi.types import JsonObject, JsonValue
@@ -350,6 +350,14 @@ def validate_log(
             if not _is_multibase(value):
                 raise _fail("invalidLogEntry", version, "a next key hash is malformed.")
         signer, key = _signing_key(entry.get("proof"), version, time_text)
+        try:
+            unsigned_bytes, signed_bytes = canonicalize_jcs_with_and_without(
+                entry, "proof"
+            )
+        except SSIError as exc:
+            raise _fail(
+                "invalidLogEntry", version, "the entry is not canonical JSON."
+            ) from exc
         if signer in compromised:
             raise _fail(
                 "unauthorizedLogKey", version, "it is signed by a compromised key."
@@ -361,12 +369,7 @@ def validate_log(
                     version,
                     "the first entry must be signed by its own update key.",
                 )
-            try:
-                derived = did_for_inception(entry)
-            except SSIError as exc:
-                raise _fail(
-                    "invalidLogEntry", version, "the entry is not canonical JSON."
-                ) from exc
+            derived = METHOD_PREFIX + _multihash(unsigned_bytes)
             if did is not None and derived != did:
                 raise _fail(
                     "invalidLogHash", version, f"the log creates {derived}, not {did}."
@@ -374,7 +377,13 @@ def validate_log(
         else:
             _authorize(previous, signer, update_keys, next_hashes, marked, version)
         try:
-            check_signature(entry, entry["proof"], key, suite=suite)
+            check_signature(
+                entry,
+                entry["proof"],
+                key,
+                suite=suite,
+                canonical_document=unsigned_bytes,
+            )
         except SSIError as exc:
             raise _fail(
                 "invalidLogSignature", version, "its signature does not verify."
@@ -382,12 +391,7 @@ def validate_log(
         if document is not None and (previous is None or document != previous.document):
             _conforming(derived, document, version)
         compromised.update(marked)
-        try:
-            digest = entry_hash(entry)
-        except SSIError as exc:  # the signature check canonicalized it already
-            raise _fail(
-                "invalidLogEntry", version, "the entry is not canonical JSON."
-            ) from exc
+        digest = _multihash(signed_bytes)
         state = LogState(
             version=version,
             time=time,

@@ -326,7 +326,7 @@ def _metadata(log: AgoraLog, state: LogState) -> JsonObject:
         "versionId": str(state.version),
         "versionTime": state.time_text,
         "created": log.states[0].time_text,
-        "updated": log.latest.time_text,
+        "updated": state.time_text,
     }
     if state.version < log.latest.version:
         following = log.states[state.version]

@@ -11,6 +11,8 @@ Spec: https://www.w3.org/TR/did-core/#core-properties
 from __future__ import annotations
 
 import copy
+import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -76,19 +78,35 @@ def _check(value: JsonValue, path: str, kind: str, base: DID | None = None) -> s
 
     A relative reference is resolved against ``base`` when one is given.
     """
+    if isinstance(value, str):
+        checked = _checked(value, kind, base)
+        if checked is not None:
+            return checked
+    raise _fail(path, f"{_show(str(value))} is not a {kind}")
+
+
+# A fragment reference of plain characters (RFC 3986 section 3.5, without
+# percent-encoding): the common "#key-1" needs no full parse.
+_PLAIN_FRAGMENT = re.compile(r"#[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*")
+
+
+@functools.lru_cache(maxsize=8192)
+def _checked(value: str, kind: str, base: DID | None) -> str | None:
+    """The checked form of ``value``, or None; pure, so remembered."""
     try:
-        if isinstance(value, str):
-            if base is not None and _SCHEME_RE.match(value) is None:
-                return str(resolve_relative(value, base))
-            if kind == "DID":
-                return str(parse_did(value))
-            if kind == "DID URL":
-                return str(parse_did_url(value))
-            if _URI_RE.fullmatch(value):
-                return value
+        if base is not None and _SCHEME_RE.match(value) is None:
+            if _PLAIN_FRAGMENT.fullmatch(value):
+                return str(base) + value
+            return str(resolve_relative(value, base))
+        if kind == "DID":
+            return str(parse_did(value))
+        if kind == "DID URL":
+            return str(parse_did_url(value))
+        if _URI_RE.fullmatch(value):
+            return value
     except SSIError:
         pass
-    raise _fail(path, f"{_show(str(value))} is not a {kind}")
+    return None
 
 
 def _unique(items: list[str], path: str) -> tuple[str, ...]:

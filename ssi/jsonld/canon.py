@@ -44,7 +44,13 @@ from ssi.errors import CanonicalizationError, DocumentLoadError, SSIError
 from ssi.jsonld.loader import DocumentLoader, as_pyld_loader, default_loader
 from ssi.types import JsonObject, JsonValue
 
-__all__ = ["MAX_DEPTH", "canonicalize_jcs", "canonicalize_rdfc", "expand"]
+__all__ = [
+    "MAX_DEPTH",
+    "canonicalize_jcs",
+    "canonicalize_jcs_with_and_without",
+    "canonicalize_rdfc",
+    "expand",
+]
 
 MAX_DEPTH = 100
 """The deepest nesting of arrays and objects that canonicalization accepts."""
@@ -245,6 +251,43 @@ def _render(path: _Path) -> str:
 _MAX_SAFE_INTEGER = 2**53 - 1
 
 
+def canonicalize_jcs_with_and_without(
+    value: JsonObject, key: str
+) -> tuple[bytes, bytes]:
+    """Return the JCS bytes of an object without member ``key`` and with it.
+
+    Both come from three canonicalizations (the members sorting before
+    ``key``, those after it, and its value), so a caller that needs both (a
+    signed document and its unsigned form) walks the object once.
+
+    Spec: https://www.rfc-editor.org/rfc/rfc8785#section-3.2.3
+
+    Raises:
+        CanonicalizationError: as :func:`canonicalize_jcs`; ``key`` missing.
+    """
+    if key not in value:
+        raise CanonicalizationError(f"The object has no member {key[:40]!r}.")
+    order = key.encode("utf-16-be")
+    before: JsonObject = {}
+    after: JsonObject = {}
+    for name, member in value.items():
+        if name == key:
+            continue
+        if not isinstance(name, str):
+            raise CanonicalizationError("An object key is not a string.")
+        try:
+            earlier = name.encode("utf-16-be") < order
+        except UnicodeEncodeError as exc:
+            raise CanonicalizationError("An object key is not valid Unicode.") from exc
+        (before if earlier else after)[name] = member
+    head = canonicalize_jcs(before)[1:-1]
+    tail = canonicalize_jcs(after)[1:-1]
+    pair = canonicalize_jcs({key: value[key]})[1:-1]
+    without = b"{" + b",".join(part for part in (head, tail) if part) + b"}"
+    with_key = b"{" + b",".join(part for part in (head, pair, tail) if part) + b"}"
+    return without, with_key
+
+
 def _fast_jcs(value: JsonValue) -> bytes | None:
     """JCS through the standard library for the common case, or None.
 
@@ -255,7 +298,18 @@ def _fast_jcs(value: JsonValue) -> bytes | None:
     keys. Anything else (floats, non-ASCII keys, lone surrogates, non-JSON
     values, deep nesting) returns None and takes the full path.
     """
-    if type(value) is not dict and type(value) is not list:
+    kind = type(value)
+    if (
+        kind is str
+        or kind is bool
+        or value is None
+        or (kind is int and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER)
+    ):
+        try:
+            return json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    if kind is not dict and kind is not list:
         return None
     stack: list[tuple[Any, int]] = [(value, 1)]
     pop, push = stack.pop, stack.append

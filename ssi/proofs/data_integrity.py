@@ -229,8 +229,14 @@ def check_signature(
     suite: Cryptosuite | None = None,
     registry: SuiteRegistry | None = None,
     loader: DocumentLoader | None = None,
+    canonical_document: bytes | None = None,
 ) -> None:
     """Check only the signature of one proof with a key the caller already holds.
+
+    ``canonical_document`` may give the suite's canonical bytes of the
+    document without its proof, when the caller computed them already (the
+    did:agora log hashes every entry anyway); it is used only for proofs with
+    no ``previousProof`` and no ``@context`` of their own.
 
     For callers that find and authorize the key themselves (the did:agora log
     names its update keys directly); everything else should use
@@ -268,7 +274,15 @@ def check_signature(
         config = dict(options, **{"@context": unsecured["@context"]})
     else:
         config = dict(options)
-    data = _hash_data(suite, config, unsecured, loader)
+    if (
+        canonical_document is not None
+        and "previousProof" not in proof
+        and ("@context" not in options)
+    ):
+        config_hash = suite.hash(suite.canonicalize(config, loader=loader))
+        data = config_hash + suite.hash(canonical_document)
+    else:
+        data = _hash_data(suite, config, unsecured, loader)
     key.verify(data, signature)
 
 

@@ -95,10 +95,12 @@ def test_a_first_entry_that_jcs_cannot_hash_is_an_invalid_entry(value):
     assert result.error == "invalidLogEntry"
 
 
-def test_a_later_entry_that_jcs_cannot_hash_fails_its_signature():
+def test_a_later_entry_that_jcs_cannot_hash_is_an_invalid_entry():
+    # An integer beyond 2**53 has no JCS form: the entry cannot be hashed or
+    # signed, so it is refused as malformed before its signature is checked.
     entries = copy.deepcopy(five_entry_log().entries)
     entries[2]["document"]["x"] = 2**60
-    assert _code(entries) == ("invalidLogSignature", 3)
+    assert _code(entries) == ("invalidLogEntry", 3)
 
 
 def test_every_state_must_make_a_conforming_did_document():

@@ -84,8 +84,9 @@ def test_version_id_selects_an_earlier_state(version_id):
     assert metadata["nextVersionId"] == "3"
     assert metadata["nextUpdate"] == TIMES[2]
     assert metadata["created"] == TIMES[0]
-    # docs/did-agora.md 5.4: ``updated`` is the last entry's time.
-    assert metadata["updated"] == TIMES[4]
+    # DID Core 7.1.3 and docs/did-agora.md 5.4: ``updated`` is the time of
+    # the last update of the version resolved.
+    assert metadata["updated"] == TIMES[1]
 
 
 def test_version_id_snake_case_option_and_first_version():
