@@ -163,6 +163,11 @@ class Wallet:
 
     # --- Opening ----------------------------------------------------------
 
+    @staticmethod
+    def exists(home: Path | str) -> bool:
+        """True when ``home`` holds a wallet file (it is not opened)."""
+        return Storage(Path(home)).exists()
+
     @classmethod
     def create(
         cls, home: Path | str, passphrase: str, *, kdf: KDFParams | None = None
@@ -187,11 +192,6 @@ class Wallet:
             )
             storage.write(WalletFile(wallet_id, params, sealed))
         return cls(storage, wallet_id, data_key, sealed)
-
-    @staticmethod
-    def exists(home: Path | str) -> bool:
-        """True when ``home`` holds a wallet file (it is not opened)."""
-        return Storage(Path(home)).exists()
 
     @classmethod
     def open(cls, home: Path | str, passphrase: str) -> Wallet:

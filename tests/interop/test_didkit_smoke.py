@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -19,8 +20,10 @@ from tests.vectors import load
 
 pytestmark = pytest.mark.interop
 
+# didkit is a pinned test dependency for Python < 3.13 (it publishes no wheels
+# for newer Pythons): on 3.11 a missing didkit fails these tests.
 needs_didkit = pytest.mark.skipif(
-    not didkit_peer.available(), reason="didkit is not installed"
+    sys.version_info >= (3, 13), reason="didkit 0.3.3 has no wheels for Python 3.13+"
 )
 
 ED25519_2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
