@@ -18,11 +18,10 @@ import asyncio
 import atexit
 import json
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from common import rate, raw_verify_rate
 
 import ssi
 from ssi.keys import Ed25519KeyPair, P256KeyPair
@@ -36,19 +35,6 @@ SUITES = (
     ("ecdsa-rdfc-2019", "P-256"),
     ("Ed25519Signature2020", "Ed25519"),
 )
-
-
-def rate(operation: Callable[[], object], seconds: float) -> float:
-    """Return operations per second, running ``operation`` for about ``seconds``."""
-    for _ in range(3):
-        operation()
-    count, start = 0, time.perf_counter()
-    while True:
-        operation()
-        count += 1
-        now = time.perf_counter()
-        if now - start >= seconds:
-            return count / (now - start)
 
 
 def credential(issuer: str, version: str) -> dict[str, Any]:
@@ -122,11 +108,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1.5, help="time per figure")
     seconds = parser.parse_args().seconds
 
-    raw_key = ed25519.Ed25519PrivateKey.generate()
-    raw_public = raw_key.public_key()
-    message = b"x" * 64
-    raw_signature = raw_key.sign(message)
-    reference = rate(lambda: raw_public.verify(raw_signature, message), seconds)
+    reference = raw_verify_rate(seconds)
     peer = didkit_rate(seconds)
 
     keys = {

@@ -8,30 +8,13 @@ the same run; every other figure is printed with its ratio to it
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from common import rate, raw_verify_rate
 
 import ssi
 from ssi.did.resolution import Resolver
 
 MESSAGE = b"x" * 256
-
-
-def rate(operation: Callable[[], object], seconds: float) -> float:
-    """Return operations per second, running ``operation`` for about ``seconds``."""
-    for _ in range(20):
-        operation()
-    count, start = 0, time.perf_counter()
-    deadline = start + seconds
-    while True:
-        for _ in range(50):
-            operation()
-        count += 50
-        now = time.perf_counter()
-        if now >= deadline:
-            return count / (now - start)
 
 
 def main() -> None:
@@ -41,10 +24,7 @@ def main() -> None:
     args = parser.parse_args()
     seconds = args.seconds
 
-    raw_key = ed25519.Ed25519PrivateKey.generate()
-    raw_public = raw_key.public_key()
-    raw_signature = raw_key.sign(MESSAGE)
-    reference = rate(lambda: raw_public.verify(raw_signature, MESSAGE), seconds)
+    reference = raw_verify_rate(seconds)
 
     rows: list[tuple[str, float]] = [("raw cryptography Ed25519 verify", reference)]
     for key_type in ("Ed25519", "P-256", "secp256k1"):

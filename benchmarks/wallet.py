@@ -16,14 +16,11 @@ raw verifications the operation costs (time x reference rate). Run with
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from common import median_time, raw_verify_rate
 
 import ssi
 from ssi.keys import Ed25519KeyPair
@@ -36,33 +33,6 @@ CREATED = "2025-01-02T00:00:00Z"
 UNLOCK_RANGE = (0.1, 1.0)
 """Accepted median unlock time, in seconds, for the standard profile."""
 LISTED = 1_000
-MESSAGE = b"x" * 256
-
-
-def rate(operation: Callable[[], object], seconds: float) -> float:
-    """Return operations per second, running ``operation`` for about ``seconds``."""
-    for _ in range(20):
-        operation()
-    count, start = 0, time.perf_counter()
-    deadline = start + seconds
-    while True:
-        for _ in range(50):
-            operation()
-        count += 50
-        now = time.perf_counter()
-        if now >= deadline:
-            return count / (now - start)
-
-
-def median_time(operation: Callable[[], object], runs: int) -> float:
-    """Return the median wall time of ``runs`` calls, after one warm-up call."""
-    operation()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        operation()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def membership(issuer: Ed25519KeyPair, number: int) -> JsonObject:
@@ -118,10 +88,7 @@ def main() -> int:
     args = parser.parse_args()
     runs = args.runs
 
-    raw_key = ed25519.Ed25519PrivateKey.generate()
-    raw_public = raw_key.public_key()
-    raw_signature = raw_key.sign(MESSAGE)
-    reference = rate(lambda: raw_public.verify(raw_signature, MESSAGE), args.seconds)
+    reference = raw_verify_rate(args.seconds)
 
     issuer = Ed25519KeyPair.from_seed(bytes([7]) * 32)
     credentials = [membership(issuer, n) for n in range(LISTED + 2 * runs + 2)]

@@ -116,6 +116,8 @@ def test_the_script_is_strict_bash_and_writes_no_absolute_paths():
     script = SCRIPT.read_text(encoding="utf-8")
     assert script.startswith("#!/usr/bin/env bash\n")
     assert "set -euo pipefail" in script
-    # Paths in the script are relative to the repository or made by mktemp.
-    assert "/work/" not in script
+    # Paths in the script are relative to the repository or made by mktemp:
+    # no home or work directory of any machine.
+    for root in ("home", "root", "work"):
+        assert f"/{root}/" not in script
     assert "mktemp -d" in script
