@@ -128,6 +128,39 @@ EOF
 printf '%s\t%s\t\t\t%s\t%s\n' \
   "${EXAMPLES_V2_URL}" "${EXAMPLES_V2_FILE}" "${EXAMPLES_V2_SOURCE}" "LICENSES/${EXAMPLES_V2_LICENSE}" >>"${entries}"
 
+# Agora's own vocabulary (docs/vocabulary.md): written by this project, not
+# taken from a package. Its terms are protected, like the W3C contexts'.
+AGORA_V1_URL="https://w3id.org/agora/v1"
+AGORA_V1_FILE="agora-v1.json"
+AGORA_V1_LICENSE="agora.txt"
+AGORA_V1_SOURCE="Agora vocabulary v1 (docs/vocabulary.md), written by this project in scripts/vendor_contexts.sh"
+cat >"${dest}/${AGORA_V1_FILE}" <<'EOF'
+{
+  "@context": {
+    "@protected": true,
+    "MembershipCredential": "https://w3id.org/agora/vocab#MembershipCredential",
+    "CommunityMember": "https://w3id.org/agora/vocab#CommunityMember",
+    "AgoraHub": "https://w3id.org/agora/vocab#AgoraHub",
+    "community": {"@id": "https://w3id.org/agora/vocab#community", "@type": "@id"},
+    "communityName": "https://w3id.org/agora/vocab#communityName",
+    "role": "https://w3id.org/agora/vocab#role",
+    "memberSince": {
+      "@id": "https://w3id.org/agora/vocab#memberSince",
+      "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+    }
+  }
+}
+EOF
+cat >"${dest}/LICENSES/${AGORA_V1_LICENSE}" <<'EOF'
+https://w3id.org/agora/v1
+
+The Agora vocabulary context is written by the Agora project and published
+under the project's licence (Apache-2.0). It is served only from this bundle;
+the URL is its identifier, never fetched.
+EOF
+printf '%s\t%s\t\t\t%s\t%s\n' \
+  "${AGORA_V1_URL}" "${AGORA_V1_FILE}" "${AGORA_V1_SOURCE}" "LICENSES/${AGORA_V1_LICENSE}" >>"${entries}"
+
 "${python}" - "${entries}" "${dest}" <<'EOF'
 import hashlib
 import json
