@@ -43,7 +43,11 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     ├── StatusError                         (https://www.w3.org/ns/credentials/status-list#...)
     │   ├── StatusRetrievalError            STATUS_RETRIEVAL_ERROR
     │   ├── StatusVerificationError         STATUS_VERIFICATION_ERROR
-    │   └── StatusListLengthError           STATUS_LIST_LENGTH_ERROR
+    │   ├── StatusListLengthError           STATUS_LIST_LENGTH_ERROR
+    │   ├── StatusRangeError                RANGE_ERROR (also a ValidityRangeError)
+    │   ├── CredentialRevokedError          revoked (ours)
+    │   ├── CredentialSuspendedError        suspended (ours)
+    │   └── StatusListFullError             statusListFull (ours)
     ├── WalletError                         (ours)
     │   ├── WalletNotFoundError             walletNotFound
     │   ├── WalletExistsError               walletExists
@@ -60,7 +64,8 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     └── TransportError                      transportError (ours)
 
 Spec: https://www.w3.org/TR/did-resolution/#errors,
-https://www.w3.org/TR/cid-1.0/#algorithms, https://www.rfc-editor.org/rfc/rfc9457
+https://www.w3.org/TR/cid-1.0/#algorithms, https://www.rfc-editor.org/rfc/rfc9457,
+https://www.w3.org/TR/vc-bitstring-status-list/#processing-errors
 """
 
 from __future__ import annotations
@@ -70,6 +75,8 @@ from typing import ClassVar
 __all__ = [
     "CanonicalizationError",
     "CredentialError",
+    "CredentialRevokedError",
+    "CredentialSuspendedError",
     "CryptographicSecurityError",
     "DIDError",
     "DIDNotFoundError",
@@ -104,7 +111,9 @@ __all__ = [
     "ResolverInternalError",
     "SSIError",
     "StatusError",
+    "StatusListFullError",
     "StatusListLengthError",
+    "StatusRangeError",
     "StatusRetrievalError",
     "StatusVerificationError",
     "TransportError",
@@ -584,8 +593,9 @@ class StatusVerificationError(StatusError):
 
 
 class StatusListLengthError(StatusError):
-    """The status list is shorter than the specification's minimum, or the
-    index lies outside it.
+    """The status list's length is not acceptable: shorter than the minimum
+    for herd privacy, longer than the decompression cap, or not a whole
+    number of entries of the status size.
 
     Spec: https://www.w3.org/TR/vc-bitstring-status-list/#STATUS_LIST_LENGTH_ERROR
     """
@@ -593,6 +603,50 @@ class StatusListLengthError(StatusError):
     code = "STATUS_LIST_LENGTH_ERROR"
     type_uri = _STATUS + "STATUS_LIST_LENGTH_ERROR"
     title = "Status list length error"
+
+
+class StatusRangeError(StatusError, ValidityRangeError):
+    """The status list index (times the status size) lies outside the list.
+
+    The validate algorithm names the VC Data Model's ``RANGE_ERROR`` here, so
+    the class is both a :class:`StatusError` and a :class:`ValidityRangeError`.
+
+    Spec: https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm
+    """
+
+    code = "RANGE_ERROR"
+    type_uri = _VC + "RANGE_ERROR"
+    title = "Status list index out of range"
+
+
+class CredentialRevokedError(StatusError):
+    """The credential's revocation status is set: the issuer revoked it.
+
+    Spec: https://www.w3.org/TR/vc-bitstring-status-list/#bitstringstatuslistentry
+    """
+
+    code = "revoked"
+    type_uri = _AGORA + "revoked"
+    title = "Credential revoked"
+
+
+class CredentialSuspendedError(StatusError):
+    """The credential's suspension status is set: the issuer suspended it.
+
+    Spec: https://www.w3.org/TR/vc-bitstring-status-list/#bitstringstatuslistentry
+    """
+
+    code = "suspended"
+    type_uri = _AGORA + "suspended"
+    title = "Credential suspended"
+
+
+class StatusListFullError(StatusError):
+    """Every index of a status list is already allocated; start a new list."""
+
+    code = "statusListFull"
+    type_uri = _AGORA + "statusListFull"
+    title = "Status list full"
 
 
 # --- Wallet ------------------------------------------------------------------

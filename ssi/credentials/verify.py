@@ -7,14 +7,22 @@ or holder controls it, signature), ``validity`` (the validity period, for
 credentials) and ``status`` (when the credential has ``credentialStatus``).
 A check that cannot run is a failed check.
 
+Status is checked by a :class:`StatusChecker` passed as ``status=`` (the
+Bitstring Status List one is ``ssi.status.BitstringStatusChecker``; this layer
+only defines the protocol, so credentials never import status). Without one,
+a credential with ``credentialStatus`` fails its ``status`` check: its status
+is unknown. The checker verifies status list credentials with this module's
+own :func:`verify` and the same options, status checking off.
+
 Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification,
 https://www.w3.org/TR/vc-data-integrity/#verify-proof
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from ssi.credentials.json_input import check_json_value, load_json
 from ssi.credentials.model import (
@@ -32,6 +40,7 @@ from ssi.errors import (
     ParsingError,
     SSIError,
     StatusRetrievalError,
+    StatusVerificationError,
     ValidityRangeError,
 )
 from ssi.jsonld.loader import BundledLoader, DocumentLoader, default_loader
@@ -47,7 +56,47 @@ from ssi.proofs import (
 )
 from ssi.types import JsonObject, JsonValue
 
-__all__ = ["verify", "verify_presentation"]
+__all__ = ["StatusChecker", "StatusOutcome", "verify", "verify_presentation"]
+
+
+class StatusOutcome(Protocol):
+    """What a status check that passed reports."""
+
+    @property
+    def detail(self) -> str:
+        """One line for the report, such as ``revocation: not revoked``."""
+        ...
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Information for ``report.warnings`` (a status message, say)."""
+        ...
+
+
+class StatusChecker(Protocol):
+    """Checks one ``credentialStatus`` entry of a credential.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#status
+    """
+
+    def check(
+        self,
+        credential: Credential,
+        entry: JsonObject,
+        *,
+        verify_list: Callable[[JsonObject], VerificationReport],
+        now: datetime,
+    ) -> StatusOutcome:
+        """Return the outcome, or raise when the status rules the credential out.
+
+        ``verify_list`` verifies a status list credential with the same
+        options as the credential, status checking off.
+
+        Raises:
+            SSIError: the status is set (revoked, suspended) or cannot be
+                established; the error names which.
+        """
+        ...
 
 
 class _Run:
@@ -89,12 +138,25 @@ class _Options:
         loader: DocumentLoader | None,
         now: datetime | None,
         skew: timedelta,
+        status: StatusChecker | None = None,
     ) -> None:
         self.resolver = resolver
         self.registry = _registry(suites)
         self.loader = loader or default_loader()
         self.now = now or datetime.now(UTC)
         self.skew = skew
+        self.status = status
+
+    def verify_list(self, document: JsonObject) -> VerificationReport:
+        """Verify a status list credential with these options, status off."""
+        return verify(
+            document,
+            resolver=self.resolver,
+            suites=self.registry,
+            loader=self.loader,
+            now=self.now,
+            skew=self.skew,
+        )
 
 
 def _registry(suites: SuiteRegistry | Iterable[str] | None) -> SuiteRegistry:
@@ -115,6 +177,7 @@ def verify(
     loader: DocumentLoader | None = None,
     now: datetime | None = None,
     skew: timedelta = DEFAULT_SKEW,
+    status: StatusChecker | None = None,
 ) -> VerificationReport:
     """Verify a credential (a JSON object, or JSON text or bytes).
 
@@ -125,6 +188,9 @@ def verify(
         loader: the JSON-LD document loader (default: bundled contexts only).
         now: the time to check validity against (default: the system clock).
         skew: tolerance for clock differences on time checks.
+        status: checks ``credentialStatus`` entries (such as
+            ``ssi.status.BitstringStatusChecker(source)``); without one, a
+            credential that has status fails the ``status`` check.
 
     Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
 
@@ -134,7 +200,12 @@ def verify(
     run = _Run("credential")
     try:
         options = _Options(
-            resolver=resolver, suites=suites, loader=loader, now=now, skew=skew
+            resolver=resolver,
+            suites=suites,
+            loader=loader,
+            now=now,
+            skew=skew,
+            status=status,
         )
         document = _parse_input(run, credential)
         if document is not None:
@@ -158,6 +229,7 @@ def verify_presentation(
     loader: DocumentLoader | None = None,
     now: datetime | None = None,
     skew: timedelta = DEFAULT_SKEW,
+    status: StatusChecker | None = None,
 ) -> VerificationReport:
     """Verify a presentation's proof and every credential inside it.
 
@@ -166,7 +238,8 @@ def verify_presentation(
         challenge: the challenge the verifier issued; None accepts any and
             adds a warning (replay protection is then the caller's).
         domain: the domain the proof must be bound to, if any.
-        resolver, suites, loader, now, skew: as for :func:`verify`.
+        resolver, suites, loader, now, skew, status: as for :func:`verify`;
+            ``status`` checks the status of every credential inside.
 
     Spec: https://www.w3.org/TR/vc-data-model-2.0/#verifiable-presentations
 
@@ -177,7 +250,12 @@ def verify_presentation(
     nested: tuple[VerificationReport, ...] = ()
     try:
         options = _Options(
-            resolver=resolver, suites=suites, loader=loader, now=now, skew=skew
+            resolver=resolver,
+            suites=suites,
+            loader=loader,
+            now=now,
+            skew=skew,
+            status=status,
         )
         document = _parse_input(run, presentation)
         if document is not None:
@@ -252,14 +330,7 @@ def _verify_credential_parsed(
         run, credential.document, AssertionMethodPurpose(), credential.issuer, options
     )
     _check_validity(run, credential, options)
-    if credential.status:
-        run.failed(
-            "status",
-            StatusRetrievalError(
-                "the credential has credentialStatus, and no status source is "
-                "configured to check it."
-            ),
-        )
+    _check_status(run, credential, options)
 
 
 def _check_contexts(run: _Run, document: JsonObject, options: _Options) -> None:
@@ -322,6 +393,39 @@ def _check_proofs(
             continue
         run.passed(name, f"{verified.suite.name} by {verified.method.id}")
         run.warnings.extend(verified.warnings)
+
+
+def _check_status(run: _Run, credential: Credential, options: _Options) -> None:
+    """Check every ``credentialStatus`` entry; each is a check of its own."""
+    entries = credential.status
+    for index, entry in enumerate(entries):
+        name = "status" if len(entries) == 1 else f"status[{index}]"
+        if options.status is None:
+            run.failed(
+                name,
+                StatusRetrievalError(
+                    "the credential has credentialStatus, and no status source is "
+                    "configured to check it."
+                ),
+            )
+            continue
+        try:
+            outcome = options.status.check(
+                credential, entry, verify_list=options.verify_list, now=options.now
+            )
+        except SSIError as exc:
+            run.failed(name, exc)
+            continue
+        except Exception as exc:  # a failing checker must fail the check, not pass
+            run.failed(
+                name,
+                StatusVerificationError(
+                    f"the status check failed unexpectedly: {type(exc).__name__}."
+                ),
+            )
+            continue
+        run.passed(name, outcome.detail)
+        run.warnings.extend(outcome.warnings)
 
 
 def _check_validity(run: _Run, credential: Credential, options: _Options) -> None:

@@ -16,6 +16,7 @@ Spec: docs/vocabulary.md
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -61,7 +62,7 @@ def membership_credential(
     credential_id: str | None = None,
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
-    status: JsonObject | None = None,
+    status: JsonObject | Sequence[JsonObject] | None = None,
 ) -> JsonObject:
     """Return an unsigned ``MembershipCredential`` issued by ``community``.
 
@@ -89,7 +90,10 @@ def membership_credential(
         credential["validUntil"] = format_date_time(valid_until)
     credential["credentialSubject"] = subject
     if status is not None:
-        credential["credentialStatus"] = copy.deepcopy(status)
+        entries = [status] if isinstance(status, dict) else list(status)
+        credential["credentialStatus"] = copy.deepcopy(
+            entries[0] if len(entries) == 1 else entries
+        )
     parse_credential(credential)
     return credential
 

@@ -12,6 +12,15 @@ from ssi.wallet.agora import (
     rotate_agora_did,
     update_agora_did,
 )
+from ssi.wallet.community import (
+    CommunityRecord,
+    WalletStatusSource,
+    admit_member,
+    community,
+    create_community,
+    set_member_status,
+    status_list_credentials,
+)
 from ssi.wallet.crypto import KDF_PROFILES, KDFParams
 from ssi.wallet.storage import SCHEMA_VERSION
 from ssi.wallet.wallet import (
@@ -25,6 +34,7 @@ from ssi.wallet.wallet import (
 __all__ = [
     "KDF_PROFILES",
     "SCHEMA_VERSION",
+    "CommunityRecord",
     "CredentialRecord",
     "DIDRecord",
     "ImportSummary",
@@ -32,12 +42,18 @@ __all__ = [
     "KeyRecord",
     "Wallet",
     "WalletLogSource",
+    "WalletStatusSource",
+    "admit_member",
     "agora_log",
+    "community",
     "create_agora_did",
+    "create_community",
     "deactivate_agora_did",
     "default_home",
     "import_agora_log",
     "rotate_agora_did",
+    "set_member_status",
+    "status_list_credentials",
     "update_agora_did",
 ]
 

@@ -1,0 +1,284 @@
+"""Communities in the wallet: a did:agora DID, two status lists (revocation and
+suspension), a roster of the memberships issued, and the signed lists to
+publish.
+
+Every membership gets a random, never reused index in each list (herd
+privacy); revoking, suspending or reinstating re-signs the list it changes.
+Each operation is one atomic change of the wallet file.
+
+Spec: docs/vocabulary.md, https://www.w3.org/TR/vc-bitstring-status-list/
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from ssi.credentials import issue
+from ssi.errors import RecordConflictError, RecordNotFoundError, StatusRetrievalError
+from ssi.social import membership_credential
+from ssi.status import StatusListState
+from ssi.types import JsonObject
+from ssi.wallet.agora import create_agora_did
+from ssi.wallet.storage import WalletFile
+from ssi.wallet.wallet import Wallet, _now
+
+__all__ = [
+    "CommunityRecord",
+    "WalletStatusSource",
+    "admit_member",
+    "community",
+    "create_community",
+    "set_member_status",
+    "status_list_credentials",
+]
+
+_KIND = "community"
+_PURPOSES = ("revocation", "suspension")
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityRecord:
+    """A community the wallet runs."""
+
+    did: str
+    name: str
+    alias: str | None
+    members: tuple[JsonObject, ...]
+    lists: dict[str, str]
+    """Status list credential URL by purpose."""
+
+    def to_json(self) -> JsonObject:
+        """Return the record as JSON."""
+        return {
+            "did": self.did,
+            "name": self.name,
+            "alias": self.alias,
+            "statusLists": dict(self.lists),
+            "members": [dict(m) for m in self.members],
+        }
+
+
+def _urn() -> str:
+    return "urn:uuid:" + str(uuid.UUID(bytes=secrets.token_bytes(16), version=4))
+
+
+def _record(data: JsonObject) -> CommunityRecord:
+    return CommunityRecord(
+        did=data["did"],
+        name=data["name"],
+        alias=data.get("alias"),
+        members=tuple(data.get("members", [])),
+        lists={p: data["lists"][p]["url"] for p in _PURPOSES},
+    )
+
+
+def _sign_lists(
+    wallet: Wallet, data: JsonObject, purposes: tuple[str, ...], when: datetime | None
+) -> None:
+    signer = wallet.signer(data["did"])
+    published = data.setdefault("published", {})
+    for purpose in purposes:
+        state = StatusListState.from_json(data["lists"][purpose])
+        unsigned = state.credential(data["did"], valid_from=when)
+        published[purpose] = issue(unsigned, signer)
+
+
+def create_community(
+    wallet: Wallet,
+    name: str,
+    *,
+    alias: str | None = None,
+    status_url: str | None = None,
+    when: datetime | None = None,
+) -> CommunityRecord:
+    """Create a community: a did:agora DID (with ``alias``), a revocation list
+    and a suspension list, signed and ready to publish.
+
+    ``status_url`` is the base URL where the lists will be published
+    (``<status_url>/revocation`` and ``<status_url>/suspension``); by default
+    each list is named by a ``urn:uuid:`` and travels as a file.
+
+    Raises:
+        InvalidAliasError, RecordConflictError: as ``create_agora_did``.
+        ValueError: an empty name.
+    """
+    if not name.strip():
+        raise ValueError("a community needs a name")
+    record = create_agora_did(wallet, alias=alias, when=when)
+    lists: JsonObject = {}
+    for purpose in _PURPOSES:
+        url = f"{status_url.rstrip('/')}/{purpose}" if status_url else _urn()
+        lists[purpose] = StatusListState(url, purpose=purpose).to_json()
+    data: JsonObject = {
+        "did": record.did,
+        "name": name,
+        "alias": alias,
+        "lists": lists,
+        "members": [],
+    }
+    _sign_lists(wallet, data, _PURPOSES, when)
+    wallet._update(lambda file: wallet._put(file, _KIND, f"{_KIND}/{record.did}", data))
+    return _record(data)
+
+
+def _load(wallet: Wallet, file: WalletFile, reference: str) -> JsonObject:
+    did = wallet.did(reference).did
+    stored = file.records.get(f"{_KIND}/{did}")
+    if stored is None:
+        raise RecordNotFoundError(
+            f"{reference[:80]!r} is not a community of this wallet."
+        )
+    return wallet._decrypt(stored)
+
+
+def community(wallet: Wallet, reference: str) -> CommunityRecord:
+    """Return a community by its DID or alias.
+
+    Raises:
+        RecordNotFoundError: no such community.
+    """
+    did = wallet.did(reference).did
+    for record_id, data in wallet.records(_KIND):
+        if record_id == did:
+            return _record(data)
+    raise RecordNotFoundError(f"{reference[:80]!r} is not a community of this wallet.")
+
+
+def admit_member(
+    wallet: Wallet,
+    reference: str,
+    member: str,
+    *,
+    role: str = "member",
+    valid_until: datetime | None = None,
+    suite: str = "eddsa-jcs-2022",
+) -> JsonObject:
+    """Issue a membership credential with revocation and suspension entries,
+    store it as issued, and add the member to the roster.
+
+    Raises:
+        RecordNotFoundError: not a community of this wallet.
+        MalformedValueError: the member is not a DID or URL.
+    """
+
+    def change(file: WalletFile) -> JsonObject:
+        data = _load(wallet, file, reference)
+        states = {p: StatusListState.from_json(data["lists"][p]) for p in _PURPOSES}
+        credential_id = _urn()
+        indexes = {p: states[p].allocate() for p in _PURPOSES}
+        entries = [
+            states[p].entry(indexes[p], entry_id=f"{credential_id}#{p}")
+            for p in _PURPOSES
+        ]
+        unsigned = membership_credential(
+            data["did"],
+            member,
+            role=role,
+            community_name=data["name"],
+            credential_id=credential_id,
+            valid_until=valid_until,
+            status=entries,
+        )
+        signed = issue(unsigned, wallet.signer(data["did"]), suite=suite)
+        for purpose in _PURPOSES:
+            data["lists"][purpose] = states[purpose].to_json()
+        data["members"].append(
+            {
+                "credentialId": credential_id,
+                "member": member,
+                "role": role,
+                "indexes": indexes,
+                "status": "active",
+                "admitted": _now(),
+            }
+        )
+        wallet._put(file, _KIND, f"{_KIND}/{data['did']}", data)
+        wallet._put(
+            file,
+            "credential",
+            "vc/" + credential_id,
+            {"credential": signed, "direction": "issued", "stored": _now()},
+        )
+        return signed
+
+    return wallet._update(change)
+
+
+def set_member_status(
+    wallet: Wallet, reference: str, credential_id: str, action: str
+) -> JsonObject:
+    """Revoke, suspend or reinstate a membership and re-sign the list it changes.
+
+    ``action`` is ``revoke`` (permanent), ``suspend`` or ``reinstate``.
+    Returns the roster entry.
+
+    Raises:
+        RecordNotFoundError: no such membership in the roster.
+        RecordConflictError: the membership is revoked already (revocation is
+            final), or reinstating one that is not suspended.
+        ValueError: an unknown action.
+    """
+    if action not in ("revoke", "suspend", "reinstate"):
+        raise ValueError(f"unknown action {action!r}")
+
+    def change(file: WalletFile) -> JsonObject:
+        data = _load(wallet, file, reference)
+        entry = next(
+            (m for m in data["members"] if m["credentialId"] == credential_id), None
+        )
+        if entry is None:
+            raise RecordNotFoundError(
+                f"no membership {credential_id[:80]!r} in {data['did']}."
+            )
+        if entry["status"] == "revoked":
+            raise RecordConflictError(f"{credential_id} is revoked already.")
+        if action == "reinstate" and entry["status"] != "suspended":
+            raise RecordConflictError(f"{credential_id} is not suspended.")
+        purpose = "revocation" if action == "revoke" else "suspension"
+        state = StatusListState.from_json(data["lists"][purpose])
+        index = entry["indexes"][purpose]
+        getattr(state, action)(index)
+        data["lists"][purpose] = state.to_json()
+        entry["status"] = {"revoke": "revoked", "suspend": "suspended"}.get(
+            action, "active"
+        )
+        _sign_lists(wallet, data, (purpose,), None)
+        wallet._put(file, _KIND, f"{_KIND}/{data['did']}", data)
+        return dict(entry)
+
+    return wallet._update(change)
+
+
+def status_list_credentials(wallet: Wallet, reference: str) -> dict[str, JsonObject]:
+    """Return the community's current signed status lists, by purpose.
+
+    Raises:
+        RecordNotFoundError: not a community of this wallet.
+    """
+    did = wallet.did(reference).did
+    for record_id, data in wallet.records(_KIND):
+        if record_id == did:
+            return {p: data["published"][p] for p in _PURPOSES}
+    raise RecordNotFoundError(f"{reference[:80]!r} is not a community of this wallet.")
+
+
+class WalletStatusSource:
+    """The signed status lists of the wallet's communities, as a status source."""
+
+    def __init__(self, wallet: Wallet) -> None:
+        self.wallet = wallet
+
+    def get(self, url: str) -> JsonObject:
+        """Return the list credential published at ``url``.
+
+        Raises:
+            StatusRetrievalError: no community of the wallet publishes it.
+        """
+        for _, data in self.wallet.records(_KIND):
+            for credential in data.get("published", {}).values():
+                if isinstance(credential, dict) and credential.get("id") == url:
+                    return dict(credential)
+        raise StatusRetrievalError(f"the wallet publishes no status list {url[:80]}.")
