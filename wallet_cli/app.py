@@ -23,6 +23,7 @@ from ssi.errors import (
     VerificationFailedError,
 )
 from wallet_cli.commands import (
+    community,
     credential,
     did,
     did_agora,
@@ -85,6 +86,7 @@ did_agora.register(did.app)
 app.add_typer(did.app, name="did")
 app.add_typer(keys.app, name="key")
 app.add_typer(credential.vc_app, name="vc")
+app.add_typer(community.app, name="community")
 app.add_typer(presentation.vp_app, name="vp")
 app.add_typer(wallet.backup_app, name="backup")
 app.add_typer(wallet.passphrase_app, name="passphrase")

@@ -18,6 +18,7 @@ of waiting for input that will never come.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -29,7 +30,20 @@ from ssi.agora import AgoraMethod, FileLogSource, LogSource
 from ssi.did.methods import JWKMethod, KeyMethod
 from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.errors import WalletExistsError, WalletNotFoundError
-from ssi.wallet import KDFParams, Wallet, WalletLogSource, default_home
+from ssi.status import (
+    BitstringStatusChecker,
+    ChainStatusSource,
+    MemoryStatusSource,
+    StatusSource,
+)
+from ssi.types import JsonObject
+from ssi.wallet import (
+    KDFParams,
+    Wallet,
+    WalletLogSource,
+    WalletStatusSource,
+    default_home,
+)
 from ssi.wallet.storage import WALLET_FILE
 from wallet_cli.errors import UsageError
 
@@ -159,6 +173,36 @@ class Session:
             MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod(sources)]),
             cache_ttl=0,
         )
+
+    def status_checker(self, lists: list[Path] | None = None) -> BitstringStatusChecker:
+        """Return a status checker over the ``--status-list`` files given and,
+        when the wallet can be opened without asking, the lists of the wallet's
+        communities. Nothing is fetched from the network.
+
+        Raises:
+            UsageError: a list file cannot be read or is not a JSON object.
+        """
+        documents: dict[str, JsonObject] = {}
+        for path in lists or []:
+            try:
+                document = json.loads(path.read_bytes())
+            except (OSError, ValueError) as exc:
+                raise UsageError(
+                    "unusableInput", f"cannot read the status list {path}."
+                ) from exc
+            if not isinstance(document, dict) or not isinstance(
+                document.get("id"), str
+            ):
+                raise UsageError(
+                    "unusableInput", f"{path} is not a status list credential."
+                )
+            documents[document["id"]] = document
+        sources: list[StatusSource] = [MemoryStatusSource(documents)]
+        if (self.home / WALLET_FILE).exists() and (
+            self.passphrase_file is not None or os.environ.get(PASSPHRASE_ENV)
+        ):
+            sources.append(WalletStatusSource(self._opened or self.open()))
+        return BitstringStatusChecker(ChainStatusSource(sources))
 
     def _require_wallet(self) -> None:
         if not (self.home / WALLET_FILE).exists():

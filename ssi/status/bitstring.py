@@ -150,10 +150,12 @@ class StatusList:
         """Return the ``encodedList`` value: GZIP, then multibase base64url.
 
         The GZIP header carries no time stamp, so equal lists encode equally.
+        Compression is zlib's default level 6: on sparse lists level 9 is some
+        twenty times slower for a few percent fewer bytes.
 
         Spec: https://www.w3.org/TR/vc-bitstring-status-list/#bitstring-generation-algorithm
         """
-        compressed = gzip.compress(bytes(self._bits), compresslevel=9, mtime=0)
+        compressed = gzip.compress(bytes(self._bits), compresslevel=6, mtime=0)
         return encode_multibase(compressed, "base64url")
 
     def get(self, index: int) -> int:

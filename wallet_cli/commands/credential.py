@@ -39,6 +39,7 @@ from wallet_cli.output import Output
 
 __all__ = [
     "LogOption",
+    "StatusListOption",
     "emit",
     "json_object",
     "read_source",
@@ -146,11 +147,24 @@ LogOption = Annotated[
 ]
 
 
+StatusListOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--status-list",
+        metavar="FILE",
+        help="A signed status list credential to check credentialStatus "
+        "against; may be repeated. The wallet's communities' lists are used "
+        "too when its passphrase is set.",
+    ),
+]
+
+
 @vc_app.command("verify")
 def vc_verify(
     ctx: typer.Context,
     source: SourceArgument,
     log: LogOption = None,
+    status_list: StatusListOption = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Verify a credential: model, contexts, proofs, validity, status.
@@ -160,8 +174,13 @@ def vc_verify(
     Example: agora vc verify credential.json
     """
     out = Output(json_mode=json_mode)
-    resolver = session.from_context(ctx).resolver(log)
-    show_report(verify(read_source(source), resolver=resolver), out)
+    current = session.from_context(ctx)
+    report = verify(
+        read_source(source),
+        resolver=current.resolver(log),
+        status=current.status_checker(status_list),
+    )
+    show_report(report, out)
 
 
 # --- agora vc issue | store | list | show | delete ---------------------------------
@@ -293,7 +312,8 @@ def vc_store(
     """
     out = Output(json_mode=json_mode)
     data = read_source(source)
-    report = verify(data, resolver=session.from_context(ctx).resolver())
+    current = session.from_context(ctx)
+    report = verify(data, resolver=current.resolver(), status=current.status_checker())
     if not report.verified and not unverified:
         if json_mode:
             out.json(report.to_json())

@@ -17,6 +17,7 @@ from wallet_cli.commands.credential import (
     LogOption,
     OutOption,
     SourceArgument,
+    StatusListOption,
     emit,
     json_object,
     read_source,
@@ -108,6 +109,7 @@ def vp_verify(
         str | None, typer.Option("--domain", help="The domain the proof must name.")
     ] = None,
     log: LogOption = None,
+    status_list: StatusListOption = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Verify a presentation and every credential in it.
@@ -122,6 +124,7 @@ def vp_verify(
         challenge=challenge,
         domain=domain,
         resolver=session.from_context(ctx).resolver(log),
+        status=session.from_context(ctx).status_checker(status_list),
     )
     show_report(report, out)
 
