@@ -6,6 +6,8 @@ Figures, each printed with its ratio to raw Ed25519 verification with
 - revoke one entry of a 131,072-entry list that already has 1,000 revoked
   entries, then encode the list and sign the list credential with
   eddsa-jcs-2022 (what an issuer does per revocation);
+- one status check with nothing cached (the list credential is fetched from
+  memory, verified and decoded);
 - status checks for 100,000 credentials (100,000 distinct entries of one list)
   through a ``BitstringStatusChecker`` over a ``CachingStatusSource``: the list
   credential is fetched and verified once, every later check reads the cache;
@@ -89,9 +91,14 @@ def main() -> None:
     def verify_list(document: dict[str, Any]) -> ssi.VerificationReport:
         return ssi.verify(document, now=NOW)
 
-    first = time.perf_counter()
+    def check_uncached() -> None:
+        fresh = BitstringStatusChecker(
+            CachingStatusSource(MemoryStatusSource({LIST_URL: listed}))
+        )
+        fresh.check(summary, entries[0], verify_list=verify_list, now=NOW)
+
+    first_seconds = median_time(check_uncached, 50)
     checker.check(summary, entries[0], verify_list=verify_list, now=NOW)
-    first_seconds = time.perf_counter() - first
     start = time.perf_counter()
     for entry in entries:
         checker.check(summary, entry, verify_list=verify_list, now=NOW)
@@ -111,7 +118,7 @@ def main() -> None:
     rows: list[tuple[str, float]] = [
         ("raw cryptography Ed25519 verify", reference),
         ("revoke 1 entry + encode + sign 131,072-entry list", 1 / revoke_seconds),
-        ("first status check (fetch + verify + decode list)", 1 / first_seconds),
+        ("status check, list not cached (verify + decode)", 1 / first_seconds),
         (f"status check, cached list ({CHECKS:,} credentials)", check_rate),
         ("ssi.verify eddsa-jcs-2022, no status", verify_plain),
         ("ssi.verify eddsa-jcs-2022 + status check", verify_status),

@@ -78,6 +78,7 @@ def main() -> None:
     print(f"Resolving an unsupported method: {unknown.error}\n")
 
     community_wallet()
+    community_membership()
 
 
 def credentials() -> None:
@@ -125,6 +126,49 @@ def credentials() -> None:
     )
 
 
+class Agora:
+    """Runs this venv's ``agora`` entry point with ``--json`` and shows each
+    command, with temporary paths and DIDs replaced by short names."""
+
+    def __init__(self, root: Path, env: dict[str, str]) -> None:
+        program = shutil.which("agora", path=str(Path(sys.executable).parent))
+        if program is None:
+            raise SystemExit("the agora command is not installed; run `make demo`.")
+        self.program = program
+        self.env = env
+        self.names = {str(root): "$TMP"}
+
+    def __call__(
+        self, *args: str, expect: int = 0, env: dict[str, str] | None = None
+    ) -> Any:
+        shown = shlex.join(args)
+        for value, name in self.names.items():
+            shown = shown.replace(value, name)
+        print(f"  $ agora {shown}")
+        completed = subprocess.run(  # noqa: S603 - the venv's own agora
+            [self.program, *args, "--json"],
+            env=env or self.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if completed.returncode != expect:
+            raise SystemExit(f"agora failed: {completed.stderr.strip()}")
+        return json.loads(completed.stdout) if completed.stdout.strip() else None
+
+
+def _environment(root: Path, home: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGORA_")}
+    env.update(
+        AGORA_HOME=str(root / home),
+        AGORA_PASSPHRASE=secrets.token_urlsafe(18),
+        COLUMNS="100",
+    )
+    return env
+
+
 def community_wallet() -> None:
     """Issue, store, present and verify a credential with the ``agora`` command.
 
@@ -134,40 +178,11 @@ def community_wallet() -> None:
     """
     print("The agora command: two wallets, one credential\n" + "-" * 46)
     print("(every command runs with --json; what it answers is summed up)")
-    agora = shutil.which("agora", path=str(Path(sys.executable).parent))
-    if agora is None:
-        raise SystemExit("the agora command is not installed; run `make demo`.")
     with tempfile.TemporaryDirectory(prefix="agora-demo-") as folder:
         root = Path(folder)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AGORA_")}
-        env.update(
-            AGORA_HOME=str(root / "member"),
-            AGORA_PASSPHRASE=secrets.token_urlsafe(18),
-            COLUMNS="100",
-        )
+        run = Agora(root, _environment(root, "member"))
         community = ("--home", str(root / "community"))
-        names = {folder: "$TMP"}
         print("  AGORA_HOME=$TMP/member, AGORA_PASSPHRASE=(random)")
-
-        def run(*args: str) -> Any:
-            shown = shlex.join(args)
-            for value, name in names.items():
-                shown = shown.replace(value, name)
-            print(f"  $ agora {shown}")
-            # The program is this venv's own agora entry point.
-            completed = subprocess.run(  # noqa: S603
-                [agora, *args, "--json"],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
-            if completed.returncode != 0:
-                raise SystemExit(f"agora failed: {completed.stderr.strip()}")
-            return json.loads(completed.stdout)
-
         run(*community, "init")
         run("init")
         print("    two wallets, Argon2id (standard profile) + AES-256-GCM")
@@ -179,7 +194,7 @@ def community_wallet() -> None:
         print(
             f"    the member: a {member['keyType']} did:{member['method']} DID, $MEMBER"
         )
-        names[member["did"]] = "$MEMBER"
+        run.names[member["did"]] = "$MEMBER"
         issued = root / "membership.json"
         credential = run(
             *community, "vc", "issue", "--issuer", "community",
@@ -202,7 +217,69 @@ def community_wallet() -> None:
             "vp", "verify", str(presentation), "--challenge", "8f2c",
             "--domain", "agora.example",
         )  # fmt: skip
-        print(f"    the verifier's answer: verified={report['verified']}")
+        print(f"    the verifier's answer: verified={report['verified']}\n")
+
+
+def community_membership() -> None:
+    """A community admits two members; one presents and is verified; the
+    community revokes the other, whose presentation then fails."""
+    print("A community with revocable membership\n" + "-" * 37)
+    with tempfile.TemporaryDirectory(prefix="agora-demo-") as folder:
+        root = Path(folder)
+        run = Agora(root, _environment(root, "engines"))
+        verifier = _environment(root, "verifier")
+        verifier.pop("AGORA_PASSPHRASE")
+        run("init")
+        created = run("community", "create", "Analytical Engines", "--alias", "engines")
+        run.names[created["did"]] = "$COMMUNITY"
+        print("    a did:agora community with revocation and suspension lists")
+        log = root / "engines.jsonl"
+        lists = root / "engines-status.json"
+        members = {}
+        for name in ("ada", "bob"):
+            member = _environment(root, name)
+            run("init", env=member)
+            did = run("did", "create", "--alias", name, env=member)["did"]
+            run.names[did] = "$" + name.upper()
+            signed = run(
+                "community",
+                "admit",
+                "engines",
+                did,
+                "--out",
+                str(root / f"{name}.json"),
+            )
+            print(f"    {name} admitted: {signed['id']} with two status entries")
+            members[name] = (member, signed["id"])
+
+        def present(name: str, expect: int) -> Any:
+            member, _ = members[name]
+            card = root / f"{name}-vp.json"
+            run(
+                "vp", "create", "--holder", name, "--challenge", f"{name}-c",
+                "--out", str(card), str(root / f"{name}.json"), env=member,
+            )  # fmt: skip
+            run("did", "log", "export", "engines", "--out", str(log))
+            run("community", "status-list", "engines", "--out", str(lists))
+            suspension = lists.with_name("engines-status-suspension.json")
+            return run(
+                "vp", "verify", str(card), "--challenge", f"{name}-c",
+                "--log", str(log), "--status-list", str(lists),
+                "--status-list", str(suspension),
+                expect=expect, env=verifier,
+            )  # fmt: skip
+
+        report = present("ada", 0)
+        verified = report["verified"]
+        print(f"    a verifier with only the published files: verified={verified}")
+        run("community", "revoke", "engines", members["bob"][1])
+        print("    the community revokes bob's membership and re-signs its list")
+        report = present("bob", 1)
+        problem = report["credentials"][0]["problems"][0]
+        print(
+            f"    bob's presentation: verified={report['verified']}, "
+            f"{problem['errorCode']}: {problem['detail'][:40]}...\n"
+        )
 
 
 if __name__ == "__main__":

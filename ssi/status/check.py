@@ -33,7 +33,7 @@ import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from ssi.credentials.model import Credential
 from ssi.credentials.report import VerificationReport
@@ -52,7 +52,7 @@ from ssi.status.credential import (
     parse_status_entry,
     parse_status_list_credential,
 )
-from ssi.status.sources import StatusSource
+from ssi.status.sources import MemoryStatusSource, StatusSource
 from ssi.types import JsonObject
 
 __all__ = [
@@ -430,3 +430,9 @@ def _cut(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+if TYPE_CHECKING:  # The checker fits the protocol that ssi.verify takes.
+    from ssi.credentials.verify import StatusChecker
+
+    _CHECKER: StatusChecker = BitstringStatusChecker(MemoryStatusSource())

@@ -174,18 +174,28 @@ def log_export(
     out_file: Annotated[
         Path | None, typer.Option("--out", metavar="FILE", help="Write the log here.")
     ] = None,
+    json_mode: JsonOption = False,
 ) -> None:
     """Print a did:agora DID's log as JSON Lines, to publish with what it signs.
 
+    With --json the entries come as one JSON document (``{"entries": [...]}``),
+    or, with --out, a summary of what was written.
+
     Example: agora did log export alice --out alice.jsonl
     """
+    out = Output(json_mode=json_mode)
     wallet = session.from_context(ctx).open()
     entries = agora_log(wallet, reference)
     text = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in entries)
-    if out_file is None:
-        typer.echo(text, nl=False)
+    if out_file is not None:
+        write_output(out_file, text.encode("utf-8"))
+        if json_mode:
+            out.json({"entries": len(entries), "out": str(out_file)})
         return
-    write_output(out_file, text.encode("utf-8"))
+    if json_mode:
+        out.json({"entries": entries})
+        return
+    typer.echo(text, nl=False)
 
 
 @log_app.command("import")
