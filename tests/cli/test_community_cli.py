@@ -3,6 +3,7 @@ reinstate, status-list, and ``vc verify --status-list`` by a verifier that has
 only the published files."""
 
 # Test passphrases are not secrets.
+# ruff: noqa: S107
 
 from __future__ import annotations
 
