@@ -32,6 +32,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/keys.py
 	$(BIN)/python benchmarks/credentials.py
 	$(BIN)/python benchmarks/wallet.py
+	$(BIN)/python benchmarks/agora.py
+	$(BIN)/python benchmarks/status.py
 
 contexts:
 	bash scripts/vendor_contexts.sh

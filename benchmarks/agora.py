@@ -31,6 +31,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from common import median_time
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ssi.agora import (
@@ -121,17 +122,6 @@ def build_log(size: int, rotate_every: int) -> tuple[str, list[JsonObject]]:
     return did, entries
 
 
-def median_seconds(operation: Callable[[], object], runs: int) -> float:
-    """Return the median wall time of ``runs`` calls (after one warm-up)."""
-    operation()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        operation()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def raw_verifier(count: int) -> Callable[[], None]:
     """Return an operation making ``count`` raw Ed25519 verifications."""
     private = ed25519.Ed25519PrivateKey.from_private_bytes(b"\x07" * 32)
@@ -214,7 +204,7 @@ def main() -> None:
 
     method = AgoraMethod(clock=lambda: NOW)
     option_resolver = Resolver(MethodRegistry([KeyMethod(), method]), cache_ttl=0)
-    by_option = median_seconds(
+    by_option = median_time(
         lambda: option_resolver.resolve(did, log=entries), args.runs
     )
     with tempfile.TemporaryDirectory() as folder:
@@ -229,7 +219,7 @@ def main() -> None:
         )
         result = file_resolver.resolve(did)
         assert result.ok
-        by_file = median_seconds(lambda: file_resolver.resolve(did), args.runs)
+        by_file = median_time(lambda: file_resolver.resolve(did), args.runs)
 
     print(f"did:agora log: {size} entries, a rotation every {args.rotate_every}")
     print(f"  built in                              {built:8.2f} s")
