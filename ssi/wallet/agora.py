@@ -128,6 +128,13 @@ def _log(data: JsonObject) -> AgoraLog:
         ) from exc
 
 
+def _active_log(data: JsonObject) -> AgoraLog:
+    log = _log(data)
+    if log.latest.deactivated:
+        raise RecordConflictError(f"{log.did} is deactivated; its log is final.")
+    return log
+
+
 def _append(
     wallet: Wallet,
     file: WalletFile,
@@ -163,7 +170,7 @@ def update_agora_did(
 
     def change(file: WalletFile) -> AgoraLog:
         record, data = _owned(wallet, file, reference)
-        log = _log(data)
+        log = _active_log(data)
         document: JsonObject = dict(log.latest.document or {})
         services = [dict(s) for s in document.get("service", [])]
         ids = {s.get("id") for s in services}
@@ -228,7 +235,7 @@ def rotate_agora_did(
 
     def change(file: WalletFile) -> AgoraLog:
         record, data = _owned(wallet, file, reference)
-        log = _log(data)
+        log = _active_log(data)
         marked = [_multikey_of(log, record.did, ref) for ref in compromised]
         committed = _key(wallet, data["nextKey"])
         next_id, nxt = _new_key(wallet, file)
@@ -269,7 +276,7 @@ def deactivate_agora_did(
 
     def change(file: WalletFile) -> AgoraLog:
         record, data = _owned(wallet, file, reference)
-        log = _log(data)
+        log = _active_log(data)
         key = _key(wallet, data["nextKey"])
         return _append(
             wallet, file, record, data, deactivate_entry(log, key, when=when)
@@ -296,12 +303,13 @@ def agora_log(wallet: Wallet, reference: str) -> list[JsonObject]:
 
 def import_agora_log(wallet: Wallet, entries: Sequence[JsonValue]) -> AgoraLog:
     """Validate someone's log and keep it for resolution; a longer valid log
-    for the same DID replaces a shorter one that it extends.
+    for the same DID replaces a shorter one that it extends, and a shorter one
+    changes nothing (the wallet's log is returned).
 
     Raises:
         InvalidDIDLogError: the log is broken.
-        RecordConflictError: the wallet holds a log for that DID that this one
-            does not extend (a fork: keep both and resolve to see duplicity).
+        RecordConflictError: the wallet holds a log for that DID from which
+            this one forks (resolve both logs to see the duplicity).
     """
     log = validate_log(list(entries))
 
@@ -310,12 +318,14 @@ def import_agora_log(wallet: Wallet, entries: Sequence[JsonValue]) -> AgoraLog:
         if existing is not None:
             data = wallet._decrypt(existing)
             known = data["entries"]
-            if log.entries()[: len(known)] != known:
+            given = log.entries()
+            common = min(len(known), len(given))
+            if given[:common] != known[:common]:
                 raise RecordConflictError(
-                    f"the log does not extend the one the wallet holds for {log.did}."
+                    f"the log forks from the one the wallet holds for {log.did}."
                 )
-            if len(known) >= len(log.states):
-                return log
+            if len(known) >= len(given):
+                return _log(data)
             data["entries"] = log.entries()
         else:
             data = {"did": log.did, "owned": False, "entries": log.entries()}
