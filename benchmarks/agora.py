@@ -5,6 +5,8 @@ Builds a log of 1,000 entries (plain updates, with a rotation every
 
 - full validation of the log (``validate_log``), the median of ``--runs`` runs,
   and the cost per entry;
+- building the DID document of one state, which a resolution does once, for
+  the state it returns;
 - resolutions per second of that log through ``AgoraMethod``, given as the
   ``log`` option and read from a ``FileLogSource`` (each resolution validates
   the whole log: nothing is cached);
@@ -51,6 +53,7 @@ from ssi.agora import (
 from ssi.agora.log import _conforming
 from ssi.did.methods import KeyMethod
 from ssi.did.resolution import MethodRegistry, Resolver
+from ssi.encoding import decode_multibase
 from ssi.keys import Ed25519KeyPair
 from ssi.types import JsonObject
 
@@ -71,7 +74,7 @@ def _state(entry: JsonObject, version: int) -> AgoraLog:
         version=version,
         time=T0,
         time_text=entry["time"],
-        hash=entry_hash(entry),
+        digest=decode_multibase(entry_hash(entry)),
         document=entry["document"],
         update_keys=tuple(entry["updateKeys"]),
         next_key_hashes=tuple(entry["nextKeyHashes"]),
@@ -193,10 +196,10 @@ def main() -> None:
     validation, raw, ratio = paired(
         lambda: validate_log(entries, did=did), raw_verifier(size), args.runs
     )
-    # The share of validation spent checking that each state makes a conforming
-    # DID document (docs/did-agora.md 5.2), the same call validate_log makes.
+    # Building and checking the DID document of a state is done once per
+    # resolution, for the state resolved (docs/did-agora.md 5.2, 5.4).
     states = [s for s in log.states if s.document is not None]
-    documents, _, document_ratio = paired(
+    documents, _, _ = paired(
         lambda: [_conforming(did, s.document, s.version) for s in states],
         raw_verifier(size),
         args.runs,
@@ -232,9 +235,8 @@ def main() -> None:
     print(f"  raw Ed25519 verify x {size} (cryptography) {raw * 1e3:8.1f} ms")
     print(f"  raw Ed25519 verify, one               {raw / size * 1e6:8.1f} us")
     print(
-        f"  of which DID document checks          {documents * 1e3:8.1f} ms"
-        f"  (their ratio: {document_ratio:.2f}; without them: "
-        f"{ratio - document_ratio:.2f})"
+        f"  DID document of one state (on resolution) "
+        f"{documents / max(len(states), 1) * 1e6:8.1f} us"
     )
     verdict = "within" if ratio <= TARGET else "ABOVE"
     print(

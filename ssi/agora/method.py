@@ -203,7 +203,7 @@ def resolve_log(
     best = max(validated, key=lambda log: len(log.states))
     for other in validated:
         for mine, theirs in zip(best.states, other.states, strict=False):
-            if mine.hash != theirs.hash:
+            if mine.digest != theirs.digest:
                 raise DuplicityError(
                     f"log entry {mine.version}: two valid entries claim the same "
                     "predecessor; the DID's history has forked.",
