@@ -198,8 +198,13 @@ def verify(
         The report; ``report.verified`` is true only if every check passed.
     """
     run = _Run("credential")
-    try:
-        options = _Options(
+
+    def step(document: JsonObject, options: _Options) -> tuple[VerificationReport, ...]:
+        _verify_credential(run, document, options)
+        return ()
+
+    def options() -> _Options:
+        return _Options(
             resolver=resolver,
             suites=suites,
             loader=loader,
@@ -207,15 +212,8 @@ def verify(
             skew=skew,
             status=status,
         )
-        document = _parse_input(run, credential)
-        if document is not None:
-            _verify_credential(run, document, options)
-    except SSIError as exc:
-        run.failed("verification", exc)
-    except Exception as exc:  # the report must answer every input, whatever fails
-        run.failed(
-            "verification", ParsingError(f"unexpected failure: {type(exc).__name__}.")
-        )
+
+    _guarded(run, credential, options, step)
     return run.report()
 
 
@@ -247,9 +245,12 @@ def verify_presentation(
         The report, with one nested report per credential.
     """
     run = _Run("presentation")
-    nested: tuple[VerificationReport, ...] = ()
-    try:
-        options = _Options(
+
+    def step(document: JsonObject, options: _Options) -> tuple[VerificationReport, ...]:
+        return _verify_presentation(run, document, options, challenge, domain)
+
+    def options() -> _Options:
+        return _Options(
             resolver=resolver,
             suites=suites,
             loader=loader,
@@ -257,16 +258,30 @@ def verify_presentation(
             skew=skew,
             status=status,
         )
-        document = _parse_input(run, presentation)
+
+    return run.report(_guarded(run, presentation, options, step))
+
+
+def _guarded(
+    run: _Run,
+    value: JsonValue | str | bytes,
+    options: Callable[[], _Options],
+    step: Callable[[JsonObject, _Options], tuple[VerificationReport, ...]],
+) -> tuple[VerificationReport, ...]:
+    """Parse the input and run ``step`` on it; whatever fails becomes a problem
+    in the report, so every input gets an answer."""
+    try:
+        chosen = options()
+        document = _parse_input(run, value)
         if document is not None:
-            nested = _verify_presentation(run, document, options, challenge, domain)
+            return step(document, chosen)
     except SSIError as exc:
         run.failed("verification", exc)
     except Exception as exc:  # the report must answer every input, whatever fails
         run.failed(
             "verification", ParsingError(f"unexpected failure: {type(exc).__name__}.")
         )
-    return run.report(nested)
+    return ()
 
 
 def _parse_input(run: _Run, value: JsonValue | str | bytes) -> JsonObject | None:
