@@ -2,50 +2,14 @@
 reinstate, status-list, and ``vc verify --status-list`` by a verifier that has
 only the published files."""
 
-# Test passphrases are not secrets.
-# ruff: noqa: S107
-
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-AGORA = shutil.which("agora", path=str(Path(sys.executable).parent))
-
-
-def environment(
-    home: Path, passphrase: str | None = "community pass"
-) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGORA_")}
-    env.update(COLUMNS="200", NO_COLOR="1", AGORA_HOME=str(home))
-    if passphrase is not None:
-        env["AGORA_PASSPHRASE"] = passphrase
-    return env
-
-
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    assert AGORA is not None, "the agora entry point is not installed in this venv"
-    return subprocess.run(
-        [AGORA, *args],
-        input="",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=env,
-    )
-
-
-def as_json(completed: subprocess.CompletedProcess[str]) -> Any:
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
+from tests.cli.helpers import as_json, environment, run
 
 
 @pytest.fixture(scope="module")
