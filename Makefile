@@ -24,7 +24,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=90 -q
+	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=90 -q --durations=15
 
 test: lint typecheck unit
 
