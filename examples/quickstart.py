@@ -15,17 +15,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import ssi
 
+WIDTH = 88
+"""Lines are wrapped at word boundaries to this width."""
+
 MESSAGE = b"Hello from Agora: a message signed by a key its owner controls."
-
-
-def short(text: str, width: int = 72) -> str:
-    """Shorten long identifiers for display."""
-    return text if len(text) <= width else text[: width - 12] + "..." + text[-9:]
 
 
 def main() -> None:
@@ -52,7 +51,7 @@ def main() -> None:
                 )
                 if entries
             ]
-            print(f"  {short(did)}")
+            print(f"  {did}")
             print(f"    resolved: {methods}; {', '.join(relations)}")
         if key.algorithm is None:
             print("  (key agreement only: X25519 keys do not sign)\n")
@@ -128,7 +127,8 @@ def credentials() -> None:
 
 class Agora:
     """Runs this venv's ``agora`` entry point with ``--json`` and shows each
-    command, with temporary paths and DIDs replaced by short names."""
+    command, with the wallet it runs in, and temporary paths and DIDs replaced
+    by short names."""
 
     def __init__(self, root: Path, env: dict[str, str]) -> None:
         program = shutil.which("agora", path=str(Path(sys.executable).parent))
@@ -138,16 +138,35 @@ class Agora:
         self.env = env
         self.names = {str(root): "$TMP"}
 
+    def shorten(self, text: str) -> str:
+        """Replace temporary paths and DIDs by their short names."""
+        for value, name in self.names.items():
+            text = text.replace(value, name)
+        return text
+
+    def command_lines(self, args: tuple[str, ...]) -> str:
+        """The command as the shell would take it, broken between arguments
+        (never inside one) with a backslash at the end of each broken line."""
+        lines = ["    $ agora"]
+        for arg in args:
+            word = self.shorten(shlex.quote(arg))
+            if len(lines[-1]) + 1 + len(word) + 2 > WIDTH and lines[-1].strip():
+                lines[-1] += " \\"
+                lines.append("        " + word)
+            else:
+                lines[-1] += " " + word
+        return "\n".join(lines)
+
     def __call__(
         self, *args: str, expect: int = 0, env: dict[str, str] | None = None
     ) -> Any:
-        shown = shlex.join(args)
-        for value, name in self.names.items():
-            shown = shown.replace(value, name)
-        print(f"  $ agora {shown}")
+        env = env or self.env
+        wallet = args[1] if args[:1] == ("--home",) else env["AGORA_HOME"]
+        print(f"  [wallet {self.shorten(wallet)}]")
+        print(self.command_lines(args))
         completed = subprocess.run(  # noqa: S603 - the venv's own agora
             [self.program, *args, "--json"],
-            env=env or self.env,
+            env=env,
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -157,6 +176,11 @@ class Agora:
         if completed.returncode != expect:
             raise SystemExit(f"agora failed: {completed.stderr.strip()}")
         return json.loads(completed.stdout) if completed.stdout.strip() else None
+
+
+def say(text: str) -> None:
+    """Print an explanation, wrapped at word boundaries."""
+    print(textwrap.fill(text, WIDTH, initial_indent="    ", subsequent_indent="    "))
 
 
 def _environment(root: Path, home: str) -> dict[str, str]:
@@ -177,47 +201,57 @@ def community_wallet() -> None:
     unlocked with a random passphrase from ``AGORA_PASSPHRASE``.
     """
     print("The agora command: two wallets, one credential\n" + "-" * 46)
-    print("(every command runs with --json; what it answers is summed up)")
+    say(
+        "Every command runs with --json; what it answers is summed up. The line "
+        "above each command names the wallet it runs in: $AGORA_HOME, or the "
+        "one given with --home."
+    )
     with tempfile.TemporaryDirectory(prefix="agora-demo-") as folder:
         root = Path(folder)
         run = Agora(root, _environment(root, "member"))
         community = ("--home", str(root / "community"))
-        print("  AGORA_HOME=$TMP/member, AGORA_PASSPHRASE=(random)")
+        say("AGORA_HOME=$TMP/member, AGORA_PASSPHRASE=(random)")
         run(*community, "init")
         run("init")
-        print("    two wallets, Argon2id (standard profile) + AES-256-GCM")
+        say("two wallets, Argon2id (standard profile) + AES-256-GCM")
         issuer = run(*community, "did", "create", "--alias", "community")
-        print(f"    the community: an {issuer['keyType']} did:{issuer['method']} DID")
+        say(f"the community: an {issuer['keyType']} did:{issuer['method']} DID")
         member = run(
             "did", "create", "--alias", "me", "--method", "jwk", "--key-type", "P-256"
         )
-        print(
-            f"    the member: a {member['keyType']} did:{member['method']} DID, $MEMBER"
-        )
         run.names[member["did"]] = "$MEMBER"
+        say(f"the member: a {member['keyType']} did:{member['method']} DID, $MEMBER")
         issued = root / "membership.json"
         credential = run(
             *community, "vc", "issue", "--issuer", "community",
             "--subject", member["did"], "--type", "MembershipCredential",
             "--claims", '{"role": "member"}', "--out", str(issued),
         )  # fmt: skip
-        print(f"    issued {credential['id']} ({credential['proof']['cryptosuite']})")
+        say(
+            f"issued {credential['id']} ({credential['cryptosuite']}); "
+            "$TMP/membership.json holds the signed credential, which the "
+            "community hands to the member"
+        )
         stored = run("vc", "store", str(issued))
-        print(
-            f"    verified={stored['verified']}, stored as {stored['direction']} "
-            "in the member's wallet"
+        say(
+            f"verified={stored['verified']}, stored as {stored['direction']} in "
+            "the member's wallet"
         )
         presentation = root / "presentation.json"
         made = run(
             "vp", "create", "--holder", "me", "--challenge", "8f2c",
             "--domain", "agora.example", "--out", str(presentation), stored["id"],
         )  # fmt: skip
-        print(f"    presented for the verifier ({made['proof']['cryptosuite']})")
+        say(
+            f"$TMP/presentation.json holds the member's presentation "
+            f"({made['cryptosuite']}), signed for the verifier's challenge 8f2c"
+        )
         report = run(
             "vp", "verify", str(presentation), "--challenge", "8f2c",
             "--domain", "agora.example",
         )  # fmt: skip
-        print(f"    the verifier's answer: verified={report['verified']}\n")
+        say(f"the verifier's answer: verified={report['verified']}")
+        print()
 
 
 def community_membership() -> None:
@@ -229,10 +263,15 @@ def community_membership() -> None:
         run = Agora(root, _environment(root, "engines"))
         verifier = _environment(root, "verifier")
         verifier.pop("AGORA_PASSPHRASE")
+        say(
+            "Four wallets: the community's ($TMP/engines), ada's, bob's, and a "
+            "verifier's that does not exist: the verifier has only the files the "
+            "community publishes."
+        )
         run("init")
         created = run("community", "create", "Analytical Engines", "--alias", "engines")
         run.names[created["did"]] = "$COMMUNITY"
-        print("    a did:agora community with revocation and suspension lists")
+        say("a did:agora community with revocation and suspension lists")
         log = root / "engines.jsonl"
         lists = root / "engines-status.json"
         members = {}
@@ -249,7 +288,10 @@ def community_membership() -> None:
                 "--out",
                 str(root / f"{name}.json"),
             )
-            print(f"    {name} admitted: {signed['id']} with two status entries")
+            say(
+                f"{name} admitted: {signed['id']} with two status entries; "
+                f"$TMP/{name}.json holds {name}'s membership credential"
+            )
             members[name] = (member, signed["id"])
 
         def present(name: str, expect: int) -> Any:
@@ -259,8 +301,18 @@ def community_membership() -> None:
                 "vp", "create", "--holder", name, "--challenge", f"{name}-c",
                 "--out", str(card), str(root / f"{name}.json"), env=member,
             )  # fmt: skip
-            run("did", "log", "export", "engines", "--out", str(log))
-            run("community", "status-list", "engines", "--out", str(lists))
+            say(f"$TMP/{name}-vp.json: {name}'s presentation for the challenge")
+            run("did", "log", "export", "engines", "--out", str(log), "--force")
+            run(
+                "community", "status-list", "engines", "--out", str(lists),
+                "--force",
+            )  # fmt: skip
+            say(
+                "the community publishes $TMP/engines.jsonl (its DID's log, to "
+                "resolve its did:agora DID) and $TMP/engines-status.json and "
+                "$TMP/engines-status-suspension.json (its signed status lists); "
+                "--force replaces the copies published before"
+            )
             suspension = lists.with_name("engines-status-suspension.json")
             return run(
                 "vp", "verify", str(card), "--challenge", f"{name}-c",
@@ -271,15 +323,16 @@ def community_membership() -> None:
 
         report = present("ada", 0)
         verified = report["verified"]
-        print(f"    a verifier with only the published files: verified={verified}")
+        say(f"a verifier with only the published files: verified={verified}")
         run("community", "revoke", "engines", members["bob"][1])
-        print("    the community revokes bob's membership and re-signs its list")
+        say("the community revokes bob's membership and re-signs its list")
         report = present("bob", 1)
         problem = report["credentials"][0]["problems"][0]
-        print(
-            f"    bob's presentation: verified={report['verified']}, "
-            f"{problem['errorCode']}: {problem['detail'][:40]}...\n"
+        say(
+            f"bob's presentation: verified={report['verified']}, "
+            f"{problem['errorCode']}: {problem['detail']}"
         )
+        print()
 
 
 if __name__ == "__main__":

@@ -47,3 +47,30 @@ def test_quickstart_runs_a_community_with_revocation():
     out = run(next(p for p in EXAMPLES if p.name == "quickstart.py")).stdout
     assert "a verifier with only the published files: verified=True" in out
     assert "bob's presentation: verified=False, revoked:" in out
+
+
+def test_quickstart_names_the_wallet_of_each_step_and_cuts_no_line():
+    out = run(next(p for p in EXAMPLES if p.name == "quickstart.py")).stdout
+    lines = out.splitlines()
+    commands = [i for i, line in enumerate(lines) if line.startswith("    $ agora")]
+    assert len(commands) > 20
+    for index in commands:
+        assert lines[index - 1].startswith("  [wallet $TMP/"), lines[index - 1]
+    # Nothing is shortened with an ellipsis: identifiers and details are whole.
+    assert "..." not in out
+    # Every file a command writes is explained on a line of its own.
+    for index in commands:
+        command = lines[index]
+        while command.endswith("\\"):
+            index += 1
+            command = command[:-1] + lines[index].strip()
+        if "--out " in command:
+            written = command.split("--out ", 1)[1].split()[0]
+            explained = [
+                line
+                for line in lines
+                if written in line
+                and "$ agora" not in line
+                and not line.startswith("        ")
+            ]
+            assert explained, written

@@ -29,6 +29,7 @@ from wallet_cli.commands import (
     did_agora,
     keys,
     presentation,
+    status,
     wallet,
 )
 from wallet_cli.errors import UsageError
@@ -88,6 +89,7 @@ app.add_typer(keys.app, name="key")
 app.add_typer(credential.vc_app, name="vc")
 app.add_typer(community.app, name="community")
 app.add_typer(presentation.vp_app, name="vp")
+app.add_typer(status.app, name="status")
 app.add_typer(wallet.backup_app, name="backup")
 app.add_typer(wallet.passphrase_app, name="passphrase")
 

@@ -18,25 +18,28 @@ of waiting for input that will never come.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import typer
 
-from ssi.agora import AgoraMethod, FileLogSource, LogSource
+from ssi.agora import AgoraMethod, FileLogSource, LogSource, split_lines
 from ssi.did.methods import JWKMethod, KeyMethod
 from ssi.did.resolution import MethodRegistry, Resolver
-from ssi.errors import WalletExistsError, WalletNotFoundError
-from ssi.status import (
-    BitstringStatusChecker,
-    ChainStatusSource,
-    MemoryStatusSource,
-    StatusSource,
+from ssi.errors import (
+    DIDNotFoundError,
+    InvalidDIDLogError,
+    SSIError,
+    StatusRetrievalError,
+    WalletExistsError,
+    WalletNotFoundError,
 )
-from ssi.types import JsonObject
+from ssi.status import BitstringStatusChecker, MemoryStatusSource
+from ssi.types import JsonObject, JsonValue
 from ssi.wallet import (
     KDFParams,
     Wallet,
@@ -45,18 +48,24 @@ from ssi.wallet import (
     default_home,
 )
 from ssi.wallet.storage import WALLET_FILE
+from wallet_cli.commands.inputs import read_bytes, read_json
 from wallet_cli.errors import UsageError
 
 __all__ = [
     "BACKUP_PASSPHRASE_ENV",
+    "MAX_LOG_BYTES",
     "NEW_PASSPHRASE_ENV",
     "PASSPHRASE_ENV",
+    "STATUS_LIST_KIND",
     "Session",
+    "ask_yes_no",
     "backup_passphrase",
     "confirm",
     "from_context",
+    "read_status_list",
     "require_confirmation",
     "stdin_is_interactive",
+    "wallet_status_lists",
 ]
 
 # Names of environment variables, not secrets.
@@ -65,6 +74,8 @@ NEW_PASSPHRASE_ENV = "AGORA_NEW_PASSPHRASE"  # noqa: S105
 BACKUP_PASSPHRASE_ENV = "AGORA_BACKUP_PASSPHRASE"  # noqa: S105
 
 _MAX_PASSPHRASE_FILE = 64 * 1024
+_ALIAS = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+"""The wallet's alias syntax (see ssi.wallet)."""
 
 
 def stdin_is_interactive() -> bool:
@@ -72,9 +83,15 @@ def stdin_is_interactive() -> bool:
     return sys.stdin.isatty()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Session:
     """The root options that say which wallet to open and how to unlock it.
+
+    The wallet is opened (one Argon2id derivation) at most once per command,
+    and only when it is needed: a command that works on the wallet opens it;
+    a command that verifies or resolves opens it only to look for a did:agora
+    log, a status list or an alias that the files given on the command line
+    do not hold.
 
     Args:
         home_option: ``--home``; ``None`` means ``$AGORA_HOME`` or ``~/.agora``.
@@ -83,13 +100,21 @@ class Session:
 
     home_option: Path | None = None
     passphrase_file: Path | None = None
-    _opened: Wallet | None = field(default=None, repr=False, compare=False)
+    _wallet: Wallet | None = field(default=None, repr=False, compare=False)
+    _passphrase: str | None = field(default=None, repr=False, compare=False)
+    _evidence_failure: Exception | None = field(default=None, repr=False, compare=False)
+    _evidence_tried: bool = field(default=False, repr=False, compare=False)
 
     @property
     def home(self) -> Path:
         """The wallet directory, as an absolute path."""
         home = self.home_option if self.home_option is not None else default_home()
         return home.expanduser().absolute()
+
+    @property
+    def wallet_exists(self) -> bool:
+        """True when :attr:`home` holds a wallet (it is not opened)."""
+        return (self.home / WALLET_FILE).exists()
 
     def create(self, kdf: KDFParams) -> Wallet:
         """Create a wallet in :attr:`home`, asking for its passphrase twice.
@@ -98,13 +123,13 @@ class Session:
             WalletExistsError: the directory already holds a wallet.
             UsageError: no passphrase could be had.
         """
-        if (self.home / WALLET_FILE).exists():
+        if self.wallet_exists:
             raise WalletExistsError(f"{self.home} already holds a wallet.")
         passphrase = self._wallet_passphrase(twice=True)
         return Wallet.create(self.home, passphrase, kdf=kdf)
 
     def open(self) -> Wallet:
-        """Open the wallet in :attr:`home`.
+        """Open the wallet in :attr:`home`, or return the one already opened.
 
         Raises:
             WalletNotFoundError: there is no wallet (checked before asking).
@@ -114,16 +139,17 @@ class Session:
         return self.unlock()[0]
 
     def unlock(self) -> tuple[Wallet, str]:
-        """Open the wallet and also return the passphrase that opened it.
+        """Open the wallet (once) and also return the passphrase that opened it.
 
         Raises:
             As :meth:`open`.
         """
-        self._require_wallet()
-        passphrase = self._wallet_passphrase(twice=False)
-        wallet = Wallet.open(self.home, passphrase)
-        object.__setattr__(self, "_opened", wallet)  # a cache on a frozen record
-        return wallet, passphrase
+        if self._wallet is None or self._passphrase is None:
+            self._require_wallet()
+            passphrase = self._wallet_passphrase(twice=False)
+            self._wallet = Wallet.open(self.home, passphrase)
+            self._passphrase = passphrase
+        return self._wallet, self._passphrase
 
     def new_passphrase(self, file: Path | None) -> str:
         """Return the new passphrase for ``agora passphrase change``.
@@ -149,66 +175,234 @@ class Session:
             twice=twice,
         )
 
-    def resolver(self, logs: list[Path] | None = None) -> Resolver:
-        """Return a resolver that also finds did:agora logs: in the ``--log``
-        files or folders given, and in the wallet when one exists and a
-        passphrase is at hand without asking (file or environment).
+    # --- DIDs and aliases ---------------------------------------------------
+
+    def did_for(self, text: str) -> str:
+        """Return the DID that ``text`` names: a DID (or URL) as it is, else the
+        DID of the wallet with that alias.
+
+        An alias never holds ``:``, so text with ``:`` (and text that is not an
+        alias either, or any text when there is no wallet) is taken as it is
+        and the wallet is not opened.
 
         Raises:
-            UsageError: a ``--log`` path does not exist.
-            WrongPassphraseError: the passphrase given does not open the wallet.
+            RecordNotFoundError: no DID of the wallet has that alias.
+            WalletNotFoundError, WrongPassphraseError, UsageError: as :meth:`open`.
         """
-        sources: list[LogSource] = []
+        if ":" in text or _ALIAS.fullmatch(text) is None or not self.wallet_exists:
+            return text
+        return self.open().did(text).did
+
+    # --- Evidence: did:agora logs and status lists ----------------------------
+
+    def evidence_wallet(self) -> Wallet | None:
+        """Return the wallet for finding logs and status lists, opening it if
+        needed; ``None`` when there is none or it cannot be opened.
+
+        The passphrase is asked for only when standard input is a terminal.
+        A failure to open is remembered: see :meth:`raise_evidence_failure`.
+        """
+        if self._wallet is not None:
+            return self._wallet
+        if self._evidence_tried or not self.wallet_exists:
+            return None
+        self._evidence_tried = True
+        if not self._passphrase_at_hand():
+            return None
+        try:
+            return self.open()
+        except (SSIError, UsageError) as exc:
+            self._evidence_failure = exc
+            return None
+
+    def raise_evidence_failure(self) -> None:
+        """Raise the error that kept the wallet closed when it was needed for
+        evidence (a wrong passphrase, say); do nothing otherwise.
+
+        Raises:
+            WrongPassphraseError, WalletError, UsageError: that error.
+        """
+        failure = self._evidence_failure
+        if failure is not None:
+            self._evidence_failure = None
+            raise failure
+
+    def _passphrase_at_hand(self) -> bool:
+        return (
+            self.passphrase_file is not None
+            or bool(os.environ.get(PASSPHRASE_ENV))
+            or stdin_is_interactive()
+        )
+
+    def _missing(self, what: str, option: str, command: str) -> str:
+        """The end of a "not found" message: where else to look, and how."""
+        if self._wallet is not None:
+            return (
+                f"no {what} in the {option} files or the wallet: give it with "
+                f"{option} FILE, or keep it in the wallet with `{command}`."
+            )
+        if not self.wallet_exists:
+            return f"no {what} was given: give it with {option} FILE."
+        if self._evidence_failure is not None:
+            return (
+                f"no {what} in the {option} files, and the wallet could not be "
+                f"opened to look there: give it with {option} FILE."
+            )
+        return (
+            f"no {what} in the {option} files; the wallet was not searched because "
+            f"no passphrase was given: give it with {option} FILE, or set "
+            f"{PASSPHRASE_ENV} or use --passphrase-file (standard input is not a "
+            "terminal, so agora cannot ask)."
+        )
+
+    def resolver(self, logs: list[Path] | None = None) -> Resolver:
+        """Return a resolver for did:key, did:jwk and did:agora, nothing remote.
+
+        did:agora logs come from the ``--log`` files or folders given, checked
+        here, and, for a DID they do not hold, from the wallet (opened then, if
+        it exists; see :meth:`evidence_wallet`).
+
+        Raises:
+            UsageError: a ``--log`` path does not exist, cannot be read or does
+                not parse (the code of the fault and the line).
+        """
+        files: list[LogSource] = []
         for path in logs or []:
             if not path.exists():
                 raise UsageError(
                     "unusableInput", f"there is no log file or folder {path}."
                 )
-            sources.append(FileLogSource(path))
-        if (self.home / WALLET_FILE).exists() and (
-            self.passphrase_file is not None or os.environ.get(PASSPHRASE_ENV)
-        ):
-            sources.append(WalletLogSource(self._opened or self.open()))
+            for file in sorted(path.glob("*.jsonl")) if path.is_dir() else [path]:
+                _check_log_file(file)
+            files.append(FileLogSource(path))
+        source = _EvidenceLogs(files, self)
         return Resolver(
-            MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod(sources)]),
+            MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod([source])]),
             cache_ttl=0,
         )
 
     def status_checker(self, lists: list[Path] | None = None) -> BitstringStatusChecker:
         """Return a status checker over the ``--status-list`` files given and,
-        when the wallet can be opened without asking, the lists of the wallet's
-        communities. Nothing is fetched from the network.
+        for a list they do not hold, the wallet's lists (its communities' and
+        those imported with ``agora status import``). Nothing is fetched from
+        the network.
 
         Raises:
-            UsageError: a list file cannot be read or is not a JSON object.
+            UsageError: a list file cannot be read, is not strict JSON, or is not
+                a status list credential.
         """
         documents: dict[str, JsonObject] = {}
         for path in lists or []:
-            try:
-                document = json.loads(path.read_bytes())
-            except (OSError, ValueError) as exc:
-                raise UsageError(
-                    "unusableInput", f"cannot read the status list {path}."
-                ) from exc
-            if not isinstance(document, dict) or not isinstance(
-                document.get("id"), str
-            ):
-                raise UsageError(
-                    "unusableInput", f"{path} is not a status list credential."
-                )
-            documents[document["id"]] = document
-        sources: list[StatusSource] = [MemoryStatusSource(documents)]
-        if (self.home / WALLET_FILE).exists() and (
-            self.passphrase_file is not None or os.environ.get(PASSPHRASE_ENV)
-        ):
-            sources.append(WalletStatusSource(self._opened or self.open()))
-        return BitstringStatusChecker(ChainStatusSource(sources))
+            document = read_status_list(path)
+            documents[str(document["id"])] = document
+        return BitstringStatusChecker(_EvidenceStatus(documents, self))
 
     def _require_wallet(self) -> None:
-        if not (self.home / WALLET_FILE).exists():
+        if not self.wallet_exists:
             raise WalletNotFoundError(
                 f"there is no wallet in {self.home}; create one with `agora init`."
             )
+
+
+STATUS_LIST_KIND = "status-list"
+"""The wallet record kind of the status lists kept with ``agora status import``."""
+
+
+def read_status_list(path: Path | str) -> JsonObject:
+    """Read a status list credential from a file (or ``-``), strictly.
+
+    Raises:
+        UsageError: unreadable, not strict JSON, or not a credential with an id.
+    """
+    document = read_json(path, what="the status list")
+    if (
+        not isinstance(document, dict)
+        or not isinstance(document.get("id"), str)
+        or not isinstance(document.get("credentialSubject"), dict)
+    ):
+        raise UsageError("unusableInput", f"{path} is not a status list credential.")
+    return document
+
+
+def wallet_status_lists(wallet: Wallet) -> list[JsonObject]:
+    """Return the status lists imported into the wallet, in the order stored."""
+    return [data for _, data in wallet.records(STATUS_LIST_KIND)]
+
+
+class _EvidenceLogs:
+    """did:agora logs from the ``--log`` files, else from the wallet."""
+
+    def __init__(self, files: list[LogSource], session: Session) -> None:
+        self._files = files
+        self._session = session
+
+    def logs_for(self, did: str) -> list[list[JsonValue]]:
+        found = [log for source in self._files for log in source.logs_for(did)]
+        if found:
+            return found
+        wallet = self._session.evidence_wallet()
+        if wallet is not None:
+            found = WalletLogSource(wallet).logs_for(did)
+            if found:
+                return found
+        raise DIDNotFoundError(
+            self._session._missing(
+                f"log for {did}", "--log", "agora did log import FILE"
+            )
+        )
+
+
+class _EvidenceStatus:
+    """Status lists from the ``--status-list`` files, else from the wallet."""
+
+    def __init__(self, documents: dict[str, JsonObject], session: Session) -> None:
+        self._files = MemoryStatusSource(documents)
+        self._session = session
+
+    def get(self, url: str) -> JsonObject:
+        with contextlib.suppress(StatusRetrievalError):
+            return self._files.get(url)
+        wallet = self._session.evidence_wallet()
+        if wallet is not None:
+            for document in wallet_status_lists(wallet):
+                if document.get("id") == url:
+                    return dict(document)
+            with contextlib.suppress(StatusRetrievalError):
+                return WalletStatusSource(wallet).get(url)
+        raise StatusRetrievalError(
+            self._session._missing(
+                f"status list {url[:120]}", "--status-list", "agora status import FILE"
+            )
+        )
+
+
+MAX_LOG_BYTES = 64 * 1024 * 1024
+"""The largest did:agora log file read."""
+
+
+def _check_log_file(path: Path) -> None:
+    """Refuse, before any resolution, a ``--log`` file that cannot be used.
+
+    Raises:
+        UsageError: unreadable, too large, not UTF-8, or a line that is not JSON
+            (the log error's code, and the line).
+    """
+    data = read_bytes(path, limit=MAX_LOG_BYTES)
+    if len(data) > MAX_LOG_BYTES:
+        raise UsageError(
+            "unusableInput", f"cannot read {path}: larger than {MAX_LOG_BYTES} bytes."
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UsageError(
+            "invalidLogEntry", f"cannot read {path}: not UTF-8 text at line {line}."
+        ) from exc
+    try:
+        split_lines(text)
+    except InvalidDIDLogError as exc:
+        raise UsageError(exc.code, f"cannot read {path}: {exc.detail}") from exc
 
 
 def from_context(ctx: typer.Context) -> Session:
@@ -257,6 +451,19 @@ def confirm(expected: str, *, yes: bool, action: str) -> None:
         err=True,
     )
     if typed != expected:
+        raise UsageError("notConfirmed", f"not confirmed; {action} did not happen.")
+
+
+def ask_yes_no(*, yes: bool, action: str) -> None:
+    """Ask "action? [y/N]" before ``action``, unless ``yes``.
+
+    Raises:
+        UsageError: no way to ask, or the answer is not yes.
+    """
+    require_confirmation(yes=yes, action=action)
+    if yes:
+        return
+    if not typer.confirm(f"Go on with {action}?", default=False, err=True):
         raise UsageError("notConfirmed", f"not confirmed; {action} did not happen.")
 
 

@@ -56,8 +56,9 @@ def community(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def publish(community: dict[str, Any]) -> list[str]:
     lists = community["root"] / "status.json"
     completed = run(
-        "community", "status-list", "engines", "--out", str(lists), env=community["env"]
-    )
+        "community", "status-list", "engines", "--out", str(lists), "--force",
+        env=community["env"],
+    )  # fmt: skip
     assert completed.returncode == 0, completed.stderr
     return [
         "--status-list", str(lists),
@@ -87,7 +88,7 @@ def test_members_are_listed(community):
     members = as_json(
         run("community", "members", "engines", "--json", env=community["env"])
     )
-    assert [m["member"] for m in members["members"]] == [
+    assert [m["member"] for m in members["items"]] == [
         "did:example:ada",
         "did:example:bob",
         "did:example:cy",

@@ -202,7 +202,7 @@ def test_did_list(base):
         assert alias in human
     assert base["issuer"] in human
     assert "secp256k1" in human
-    body = as_json(run("did", "list", "--json", env=base["env"]))
+    body = as_json(run("did", "list", "--json", env=base["env"]))["items"]
     assert [d["alias"] for d in body] == ["issuer", "holder", "k1"]
     assert [d["did"] for d in body] == [base["issuer"], base["holder"], base["k1"]]
     assert [d["keyType"] for d in body] == ["Ed25519", "P-256", "secp256k1"]
@@ -230,7 +230,7 @@ def test_key_list(base):
     assert "Keys in" in human
     assert "P-256" in human
     assert "secretKey" not in human
-    body = as_json(run("key", "list", "--json", env=base["env"]))
+    body = as_json(run("key", "list", "--json", env=base["env"]))["items"]
     assert [k["alias"] for k in body] == ["issuer", "holder", "k1"]
     assert body[0]["dids"] == [base["issuer"]]
     assert body[0]["publicKeyMultibase"] == base["issuer"].removeprefix("did:key:")
@@ -367,7 +367,9 @@ def test_vc_store_list_show_delete(base, tmp_path):
     assert credential["id"] in listed
     assert "CommunityBadge" in listed
     assert "received" in listed
-    only = as_json(run("vc", "list", "--type", "CommunityBadge", "--json", env=env))
+    only = as_json(run("vc", "list", "--type", "CommunityBadge", "--json", env=env))[
+        "items"
+    ]
     assert sorted(r["id"] for r in only) == sorted([credential["id"], tampered["id"]])
     assert all("CommunityBadge" in r["types"] for r in only)
 
@@ -378,7 +380,7 @@ def test_vc_store_list_show_delete(base, tmp_path):
     assert body["credential"] == tampered
     assert body["direction"] == "received"
 
-    assert tampered["id"] in ok(run("vc", "delete", tampered["id"], env=env))
+    assert tampered["id"] in ok(run("vc", "delete", tampered["id"], "--yes", env=env))
     gone = run("vc", "show", tampered["id"], env=env)
     fails(gone, 1, "recordNotFound")
 
@@ -485,7 +487,7 @@ def test_passphrase_change(base, tmp_path):
     assert old.stdout == ""
     new = as_json(
         run("did", "list", "--json", env=environment(home, "a new passphrase"))
-    )
+    )["items"]
     assert [d["alias"] for d in new] == ["issuer", "holder", "k1"]
 
 
@@ -495,7 +497,7 @@ def test_passphrase_file_option(base, tmp_path):
     env = environment(base["home"], passphrase="wrong")
     body = as_json(
         run("--passphrase-file", str(secret), "did", "list", "--json", env=env)
-    )
+    )["items"]
     assert len(body) == 3
 
 
@@ -583,7 +585,7 @@ def test_open_prompts_once(base, tty):
     )
     assert result.exit_code == 0, result.output
     assert "Passphrase for" in result.stderr
-    assert len(json.loads(result.stdout)) == 3
+    assert len(json.loads(result.stdout)["items"]) == 3
 
 
 def test_passphrase_change_prompts_for_the_new_one(base, tmp_path, tty):
@@ -692,9 +694,9 @@ def test_vc_store_list_delete_in_process(base, tmp_path):
     assert credential["id"] in listed.stdout
     empty = invoke(["vc", "list", "--type", "Nothing"], home)
     assert "No credentials of type Nothing" in empty.stdout
-    deleted = invoke(["vc", "delete", credential["id"], "--json"], home)
+    deleted = invoke(["vc", "delete", credential["id"], "--json", "--yes"], home)
     assert json.loads(deleted.stdout) == {"deleted": credential["id"]}
-    again = invoke(["vc", "delete", credential["id"]], home)
+    again = invoke(["vc", "delete", credential["id"], "--yes"], home)
     assert again.exit_code == 1
     assert "error[recordNotFound]" in again.stderr
     shown = invoke(["vc", "show", credential["id"], "--json"], home)
@@ -789,7 +791,9 @@ def test_human_output_in_process(base, tmp_path):
     not_object = write(tmp_path / "list.json", [credential])
     human("vc", "store", str(not_object), "--unverified", code=2)
     assert "T" in human("vc", "list", "--type", "T")
-    assert f"Deleted {credential['id']}" in human("vc", "delete", credential["id"])
+    assert f"Deleted {credential['id']}" in human(
+        "vc", "delete", credential["id"], "--yes"
+    )
     presentation = tmp_path / "vp.json"
     made = human(
         "vp", "create", "--holder", "issuer", "--challenge", "c", "--out",

@@ -1,5 +1,5 @@
-"""``agora community``: create communities, admit and revoke members, publish
-their status lists."""
+"""``agora community``: create and list communities, admit and revoke members,
+publish their status lists."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from typing import Annotated
 import typer
 
 from ssi.datetimes import parse_date_time
-from ssi.errors import MalformedValueError
+from ssi.errors import MalformedValueError, RecordConflictError
 from ssi.wallet import (
     CommunityRecord,
+    Wallet,
     admit_member,
     community,
     create_community,
@@ -21,7 +22,15 @@ from ssi.wallet import (
     status_list_credentials,
 )
 from wallet_cli import session
-from wallet_cli.commands.credential import JsonOption, OutOption, emit, write_output
+from wallet_cli.commands.credential import (
+    ForceOption,
+    JsonOption,
+    OutOption,
+    check_out_file,
+    emit,
+    require_active,
+    write_output,
+)
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
@@ -35,8 +44,11 @@ app = typer.Typer(
 )
 
 CommunityArgument = Annotated[
-    str, typer.Argument(metavar="COMMUNITY", help="The community's DID or alias.")
+    str, typer.Argument(metavar="DID|ALIAS", help="The community's DID or alias.")
 ]
+
+COMMUNITY_KIND = "community"
+"""The wallet record kind of communities (see ssi.wallet.community)."""
 
 
 def _rows(record: CommunityRecord) -> list[tuple[str, str]]:
@@ -54,7 +66,12 @@ def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The community's display name.")],
     alias: Annotated[
-        str | None, typer.Option("--alias", metavar="A", help="A short name.")
+        str | None,
+        typer.Option(
+            "--alias",
+            metavar="NAME",
+            help="A short name (letters, digits, '.', '_', '-').",
+        ),
     ] = None,
     status_url: Annotated[
         str | None,
@@ -82,27 +99,75 @@ def create(
     out.panel("community created", _rows(record))
 
 
+@app.command("list")
+def list_communities(ctx: typer.Context, json_mode: JsonOption = False) -> None:
+    """List the communities the wallet runs.
+
+    Example: agora community list
+    """
+    out = Output(json_mode=json_mode)
+    records = _communities(session.from_context(ctx).open())
+    if json_mode:
+        items = []
+        for record in records:
+            body = record.to_json()
+            body["members"] = len(record.members)
+            items.append(body)
+        out.json({"items": items})
+        return
+    if not records:
+        out.line('No communities yet; create one with: agora community create "NAME"')
+        return
+    out.table(
+        "Communities",
+        ["alias", "name", "DID", "members"],
+        [[r.alias or "-", r.name, r.did, str(len(r.members))] for r in records],
+    )
+
+
+def _communities(wallet: Wallet) -> list[CommunityRecord]:
+    return [
+        community(wallet, record_id) for record_id, _ in wallet.records(COMMUNITY_KIND)
+    ]
+
+
 @app.command()
 def admit(
     ctx: typer.Context,
     reference: CommunityArgument,
     member: Annotated[
-        str, typer.Argument(metavar="MEMBER_DID", help="The new member.")
+        str,
+        typer.Argument(
+            metavar="DID|ALIAS",
+            help="The new member's DID, or the alias of a DID of the wallet.",
+        ),
     ],
-    role: Annotated[str, typer.Option("--role", help="The member's role.")] = "member",
+    role: Annotated[
+        str, typer.Option("--role", metavar="ROLE", help="The member's role.")
+    ] = "member",
     valid_until: Annotated[
         str | None,
-        typer.Option("--valid-until", metavar="T", help="When the membership ends."),
+        typer.Option(
+            "--valid-until",
+            metavar="DATETIME",
+            help="When the membership ends, such as 2030-01-01T00:00:00Z.",
+        ),
     ] = None,
     out_file: OutOption = None,
+    force: ForceOption = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Issue a membership credential (with status entries) and add the member
     to the roster. Prints the credential, or writes it to --out.
 
+    A member who holds a membership that is not revoked cannot be admitted
+    again (revoke it first), and the role cannot be empty.
+
     Example: agora community admit engines did:key:z6Mk... --role member --out ada.json
     """
     out = Output(json_mode=json_mode)
+    if not role.strip():
+        raise UsageError("unusableInput", "--role cannot be empty.")
     until: datetime | None = None
     if valid_until is not None:
         try:
@@ -111,10 +176,22 @@ def admit(
             )
         except MalformedValueError as exc:
             raise UsageError("unusableInput", exc.detail) from exc
-    wallet = session.from_context(ctx).open()
-    signed = admit_member(wallet, reference, member, role=role, valid_until=until)
-    rows = [("credential", str(signed["id"])), ("member", member), ("role", role)]
-    emit(out, signed, out_file, "member admitted", rows)
+    check_out_file(out_file, force=force)
+    current = session.from_context(ctx)
+    wallet = current.open()
+    member_id = current.did_for(member)
+    record = community(wallet, reference)
+    require_active(wallet, wallet.did(record.did))
+    for entry in record.members:
+        if entry.get("member") == member_id and entry.get("status") != "revoked":
+            raise RecordConflictError(
+                f"{member_id[:80]} is a member of {record.alias or record.name} "
+                f"already ({entry.get('credentialId')}, {entry.get('status')}); "
+                "revoke that membership first."
+            )
+    signed = admit_member(wallet, reference, member_id, role=role, valid_until=until)
+    rows = [("credential", str(signed["id"])), ("member", member_id), ("role", role)]
+    emit(out, signed, out_file, "member admitted", rows, force=force)
 
 
 @app.command()
@@ -122,7 +199,7 @@ def revoke(
     ctx: typer.Context,
     reference: CommunityArgument,
     credential_id: Annotated[
-        str, typer.Argument(metavar="CREDENTIAL_ID", help="The membership's id.")
+        str, typer.Argument(metavar="ID", help="The membership credential's id.")
     ],
     suspend: Annotated[
         bool, typer.Option("--suspend", help="Suspend instead (reversible).")
@@ -142,6 +219,7 @@ def revoke(
         raise UsageError("unusableInput", "give --suspend or --reinstate, not both.")
     action = "suspend" if suspend else "reinstate" if reinstate else "revoke"
     wallet = session.from_context(ctx).open()
+    require_active(wallet, wallet.did(reference))
     entry = set_member_status(wallet, reference, credential_id, action)
     if json_mode:
         out.json(entry)
@@ -163,7 +241,9 @@ def members(
     out = Output(json_mode=json_mode)
     record = community(session.from_context(ctx).open(), reference)
     if json_mode:
-        out.json(record.to_json())
+        body = record.to_json()
+        body["items"] = body.pop("members")
+        out.json(body)
         return
     out.table(
         f"{record.name} ({record.did})",
@@ -185,9 +265,11 @@ def status_list(
             "--out",
             metavar="FILE",
             help="Write the revocation list to FILE and the suspension list to "
-            "FILE with '-suspension' before its suffix.",
+            "FILE with '-suspension' before its suffix (existing files are "
+            "replaced only with --force).",
         ),
     ] = None,
+    force: ForceOption = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Write the community's current signed status lists, to publish.
@@ -200,11 +282,14 @@ def status_list(
         out.json(lists)
         return
     suspension = out_file.with_name(f"{out_file.stem}-suspension{out_file.suffix}")
+    for path in (out_file, suspension):
+        check_out_file(path, force=force)
     for path, document in (
         (out_file, lists["revocation"]),
         (suspension, lists["suspension"]),
     ):
-        write_output(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
+        data = (json.dumps(document, indent=2) + "\n").encode("utf-8")
+        write_output(path, data, force=force)
     if json_mode:
         out.json({"revocation": str(out_file), "suspension": str(suspension)})
         return

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sys
 import tempfile
 import uuid
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from ssi.agora import validate_log
 from ssi.credentials import (
     VC_V2_CONTEXT,
     VerificationReport,
@@ -26,23 +26,32 @@ from ssi.credentials import (
     verify,
 )
 from ssi.datetimes import format_date_time
+from ssi.did.resolution import Resolver
 from ssi.errors import (
     ParsingError,
+    SSIError,
     UnsupportedAlgorithmError,
     VerificationFailedError,
 )
+from ssi.status import BitstringStatusChecker
 from ssi.types import JsonObject, JsonValue
-from ssi.wallet import CredentialRecord, DIDRecord, Wallet
+from ssi.wallet import CredentialRecord, DIDRecord, Wallet, agora_log
 from wallet_cli import session
+from wallet_cli.commands.inputs import read_bytes, read_source
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
 __all__ = [
+    "ForceOption",
     "LogOption",
     "StatusListOption",
+    "check_out_file",
     "emit",
+    "evidence",
+    "is_deactivated",
     "json_object",
     "read_source",
+    "require_active",
     "show_report",
     "suite_for",
     "vc_app",
@@ -64,39 +73,21 @@ OutOption = Annotated[
     typer.Option(
         "--out",
         metavar="FILE",
-        help="Write the signed document to this file (replaced atomically) "
-        "instead of printing it.",
+        help="Write the signed document to this file instead of printing it "
+        "(with --json, a summary naming the file is printed). An existing "
+        "file is replaced only with --force.",
         show_default=False,
     ),
 ]
-
-MAX_INPUT_BYTES = 64 * 1024 * 1024
-"""Largest input read; the verifier refuses documents long before this."""
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Replace the --out file if it exists.")
+]
 
 EXAMPLES_CONTEXT = "https://www.w3.org/ns/credentials/examples/v2"
 """Defines any term (``@vocab``), so RDFC suites can sign free-form claims."""
 
 DEFAULT_SUITES = {"Ed25519": "eddsa-jcs-2022", "P-256": "ecdsa-jcs-2019"}
 """The suite used when none is named, by the signing key's type."""
-
-
-def read_source(source: str) -> bytes:
-    """Read a file or standard input (``-``).
-
-    Raises:
-        UsageError: the file cannot be read.
-    """
-    try:
-        if source == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-        else:
-            with Path(source).open("rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(
-            "unusableInput", f"cannot read {source}: {exc.strerror or exc}."
-        ) from exc
-    return data
 
 
 def show_report(report: VerificationReport, out: Output) -> None:
@@ -135,14 +126,16 @@ def _panel(report: VerificationReport, out: Output, title: str) -> None:
         _panel(inner, out, f"credential {index}")
 
 
+# The evidence options: what a verifier needs besides the document. vc verify,
+# vc store and vp verify share these definitions and :func:`evidence`.
 LogOption = Annotated[
     list[Path] | None,
     typer.Option(
         "--log",
         metavar="FILE",
         help="A did:agora log (.jsonl) or a folder of them, for did:agora "
-        "issuers; may be repeated. The wallet's logs are used too when its "
-        "passphrase is set.",
+        "issuers; may be repeated. For a DID these do not hold, the wallet's "
+        "logs are used (its passphrase is asked for in a terminal).",
     ),
 ]
 
@@ -153,10 +146,23 @@ StatusListOption = Annotated[
         "--status-list",
         metavar="FILE",
         help="A signed status list credential to check credentialStatus "
-        "against; may be repeated. The wallet's communities' lists are used "
-        "too when its passphrase is set.",
+        "against; may be repeated. For a list these do not hold, the wallet's "
+        "lists are used (its communities' and those kept with `agora status "
+        "import`).",
     ),
 ]
+
+
+def evidence(
+    ctx: typer.Context, log: list[Path] | None, status_list: list[Path] | None
+) -> tuple[Resolver, BitstringStatusChecker]:
+    """Return the resolver and status checker for the evidence options given.
+
+    Raises:
+        UsageError: a ``--log`` or ``--status-list`` file cannot be used.
+    """
+    current = session.from_context(ctx)
+    return current.resolver(log), current.status_checker(status_list)
 
 
 @vc_app.command("verify")
@@ -174,12 +180,9 @@ def vc_verify(
     Example: agora vc verify credential.json
     """
     out = Output(json_mode=json_mode)
-    current = session.from_context(ctx)
-    report = verify(
-        read_source(source),
-        resolver=current.resolver(log),
-        status=current.status_checker(status_list),
-    )
+    resolver, status = evidence(ctx, log, status_list)
+    report = verify(read_source(source), resolver=resolver, status=status)
+    session.from_context(ctx).raise_evidence_failure()
     show_report(report, out)
 
 
@@ -254,22 +257,27 @@ def vc_issue(
         ),
     ] = None,
     out_file: OutOption = None,
+    force: ForceOption = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Issue a signed credential, keep it in the wallet, and print it.
 
     The credential is valid from now. It is printed as JSON (with --out,
     written to the file and summed up instead). Exit 1 when the issuer is not
-    in the wallet, 2 when the claims or options are unusable.
+    in the wallet, 2 when the claims or options are unusable or the issuer is
+    a deactivated did:agora DID.
 
     Example: agora vc issue --issuer alice --subject did:key:z6Mk... --type
     MembershipCredential --claims '{"role": "member"}'
     """
     out = Output(json_mode=json_mode)
     subject_claims = _claims(claims)
-    wallet = session.from_context(ctx).open()
+    check_out_file(out_file, force=force)
+    current = session.from_context(ctx)
+    wallet = current.open()
     issuer_record = wallet.did(issuer)
-    subject_id = subject if ":" in subject else wallet.did(subject).did
+    require_active(wallet, issuer_record)
+    subject_id = current.did_for(subject)
     chosen = suite_for(wallet, issuer_record, suite)
     contexts: list[JsonValue] = [VC_V2_CONTEXT]
     if _defines_terms_strictly(chosen):
@@ -287,7 +295,10 @@ def vc_issue(
     credential["credentialSubject"] = {"id": subject_id, **subject_claims}
     signed = issue(credential, wallet.signer(issuer_record.did), suite=chosen)
     record = wallet.store_credential(signed, direction="issued")
-    emit(out, signed, out_file, "credential issued", _credential_rows(record))
+    emit(
+        out, signed, out_file, "credential issued", _credential_rows(record),
+        force=force,
+    )  # fmt: skip
 
 
 @vc_app.command("store")
@@ -300,20 +311,27 @@ def vc_store(
             "--unverified", help="Store the credential even if it does not verify."
         ),
     ] = False,
+    log: LogOption = None,
+    status_list: StatusListOption = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Verify a credential and keep it in the wallet.
 
-    A credential that does not verify is refused (exit 1, with its problems)
-    unless --unverified is given. It is stored as issued when its issuer is a
-    DID of the wallet, else as received; storing it again changes nothing.
+    It is verified as by `agora vc verify`, with the same --log and
+    --status-list evidence. A credential that does not verify is refused
+    (exit 1, with its problems) unless --unverified is given. It is stored as
+    issued when its issuer is a DID of the wallet, else as received; storing
+    it again changes nothing.
 
-    Example: agora vc store credential.json
+    Example: agora vc store member.json --log engines.jsonl --status-list
+    engines-status.json
     """
     out = Output(json_mode=json_mode)
     data = read_source(source)
     current = session.from_context(ctx)
-    report = verify(data, resolver=current.resolver(), status=current.status_checker())
+    resolver, status = evidence(ctx, log, status_list)
+    report = verify(data, resolver=resolver, status=status)
+    current.raise_evidence_failure()
     if not report.verified and not unverified:
         if json_mode:
             out.json(report.to_json())
@@ -328,13 +346,13 @@ def vc_store(
             tuple(problem.error for problem in report.problems),
         )
     document = json_object(data)
-    wallet = session.from_context(ctx).open()
+    wallet = current.open()
     known = {record.id for record in wallet.credentials()}
     record = wallet.store_credential(document)
-    status = "unchanged" if record.id in known else "added"
+    status_text = "unchanged" if record.id in known else "added"
     if json_mode:
         body = record.to_json()
-        body["status"] = status
+        body["status"] = status_text
         body["verified"] = report.verified
         out.json(body)
         return
@@ -343,7 +361,9 @@ def vc_store(
     rows += [
         ("problem", f"{p.code} ({p.error.code}): {p.detail}") for p in report.problems
     ]
-    title = "credential stored" if status == "added" else "credential already stored"
+    title = (
+        "credential stored" if status_text == "added" else "credential already stored"
+    )
     out.panel(title, rows, ok=report.verified)
 
 
@@ -368,7 +388,7 @@ def vc_list(
     out = Output(json_mode=json_mode)
     records = session.from_context(ctx).open().credentials(type=type_filter)
     if json_mode:
-        out.json([record.to_json() for record in records])
+        out.json({"items": [record.to_json() for record in records]})
         return
     if not records:
         out.line(
@@ -391,14 +411,28 @@ def vc_show(
     credential_id: Annotated[
         str, typer.Argument(metavar="ID", help="The credential's id.")
     ],
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="Print only the credential, exactly as stored (a JSON document "
+            "to hand on or verify).",
+        ),
+    ] = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Show a stored credential (exit 1 if it is not in the wallet).
 
-    Example: agora vc show urn:uuid:0b0f6a5e-8c1b-4f0e-9b55-2f1f4b1f1c2a
+    With --json the wallet's record is printed (the credential, its direction
+    and when it was stored); with --raw, the credential alone.
+
+    Example: agora vc show urn:uuid:0b0f6a5e-8c1b-4f0e-9b55-2f1f4b1f1c2a --raw
     """
     out = Output(json_mode=json_mode)
     record = session.from_context(ctx).open().credential(credential_id)
+    if raw:
+        out.json(record.credential)
+        return
     if json_mode:
         out.json(record.to_json())
         return
@@ -411,14 +445,23 @@ def vc_delete(
     credential_id: Annotated[
         str, typer.Argument(metavar="ID", help="The credential's id.")
     ],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Delete without asking for a confirmation.")
+    ] = False,
     json_mode: JsonOption = False,
 ) -> None:
-    """Delete a stored credential (exit 1 if it is not in the wallet).
+    """Delete a stored credential, after a confirmation (exit 1 if it is not in
+    the wallet).
 
-    Example: agora vc delete urn:uuid:0b0f6a5e-8c1b-4f0e-9b55-2f1f4b1f1c2a
+    Example: agora vc delete urn:uuid:0b0f6a5e-8c1b-4f0e-9b55-2f1f4b1f1c2a --yes
     """
     out = Output(json_mode=json_mode)
-    session.from_context(ctx).open().delete_credential(credential_id)
+    action = f"deleting the credential {credential_id}"
+    session.require_confirmation(yes=yes, action=action)
+    wallet = session.from_context(ctx).open()
+    wallet.credential(credential_id)
+    session.ask_yes_no(yes=yes, action=action)
+    wallet.delete_credential(credential_id)
     if json_mode:
         out.json({"deleted": credential_id})
         return
@@ -430,7 +473,7 @@ def vc_delete(
 
 def _claims(text: str) -> JsonObject:
     if text.startswith("@"):
-        raw = read_source(text[1:])
+        raw = read_bytes(text[1:])
     else:
         raw = text.encode("utf-8")
     try:
@@ -526,42 +569,110 @@ def _credential_rows(
     return rows
 
 
+def is_deactivated(wallet: Wallet, record: DIDRecord) -> bool:
+    """True when ``record`` is a did:agora DID whose log in the wallet ends
+    with a deactivation (other DIDs cannot be deactivated).
+
+    Raises:
+        InvalidDIDLogError: the stored log does not validate.
+    """
+    if record.method != "agora":
+        return False
+    try:
+        entries = agora_log(wallet, record.did)
+    except SSIError:
+        return False
+    return validate_log(list(entries), did=record.did).latest.deactivated
+
+
+def require_active(wallet: Wallet, record: DIDRecord) -> None:
+    """Refuse to sign with a deactivated did:agora DID.
+
+    Raises:
+        UsageError: ``record`` is deactivated (``deactivatedDid``).
+    """
+    if is_deactivated(wallet, record):
+        raise UsageError(
+            "deactivatedDid",
+            f"{record.alias or record.did} is deactivated: it cannot sign any "
+            "more, and what it signed after its deactivation does not verify.",
+        )
+
+
+def check_out_file(path: Path | None, *, force: bool) -> None:
+    """Refuse, before any work, an ``--out`` file that exists, unless ``force``.
+
+    Raises:
+        UsageError: the file exists (``fileExists``).
+    """
+    if path is not None and not force and (path.exists() or path.is_symlink()):
+        raise UsageError(
+            "fileExists", f"{path} exists; choose another name, or pass --force."
+        )
+
+
 def emit(
     out: Output,
     document: JsonObject,
     out_file: Path | None,
     title: str,
     rows: list[tuple[str, str]],
+    *,
+    force: bool = False,
 ) -> None:
     """Print a signed document, or write it to ``out_file`` and sum it up.
 
-    With ``--json`` the document is printed even when it is also written.
+    With ``--json`` and ``out_file`` the summary is a JSON object naming the
+    file (``out``), the document's ``id``, ``type`` and cryptosuite.
 
     Raises:
-        UsageError: ``out_file`` cannot be written.
+        UsageError: ``out_file`` exists (without ``force``) or cannot be written.
     """
-    if out_file is not None:
-        _write_json(out_file, document)
-        rows = [*rows, ("written to", str(out_file))]
-    if out.json_mode or out_file is None:
+    if out_file is None:
         out.json(document)
         return
-    out.panel(title, rows)
+    _write_json(out_file, document, force=force)
+    if out.json_mode:
+        out.json(_summary(document, out_file))
+        return
+    out.panel(title, [*rows, ("written to", str(out_file))])
 
 
-def _write_json(path: Path, document: JsonObject) -> None:
+def _summary(document: JsonObject, out_file: Path) -> JsonObject:
+    proofs = document.get("proof")
+    first = proofs[0] if isinstance(proofs, list) and proofs else proofs
+    suite = None
+    if isinstance(first, dict):
+        suite = first.get("cryptosuite") or first.get("type")
+    return {
+        "out": str(out_file),
+        "id": document.get("id"),
+        "type": document.get("type"),
+        "cryptosuite": suite,
+    }
+
+
+def _write_json(path: Path, document: JsonObject, *, force: bool) -> None:
     data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    write_output(path, data)
+    write_output(path, data, force=force)
 
 
-def write_output(path: Path, data: bytes) -> None:
+def write_output(
+    path: Path, data: bytes, *, force: bool = False, secret: bool = False
+) -> None:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename).
 
+    The file is readable by others as the umask allows, except a ``secret``
+    one, which is always 0600 (owner only), whatever the umask. An existing
+    file is replaced only when ``force`` is true.
+
     Raises:
-        UsageError: the file cannot be written.
+        UsageError: the file exists (``fileExists``) or cannot be written.
     """
+    check_out_file(path, force=force)
     mask = os.umask(0o022)
     os.umask(mask)
+    mode = 0o600 if secret else 0o666 & ~mask
     try:
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         temporary = Path(name)
@@ -570,13 +681,34 @@ def write_output(path: Path, data: bytes) -> None:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            temporary.chmod(0o666 & ~mask)
-            temporary.replace(path)
+            temporary.chmod(mode)
+            if force:
+                temporary.replace(path)
+            else:
+                _place_new(temporary, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 temporary.unlink()
             raise
+    except FileExistsError as exc:
+        raise UsageError(
+            "fileExists", f"{path} exists; choose another name, or pass --force."
+        ) from exc
     except OSError as exc:
         raise UsageError(
             "unusableOutput", f"cannot write {path}: {exc.strerror or exc}."
         ) from exc
+
+
+def _place_new(temporary: Path, path: Path) -> None:
+    """Move ``temporary`` to ``path``, failing if ``path`` exists by now."""
+    try:
+        os.link(temporary, path)  # fails if ``path`` appeared in the meantime
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        if path.exists():
+            raise FileExistsError(path) from None
+        temporary.replace(path)
+    else:
+        temporary.unlink()

@@ -1,19 +1,20 @@
-"""``agora did``: create DIDs in the wallet, list and show them, resolve any DID."""
+"""``agora did``: create DIDs in the wallet, list and show them, resolve any
+DID and dereference DID URLs."""
 
 from __future__ import annotations
 
 import json
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ssi.did import DIDDocument, VerificationMethod
+from ssi.did import DIDDocument, Service, VerificationMethod
 from ssi.did.resolution import DID_JSON, DID_LD_JSON
 from ssi.types import JsonObject
 from ssi.wallet import DIDRecord, Wallet, create_agora_did
 from wallet_cli import session
+from wallet_cli.commands.credential import LogOption, is_deactivated
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
@@ -27,6 +28,18 @@ app = typer.Typer(
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Write one JSON document to stdout.")
+]
+VersionIdOption = Annotated[
+    str | None,
+    typer.Option("--version-id", metavar="N", help="Resolve version N (did:agora)."),
+]
+VersionTimeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--version-time",
+        metavar="DATETIME",
+        help="Resolve the state at this date-time, e.g. 2025-01-01T00:00:00Z.",
+    ),
 ]
 
 
@@ -65,7 +78,12 @@ def _rows(document: DIDDocument, metadata: dict[str, object]) -> list[tuple[str,
 @app.command()
 def resolve(
     ctx: typer.Context,
-    did: Annotated[str, typer.Argument(help="The DID to resolve.")],
+    did: Annotated[
+        str,
+        typer.Argument(
+            metavar="DID|ALIAS", help="The DID to resolve, or the alias of one."
+        ),
+    ],
     key_format: Annotated[
         str,
         typer.Option(
@@ -81,29 +99,9 @@ def resolve(
             f"or {DID_LD_JSON}).",
         ),
     ] = None,
-    log: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--log",
-            metavar="FILE",
-            help="A did:agora log (.jsonl) or a folder of them; may be repeated. "
-            "The wallet's logs are used too when its passphrase is set.",
-        ),
-    ] = None,
-    version_id: Annotated[
-        str | None,
-        typer.Option(
-            "--version-id", metavar="N", help="Resolve version N (did:agora)."
-        ),
-    ] = None,
-    version_time: Annotated[
-        str | None,
-        typer.Option(
-            "--version-time",
-            metavar="T",
-            help="Resolve the state at date-time T, e.g. 2025-01-01T00:00:00Z.",
-        ),
-    ] = None,
+    log: LogOption = None,
+    version_id: VersionIdOption = None,
+    version_time: VersionTimeOption = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Resolve a DID to its DID document (exit 1 with the error code if it fails).
@@ -111,7 +109,9 @@ def resolve(
     Example: agora did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp
     """
     out = Output(json_mode=json_mode)
-    resolver = session.from_context(ctx).resolver(log)
+    current = session.from_context(ctx)
+    did = current.did_for(did)
+    resolver = current.resolver(log)
     options: dict[str, str] = (
         {"public_key_format": key_format} if did.startswith("did:key:") else {}
     )
@@ -121,11 +121,13 @@ def resolve(
         options["version_time"] = version_time
     if accept is not None:
         representation = resolver.resolve_representation(did, accept=accept, **options)
+        current.raise_evidence_failure()
         if representation.error is not None:
             _fail(out, representation.did_resolution_metadata)
         typer.echo(representation.did_document_stream.decode("utf-8"))
         return
     result = resolver.resolve(did, **options)
+    current.raise_evidence_failure()
     if json_mode:
         out.json(result.to_json())
         if not result.ok:
@@ -140,14 +142,75 @@ def resolve(
     )
 
 
-def _fail(out: Output, metadata: dict[str, object]) -> None:
+def _fail(
+    out: Output, metadata: JsonObject, *, key: str = "didResolutionMetadata"
+) -> None:
     code = str(metadata.get("error", "internalError"))
     message = str(metadata.get("errorMessage", "the DID could not be resolved."))
     if out.json_mode:
-        out.json({"didResolutionMetadata": metadata})
+        out.json({key: dict(metadata)})
     else:
         out.error(code, message)
     raise typer.Exit(1)
+
+
+@app.command()
+def dereference(
+    ctx: typer.Context,
+    did_url: Annotated[
+        str,
+        typer.Argument(
+            metavar="DID_URL",
+            help="A DID URL, such as did:key:z6Mk...#z6Mk... or "
+            "did:agora:...?service=hub.",
+        ),
+    ],
+    log: LogOption = None,
+    json_mode: JsonOption = False,
+) -> None:
+    """Dereference a DID URL: a verification method, a service, its endpoint, or
+    the DID document (exit 1 with the error code if it fails).
+
+    Example: agora did dereference did:agora:z...#key-1 --log alice.jsonl
+    """
+    out = Output(json_mode=json_mode)
+    current = session.from_context(ctx)
+    result = current.resolver(log).dereference(did_url)
+    current.raise_evidence_failure()
+    content = result.content
+    body: JsonObject = {
+        "dereferencingMetadata": dict(result.dereferencing_metadata),
+        "contentStream": None,
+        "contentMetadata": dict(result.content_metadata),
+    }
+    if content is None:
+        _fail(out, result.dereferencing_metadata, key="dereferencingMetadata")
+        return
+    if isinstance(content, str):
+        body["contentStream"] = content
+        rows = [("service endpoint", content)]
+    elif isinstance(content, VerificationMethod):
+        body["contentStream"] = content.to_json()
+        rows = [
+            ("verification method", content.id),
+            ("type", content.type),
+            ("controller", content.controller),
+            ("key", _key_text(content)),
+        ]
+    elif isinstance(content, Service):
+        body["contentStream"] = content.to_json()
+        rows = [
+            ("service", content.id),
+            ("type", json.dumps(content.type)),
+            ("endpoint", json.dumps(content.service_endpoint)),
+        ]
+    else:
+        body["contentStream"] = content.to_json()
+        rows = _rows(content, result.content_metadata)
+    if json_mode:
+        out.json(body)
+        return
+    out.panel("dereferenced", rows)
 
 
 class Method(StrEnum):
@@ -224,16 +287,33 @@ def list_dids(ctx: typer.Context, json_mode: JsonOption = False) -> None:
     wallet = session.from_context(ctx).open()
     records = wallet.dids()
     types = _key_types(wallet)
+    gone = {r.did for r in records if is_deactivated(wallet, r)}
     if json_mode:
-        out.json([_did_json(r, types.get(r.key_id, "")) for r in records])
+        out.json(
+            {
+                "items": [
+                    _did_json(r, types.get(r.key_id, ""), deactivated=r.did in gone)
+                    for r in records
+                ]
+            }
+        )
         return
     if not records:
         out.line("No DIDs yet; create one with: agora did create --alias NAME")
         return
     out.table(
         f"DIDs in {wallet.home}",
-        ["alias", "DID", "key type", "created"],
-        [[r.alias or "-", r.did, types.get(r.key_id, "?"), r.created] for r in records],
+        ["alias", "DID", "key type", "created", "state"],
+        [
+            [
+                r.alias or "-",
+                r.did,
+                types.get(r.key_id, "?"),
+                r.created,
+                "DEACTIVATED" if r.did in gone else "active",
+            ]
+            for r in records
+        ],
     )
 
 
@@ -251,17 +331,21 @@ def show(
     Example: agora did show alice
     """
     out = Output(json_mode=json_mode)
-    wallet = session.from_context(ctx).open()
+    current = session.from_context(ctx)
+    wallet = current.open()
     record = wallet.did(reference)
     key_type_name = wallet.key(record.key_id).key_type
-    result = session.from_context(ctx).resolver().resolve(record.did)
+    deactivated = is_deactivated(wallet, record)
+    result = current.resolver().resolve(record.did)
     document = result.did_document
     if json_mode:
-        body = _did_json(record, key_type_name)
+        body = _did_json(record, key_type_name, deactivated=deactivated)
         body["didDocument"] = document.to_json() if document is not None else None
         out.json(body)
         return
     rows = _record_rows(record, key_type_name)
+    if deactivated:
+        rows.append(("state", "DEACTIVATED: it cannot sign any more"))
     if document is not None:
         rows += _rows(document, {})[1:]
     out.panel(record.alias or record.did, rows)
@@ -271,9 +355,12 @@ def _key_types(wallet: Wallet) -> dict[str, str]:
     return {key.id: key.key_type for key in wallet.keys()}
 
 
-def _did_json(record: DIDRecord, key_type: str) -> JsonObject:
+def _did_json(
+    record: DIDRecord, key_type: str, *, deactivated: bool = False
+) -> JsonObject:
     body = record.to_json()
     body["keyType"] = key_type
+    body["deactivated"] = deactivated
     return body
 
 

@@ -22,8 +22,9 @@ from ssi.wallet import (
     update_agora_did,
 )
 from wallet_cli import session
-from wallet_cli.commands.credential import read_source, write_output
+from wallet_cli.commands.credential import ForceOption, check_out_file, write_output
 from wallet_cli.commands.did import JsonOption
+from wallet_cli.commands.inputs import read_bytes
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
@@ -40,7 +41,14 @@ DIDArgument = Annotated[
 ]
 
 
-def _summary(out: Output, title: str, log: AgoraLog) -> None:
+def _summary(
+    out: Output,
+    title: str,
+    log: AgoraLog,
+    *,
+    extra: JsonObject | None = None,
+    note: str | None = None,
+) -> None:
     latest = log.latest
     body: JsonObject = {
         "did": log.did,
@@ -48,7 +56,10 @@ def _summary(out: Output, title: str, log: AgoraLog) -> None:
         "versionTime": latest.time_text,
         "deactivated": latest.deactivated,
         "compromisedKeys": sorted(log.compromised),
+        **(extra or {}),
     }
+    if note is not None:
+        body["warning"] = note
     if out.json_mode:
         out.json(body)
         return
@@ -60,7 +71,27 @@ def _summary(out: Output, title: str, log: AgoraLog) -> None:
         rows.append(("deactivated", "yes"))
     for key in sorted(log.compromised):
         rows.append(("compromised", key))
+    if note is not None:
+        rows.append(("warning", note))
     out.panel(title, rows)
+
+
+def _rotated_out(log: AgoraLog) -> dict[str, str]:
+    """The verification methods the last entry removed: Multikey by id."""
+    if len(log.states) < 2:
+        return {}
+
+    def keys(document: JsonObject | None) -> dict[str, str]:
+        methods = (document or {}).get("verificationMethod", [])
+        return {
+            str(m.get("id")): str(m.get("publicKeyMultibase"))
+            for m in methods
+            if isinstance(m, dict)
+        }
+
+    now = keys(log.latest.document)
+    before = keys(log.states[-2].document)
+    return {key: value for key, value in before.items() if key not in now}
 
 
 def update(
@@ -130,7 +161,8 @@ def rotate(
             "--compromised",
             metavar="KEYID",
             help="Mark a key compromised (a verification method id such as "
-            "#key-1, or a Multikey): every proof made with it fails.",
+            "#key-1, or a Multikey): every proof made with it fails, whatever "
+            "its date. Use it after a key was lost or stolen.",
         ),
     ] = None,
     json_mode: JsonOption = False,
@@ -138,12 +170,30 @@ def rotate(
     """Rotate a did:agora DID's keys: the committed next update key takes over,
     a new one is committed, and the signing key is replaced.
 
+    A plain rotation is for routine key changes: proofs made with the old
+    signing key before the rotation keep verifying (with a warning), as the
+    method specification says. That also means whoever holds the old key can
+    still make proofs dated before the rotation. If a key was lost or stolen,
+    rotate with --compromised KEYID instead: every proof made with that key
+    fails, including the ones made before.
+
     Example: agora did rotate alice --compromised '#key-1'
     """
     out = Output(json_mode=json_mode)
     wallet = session.from_context(ctx).open()
     log = rotate_agora_did(wallet, reference, compromised=compromised or [])
-    _summary(out, "DID rotated", log)
+    old = _rotated_out(log)
+    plain = [key for key, multikey in old.items() if multikey not in log.compromised]
+    note = None
+    if plain:
+        fragment = plain[0].rsplit("#", 1)[-1]
+        note = (
+            f"proofs made with {', '.join(plain)} before this rotation still "
+            "verify, and whoever holds that key can still date new ones before "
+            "it. If the key was lost or stolen, run: agora did rotate "
+            f"{reference} --compromised '#{fragment}'"
+        )
+    _summary(out, "DID rotated", log, extra={"rotatedOutKeys": list(old)}, note=note)
 
 
 def deactivate(
@@ -172,8 +222,14 @@ def log_export(
     ctx: typer.Context,
     reference: DIDArgument,
     out_file: Annotated[
-        Path | None, typer.Option("--out", metavar="FILE", help="Write the log here.")
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write the log here (an existing file only with --force).",
+        ),
     ] = None,
+    force: ForceOption = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Print a did:agora DID's log as JSON Lines, to publish with what it signs.
@@ -184,11 +240,12 @@ def log_export(
     Example: agora did log export alice --out alice.jsonl
     """
     out = Output(json_mode=json_mode)
+    check_out_file(out_file, force=force)
     wallet = session.from_context(ctx).open()
     entries = agora_log(wallet, reference)
     text = "".join(json.dumps(e, separators=(",", ":")) + "\n" for e in entries)
     if out_file is not None:
-        write_output(out_file, text.encode("utf-8"))
+        write_output(out_file, text.encode("utf-8"), force=force)
         if json_mode:
             out.json({"entries": len(entries), "out": str(out_file)})
         return
@@ -201,7 +258,9 @@ def log_export(
 @log_app.command("import")
 def log_import(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="A .jsonl log, or - for stdin.")],
+    source: Annotated[
+        str, typer.Argument(metavar="FILE", help="A .jsonl log, or - for stdin.")
+    ],
     json_mode: JsonOption = False,
 ) -> None:
     """Validate someone's did:agora log and keep it in the wallet for resolution.
@@ -209,7 +268,12 @@ def log_import(
     Example: agora did log import bob.jsonl
     """
     out = Output(json_mode=json_mode)
-    data = read_source(source)
+    data = read_bytes(source, limit=session.MAX_LOG_BYTES)
+    if len(data) > session.MAX_LOG_BYTES:
+        raise UsageError(
+            "unusableInput",
+            f"cannot read {source}: larger than {session.MAX_LOG_BYTES} bytes.",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
