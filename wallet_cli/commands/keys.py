@@ -264,18 +264,26 @@ def _secret_key(source: str) -> KeyPair:
         value: JsonValue = _strict_json(text, source)
         if not isinstance(value, dict):
             raise UsageError("unusableInput", f"{source} is not a key.")
-        found = value.get("secretKeyMultibase") or value.get("privateKeyJwk") or value
+        found = value.get("secretKeyMultibase") or value.get("privateKeyJwk")
+        if found is None and "kty" in value:
+            found = value
+        if found is None and ("publicKeyMultibase" in value or "publicKeyJwk" in value):
+            raise _public_only(source)
         if not isinstance(found, str | dict):
             raise UsageError("unusableInput", f"{source} holds no secret key.")
         encoded = found
     key = import_key(encoded)
     if not isinstance(key, KeyPair):
-        raise UsageError(
-            "unusableInput",
-            f"{source} holds a public key only; import a secret key "
-            "(agora key export --private writes one).",
-        )
+        raise _public_only(source)
     return key
+
+
+def _public_only(source: str) -> UsageError:
+    return UsageError(
+        "unusableInput",
+        f"{source} holds a public key only; import a secret key "
+        "(agora key export --private --out FILE writes one).",
+    )
 
 
 def _strict_json(text: str, source: str) -> JsonValue:
