@@ -538,6 +538,11 @@ COMMANDS = [
     ["backup", "export"],
     ["backup", "import"],
     ["passphrase", "change"],
+    ["key", "import"],
+    ["did", "dereference"],
+    ["community", "list"],
+    ["status", "import"],
+    ["status", "list"],
 ]
 
 

@@ -64,7 +64,9 @@ def _rows(record: CommunityRecord) -> list[tuple[str, str]]:
 @app.command()
 def create(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The community's display name.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The community's display name.")
+    ],
     alias: Annotated[
         str | None,
         typer.Option(

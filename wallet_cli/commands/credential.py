@@ -63,7 +63,8 @@ vc_app = typer.Typer(
 )
 
 SourceArgument = Annotated[
-    str, typer.Argument(help="A JSON file, or - to read standard input.")
+    str,
+    typer.Argument(metavar="FILE", help="A JSON file, or - to read standard input."),
 ]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Write one JSON document to stdout.")

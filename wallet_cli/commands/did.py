@@ -88,6 +88,7 @@ def resolve(
         str,
         typer.Option(
             "--key-format",
+            metavar="FORMAT",
             help="did:key verification method format: Multikey or JsonWebKey2020.",
         ),
     ] = "Multikey",
@@ -95,6 +96,7 @@ def resolve(
         str | None,
         typer.Option(
             "--accept",
+            metavar="MEDIA_TYPE",
             help=f"Print the document bytes in this representation ({DID_JSON} "
             f"or {DID_LD_JSON}).",
         ),

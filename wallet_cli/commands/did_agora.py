@@ -103,11 +103,15 @@ def update(
     ] = None,
     service_type: Annotated[
         str | None,
-        typer.Option("--service-type", help="The type of the service to add."),
+        typer.Option(
+            "--service-type", metavar="TYPE", help="The type of the service to add."
+        ),
     ] = None,
     service_endpoint: Annotated[
         str | None,
-        typer.Option("--service-endpoint", help="The URL of the service to add."),
+        typer.Option(
+            "--service-endpoint", metavar="URL", help="The URL of the service to add."
+        ),
     ] = None,
     remove_service: Annotated[
         list[str] | None,
