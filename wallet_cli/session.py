@@ -216,16 +216,22 @@ class Session:
             return None
 
     def raise_evidence_failure(self) -> None:
-        """Raise the error that kept the wallet closed when it was needed for
-        evidence (a wrong passphrase, say); do nothing otherwise.
+        """Raise the error that kept evidence from being read: the wallet could
+        not be opened when it was needed (a wrong passphrase, say), or a
+        ``--log`` file failed to read; do nothing otherwise.
 
         Raises:
-            WrongPassphraseError, WalletError, UsageError: that error.
+            WrongPassphraseError, WalletError, InvalidDIDLogError, UsageError:
+                that error.
         """
         failure = self._evidence_failure
         if failure is not None:
             self._evidence_failure = None
             raise failure
+
+    def _remember(self, failure: Exception) -> None:
+        if self._evidence_failure is None:
+            self._evidence_failure = failure
 
     def _passphrase_at_hand(self) -> bool:
         return (
@@ -234,23 +240,24 @@ class Session:
             or stdin_is_interactive()
         )
 
-    def _missing(self, what: str, option: str, command: str) -> str:
+    def _missing(self, what: str, option: str, command: str, *, given: bool) -> str:
         """The end of a "not found" message: where else to look, and how."""
+        where = f"in the {option} files given" if given else f"given with {option}"
         if self._wallet is not None:
             return (
-                f"no {what} in the {option} files or the wallet: give it with "
-                f"{option} FILE, or keep it in the wallet with `{command}`."
+                f"no {what} {where} or in the wallet: give it with {option} FILE, "
+                f"or keep it in the wallet with `{command}`."
             )
         if not self.wallet_exists:
-            return f"no {what} was given: give it with {option} FILE."
+            return f"no {what} {where}: give it with {option} FILE."
         if self._evidence_failure is not None:
             return (
-                f"no {what} in the {option} files, and the wallet could not be "
-                f"opened to look there: give it with {option} FILE."
+                f"no {what} {where}, and the wallet could not be opened to look "
+                f"there: give it with {option} FILE."
             )
         return (
-            f"no {what} in the {option} files; the wallet was not searched because "
-            f"no passphrase was given: give it with {option} FILE, or set "
+            f"no {what} {where}, and the wallet was not searched because no "
+            f"passphrase was given: give it with {option} FILE, or set "
             f"{PASSPHRASE_ENV} or use --passphrase-file (standard input is not a "
             "terminal, so agora cannot ask)."
         )
@@ -337,7 +344,15 @@ class _EvidenceLogs:
         self._session = session
 
     def logs_for(self, did: str) -> list[list[JsonValue]]:
-        found = [log for source in self._files for log in source.logs_for(did)]
+        found: list[list[JsonValue]] = []
+        for source in self._files:
+            try:
+                found.extend(source.logs_for(did))
+            except SSIError as exc:
+                # A --log file that cannot be read is unusable input, not a
+                # DID that failed to resolve: the command fails with it.
+                self._session._remember(exc)
+                raise
         if found:
             return found
         wallet = self._session.evidence_wallet()
@@ -347,7 +362,10 @@ class _EvidenceLogs:
                 return found
         raise DIDNotFoundError(
             self._session._missing(
-                f"log for {did}", "--log", "agora did log import FILE"
+                f"log for {did}",
+                "--log",
+                "agora did log import FILE",
+                given=bool(self._files),
             )
         )
 
@@ -357,6 +375,7 @@ class _EvidenceStatus:
 
     def __init__(self, documents: dict[str, JsonObject], session: Session) -> None:
         self._files = MemoryStatusSource(documents)
+        self._given = bool(documents)
         self._session = session
 
     def get(self, url: str) -> JsonObject:
@@ -371,7 +390,10 @@ class _EvidenceStatus:
                 return WalletStatusSource(wallet).get(url)
         raise StatusRetrievalError(
             self._session._missing(
-                f"status list {url[:120]}", "--status-list", "agora status import FILE"
+                f"status list {url[:120]}",
+                "--status-list",
+                "agora status import FILE",
+                given=self._given,
             )
         )
 

@@ -241,7 +241,10 @@ def test_update_import_and_deactivate(scenario):
         str(root / "late.json"),
         env=env,
     )
-    if late.returncode == 0:
-        assert verify(root / "late.json", env)["verified"] is False
+    assert late.returncode == 2
+    assert late.stderr.startswith("error[deactivatedDid]: me is deactivated")
+    assert not (root / "late.json").exists()
+    listed = as_json(run("did", "list", "--json", env=env))["items"]
+    assert [d["deactivated"] for d in listed if d["alias"] == "me"] == [True]
     rotate_after = run("did", "rotate", "me", env=env)
     assert rotate_after.returncode == 2

@@ -400,3 +400,34 @@ def test_a_folder_of_logs_is_checked_file_by_file(world, tmp_path):
     )
     assert bad.exit_code == 2
     assert "broken.jsonl" in one_error(bad, "invalidLogEntry")
+
+
+def test_a_log_source_that_fails_to_read_fails_the_command(
+    world, tmp_path, monkeypatch
+):
+    """When the library itself refuses a --log file while resolving (as the
+    did:agora file source does for files it cannot read), the command prints
+    that error with its code and exits 2, and no report calls the credential
+    unparsable."""
+    from ssi.agora import FileLogSource
+    from ssi.errors import InvalidDIDLogError
+
+    def refuse(self, did):
+        raise InvalidDIDLogError(
+            f"cannot read {self.path}: not a log entry at line 3.",
+            code="invalidLogEntry",
+        )
+
+    monkeypatch.setattr(FileLogSource, "logs_for", refuse)
+    for args in (
+        ["vc", "verify", str(world["membership"])],
+        ["did", "resolve", world["engines"]],
+    ):
+        for mode in ([], ["--json"]):
+            result = invoke(
+                [*args, "--log", str(world["log"]), *mode], tmp_path / "none"
+            )
+            assert result.exit_code == 2, (result.stdout, result.stderr)
+            line = one_error(result, "invalidLogEntry")
+            assert "at line 3" in line
+            assert result.stdout == ""
