@@ -168,6 +168,37 @@ def test_the_passphrase_is_asked_for_a_did_agora_issuer_in_a_terminal(
     assert "credential: verified" in human.stdout
 
 
+def test_a_typed_passphrase_gives_the_wallet_logs_and_status_lists(world, tty, opens):
+    result = invoke(
+        ["vc", "verify", str(world["membership"]), "--json"],
+        world["home"],
+        passphrase=None,
+        input=PASSPHRASE + "\n",
+    )
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    assert result.stderr.count("Passphrase for") == 1
+    report = json.loads(result.stdout)
+    assert report["verified"] is True
+    details = [check["detail"] for check in report["checks"]]
+    assert "revocation: not revoked" in details
+    assert "suspension: not suspended" in details
+    assert len(opens) == 1
+
+
+def test_without_a_terminal_status_lists_say_how_to_give_them(world, opens):
+    result = invoke(
+        ["vc", "verify", str(world["membership"]), "--log", str(world["log"])],
+        world["home"],
+        None,
+    )
+    assert result.exit_code == 1
+    text = " ".join(result.stdout.split())
+    assert "STATUS_RETRIEVAL_ERROR" in text
+    for hint in ("--status-list FILE", "AGORA_PASSPHRASE", "--passphrase-file"):
+        assert hint in text
+    assert opens == []
+
+
 def test_without_a_terminal_the_not_found_message_says_how_to_give_the_log(
     world, opens
 ):
