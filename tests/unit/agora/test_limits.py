@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +31,7 @@ SIZE = "invalidLogSize"
 
 
 @pytest.fixture
-def work(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+def work(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """Count signature checks, canonicalizations and parsed lines."""
     counts: Counter[str] = Counter()
 
@@ -55,7 +55,7 @@ def work(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     monkeypatch.setattr(
         ssi.agora.lines, "parse_line", counted("lines", ssi.agora.lines.parse_line)
     )
-    yield counts
+    return counts
 
 
 BUILT = LogBuilder()
