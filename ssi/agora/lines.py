@@ -43,6 +43,9 @@ MAX_LOG_BRANCHES: Final = 64
 MAX_ENTRY_DEPTH: Final = 64
 """The deepest nesting of arrays and objects in one line; the line itself is 1."""
 
+_BLANK: Final = " \t\r"
+"""What a blank line holds: JSON whitespace but the line feed."""
+
 _SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
 _SHOWN: Final = 40
 
@@ -168,7 +171,7 @@ def _too_large(source: str) -> NoReturn:
 def _bad_text(source: str, reason: str, before: str) -> NoReturn:
     """Refuse the log for a bad character right after the text ``before``."""
     lines = before.split("\n")
-    entry = sum(1 for line in lines[:-1] if line.strip()) + 1
+    entry = sum(1 for line in lines[:-1] if line.strip(_BLANK)) + 1
     _unreadable(source, reason, len(lines), entry)
 
 
@@ -196,7 +199,8 @@ def _text(data: str | bytes, source: str) -> str:
 def split_lines(data: str | bytes, *, source: str = "the log") -> list[JsonValue]:
     """Read JSON Lines text (or UTF-8 bytes) into log entries.
 
-    Each line that is not blank is one entry, a JSON object read by
+    Each line that is not blank (only spaces, tabs and carriage returns) is
+    one entry, a JSON object read by
     :func:`parse_line`. Lines end at ``\\n`` (``\\r\\n`` too) only, as JSON
     Lines says: other Unicode line breaks (U+2028, U+0085) may stand
     unescaped inside strings. A line repeated verbatim is kept once (where it
@@ -222,7 +226,7 @@ def split_lines(data: str | bytes, *, source: str = "the log") -> list[JsonValue
     seen: set[str] = set()
     count = 0
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
+        if not line.strip(_BLANK):
             continue
         count += 1
         if count > MAX_LOG_ENTRIES:

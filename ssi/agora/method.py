@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar, Protocol
 
-from ssi.agora.lines import MAX_LOG_BRANCHES, MAX_LOG_BYTES
+from ssi.agora.lines import _BLANK, MAX_LOG_BRANCHES, MAX_LOG_BYTES
 from ssi.agora.log import (
     _MULTIHASH_SHA256,
     AgoraLog,
@@ -145,7 +145,7 @@ def _first_entry(data: bytes) -> JsonObject | None:
             line = data[start:end].decode("utf-8")
         except UnicodeDecodeError:
             return None
-        if line.strip():
+        if line.strip(_BLANK):
             try:
                 value = parse_line(line)
             except ValueError:

@@ -250,3 +250,13 @@ def test_unicode_whitespace_inside_strings_is_kept(tmp_path: Path):
     value = {"a": "x\u2028y\x85z"}
     text = LINE_1.decode() + "\n" + json.dumps(value, ensure_ascii=False)
     assert split_lines(text)[1] == value
+
+
+def test_a_line_of_unicode_spaces_is_not_blank():
+    # Blank means spaces, tabs and carriage returns only (JSON whitespace).
+    text = LINE_1.decode() + "\n\u2028\n \t\r\n"
+    with pytest.raises(InvalidDIDLogError) as caught:
+        split_lines(text)
+    assert caught.value.detail.startswith("cannot read the log: not JSON (")
+    assert caught.value.detail.endswith(" at line 2.")
+    assert split_lines(LINE_1.decode() + "\n \t\r\n") == [BUILT.entries[0]]
