@@ -16,7 +16,8 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── InvalidResolutionOptionsError   invalidOptions
     │   ├── InvalidDIDDocumentError         invalidDidDocument
     │   ├── InvalidDIDLogError              (did:agora log; code per failure, .metadata)
-    │   │   └── DuplicityError              duplicity
+    │   │   ├── DuplicityError              duplicity
+    │   │   └── LogTooLargeError            invalidLogSize
     │   └── ResolverInternalError           internalError
     ├── KeyMaterialError                    (https://w3id.org/security#...)
     │   ├── InvalidPublicKeyError           invalidPublicKey
@@ -98,6 +99,7 @@ __all__ = [
     "InvalidSignatureError",
     "InvalidVerificationMethodURLError",
     "KeyMaterialError",
+    "LogTooLargeError",
     "MalformedValueError",
     "MethodNotSupportedError",
     "ParsingError",
@@ -298,6 +300,18 @@ class DuplicityError(InvalidDIDLogError):
     def __init__(self, detail: str, *, entry: int, evidence: list[object]) -> None:
         super().__init__(detail, entry=entry)
         self.metadata["duplicity"] = {"logEntry": entry, "entries": evidence}
+
+
+class LogTooLargeError(InvalidDIDLogError):
+    """A did:agora log exceeds a limit a resolver sets on the work it does:
+    too many bytes, too many entries, or too many branches.
+
+    Spec: docs/did-agora.md (Read: limits)
+    """
+
+    code = "invalidLogSize"
+    type_uri = _AGORA + "invalidLogSize"
+    title = "DID log too large"
 
 
 class ResolverInternalError(DIDError):
