@@ -316,8 +316,8 @@ def _expected(name: str, value: object) -> str | None:
             )
         return value
     raise TypeError(
-        f"{name} must be a non-empty string, or False to skip the check on "
-        f"purpose, not {type(value).__name__}"
+        f"{name} must be a non-empty string, or {name}=False to skip the check "
+        f"on purpose, not {type(value).__name__}"
     )
 
 
@@ -585,7 +585,7 @@ def _warn_unchecked(run: _Run, presentation: Presentation, expected: _Expected) 
         run.warnings.append(
             ReportWarning(
                 f"{name}NotChecked",
-                f"no {name} was checked ({name}=False), so {consequence}; {what}.",
+                f"no {name} was checked, so {consequence}; {what}.",
             )
         )
 

@@ -463,3 +463,94 @@ def test_domain_list_round_trips_through_the_proof():
     assert warning.startswith("domainNotChecked: ")
     assert "a.example" in warning
     assert "b.example" in warning
+
+
+# --- The verifier states what it expects: a value, or False on purpose -----------
+
+
+def test_verify_presentation_requires_both_choices(vp):
+    # Leaving out the domain used to accept a proof made for any verifier.
+    with pytest.raises(TypeError, match="domain"):
+        ssi.verify_presentation(vp, challenge="c-1", now=NOW)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="challenge"):
+        ssi.verify_presentation(vp, domain="verifier.example", now=NOW)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("challenge", "domain", "error", "named"),
+    [
+        (None, "verifier.example", TypeError, "challenge=False"),
+        ("c-1", None, TypeError, "domain=False"),
+        ("", "verifier.example", ValueError, "challenge"),
+        ("c-1", "", ValueError, "domain"),
+        (True, "verifier.example", TypeError, "challenge"),
+        ("c-1", 0, TypeError, "domain"),
+        ("c-1", ["verifier.example"], TypeError, "domain"),
+    ],
+    ids=["none-challenge", "none-domain", "empty-challenge", "empty-domain",
+         "true-challenge", "zero-domain", "list-domain"],
+)  # fmt: skip
+def test_verify_presentation_refuses_a_value_that_is_no_choice(
+    vp, challenge, domain, error, named
+):
+    with pytest.raises(error, match=named):
+        ssi.verify_presentation(vp, challenge=challenge, domain=domain, now=NOW)
+
+
+def test_no_checked_domain_is_a_warning_that_records_the_proof_s_domain(vp):
+    report = ssi.verify_presentation(vp, challenge="c-1", domain=False, now=NOW)
+
+    assert report.verified, report.to_json()
+    [warning] = report.warnings
+    assert isinstance(warning, ssi.credentials.ReportWarning)
+    assert warning.code == "domainNotChecked"
+    assert "'verifier.example'" in warning
+    assert report.to_json()["warnings"] == [str(warning)]
+
+
+def test_skipping_both_checks_gives_two_warnings_with_codes():
+    vp = ssi.present([], ssi.signer(KEY), created=CREATED)
+
+    report = ssi.verify_presentation(vp, challenge=False, domain=False, now=NOW)
+
+    assert report.verified, report.to_json()
+    assert [w.code for w in report.warnings] == [
+        "challengeNotChecked",
+        "domainNotChecked",
+    ]
+    assert "carries no challenge" in report.warnings[0]
+    assert "carries no domain" in report.warnings[1]
+
+
+def test_a_checked_challenge_and_domain_give_no_warning(vp):
+    report = ssi.verify_presentation(
+        vp, challenge="c-1", domain="verifier.example", now=NOW
+    )
+    assert report.warnings == ()
+
+
+def test_report_warnings_survive_pickling(vp):
+    import pickle
+
+    report = ssi.verify_presentation(vp, challenge=False, domain=False, now=NOW)
+    copied = pickle.loads(pickle.dumps(report))  # noqa: S301  (our own bytes)
+
+    assert copied == report
+    assert [w.code for w in copied.warnings] == [w.code for w in report.warnings]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"challenge": ""}, {"domain": ""}, {"domain": []}, {"domain": ["a", ""]}],
+    ids=["empty-challenge", "empty-domain", "empty-domain-set", "empty-domain-item"],
+)
+def test_present_refuses_empty_challenge_or_domain(options):
+    with pytest.raises(ValueError, match="empty"):
+        ssi.present([], ssi.signer(KEY), created=CREATED, **options)
+    with pytest.raises(ValueError, match="empty"):
+        AuthenticationPurpose(**options)
+
+
+def test_authentication_purpose_refuses_a_challenge_that_is_not_a_string():
+    with pytest.raises(TypeError, match="challenge"):
+        AuthenticationPurpose(challenge=42)  # type: ignore[arg-type]
