@@ -306,7 +306,10 @@ def check_json_value(
     if not _is_plain_json(value, max_depth, found):
         found.clear()
         _check_slowly(value, max_depth, path, found)
-    return tuple(node for node in found if node is not value)
+    # Both walks visit the top-level object first; it is not embedded.
+    if found and found[0] is value:
+        del found[0]
+    return tuple(found)
 
 
 def path_to(value: JsonValue, target: object, *, path: str = "$") -> str | None:

@@ -32,7 +32,7 @@ https://www.w3.org/TR/vc-data-integrity/#verify-proof
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
@@ -384,7 +384,7 @@ def _verify_credential(
         run.failed("model", exc)
         return
     run.passed("model", f"VC Data Model {credential.version}")
-    faults = _embedded_faults(embedded, options)
+    faults = _embedded_faults(embedded, [credential], options)
     error = _located(faults[0], [(document, "$")], options)[1] if faults else None
     _verify_credential_parsed(run, credential, options, error)
 
@@ -407,7 +407,9 @@ def _verify_presentation(
     # it: a credential's own report fails, as it would on its own.
     roots = {id(credential.document) for credential in credentials}
     faults = _embedded_faults(
-        [node for node in embedded if id(node) not in roots], options
+        [node for node in embedded if id(node) not in roots],
+        [presentation, *credentials],
+        options,
     )
     errors: dict[int | None, SSIError] = {}
     if faults:
@@ -529,19 +531,36 @@ def _kind(value: JsonValue) -> str:
 
 
 def _embedded_faults(
-    nodes: Iterable[JsonObject], options: _Options
+    nodes: Sequence[JsonObject],
+    documents: Sequence[Credential | Presentation],
+    options: _Options,
 ) -> list[JsonObject]:
     """Return the objects whose embedded ``@context`` fails the check.
 
-    Paths are only computed for the objects returned, so documents whose
-    embedded contexts are fine (a JCS proof copies the document's contexts)
-    cost one dictionary lookup per object and URL.
+    A copy of the first document's top-level ``@context``, or a proof's copy
+    of its own document's (JCS suites make one), is judged by the top-level
+    check. Paths are only computed for the objects returned, so a document
+    whose embedded contexts are fine costs one lookup per object and URL.
     """
-    return [
-        node
-        for node in nodes
-        if _context_error(node["@context"], options, "$") is not None
-    ]
+    if not nodes:
+        return []
+    top = documents[0].document.get("@context")
+    copies: set[int] | None = None
+    faults = []
+    for node in nodes:
+        value = node["@context"]
+        if value == top:
+            continue
+        if copies is None:
+            copies = {
+                id(proof)
+                for document in documents
+                for proof in document.proofs
+                if proof.get("@context") == document.document.get("@context")
+            }
+        if id(node) not in copies and _context_error(value, options, "$") is not None:
+            faults.append(node)
+    return faults
 
 
 def _located(
