@@ -263,7 +263,7 @@ def community_membership() -> None:
             run("community", "status-list", "engines", "--out", str(lists))
             suspension = lists.with_name("engines-status-suspension.json")
             return run(
-                "vp", "verify", str(card), "--challenge", f"{name}-c",
+                "vp", "verify", str(card), "--challenge", f"{name}-c", "--no-domain",
                 "--log", str(log), "--status-list", str(lists),
                 "--status-list", str(suspension),
                 expect=expect, env=verifier,

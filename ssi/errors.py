@@ -29,6 +29,7 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── MalformedValueError             MALFORMED_VALUE_ERROR
     │   ├── ValidityRangeError              RANGE_ERROR
     │   ├── CryptographicSecurityError      CRYPTOGRAPHIC_SECURITY_ERROR
+    │   ├── HolderBindingError              holderNotSubject (ours)
     │   └── VerificationFailedError         carries .problems
     ├── ProofError                          (https://w3id.org/security#...)
     │   ├── ProofGenerationError            PROOF_GENERATION_ERROR
@@ -84,6 +85,7 @@ __all__ = [
     "DocumentLoadError",
     "DuplicityError",
     "EncodingError",
+    "HolderBindingError",
     "InvalidAliasError",
     "InvalidChallengeError",
     "InvalidDIDDocumentError",
@@ -436,6 +438,22 @@ class CryptographicSecurityError(CredentialError):
     code = "CRYPTOGRAPHIC_SECURITY_ERROR"
     type_uri = _VC + "CRYPTOGRAPHIC_SECURITY_ERROR"
     title = "Cryptographic security error"
+
+
+class HolderBindingError(CredentialError):
+    """A presentation's holder is not shown to be a subject of a credential in it.
+
+    Raised (as a report problem) only when the verifier requires holder
+    binding; otherwise the report carries a ``holderNotSubject`` warning. The
+    VC problem type is ``CRYPTOGRAPHIC_SECURITY_ERROR``: nothing shows that the
+    presenter holds the subject's keys.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#validation (Holder)
+    """
+
+    code = "holderNotSubject"
+    type_uri = _AGORA + "holderNotSubject"
+    title = "Holder is not the subject"
 
 
 class VerificationFailedError(CredentialError):
