@@ -171,7 +171,7 @@ def _too_large(source: str) -> NoReturn:
 def _bad_text(source: str, reason: str, before: str) -> NoReturn:
     """Refuse the log for a bad character right after the text ``before``."""
     lines = before.split("\n")
-    entry = sum(1 for line in lines[:-1] if line.strip(_BLANK)) + 1
+    entry = len({line for line in lines[:-1] if line.strip(_BLANK)}) + 1
     _unreadable(source, reason, len(lines), entry)
 
 
