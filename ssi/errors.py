@@ -308,7 +308,8 @@ class LogTooLargeError(InvalidDIDLogError):
     """A did:agora log exceeds a limit a resolver sets on the work it does:
     too many bytes, too many entries, or too many branches.
 
-    Spec: docs/did-agora.md (Read: limits)
+    Spec: docs/did-agora.md (3.1 Reading a log from text; 5.1.1 Copies, forks
+    and limits)
     """
 
     code = "invalidLogSize"

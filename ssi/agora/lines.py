@@ -10,7 +10,7 @@ where ``<source>`` names the file (or ``the log``) and ``<reason>`` says what
 is wrong with physical line ``<n>`` (counted from 1, blank lines included).
 A line repeated verbatim is read once: the copies add no work.
 
-Spec: docs/did-agora.md (The log; Read: limits)
+Spec: docs/did-agora.md (3.1 Reading a log from text)
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def parse_line(line: str) -> JsonValue:
     :data:`MAX_ENTRY_DEPTH`: two parsers could read such a line as two
     different entries, or not at all.
 
-    Spec: docs/did-agora.md (The log)
+    Spec: docs/did-agora.md (3.1 Reading a log from text)
 
     Raises:
         ValueError: the line is not strict JSON; the message says why.
@@ -171,7 +171,7 @@ def _too_large(source: str) -> NoReturn:
 def _bad_text(source: str, reason: str, before: str) -> NoReturn:
     """Refuse the log for a bad character right after the text ``before``."""
     lines = before.split("\n")
-    entry = sum(1 for line in lines[:-1] if line.strip(_BLANK)) + 1
+    entry = len({line for line in lines[:-1] if line.strip(_BLANK)}) + 1
     _unreadable(source, reason, len(lines), entry)
 
 
@@ -210,7 +210,7 @@ def split_lines(data: str | bytes, *, source: str = "the log") -> list[JsonValue
         data: the log, as text or as UTF-8 bytes.
         source: how messages name the log: a file name, or ``the log``.
 
-    Spec: docs/did-agora.md (The log; Read: limits)
+    Spec: docs/did-agora.md (3.1 Reading a log from text)
 
     Raises:
         InvalidDIDLogError: ``invalidLogEntry`` with the entry number and the

@@ -39,7 +39,6 @@ __all__ = [
     "AgoraLog",
     "LogState",
     "build_document",
-    "check_entry_count",
     "did_for_inception",
     "entry_hash",
     "key_hash",
@@ -416,14 +415,9 @@ def _check_entry(
     return state, marked, derived
 
 
-def check_entry_count(count: int) -> None:
-    """Refuse a log of more than :data:`MAX_LOG_ENTRIES` entries.
-
-    Spec: docs/did-agora.md (Read: limits)
-
-    Raises:
-        LogTooLargeError: ``count`` is over the limit.
-    """
+def _check_count(count: int) -> None:
+    """Refuse a log of more than ``MAX_LOG_ENTRIES`` entries (docs/did-agora.md
+    5.1.1), before any work on them."""
     if count > MAX_LOG_ENTRIES:
         raise LogTooLargeError(
             f"the log holds more than {MAX_LOG_ENTRIES} entries ({count})."
@@ -456,7 +450,7 @@ def validate_log(
     """
     if not entries:
         raise InvalidDIDLogError("the log is empty.", code="invalidLogEntry", entry=1)
-    check_entry_count(len(entries))
+    _check_count(len(entries))
     rules = _rules(did, now, skew)
     states: list[LogState] = []
     compromised: set[str] = set()

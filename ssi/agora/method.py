@@ -25,10 +25,10 @@ from ssi.agora.log import (
     AgoraLog,
     LogState,
     _canonical,
+    _check_count,
     _check_entry,
     _rules,
     build_document,
-    check_entry_count,
     did_for_inception,
     parse_line,
     split_lines,
@@ -99,7 +99,7 @@ class FileLogSource:
         the resolution, naming the file and the line: the resolver cannot tell
         whose log it is, and a log is never dropped in silence.
 
-        Spec: docs/did-agora.md (Read: finding logs)
+        Spec: docs/did-agora.md (5.1 Finding logs)
 
         Raises:
             InvalidDIDLogError: a file cannot be read
@@ -197,7 +197,7 @@ def _validate(
         InvalidDIDLogError, LogTooLargeError: the log is broken or too large.
         DuplicityError: the log forks and every branch is valid.
     """
-    check_entry_count(len(entries))
+    _check_count(len(entries))
     if not _forks(entries):
         return validate_log(entries, did=did, now=now, skew=skew)
     return _validate_tree(entries, did, now, skew)
@@ -381,7 +381,9 @@ def resolve_log(
     Raises:
         DIDNotFoundError: no log was given.
         InvalidDIDLogError: a log is broken (its precise code and entry).
-        DuplicityError: two valid logs fork; both entries are the evidence.
+        LogTooLargeError: a log is over the limits (docs/did-agora.md 5.1.1).
+        DuplicityError: two valid logs, or two branches of one log, fork; both
+            entries are the evidence.
     """
     validated: list[AgoraLog] = []
     forked: DuplicityError | None = None
@@ -448,7 +450,9 @@ class AgoraMethod:
         Raises:
             InvalidDIDError: the identifier is not a did:agora identifier.
             DIDNotFoundError: no log, or no version matches the options.
-            InvalidDIDLogError, DuplicityError: the logs are broken or forked.
+            InvalidDIDLogError, DuplicityError: the logs are broken or forked
+                (a log file that cannot be read is broken).
+            LogTooLargeError: a log is over the limits.
             InvalidResolutionOptionsError: unusable ``log``/version options.
         """
         text = str(did)

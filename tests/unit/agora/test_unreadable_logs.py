@@ -260,3 +260,16 @@ def test_a_line_of_unicode_spaces_is_not_blank():
     assert caught.value.detail.startswith("cannot read the log: not JSON (")
     assert caught.value.detail.endswith(" at line 2.")
     assert split_lines(LINE_1.decode() + "\n \t\r\n") == [BUILT.entries[0]]
+
+
+def test_entry_numbers_count_a_repeated_line_once():
+    data = b"\n".join([LINE_1, LINE_1, LINE_2, b'{"a": "\xe9"}'])
+    with pytest.raises(InvalidDIDLogError) as caught:
+        split_lines(data)
+    assert (caught.value.entry, caught.value.detail) == (
+        3,
+        "cannot read the log: not UTF-8 at line 4.",
+    )
+    with pytest.raises(InvalidDIDLogError) as caught:
+        split_lines(data.replace(b"\xe9", b"\\u00e9").replace(b"}", b"", 1))
+    assert caught.value.entry == 1  # the first line, now cut short
