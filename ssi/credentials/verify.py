@@ -527,7 +527,7 @@ def _kind(value: JsonValue) -> str:
         return "a boolean"
     if isinstance(value, int | float):
         return "a number"
-    return "an array" if isinstance(value, list) else "a string"
+    return "an array"  # Strings and objects are allowed entries.
 
 
 def _embedded_faults(
