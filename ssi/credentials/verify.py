@@ -506,7 +506,7 @@ def _context_error(
                     return exc
                 return DocumentLoadError(
                     f"The embedded context at {_entry(path, contexts, index)} "
-                    f"cannot be used: {exc.detail}"
+                    f"cannot be loaded: {exc.detail[:1].lower()}{exc.detail[1:]}"
                 )
         elif path is not None and not isinstance(entry, dict):
             return MalformedValueError(
