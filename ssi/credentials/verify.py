@@ -506,7 +506,7 @@ def _context_error(
                     return exc
                 return DocumentLoadError(
                     f"The embedded context at {_entry(path, contexts, index)} "
-                    f"cannot be used: {exc.detail}"
+                    f"cannot be loaded: {exc.detail[:1].lower()}{exc.detail[1:]}"
                 )
         elif path is not None and not isinstance(entry, dict):
             return MalformedValueError(
@@ -527,7 +527,7 @@ def _kind(value: JsonValue) -> str:
         return "a boolean"
     if isinstance(value, int | float):
         return "a number"
-    return "an array" if isinstance(value, list) else "a string"
+    return "an array"  # Strings and objects are allowed entries.
 
 
 def _embedded_faults(

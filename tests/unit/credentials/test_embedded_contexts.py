@@ -79,12 +79,31 @@ def context_problem(report: ssi.VerificationReport) -> ssi.credentials.Problem:
             "$.credentialSubject.@context[1]",
         ),
         (
+            {"@context": [True], "name": "Sam"},
+            MalformedValueError,
+            "$.credentialSubject.@context[0]",
+        ),
+        (
+            {"@context": [[EXAMPLES]], "name": "Sam"},
+            MalformedValueError,
+            "$.credentialSubject.@context[0]",
+        ),
+        (
             {"name": "Sam", "knows": [{"x": {"@context": UNKNOWN, "name": "Lee"}}]},
             DocumentLoadError,
             "$.credentialSubject.knows[0].x.@context",
         ),
     ],
-    ids=["url", "url-in-array", "null", "empty-array", "number", "deep"],
+    ids=[
+        "url",
+        "url-in-array",
+        "null",
+        "empty-array",
+        "number",
+        "boolean",
+        "nested-array",
+        "deep",
+    ],
 )
 def test_embedded_context_is_refused_with_its_path(subject, error, path):
     report = ssi.verify(signed(credential(subject)), now=NOW)

@@ -230,7 +230,11 @@ def _verify(case: dict[str, Any], document: Any) -> list[ssi.VerificationReport]
         return [ssi.verify(document, now=NOW, resolver=resolver)]
     expected = {**TABLE["presentation"], **case.get("verify", {})}
     presentation = ssi.verify_presentation(
-        document, challenge=expected["challenge"], domain=expected["domain"], now=NOW
+        document,
+        challenge=expected["challenge"],
+        domain=expected["domain"],
+        require_holder_binding=expected.get("requireHolderBinding", False),
+        now=NOW,
     )
     if case["base"] == "presentation":
         return [presentation]

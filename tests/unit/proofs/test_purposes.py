@@ -554,3 +554,13 @@ def test_present_refuses_empty_challenge_or_domain(options):
 def test_authentication_purpose_refuses_a_challenge_that_is_not_a_string():
     with pytest.raises(TypeError, match="challenge"):
         AuthenticationPurpose(challenge=42)  # type: ignore[arg-type]
+
+
+def test_a_long_challenge_is_cut_short_in_the_warning():
+    vp = ssi.present([], ssi.signer(KEY), challenge="c" * 500, created=CREATED)
+
+    report = ssi.verify_presentation(vp, challenge=False, domain=False, now=NOW)
+
+    assert report.verified
+    assert "c" * 500 not in report.warnings[0]
+    assert "c" * 57 + "..." in report.warnings[0]
