@@ -31,8 +31,19 @@ from ssi.errors import (
 )
 from ssi.keys import Ed25519KeyPair, KeyPair
 from ssi.types import JsonObject, JsonValue
-from ssi.wallet.storage import WalletFile
-from ssi.wallet.wallet import DIDRecord, Wallet, _check_alias, _key_record, _now
+from ssi.wallet.model import (
+    DIDRecord,
+    check_alias,
+    find_did,
+    find_key,
+    key_pair_of,
+    key_record,
+    now,
+    put_did,
+    put_key,
+)
+from ssi.wallet.records import Transaction
+from ssi.wallet.wallet import Wallet
 
 __all__ = [
     "WalletLogSource",
@@ -51,10 +62,14 @@ def _record_id(did: str) -> str:
     return f"{_KIND}/{did}"
 
 
-def _new_key(wallet: Wallet, file: WalletFile) -> tuple[str, Ed25519KeyPair]:
+def _new_key(tx: Transaction, data: JsonObject | None) -> tuple[str, Ed25519KeyPair]:
+    # Every key made for a did:agora DID is listed in its record ("keyIds"),
+    # so that removing the DID from the wallet removes them all.
     key = Ed25519KeyPair.generate()
-    record = _key_record(key, None)
-    wallet._put_key(file, record, key)
+    record = key_record(key, None)
+    put_key(tx, record, key)
+    if data is not None:
+        data["keyIds"] = [*data.get("keyIds", []), record.id]
     return record.id, key
 
 
@@ -74,18 +89,16 @@ def create_agora_did(
         InvalidAliasError: the alias is not valid.
         RecordConflictError: the alias is taken.
     """
-    _check_alias(alias)
-
-    def change(file: WalletFile) -> DIDRecord:
-        signing_id, signing = _new_key(wallet, file)
-        update_id, update = _new_key(wallet, file)
-        next_id, nxt = _new_key(wallet, file)
+    check_alias(alias)
+    with wallet.transaction() as tx:
+        signing_id, signing = _new_key(tx, None)
+        update_id, update = _new_key(tx, None)
+        next_id, nxt = _new_key(tx, None)
         document = signing_document(signing.public_key, services=services)
         did, entry = create_entry(update, [nxt.public_key], document, when=when)
-        record = DIDRecord(did, "agora", alias, signing_id, f"{did}#key-1", _now())
-        wallet._put_did(file, record)
-        wallet._put(
-            file,
+        record = DIDRecord(did, "agora", alias, signing_id, f"{did}#key-1", now())
+        put_did(tx, record)
+        tx.put(
             _KIND,
             _record_id(did),
             {
@@ -95,23 +108,19 @@ def create_agora_did(
                 "updateKey": update_id,
                 "nextKey": next_id,
                 "keyNumber": 1,
+                "keyIds": [signing_id, update_id, next_id],
             },
         )
-        return record
-
-    return wallet._update(change)
+    return record
 
 
-def _owned(
-    wallet: Wallet, file: WalletFile, reference: str
-) -> tuple[DIDRecord, JsonObject]:
-    record = wallet.did(reference)
-    stored = file.records.get(_record_id(record.did))
-    if record.method != "agora" or stored is None:
+def _owned(tx: Transaction, reference: str) -> tuple[DIDRecord, JsonObject]:
+    record = find_did(tx, reference)
+    data = tx.get(_KIND, _record_id(record.did))
+    if record.method != "agora" or data is None:
         raise RecordNotFoundError(
             f"{record.did[:80]} is not a did:agora DID of this wallet."
         )
-    data = wallet._decrypt(stored)
     if not data.get("owned"):
         raise RecordNotFoundError(
             f"the wallet does not hold the keys of {record.did[:80]}."
@@ -136,15 +145,11 @@ def _active_log(data: JsonObject) -> AgoraLog:
 
 
 def _append(
-    wallet: Wallet,
-    file: WalletFile,
-    record: DIDRecord,
-    data: JsonObject,
-    entry: JsonObject,
+    tx: Transaction, record: DIDRecord, data: JsonObject, entry: JsonObject
 ) -> AgoraLog:
     data["entries"] = [*data["entries"], entry]
     log = _log(data)
-    wallet._put(file, _KIND, _record_id(record.did), data)
+    tx.put(_KIND, _record_id(record.did), data)
     return log
 
 
@@ -167,9 +172,8 @@ def update_agora_did(
             service to remove that is not there.
         RecordConflictError: a service id to add is taken.
     """
-
-    def change(file: WalletFile) -> AgoraLog:
-        record, data = _owned(wallet, file, reference)
+    with wallet.transaction() as tx:
+        record, data = _owned(tx, reference)
         log = _active_log(data)
         document: JsonObject = dict(log.latest.document or {})
         services = [dict(s) for s in document.get("service", [])]
@@ -194,7 +198,7 @@ def update_agora_did(
         if add_key:
             number = int(data.get("keyNumber", 1)) + 1
             data["keyNumber"] = number
-            _, key = _new_key(wallet, file)
+            _, key = _new_key(tx, data)
             vm_id = f"#key-{number}"
             document["verificationMethod"] = [
                 *document.get("verificationMethod", []),
@@ -206,12 +210,8 @@ def update_agora_did(
             ]
             for relationship in ("authentication", "assertionMethod"):
                 document[relationship] = [*document.get(relationship, []), vm_id]
-        update = _key(wallet, data["updateKey"])
-        return _append(
-            wallet, file, record, data, update_entry(log, update, document, when=when)
-        )
-
-    return wallet._update(change)
+        update = _key(tx, data["updateKey"])
+        return _append(tx, record, data, update_entry(log, update, document, when=when))
 
 
 def rotate_agora_did(
@@ -232,14 +232,13 @@ def rotate_agora_did(
         RecordNotFoundError: not a did:agora DID the wallet controls, or a
             compromised key that the DID never had.
     """
-
-    def change(file: WalletFile) -> AgoraLog:
-        record, data = _owned(wallet, file, reference)
+    with wallet.transaction() as tx:
+        record, data = _owned(tx, reference)
         log = _active_log(data)
         marked = [_multikey_of(log, record.did, ref) for ref in compromised]
-        committed = _key(wallet, data["nextKey"])
-        next_id, nxt = _new_key(wallet, file)
-        signing_id, signing = _new_key(wallet, file)
+        committed = _key(tx, data["nextKey"])
+        next_id, nxt = _new_key(tx, data)
+        signing_id, signing = _new_key(tx, data)
         number = int(data.get("keyNumber", 1)) + 1
         services = (log.latest.document or {}).get("service", [])
         document = signing_document(
@@ -256,11 +255,10 @@ def rotate_agora_did(
             signing_id,
             f"{record.did}#key-{number}",
             record.created,
-        )
-        wallet._put(file, "did", "did/" + record.did, rotated.to_json())
-        return _append(wallet, file, record, data, entry)
-
-    return wallet._update(change)
+        ).to_json()
+        del rotated["deactivated"]
+        tx.put("did", "did/" + record.did, rotated)
+        return _append(tx, record, data, entry)
 
 
 def deactivate_agora_did(
@@ -273,16 +271,11 @@ def deactivate_agora_did(
     Raises:
         RecordNotFoundError: not a did:agora DID the wallet controls.
     """
-
-    def change(file: WalletFile) -> AgoraLog:
-        record, data = _owned(wallet, file, reference)
+    with wallet.transaction() as tx:
+        record, data = _owned(tx, reference)
         log = _active_log(data)
-        key = _key(wallet, data["nextKey"])
-        return _append(
-            wallet, file, record, data, deactivate_entry(log, key, when=when)
-        )
-
-    return wallet._update(change)
+        key = _key(tx, data["nextKey"])
+        return _append(tx, record, data, deactivate_entry(log, key, when=when))
 
 
 def agora_log(wallet: Wallet, reference: str) -> list[JsonObject]:
@@ -292,12 +285,13 @@ def agora_log(wallet: Wallet, reference: str) -> list[JsonObject]:
     Raises:
         RecordNotFoundError: no log for that DID or alias.
     """
+    snapshot = wallet.snapshot()
     did = reference
     if not reference.startswith("did:"):
-        did = wallet.did(reference).did
-    for record_id, data in wallet.records(_KIND):
-        if record_id == did:
-            return list(data["entries"])
+        did = find_did(snapshot, reference).did
+    data = snapshot.get(_KIND, _record_id(did))
+    if data is not None:
+        return list(data["entries"])
     raise RecordNotFoundError(f"the wallet holds no log for {reference[:80]!r}.")
 
 
@@ -312,11 +306,9 @@ def import_agora_log(wallet: Wallet, entries: Sequence[JsonValue]) -> AgoraLog:
             this one forks (resolve both logs to see the duplicity).
     """
     log = validate_log(list(entries))
-
-    def change(file: WalletFile) -> AgoraLog:
-        existing = file.records.get(_record_id(log.did))
-        if existing is not None:
-            data = wallet._decrypt(existing)
+    with wallet.transaction() as tx:
+        data = tx.get(_KIND, _record_id(log.did))
+        if data is not None:
             known = data["entries"]
             given = log.entries()
             common = min(len(known), len(given))
@@ -329,14 +321,12 @@ def import_agora_log(wallet: Wallet, entries: Sequence[JsonValue]) -> AgoraLog:
             data["entries"] = log.entries()
         else:
             data = {"did": log.did, "owned": False, "entries": log.entries()}
-        wallet._put(file, _KIND, _record_id(log.did), data)
+        tx.put(_KIND, _record_id(log.did), data)
         return log
 
-    return wallet._update(change)
 
-
-def _key(wallet: Wallet, key_id: str) -> Ed25519KeyPair:
-    key: KeyPair = wallet.key_pair(key_id)
+def _key(tx: Transaction, key_id: str) -> Ed25519KeyPair:
+    key: KeyPair = key_pair_of(find_key(tx, key_id)[1])
     if not isinstance(key, Ed25519KeyPair):
         raise WalletCorruptedError("a did:agora update key is not an Ed25519 key.")
     return key
@@ -361,7 +351,5 @@ class WalletLogSource:
 
     def logs_for(self, did: str) -> list[list[JsonValue]]:
         """Return the wallet's log for ``did``, if it has one."""
-        for record_id, data in self.wallet.records(_KIND):
-            if record_id == did:
-                return [list(data["entries"])]
-        return []
+        data = self.wallet.snapshot().get(_KIND, _record_id(did))
+        return [list(data["entries"])] if data is not None else []
