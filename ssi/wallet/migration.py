@@ -16,12 +16,12 @@ from __future__ import annotations
 from ssi.errors import WrongPassphraseError
 from ssi.wallet.crypto import open_box, seal
 from ssi.wallet.sealing import build_file, open_file
-from ssi.wallet.storage import Storage
+from ssi.wallet.storage import SCHEMA1_COPY, Storage
 from ssi.wallet.walletfile import SCHEMA_VERSION, WalletFile
 
 __all__ = ["SCHEMA1_BACKUP", "checkpoint", "migrate"]
 
-SCHEMA1_BACKUP = "wallet-schema-1-backup.json"
+SCHEMA1_BACKUP = SCHEMA1_COPY
 """The copy of the schema 1 wallet a migration leaves next to the wallet."""
 
 

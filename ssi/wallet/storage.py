@@ -46,6 +46,7 @@ __all__ = [
     "FORMAT",
     "LOCK_FILE",
     "MAX_WALLET_BYTES",
+    "SCHEMA1_COPY",
     "SCHEMA_VERSION",
     "STALE_TEMPORARY_SECONDS",
     "WALLET_FILE",
@@ -60,6 +61,8 @@ Checkpoint = Callable[[str], None]
 """Called with a step name as an atomic write passes it (for the kill tests)."""
 
 WALLET_FILE = "wallet.json"
+SCHEMA1_COPY = "wallet-schema-1-backup.json"
+"""The copy of a schema 1 wallet that a migration leaves next to the wallet."""
 LOCK_FILE = "wallet.lock"
 MAX_WALLET_BYTES = 512 * 1024 * 1024
 """Largest wallet file read; anything bigger is not a wallet this tool wrote."""
@@ -70,7 +73,10 @@ Writers hold the lock while their temporary file exists, so one found under
 the lock is already stale; the age is a second guard, for file systems where
 another machine's lock may not be seen."""
 
-_TEMPORARY = re.compile(re.escape(f".{WALLET_FILE}.") + r"[0-9]+\.[0-9a-f]{8}")
+_TEMPORARY = re.compile(
+    r"\.(?:" + re.escape(WALLET_FILE) + "|" + re.escape(SCHEMA1_COPY) + r")\."
+    r"[0-9]+\.[0-9a-f]{8}"
+)
 
 
 class Storage:
