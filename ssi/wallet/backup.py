@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ssi.errors import RecordTooLargeError
 from ssi.types import JsonObject
 from ssi.wallet.crypto import derive_key, new_data_key, seal
 from ssi.wallet.passphrase import check_new_passphrase, unlock
@@ -63,7 +64,7 @@ def export_backup(store: SealedRecordStore, path: Path, passphrase: str) -> int:
         header_aad(file.wallet_id, params),
     )
     backup = WalletFile(file.wallet_id, params, sealed, version=1)
-    build_file(backup, backup_key, envelopes)
+    build_file(backup, backup_key, envelopes, resealing=True)
     Storage(path.parent).write_to(path, backup)
     return len(envelopes)
 
@@ -104,7 +105,12 @@ def import_backup(
             if kind == "did" and transaction.get("key", str(data.get("keyId"))) is None:
                 summary.conflicts.append(record_id)
                 continue
-            transaction.put(kind, record_id, data)
+            try:
+                transaction.put(kind, record_id, data)
+            except RecordTooLargeError:
+                # A schema 1 backup may hold a record over today's limit.
+                summary.conflicts.append(record_id)
+                continue
             aliases[kind].add(alias)
             summary.added.append(record_id)
     return summary

@@ -63,7 +63,7 @@ def migrate(storage: Storage, passphrase_key: bytes, data_key: bytes) -> WalletF
         checkpoint("backup-written")
         upgraded = WalletFile(file.wallet_id, file.kdf, file.data_key, version=1)
         upgraded.data_key = seal(passphrase_key, data_key, upgraded.header_aad())
-        build_file(upgraded, data_key, envelopes)
+        build_file(upgraded, data_key, envelopes, resealing=True)
         storage.write(upgraded, lambda step: checkpoint("wallet-" + step))
         checkpoint("done")
         return upgraded

@@ -88,7 +88,7 @@ def change_passphrase(
             WalletFile(file.wallet_id, params, file.data_key).header_aad(),
         )
         changed = WalletFile(file.wallet_id, params, sealed, version=file.version + 1)
-        build_file(changed, new_key, envelopes)
+        build_file(changed, new_key, envelopes, resealing=True)
         store.storage.write(changed)
     # Only once the file holds the new key does the store switch to it.
     store.rekey(new_key, sealed)

@@ -47,7 +47,10 @@ _ENVELOPE_OVERHEAD = 8192
 """Upper bound on what the envelope adds to the data: its keys, a kind of up
 to 64 characters, an id of up to :data:`MAX_RECORD_ID_BYTES` and the order."""
 
-MAX_RECORD_BYTES = (MAX_ENCODED_LENGTH * 3) // 4 - TAG_BYTES - _ENVELOPE_OVERHEAD
+_MAX_PLAINTEXT = (MAX_ENCODED_LENGTH * 3) // 4 - TAG_BYTES
+"""Largest sealed plaintext whose ciphertext the base64url decoder still reads."""
+
+MAX_RECORD_BYTES = _MAX_PLAINTEXT - _ENVELOPE_OVERHEAD
 """Largest record data, as compact JSON (``separators=(",", ":")``, ASCII), that
 the wallet stores: 778 224 bytes. Derived from the read side: a sealed envelope
 of this size still decodes under :data:`ssi.encoding.MAX_ENCODED_LENGTH`
@@ -98,18 +101,33 @@ def check_size(record_id: str, data: JsonObject) -> bytes:
     return encoded
 
 
-def seal_envelope(keys: RecordKeys, wallet_id: str, envelope: Envelope) -> StoredRecord:
+def seal_envelope(
+    keys: RecordKeys, wallet_id: str, envelope: Envelope, *, resealing: bool = False
+) -> StoredRecord:
     """Seal an envelope under its opaque id.
 
+    ``resealing`` (migrating, a new passphrase, a backup: records already in
+    a wallet) skips the documented limits (a schema 1 record that was
+    readable stays so) and keeps only the read side's hard cap.
+
     Raises:
-        RecordTooLargeError: as :func:`check_size`.
+        RecordTooLargeError: as :func:`check_size`, or the sealed record would
+            be over what the reader decodes.
     """
-    data = check_size(envelope.id, envelope.data)
+    if resealing:
+        data = _compact(envelope.data)
+    else:
+        data = check_size(envelope.id, envelope.data)
     opaque = keys.opaque_id(envelope.kind, envelope.id)
     head = _compact(
         {"kind": envelope.kind, "id": envelope.id, "order": list(envelope.order)}
     )
     plaintext = head[:-1] + b',"data":' + data + b"}"
+    if len(plaintext) > _MAX_PLAINTEXT:
+        raise RecordTooLargeError(
+            f"the record {envelope.id[:60]!r} would be {len(plaintext)} bytes "
+            f"sealed, over the {_MAX_PLAINTEXT} a wallet reads; nothing was stored."
+        )
     return StoredRecord(
         opaque, None, seal(keys.encryption, plaintext, _aad(wallet_id, opaque))
     )
@@ -208,17 +226,22 @@ def check_record_set(keys: RecordKeys, file: WalletFile) -> None:
 
 
 def build_file(
-    file: WalletFile, data_key: bytes, envelopes: Iterable[Envelope]
+    file: WalletFile,
+    data_key: bytes,
+    envelopes: Iterable[Envelope],
+    *,
+    resealing: bool = False,
 ) -> WalletFile:
     """Seal ``envelopes`` into ``file`` (its header already set) and MAC the set.
 
     Raises:
-        RecordTooLargeError: a record is over the limit.
+        RecordTooLargeError: a record is over the limit (see
+            :func:`seal_envelope` for ``resealing``).
     """
     keys = RecordKeys.derive(data_key)
     file.records = {}
     for envelope in envelopes:
-        record = seal_envelope(keys, file.wallet_id, envelope)
+        record = seal_envelope(keys, file.wallet_id, envelope, resealing=resealing)
         file.records[record.id] = record
     file.record_set_mac = keys.set_mac(file.record_set_message())
     return file

@@ -77,8 +77,9 @@ class Wallet:
     operation raises ``WrongPassphraseError`` until the wallet is opened again.
     """
 
-    def __init__(self, store: SealedRecordStore) -> None:
+    def __init__(self, store: SealedRecordStore, *, migrated: bool = False) -> None:
         self._store = store
+        self._migrated = migrated
 
     def __repr__(self) -> str:
         return f"Wallet(home={str(self._store.storage.home)!r})"
@@ -87,6 +88,12 @@ class Wallet:
     def home(self) -> Path:
         """The wallet directory."""
         return self._store.storage.home
+
+    @property
+    def migrated(self) -> bool:
+        """True when opening this wallet migrated it from schema 1 (a copy of
+        the old file is then ``wallet-schema-1-backup.json`` in :attr:`home`)."""
+        return self._migrated
 
     @property
     def store(self) -> SealedRecordStore:
@@ -162,11 +169,12 @@ class Wallet:
         storage = Storage(Path(home))
         file = storage.read()
         passphrase_key, data_key = passphrase_module.unlock(file, passphrase)
-        if file.schema == 1:
+        migrated = file.schema == 1
+        if migrated:
             file = migrate(storage, passphrase_key, data_key)
         store = SealedRecordStore(storage, file.wallet_id, data_key, file.data_key)
         store.read()
-        return cls(store)
+        return cls(store, migrated=migrated)
 
     # --- Keys ---------------------------------------------------------------
 

@@ -33,7 +33,10 @@ from ssi.wallet import (
 )
 from ssi.wallet import crypto as crypto_module
 from ssi.wallet import sealing as sealing_module
+from ssi.wallet.crypto import seal
+from ssi.wallet.passphrase import unlock
 from ssi.wallet.sealing import MAX_RECORD_ID_BYTES
+from ssi.wallet.walletfile import WalletFile
 from tests.unit.wallet.helpers import (
     PASSPHRASE,
     SCHEMA1_EXPECTED,
@@ -355,6 +358,7 @@ def test_a_schema_1_wallet_is_migrated_on_first_unlock(tmp_path: Path):
     home = tmp_path / "old"
     original = install_schema1_wallet(home)
     wallet = Wallet.open(home, PASSPHRASE)
+    assert wallet.migrated
     assert schema1_content_problems(wallet) == []
     body = wallet_body(home)
     assert (body["schema"], body["version"]) == (2, 1)
@@ -369,6 +373,37 @@ def test_a_schema_1_wallet_is_migrated_on_first_unlock(tmp_path: Path):
     reopened = Wallet.open(home, PASSPHRASE)
     assert reopened.records("agora") == wallet.records("agora")
     assert copy.read_bytes() == original  # migrated once only
+
+
+def test_a_schema_1_record_over_the_new_limit_migrates_and_stays_readable(
+    tmp_path: Path,
+):
+    # Readable in schema 1 (under the decoder's cap) but over MAX_RECORD_BYTES:
+    # the migration keeps it rather than refusing to open the wallet.
+    home = tmp_path / "old"
+    install_schema1_wallet(home)
+    body = wallet_body(home)
+    file = WalletFile.from_bytes((home / "wallet.json").read_bytes())
+    _, data_key = unlock(file, PASSPHRASE)
+    data = _note_of_size(MAX_RECORD_BYTES + 7000)
+    plaintext = json.dumps(data, separators=(",", ":")).encode()
+    aad = json.dumps([body["walletId"], "note", "note/big"], separators=(",", ":"))
+    box = seal(data_key, plaintext, aad.encode())
+    body["records"].append({"id": "note/big", "kind": "note", **box.to_json()})
+    write_body(home, body)
+    wallet = Wallet.open(home, PASSPHRASE)
+    assert wallet.migrated
+    assert dict(wallet.records("note"))["big"] == data
+    assert dict(Wallet.open(home, PASSPHRASE).records("note"))["big"] == data
+    assert not Wallet.open(home, PASSPHRASE).migrated
+    wallet.change_passphrase("another passphrase")
+    wallet.export_backup(tmp_path / "b.agora", "backup passphrase")
+    assert dict(Wallet.open(home, "another passphrase").records("note"))["big"] == data
+    # Imported into a wallet, it is over the limit: a conflict, left out.
+    fresh = new_wallet(tmp_path / "fresh")
+    summary = fresh.import_backup(tmp_path / "b.agora", "backup passphrase")
+    assert summary.conflicts == ["note/big"]
+    assert len(summary.added) == len(wallet.snapshot().envelopes()) - 1
 
 
 def test_a_schema_1_wallet_migrated_keeps_the_order_of_listings(tmp_path: Path):
