@@ -49,6 +49,7 @@ __all__ = [
     "WalletLogSource",
     "agora_log",
     "create_agora_did",
+    "create_agora_did_in",
     "deactivate_agora_did",
     "import_agora_log",
     "rotate_agora_did",
@@ -89,28 +90,48 @@ def create_agora_did(
         InvalidAliasError: the alias is not valid.
         RecordConflictError: the alias is taken.
     """
-    check_alias(alias)
-    with wallet.transaction() as tx:
-        signing_id, signing = _new_key(tx, None)
-        update_id, update = _new_key(tx, None)
-        next_id, nxt = _new_key(tx, None)
-        document = signing_document(signing.public_key, services=services)
-        did, entry = create_entry(update, [nxt.public_key], document, when=when)
-        record = DIDRecord(did, "agora", alias, signing_id, f"{did}#key-1", now())
-        put_did(tx, record)
-        tx.put(
-            _KIND,
-            _record_id(did),
-            {
-                "did": did,
-                "owned": True,
-                "entries": [entry],
-                "updateKey": update_id,
-                "nextKey": next_id,
-                "keyNumber": 1,
-                "keyIds": [signing_id, update_id, next_id],
-            },
+    with wallet.transaction() as transaction:
+        return create_agora_did_in(
+            transaction, alias=alias, services=services, when=when
         )
+
+
+def create_agora_did_in(
+    transaction: Transaction,
+    *,
+    alias: str | None = None,
+    services: Sequence[JsonObject] = (),
+    when: datetime | None = None,
+) -> DIDRecord:
+    """Create a did:agora DID as part of a larger transaction (a community).
+
+    Spec: docs/did-agora.md (Create)
+
+    Raises:
+        InvalidAliasError: the alias is not valid.
+        RecordConflictError: the alias is taken.
+    """
+    check_alias(alias)
+    signing_id, signing = _new_key(transaction, None)
+    update_id, update = _new_key(transaction, None)
+    next_id, nxt = _new_key(transaction, None)
+    document = signing_document(signing.public_key, services=services)
+    did, entry = create_entry(update, [nxt.public_key], document, when=when)
+    record = DIDRecord(did, "agora", alias, signing_id, f"{did}#key-1", now())
+    put_did(transaction, record)
+    transaction.put(
+        _KIND,
+        _record_id(did),
+        {
+            "did": did,
+            "owned": True,
+            "entries": [entry],
+            "updateKey": update_id,
+            "nextKey": next_id,
+            "keyNumber": 1,
+            "keyIds": [signing_id, update_id, next_id],
+        },
+    )
     return record
 
 

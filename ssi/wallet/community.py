@@ -4,7 +4,8 @@ publish.
 
 Every membership gets a random, never reused index in each list (herd
 privacy); revoking, suspending or reinstating re-signs the list it changes.
-Each operation is one atomic change of the wallet file.
+Each operation is one transaction of the wallet's record store: one atomic
+change of the wallet file.
 
 Spec: docs/vocabulary.md, https://www.w3.org/TR/vc-bitstring-status-list/
 """
@@ -27,7 +28,7 @@ from ssi.errors import (
 from ssi.social import membership_credential
 from ssi.status import StatusListState
 from ssi.types import JsonObject
-from ssi.wallet.agora import create_agora_did
+from ssi.wallet.agora import create_agora_did_in
 from ssi.wallet.model import find_did, now, signer_of
 from ssi.wallet.records import Transaction
 from ssi.wallet.wallet import Wallet
@@ -116,19 +117,20 @@ def create_community(
     """
     if not name.strip():
         raise ValueError("a community needs a name")
-    record = create_agora_did(wallet, alias=alias, when=when)
     lists: JsonObject = {}
     for purpose in _PURPOSES:
         url = f"{status_url.rstrip('/')}/{purpose}" if status_url else _urn()
         lists[purpose] = StatusListState(url, purpose=purpose).to_json()
-    data: JsonObject = {
-        "did": record.did,
-        "name": name,
-        "alias": alias,
-        "lists": lists,
-        "members": [],
-    }
+    # The DID, its keys, its log and the community: one transaction, one write.
     with wallet.transaction() as tx:
+        record = create_agora_did_in(tx, alias=alias, when=when)
+        data: JsonObject = {
+            "did": record.did,
+            "name": name,
+            "alias": alias,
+            "lists": lists,
+            "members": [],
+        }
         _sign_lists(tx, data, _PURPOSES, when)
         tx.put(_KIND, f"{_KIND}/{record.did}", data)
     return _record(data)

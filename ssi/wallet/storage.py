@@ -265,7 +265,10 @@ class Storage:
         try:
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                os.fchmod(fd, 0o600)
+                # A umask such as 0o277 narrows the mode given to open; set it.
+                # File systems without modes (FAT) may refuse: nothing to set.
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, 0o600)
                 view = memoryview(data)
                 while view:
                     written = os.write(fd, view)

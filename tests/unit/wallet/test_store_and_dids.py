@@ -329,3 +329,19 @@ def test_the_size_check_runs_before_anything_is_written(wallet: Wallet, home: Pa
     with pytest.raises(ssi.errors.RecordTooLargeError):
         put_both()
     assert snapshot(home) == before
+
+
+def test_a_community_is_created_in_one_write(
+    wallet: Wallet, monkeypatch: pytest.MonkeyPatch
+):
+    writes: list[object] = []
+    real = storage_module.Storage.write
+
+    def counted(self, file, checkpoint=None):
+        writes.append(file)
+        real(self, file, checkpoint)
+
+    monkeypatch.setattr(storage_module.Storage, "write", counted)
+    created = create_community(wallet, "Atomic", alias="atomic")
+    assert len(writes) == 1
+    assert wallet.did("atomic").did == created.did
