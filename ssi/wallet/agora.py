@@ -31,17 +31,8 @@ from ssi.errors import (
 )
 from ssi.keys import Ed25519KeyPair, KeyPair
 from ssi.types import JsonObject, JsonValue
-from ssi.wallet.model import (
-    DIDRecord,
-    check_alias,
-    find_did,
-    find_key,
-    key_pair_of,
-    key_record,
-    now,
-    put_did,
-    put_key,
-)
+from ssi.wallet.model import DIDRecord, check_alias, key_record, now
+from ssi.wallet.operations import find_did, find_key, key_pair_of, put_did, put_key
 from ssi.wallet.records import Transaction
 from ssi.wallet.wallet import Wallet
 

@@ -29,7 +29,8 @@ from ssi.social import membership_credential
 from ssi.status import StatusListState
 from ssi.types import JsonObject
 from ssi.wallet.agora import create_agora_did_in
-from ssi.wallet.model import find_did, now, signer_of
+from ssi.wallet.model import now
+from ssi.wallet.operations import find_did, signer_of
 from ssi.wallet.records import Transaction
 from ssi.wallet.wallet import Wallet
 

@@ -15,25 +15,21 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from ssi.credentials import parse_credential
 from ssi.did.methods import did_jwk, did_key
 from ssi.did.syntax import parse_did
 from ssi.errors import (
     InvalidSecretKeyError,
-    RecordConflictError,
     RecordNotFoundError,
     WalletExistsError,
 )
-from ssi.jsonld.canon import canonicalize_jcs
 from ssi.keys import KeyPair, KeyType, LocalSigner, generate_key
 from ssi.keys import import_key as decode_key
 from ssi.types import JsonObject, JsonValue
-from ssi.wallet import backup
+from ssi.wallet import backup, operations
 from ssi.wallet import passphrase as passphrase_module
 from ssi.wallet.crypto import KDFParams, derive_key, new_data_key, seal
 from ssi.wallet.migration import migrate
@@ -44,18 +40,20 @@ from ssi.wallet.model import (
     check_alias,
     credential_from,
     did_from,
+    key_from,
+    key_record,
+    now,
+    uuid4,
+    valid_kind,
+)
+from ssi.wallet.operations import (
     find_did,
     find_key,
     is_deactivated,
-    key_from,
     key_pair_of,
-    key_record,
-    now,
     put_did,
     put_key,
     signer_of,
-    uuid4,
-    valid_kind,
 )
 from ssi.wallet.records import SealedRecordStore, Transaction
 from ssi.wallet.storage import Storage
@@ -209,15 +207,8 @@ class Wallet:
             raise InvalidSecretKeyError(
                 "the key has no secret part; only a key pair can be imported."
             )
-        record = key_record(key, alias)
         with self.transaction() as transaction:
-            for rid, data in transaction.records("key"):
-                if data.get("publicKeyMultibase") == record.public_key_multibase:
-                    raise RecordConflictError(
-                        f"the key is already in the wallet as {rid}."
-                    )
-            put_key(transaction, record, key)
-        return record
+            return operations.import_key(transaction, key, alias)
 
     def keys(self) -> list[KeyRecord]:
         """Every key, in the order stored."""
@@ -336,25 +327,7 @@ class Wallet:
             RecordNotFoundError: no such DID.
         """
         with self.transaction() as transaction:
-            record = find_did(transaction, reference)
-            transaction.delete("did", "did/" + record.did)
-            key_ids, public_keys = {record.key_id}, set[str]()
-            log = transaction.get("agora", "agora/" + record.did)
-            if log is not None:
-                key_ids |= {str(log.get(k)) for k in ("updateKey", "nextKey")}
-                key_ids |= {str(k) for k in log.get("keyIds", [])}
-                for entry in log.get("entries", []):
-                    document = entry.get("document") or {}
-                    for method in document.get("verificationMethod", []):
-                        public_keys.add(str(method.get("publicKeyMultibase")))
-                transaction.delete("agora", "agora/" + record.did)
-            transaction.delete("community", "community/" + record.did)
-            in_use = {data["keyId"] for _, data in transaction.records("did")}
-            for rid, data in transaction.records("key"):
-                mine = rid in key_ids or data.get("publicKeyMultibase") in public_keys
-                if mine and rid not in in_use:
-                    transaction.delete("key", rid)
-        return record
+            return operations.remove_did(transaction, reference)
 
     # --- Credentials -------------------------------------------------------
 
@@ -372,31 +345,8 @@ class Wallet:
             RecordTooLargeError: the credential is over the record size limit
                 (nothing is stored).
         """
-        parsed = parse_credential(credential)
-        if direction not in (None, "issued", "received"):
-            raise ValueError("direction must be 'issued' or 'received'")
-        record_id = (
-            parsed.id
-            or "urn:sha256:" + hashlib.sha256(canonicalize_jcs(credential)).hexdigest()
-        )
         with self.transaction() as transaction:
-            if direction is None:
-                mine = {data["did"] for _, data in transaction.records("did")}
-                direction = "issued" if parsed.issuer in mine else "received"
-            old = transaction.get("credential", "vc/" + record_id)
-            if old is not None:
-                if old["credential"] != credential:
-                    raise RecordConflictError(
-                        f"another credential with id {record_id[:80]!r} is stored."
-                    )
-                return credential_from(record_id, old)
-            data: JsonObject = {
-                "credential": credential,
-                "direction": direction,
-                "stored": now(),
-            }
-            transaction.put("credential", "vc/" + record_id, data)
-        return credential_from(record_id, data)
+            return operations.store_credential(transaction, credential, direction)
 
     def credentials(self, *, type: str | None = None) -> list[CredentialRecord]:
         """Every stored credential, or those whose ``type`` includes ``type``."""
