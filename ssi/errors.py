@@ -55,11 +55,16 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── WalletExistsError               walletExists
     │   ├── WrongPassphraseError            wrongPassphrase
     │   ├── WalletCorruptedError            walletCorrupted
+    │   │   └── WalletTamperedError         walletTampered
     │   ├── WalletVersionError              unsupportedWalletVersion
     │   ├── WalletAccessError               walletAccess
+    │   ├── PassphraseTooShortError         passphraseTooShort
     │   ├── InvalidAliasError               invalidAlias
+    │   ├── InvalidRoleError                invalidRole
     │   ├── RecordNotFoundError             recordNotFound
-    │   └── RecordConflictError             recordConflict
+    │   ├── RecordConflictError             recordConflict
+    │   ├── RecordTooLargeError             recordTooLarge
+    │   └── DIDDeactivatedError             didDeactivated
     ├── EncodingError                       invalidEncoding (ours: multibase, base64url)
     ├── DocumentLoadError                   loading document failed (JSON-LD)
     ├── CanonicalizationError               canonicalizationError (ours)
@@ -80,6 +85,7 @@ __all__ = [
     "CredentialRevokedError",
     "CredentialSuspendedError",
     "CryptographicSecurityError",
+    "DIDDeactivatedError",
     "DIDError",
     "DIDNotFoundError",
     "DocumentLoadError",
@@ -97,6 +103,7 @@ __all__ = [
     "InvalidPublicKeyError",
     "InvalidPublicKeyLengthError",
     "InvalidResolutionOptionsError",
+    "InvalidRoleError",
     "InvalidSecretKeyError",
     "InvalidSignatureError",
     "InvalidVerificationMethodURLError",
@@ -105,12 +112,14 @@ __all__ = [
     "MalformedValueError",
     "MethodNotSupportedError",
     "ParsingError",
+    "PassphraseTooShortError",
     "ProofError",
     "ProofGenerationError",
     "ProofTransformationError",
     "ProofVerificationError",
     "RecordConflictError",
     "RecordNotFoundError",
+    "RecordTooLargeError",
     "RepresentationNotSupportedError",
     "ResolverInternalError",
     "SSIError",
@@ -131,6 +140,7 @@ __all__ = [
     "WalletError",
     "WalletExistsError",
     "WalletNotFoundError",
+    "WalletTamperedError",
     "WalletVersionError",
     "WrongPassphraseError",
 ]
@@ -725,6 +735,21 @@ class WalletCorruptedError(WalletError):
     title = "Wallet corrupted"
 
 
+class WalletTamperedError(WalletCorruptedError):
+    """The wallet's record set or version is not the one it last wrote.
+
+    A record was removed, added, duplicated or replaced by an older copy, or
+    the wallet's version was rolled back: the set MAC in the header does not
+    match. Restore from a backup (``agora backup import``).
+
+    Spec: docs/wallet.md (Schema 2: the record set MAC)
+    """
+
+    code = "walletTampered"
+    type_uri = _AGORA + "walletTampered"
+    title = "Wallet tampered with"
+
+
 class WalletVersionError(WalletError):
     """The wallet was written by a newer version with a schema this one lacks."""
 
@@ -739,6 +764,17 @@ class WalletAccessError(WalletError):
     code = "walletAccess"
     type_uri = _AGORA + "walletAccess"
     title = "Wallet not accessible"
+
+
+class PassphraseTooShortError(WalletError):
+    """A new passphrase is shorter than the documented minimum.
+
+    Spec: docs/wallet.md (Passphrase and cost)
+    """
+
+    code = "passphraseTooShort"
+    type_uri = _AGORA + "passphraseTooShort"
+    title = "Passphrase too short"
 
 
 class InvalidAliasError(WalletError):
@@ -757,12 +793,45 @@ class RecordNotFoundError(WalletError):
     title = "Record not found"
 
 
+class InvalidRoleError(WalletError):
+    """A community role is empty or only white space.
+
+    Spec: docs/vocabulary.md (MembershipCredential)
+    """
+
+    code = "invalidRole"
+    type_uri = _AGORA + "invalidRole"
+    title = "Invalid role"
+
+
 class RecordConflictError(WalletError):
     """A record with that identifier or alias already holds something else."""
 
     code = "recordConflict"
     type_uri = _AGORA + "recordConflict"
     title = "Record conflict"
+
+
+class RecordTooLargeError(WalletError):
+    """A record is larger than the wallet stores; nothing was written.
+
+    Spec: docs/wallet.md (Size limit)
+    """
+
+    code = "recordTooLarge"
+    type_uri = _AGORA + "recordTooLarge"
+    title = "Record too large"
+
+
+class DIDDeactivatedError(WalletError):
+    """The DID is deactivated: the wallet will not sign for it any more.
+
+    Spec: docs/did-agora.md (Deactivate)
+    """
+
+    code = "didDeactivated"
+    type_uri = _AGORA + "didDeactivated"
+    title = "DID deactivated"
 
 
 # --- JSON-LD, encodings, canonicalization and transport -------------------
