@@ -566,12 +566,15 @@ def tty(monkeypatch):
 def test_init_prompts_twice(tmp_path, tty):
     home = tmp_path / "prompted"
     result = invoke(
-        ["init", "--kdf-profile", "test"], home, None, input="s3cret\ns3cret\n"
+        ["init", "--kdf-profile", "test"],
+        home,
+        None,
+        input="s3cret passphrase\ns3cret passphrase\n",
     )
     assert result.exit_code == 0, result.output
     assert "Repeat it to confirm" in result.stderr
-    assert "s3cret" not in result.output
-    Wallet.open(home, "s3cret")
+    assert "s3cret passphrase" not in result.output
+    Wallet.open(home, "s3cret passphrase")
     mismatch = invoke(
         ["init", "--kdf-profile", "test"], tmp_path / "other", None, input="a\nb\n"
     )
@@ -814,5 +817,7 @@ def test_human_output_in_process(base, tmp_path):
     assert merged.exit_code == 0, merged.stderr
     assert "the wallet's own records were kept" in merged.stdout
     assert base["holder"] in merged.stdout
-    changed = human("passphrase", "change", env={"AGORA_NEW_PASSPHRASE": "changed"})
+    changed = human(
+        "passphrase", "change", env={"AGORA_NEW_PASSPHRASE": "changed passphrase"}
+    )
     assert "passphrase changed" in changed
