@@ -26,7 +26,6 @@ import ssi
 from ssi.keys import Ed25519KeyPair
 from ssi.types import JsonObject
 from ssi.wallet import KDF_PROFILES, KDFParams, Wallet
-from ssi.wallet.storage import WalletFile
 
 PASSPHRASE = "correct horse battery staple"  # noqa: S105
 CREATED = "2025-01-02T00:00:00Z"
@@ -60,20 +59,17 @@ def fill(wallet: Wallet, credentials: list[JsonObject]) -> None:
 
     Storing them one by one through the public API rewrites the whole file
     each time (1,000 stores take minutes) and would measure nothing the
-    "store one" figure does not; this setup goes through the wallet's own
-    update step once, exactly as ``store_credential`` does per credential.
+    "store one" figure does not; this setup puts them all in one transaction
+    of the wallet's record store, as ``store_credential`` does per credential.
     """
-
-    def change(file: WalletFile) -> None:
+    with wallet.transaction() as transaction:
         for item in credentials:
             data: JsonObject = {
                 "credential": item,
                 "direction": "received",
                 "stored": CREATED,
             }
-            wallet._put(file, "credential", "vc/" + str(item["id"]), data)
-
-    wallet._update(change)
+            transaction.put("credential", "vc/" + str(item["id"]), data)
     if len(wallet.credentials()) != len(credentials):
         raise SystemExit("setup failed: the wallet does not hold the credentials")
 

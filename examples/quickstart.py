@@ -315,7 +315,7 @@ def community_membership() -> None:
             )
             suspension = lists.with_name("engines-status-suspension.json")
             return run(
-                "vp", "verify", str(card), "--challenge", f"{name}-c",
+                "vp", "verify", str(card), "--challenge", f"{name}-c", "--no-domain",
                 "--log", str(log), "--status-list", str(lists),
                 "--status-list", str(suspension),
                 expect=expect, env=verifier,

@@ -16,7 +16,8 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── InvalidResolutionOptionsError   invalidOptions
     │   ├── InvalidDIDDocumentError         invalidDidDocument
     │   ├── InvalidDIDLogError              (did:agora log; code per failure, .metadata)
-    │   │   └── DuplicityError              duplicity
+    │   │   ├── DuplicityError              duplicity
+    │   │   └── LogTooLargeError            invalidLogSize
     │   └── ResolverInternalError           internalError
     ├── KeyMaterialError                    (https://w3id.org/security#...)
     │   ├── InvalidPublicKeyError           invalidPublicKey
@@ -28,6 +29,7 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── MalformedValueError             MALFORMED_VALUE_ERROR
     │   ├── ValidityRangeError              RANGE_ERROR
     │   ├── CryptographicSecurityError      CRYPTOGRAPHIC_SECURITY_ERROR
+    │   ├── HolderBindingError              holderNotSubject (ours)
     │   └── VerificationFailedError         carries .problems
     ├── ProofError                          (https://w3id.org/security#...)
     │   ├── ProofGenerationError            PROOF_GENERATION_ERROR
@@ -53,11 +55,16 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── WalletExistsError               walletExists
     │   ├── WrongPassphraseError            wrongPassphrase
     │   ├── WalletCorruptedError            walletCorrupted
+    │   │   └── WalletTamperedError         walletTampered
     │   ├── WalletVersionError              unsupportedWalletVersion
     │   ├── WalletAccessError               walletAccess
+    │   ├── PassphraseTooShortError         passphraseTooShort
     │   ├── InvalidAliasError               invalidAlias
+    │   ├── InvalidRoleError                invalidRole
     │   ├── RecordNotFoundError             recordNotFound
-    │   └── RecordConflictError             recordConflict
+    │   ├── RecordConflictError             recordConflict
+    │   ├── RecordTooLargeError             recordTooLarge
+    │   └── DIDDeactivatedError             didDeactivated
     ├── EncodingError                       invalidEncoding (ours: multibase, base64url)
     ├── DocumentLoadError                   loading document failed (JSON-LD)
     ├── CanonicalizationError               canonicalizationError (ours)
@@ -78,11 +85,13 @@ __all__ = [
     "CredentialRevokedError",
     "CredentialSuspendedError",
     "CryptographicSecurityError",
+    "DIDDeactivatedError",
     "DIDError",
     "DIDNotFoundError",
     "DocumentLoadError",
     "DuplicityError",
     "EncodingError",
+    "HolderBindingError",
     "InvalidAliasError",
     "InvalidChallengeError",
     "InvalidDIDDocumentError",
@@ -94,19 +103,23 @@ __all__ = [
     "InvalidPublicKeyError",
     "InvalidPublicKeyLengthError",
     "InvalidResolutionOptionsError",
+    "InvalidRoleError",
     "InvalidSecretKeyError",
     "InvalidSignatureError",
     "InvalidVerificationMethodURLError",
     "KeyMaterialError",
+    "LogTooLargeError",
     "MalformedValueError",
     "MethodNotSupportedError",
     "ParsingError",
+    "PassphraseTooShortError",
     "ProofError",
     "ProofGenerationError",
     "ProofTransformationError",
     "ProofVerificationError",
     "RecordConflictError",
     "RecordNotFoundError",
+    "RecordTooLargeError",
     "RepresentationNotSupportedError",
     "ResolverInternalError",
     "SSIError",
@@ -127,6 +140,7 @@ __all__ = [
     "WalletError",
     "WalletExistsError",
     "WalletNotFoundError",
+    "WalletTamperedError",
     "WalletVersionError",
     "WrongPassphraseError",
 ]
@@ -300,6 +314,19 @@ class DuplicityError(InvalidDIDLogError):
         self.metadata["duplicity"] = {"logEntry": entry, "entries": evidence}
 
 
+class LogTooLargeError(InvalidDIDLogError):
+    """A did:agora log exceeds a limit a resolver sets on the work it does:
+    too many bytes, too many entries, or too many branches.
+
+    Spec: docs/did-agora.md (3.1 Reading a log from text; 5.1.1 Copies, forks
+    and limits)
+    """
+
+    code = "invalidLogSize"
+    type_uri = _AGORA + "invalidLogSize"
+    title = "DID log too large"
+
+
 class ResolverInternalError(DIDError):
     """The resolver failed for a reason of its own.
 
@@ -422,6 +449,22 @@ class CryptographicSecurityError(CredentialError):
     code = "CRYPTOGRAPHIC_SECURITY_ERROR"
     type_uri = _VC + "CRYPTOGRAPHIC_SECURITY_ERROR"
     title = "Cryptographic security error"
+
+
+class HolderBindingError(CredentialError):
+    """A presentation's holder is not shown to be a subject of a credential in it.
+
+    Raised (as a report problem) only when the verifier requires holder
+    binding; otherwise the report carries a ``holderNotSubject`` warning. The
+    VC problem type is ``CRYPTOGRAPHIC_SECURITY_ERROR``: nothing shows that the
+    presenter holds the subject's keys.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#validation (Holder)
+    """
+
+    code = "holderNotSubject"
+    type_uri = _AGORA + "holderNotSubject"
+    title = "Holder is not the subject"
 
 
 class VerificationFailedError(CredentialError):
@@ -692,6 +735,21 @@ class WalletCorruptedError(WalletError):
     title = "Wallet corrupted"
 
 
+class WalletTamperedError(WalletCorruptedError):
+    """The wallet's record set or version is not the one it last wrote.
+
+    A record was removed, added, duplicated or replaced by an older copy, or
+    the wallet's version was rolled back: the set MAC in the header does not
+    match. Restore from a backup (``agora backup import``).
+
+    Spec: docs/wallet.md (Schema 2: the record set MAC)
+    """
+
+    code = "walletTampered"
+    type_uri = _AGORA + "walletTampered"
+    title = "Wallet tampered with"
+
+
 class WalletVersionError(WalletError):
     """The wallet was written by a newer version with a schema this one lacks."""
 
@@ -706,6 +764,17 @@ class WalletAccessError(WalletError):
     code = "walletAccess"
     type_uri = _AGORA + "walletAccess"
     title = "Wallet not accessible"
+
+
+class PassphraseTooShortError(WalletError):
+    """A new passphrase is shorter than the documented minimum.
+
+    Spec: docs/wallet.md (Passphrase and cost)
+    """
+
+    code = "passphraseTooShort"
+    type_uri = _AGORA + "passphraseTooShort"
+    title = "Passphrase too short"
 
 
 class InvalidAliasError(WalletError):
@@ -724,12 +793,45 @@ class RecordNotFoundError(WalletError):
     title = "Record not found"
 
 
+class InvalidRoleError(WalletError):
+    """A community role is empty or only white space.
+
+    Spec: docs/vocabulary.md (MembershipCredential)
+    """
+
+    code = "invalidRole"
+    type_uri = _AGORA + "invalidRole"
+    title = "Invalid role"
+
+
 class RecordConflictError(WalletError):
     """A record with that identifier or alias already holds something else."""
 
     code = "recordConflict"
     type_uri = _AGORA + "recordConflict"
     title = "Record conflict"
+
+
+class RecordTooLargeError(WalletError):
+    """A record is larger than the wallet stores; nothing was written.
+
+    Spec: docs/wallet.md (Size limit)
+    """
+
+    code = "recordTooLarge"
+    type_uri = _AGORA + "recordTooLarge"
+    title = "Record too large"
+
+
+class DIDDeactivatedError(WalletError):
+    """The DID is deactivated: the wallet will not sign for it any more.
+
+    Spec: docs/did-agora.md (Deactivate)
+    """
+
+    code = "didDeactivated"
+    type_uri = _AGORA + "didDeactivated"
+    title = "DID deactivated"
 
 
 # --- JSON-LD, encodings, canonicalization and transport -------------------

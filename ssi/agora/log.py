@@ -20,17 +20,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ssi.agora.lines import MAX_LOG_ENTRIES, parse_line, split_lines
 from ssi.datetimes import parse_date_time
 from ssi.did.document import DIDDocument
 from ssi.encoding import decode_multibase, encode_multibase
-from ssi.errors import EncodingError, InvalidDIDLogError, SSIError
+from ssi.errors import EncodingError, InvalidDIDLogError, LogTooLargeError, SSIError
 from ssi.jsonld.canon import canonicalize_jcs, canonicalize_jcs_with_and_without
 from ssi.keys import Ed25519PublicKey, PublicKey, decode_public_multikey
-from ssi.proofs import check_signature, default_registry
+from ssi.proofs import Cryptosuite, check_signature, default_registry
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
@@ -267,6 +268,162 @@ def _check_document(value: JsonValue, version: int) -> JsonObject:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """What every entry of one validation is checked against."""
+
+    did: str | None
+    now: datetime | None
+    skew: timedelta
+    suite: Cryptosuite
+
+
+def _rules(did: str | None, now: datetime | None, skew: timedelta) -> _Rules:
+    return _Rules(did, now, skew, default_registry().get(SUITE))
+
+
+def _canonical(entry: JsonObject) -> tuple[bytes, bytes] | None:
+    """The JCS bytes of an entry without and with its proof, or None when it
+    has no proof or is not canonical JSON (validation then says which)."""
+    if "proof" not in entry:
+        return None
+    try:
+        return canonicalize_jcs_with_and_without(entry, "proof")
+    except SSIError:
+        return None
+
+
+def _check_entry(
+    entry: JsonValue,
+    version: int,
+    previous: LogState | None,
+    compromised: Container[str],
+    rules: _Rules,
+    canonical: tuple[bytes, bytes] | None = None,
+) -> tuple[LogState, tuple[str, ...], str]:
+    """Validate one entry as the ``version``-th, after ``previous``.
+
+    Returns the state after it, the keys it marks compromised, and the DID it
+    creates (for the first entry; empty otherwise). ``canonical`` is the
+    entry's JCS bytes (without and with its proof) when already known.
+    """
+    if not isinstance(entry, dict):
+        raise _fail("invalidLogEntry", version, "an entry must be a JSON object.")
+    unknown = set(entry) - ENTRY_KEYS
+    if unknown:
+        raise _fail(
+            "invalidLogEntry", version, f"unknown member {min(unknown, key=repr)!r}."
+        )
+    if previous is not None and previous.deactivated:
+        raise _fail(
+            "logAfterDeactivation", version, "the DID was deactivated before it."
+        )
+    if type(entry.get("version")) is not int or entry.get("version") != version:
+        raise _fail("invalidLogVersion", version, f"its version must be {version}.")
+    if not _names_previous(entry.get("previous"), previous):
+        raise _fail(
+            "invalidLogHash",
+            version,
+            "it does not name the hash of the entry before it.",
+        )
+    time_text = entry.get("time")
+    try:
+        time = parse_date_time(time_text, require_timezone=True, path="time")
+    except SSIError as exc:
+        raise _fail("invalidLogTime", version, exc.detail) from exc
+    if previous is not None and time <= previous.time:
+        raise _fail(
+            "invalidLogTime", version, "its time is not after the entry before it."
+        )
+    if rules.now is not None and time > rules.now + rules.skew:
+        raise _fail("invalidLogTime", version, "its time is in the future.")
+    time_text = str(time_text)  # parse_date_time accepted it, so it is a string
+    update_keys = _string_list(entry, "updateKeys", version)
+    next_hashes = _string_list(entry, "nextKeyHashes", version)
+    marked = _string_list(entry, "compromised", version)
+    deactivated = entry.get("deactivated", False)
+    if type(deactivated) is not bool:
+        raise _fail("invalidLogEntry", version, "deactivated must be a boolean.")
+    document = None
+    if deactivated:
+        if entry.get("document") is not None or update_keys or next_hashes:
+            raise _fail(
+                "invalidLogEntry",
+                version,
+                "a deactivating entry has no document and no keys.",
+            )
+    else:
+        document = _check_document(entry.get("document"), version)
+        if not update_keys:
+            raise _fail("invalidLogEntry", version, "it names no update key.")
+        for multikey in update_keys:
+            _update_key(multikey, version)
+    for value in next_hashes:
+        if not _is_multibase(value):
+            raise _fail("invalidLogEntry", version, "a next key hash is malformed.")
+    signer, key = _signing_key(entry.get("proof"), version, time_text)
+    if canonical is None:
+        try:
+            canonical = canonicalize_jcs_with_and_without(entry, "proof")
+        except SSIError as exc:
+            raise _fail(
+                "invalidLogEntry", version, "the entry is not canonical JSON."
+            ) from exc
+    unsigned_bytes, signed_bytes = canonical
+    if signer in compromised:
+        raise _fail("unauthorizedLogKey", version, "it is signed by a compromised key.")
+    derived = ""
+    if previous is None:
+        if signer not in update_keys:
+            raise _fail(
+                "unauthorizedLogKey",
+                version,
+                "the first entry must be signed by its own update key.",
+            )
+        derived = METHOD_PREFIX + _multihash(unsigned_bytes)
+        if rules.did is not None and derived != rules.did:
+            raise _fail(
+                "invalidLogHash",
+                version,
+                f"the log creates {derived}, not {rules.did}.",
+            )
+    else:
+        _authorize(previous, signer, update_keys, next_hashes, marked, version)
+    try:
+        check_signature(
+            entry,
+            entry["proof"],
+            key,
+            suite=rules.suite,
+            canonical_document=unsigned_bytes,
+        )
+    except SSIError as exc:
+        raise _fail(
+            "invalidLogSignature", version, "its signature does not verify."
+        ) from exc
+    state = LogState(
+        version=version,
+        time=time,
+        time_text=time_text,
+        digest=_MULTIHASH_SHA256 + hashlib.sha256(signed_bytes).digest(),
+        document=document,
+        update_keys=update_keys,
+        next_key_hashes=next_hashes,
+        deactivated=deactivated,
+        entry=entry,
+    )
+    return state, marked, derived
+
+
+def _check_count(count: int) -> None:
+    """Refuse a log of more than ``MAX_LOG_ENTRIES`` entries (docs/did-agora.md
+    5.1.1), before any work on them."""
+    if count > MAX_LOG_ENTRIES:
+        raise LogTooLargeError(
+            f"the log holds more than {MAX_LOG_ENTRIES} entries ({count})."
+        )
+
+
 def validate_log(
     entries: Sequence[JsonValue],
     *,
@@ -274,7 +431,7 @@ def validate_log(
     now: datetime | None = None,
     skew: timedelta = timedelta(minutes=5),
 ) -> AgoraLog:
-    """Validate a whole log and return its states.
+    """Validate a whole log, in order, and return its states.
 
     Args:
         entries: the entries, first to last.
@@ -289,125 +446,23 @@ def validate_log(
             ``invalidLogVersion``, ``invalidLogHash``, ``invalidLogTime``,
             ``unauthorizedLogKey``, ``invalidLogSignature`` or
             ``logAfterDeactivation``, and the entry number.
+        LogTooLargeError: more than :data:`MAX_LOG_ENTRIES` entries.
     """
     if not entries:
         raise InvalidDIDLogError("the log is empty.", code="invalidLogEntry", entry=1)
+    _check_count(len(entries))
+    rules = _rules(did, now, skew)
     states: list[LogState] = []
     compromised: set[str] = set()
     previous: LogState | None = None
     derived = ""
-    registry = default_registry()
-    suite = registry.get(SUITE)
     for index, entry in enumerate(entries):
-        version = index + 1
-        if not isinstance(entry, dict):
-            raise _fail("invalidLogEntry", version, "an entry must be a JSON object.")
-        unknown = set(entry) - ENTRY_KEYS
-        if unknown:
-            raise _fail(
-                "invalidLogEntry", version, f"unknown member {sorted(unknown)[0]!r}."
-            )
-        if previous is not None and previous.deactivated:
-            raise _fail(
-                "logAfterDeactivation", version, "the DID was deactivated before it."
-            )
-        if entry.get("version") != version or type(entry.get("version")) is not int:
-            raise _fail("invalidLogVersion", version, f"its version must be {version}.")
-        if not _names_previous(entry.get("previous"), previous):
-            raise _fail(
-                "invalidLogHash",
-                version,
-                "it does not name the hash of the entry before it.",
-            )
-        time_text = entry.get("time")
-        try:
-            time = parse_date_time(time_text, require_timezone=True, path="time")
-        except SSIError as exc:
-            raise _fail("invalidLogTime", version, exc.detail) from exc
-        if previous is not None and time <= previous.time:
-            raise _fail(
-                "invalidLogTime", version, "its time is not after the entry before it."
-            )
-        if now is not None and time > now + skew:
-            raise _fail("invalidLogTime", version, "its time is in the future.")
-        time_text = str(time_text)  # parse_date_time accepted it, so it is a string
-        update_keys = _string_list(entry, "updateKeys", version)
-        next_hashes = _string_list(entry, "nextKeyHashes", version)
-        marked = _string_list(entry, "compromised", version)
-        deactivated = entry.get("deactivated", False)
-        if type(deactivated) is not bool:
-            raise _fail("invalidLogEntry", version, "deactivated must be a boolean.")
-        document = None
-        if deactivated:
-            if entry.get("document") is not None or update_keys or next_hashes:
-                raise _fail(
-                    "invalidLogEntry",
-                    version,
-                    "a deactivating entry has no document and no keys.",
-                )
-        else:
-            document = _check_document(entry.get("document"), version)
-            if not update_keys:
-                raise _fail("invalidLogEntry", version, "it names no update key.")
-            for multikey in update_keys:
-                _update_key(multikey, version)
-        for value in next_hashes:
-            if not _is_multibase(value):
-                raise _fail("invalidLogEntry", version, "a next key hash is malformed.")
-        signer, key = _signing_key(entry.get("proof"), version, time_text)
-        try:
-            unsigned_bytes, signed_bytes = canonicalize_jcs_with_and_without(
-                entry, "proof"
-            )
-        except SSIError as exc:
-            raise _fail(
-                "invalidLogEntry", version, "the entry is not canonical JSON."
-            ) from exc
-        if signer in compromised:
-            raise _fail(
-                "unauthorizedLogKey", version, "it is signed by a compromised key."
-            )
-        if previous is None:
-            if signer not in update_keys:
-                raise _fail(
-                    "unauthorizedLogKey",
-                    version,
-                    "the first entry must be signed by its own update key.",
-                )
-            derived = METHOD_PREFIX + _multihash(unsigned_bytes)
-            if did is not None and derived != did:
-                raise _fail(
-                    "invalidLogHash", version, f"the log creates {derived}, not {did}."
-                )
-        else:
-            _authorize(previous, signer, update_keys, next_hashes, marked, version)
-        try:
-            check_signature(
-                entry,
-                entry["proof"],
-                key,
-                suite=suite,
-                canonical_document=unsigned_bytes,
-            )
-        except SSIError as exc:
-            raise _fail(
-                "invalidLogSignature", version, "its signature does not verify."
-            ) from exc
-        compromised.update(marked)
-        digest = _MULTIHASH_SHA256 + hashlib.sha256(signed_bytes).digest()
-        state = LogState(
-            version=version,
-            time=time,
-            time_text=time_text,
-            digest=digest,
-            document=document,
-            update_keys=update_keys,
-            next_key_hashes=next_hashes,
-            deactivated=deactivated,
-            entry=entry,
+        previous, marked, created = _check_entry(
+            entry, index + 1, previous, compromised, rules
         )
-        states.append(state)
-        previous = state
+        derived = created or derived
+        compromised.update(marked)
+        states.append(previous)
     return AgoraLog(derived, tuple(states), frozenset(compromised))
 
 
@@ -472,53 +527,3 @@ def _authorize(
     raise _fail(
         "unauthorizedLogKey", version, "it is signed by a key that was not authorized."
     )
-
-
-def _refuse_constant(name: str) -> JsonValue:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _unique_members(pairs: list[tuple[str, JsonValue]]) -> JsonObject:
-    value = dict(pairs)
-    if len(value) != len(pairs):
-        raise ValueError("an object repeats a member name")
-    return value
-
-
-def parse_line(line: str) -> JsonValue:
-    """Parse one log line as strict JSON (I-JSON, as JCS requires).
-
-    ``NaN``/``Infinity`` and objects that repeat a member name are refused:
-    two parsers could read such a line as two different entries.
-
-    Raises:
-        ValueError: the line is not strict JSON.
-        RecursionError: the line is nested too deeply.
-    """
-    return json.loads(
-        line, parse_constant=_refuse_constant, object_pairs_hook=_unique_members
-    )
-
-
-def split_lines(text: str) -> list[JsonValue]:
-    """Parse JSON Lines text into entries; blank lines are ignored.
-
-    Lines end at ``\\n`` (``\\r\\n`` too) only, as JSON Lines says: other
-    Unicode line breaks (U+2028, U+0085) may stand unescaped inside strings.
-
-    Raises:
-        InvalidDIDLogError: a line is not JSON (``invalidLogEntry``, with its number).
-    """
-    entries: list[JsonValue] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            entries.append(parse_line(line))
-        except (ValueError, RecursionError) as exc:
-            raise InvalidDIDLogError(
-                f"log line {number} is not JSON.",
-                code="invalidLogEntry",
-                entry=len(entries) + 1,
-            ) from exc
-    return entries

@@ -11,17 +11,25 @@ Spec: docs/did-agora.md (Read)
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar, Protocol
 
+from ssi.agora.lines import _BLANK, MAX_LOG_BRANCHES, MAX_LOG_BYTES
 from ssi.agora.log import (
+    _MULTIHASH_SHA256,
     AgoraLog,
     LogState,
+    _canonical,
+    _check_count,
+    _check_entry,
+    _rules,
     build_document,
     did_for_inception,
-    entry_hash,
     parse_line,
     split_lines,
     validate_log,
@@ -30,11 +38,14 @@ from ssi.datetimes import parse_date_time
 from ssi.did.document import DIDDocument
 from ssi.did.resolution import DID_JSON, ResolutionResult
 from ssi.did.syntax import DID
+from ssi.encoding import decode_multibase
 from ssi.errors import (
     DIDNotFoundError,
     DuplicityError,
     InvalidDIDError,
+    InvalidDIDLogError,
     InvalidResolutionOptionsError,
+    LogTooLargeError,
     MalformedValueError,
     SSIError,
 )
@@ -76,38 +87,72 @@ class FileLogSource:
 
     def _files(self) -> list[Path]:
         if self.path.is_dir():
-            return sorted(self.path.glob("*.jsonl"))
+            return sorted(p for p in self.path.glob("*.jsonl") if p.is_file())
         return [self.path] if self.path.is_file() else []
 
     def logs_for(self, did: str) -> list[list[JsonValue]]:
         """Return the logs in the files whose first entry creates ``did``.
 
-        A line that is not JSON in such a file stays in the log as a
-        placeholder (``None``), so that validation reports ``invalidLogEntry``
-        at that entry instead of the file being skipped in silence.
+        A file whose first entry can be read and creates another DID is not
+        read further. Any other file that cannot be read whole (not UTF-8, a
+        line that is not strict JSON or not an object, empty, too large) fails
+        the resolution, naming the file and the line: the resolver cannot tell
+        whose log it is, and a log is never dropped in silence.
+
+        Spec: docs/did-agora.md (5.1 Finding logs)
+
+        Raises:
+            InvalidDIDLogError: a file cannot be read
+                (``cannot read FILE: <reason> at line N.``).
+            LogTooLargeError: a file is over the limits.
         """
         found = []
         for file in self._files():
-            try:
-                entries = _read_entries(file.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                continue
-            first = entries[0] if entries else None
-            if isinstance(first, dict) and _creates(first) == did:
+            entries = _read_log_file(file, did)
+            if entries is not None:
                 found.append(entries)
         return found
 
 
-def _read_entries(text: str) -> list[JsonValue]:
-    entries: list[JsonValue] = []
-    for line in text.split("\n"):
-        if not line.strip():
-            continue
-        try:
-            entries.append(parse_line(line))
-        except (ValueError, RecursionError):
-            entries.append(None)
+def _read_log_file(path: Path, did: str) -> list[JsonValue] | None:
+    """The entries of ``path`` when it is a log of ``did``; None for a file
+    that is gone or that holds another DID's log."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_LOG_BYTES + 1)
+    except FileNotFoundError:
+        return None  # removed since the folder was listed
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise InvalidDIDLogError(f"cannot read {path}: {reason}.") from exc
+    first = _first_entry(data)
+    if first is not None and _creates(first) != did:
+        return None
+    entries = split_lines(data, source=str(path))
+    first = entries[0]
+    if not isinstance(first, dict) or _creates(first) != did:
+        return None
     return entries
+
+
+def _first_entry(data: bytes) -> JsonObject | None:
+    """The first entry of a log file, when its line can be read alone."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        try:
+            line = data[start:end].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if line.strip(_BLANK):
+            try:
+                value = parse_line(line)
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) else None
+        start = end + 1
+    return None
 
 
 def _creates(entry: JsonObject) -> str | None:
@@ -130,52 +175,196 @@ def document_for(did: str, state: LogState) -> DIDDocument:
     return build_document(did, state.document, state.version)
 
 
-def _branches(entries: Sequence[JsonValue]) -> list[list[JsonValue]]:
-    """Split a log with forks into its branches (each in file order).
-
-    Without two entries of the same version the log is one branch, validated
-    strictly in file order (so reordered entries fail).
-    """
-    versions = [e.get("version") for e in entries if isinstance(e, dict)]
-    if len(versions) == len(set(versions)):
-        return [list(entries)]
-    chains: list[list[JsonValue]] = []
-    hashes: list[list[str]] = []
+def _forks(entries: Sequence[JsonValue]) -> bool:
+    """True when two entries claim the same (integer) version."""
+    seen: set[int] = set()
     for entry in entries:
-        previous = entry.get("previous") if isinstance(entry, dict) else None
-        digest = _safe_hash(entry)
-        placed = False
-        for chain, chain_hashes in zip(chains, hashes, strict=True):
-            if chain_hashes and chain_hashes[-1] == previous:
-                chain.append(entry)
-                chain_hashes.append(digest)
-                placed = True
-                break
-        if not placed:
-            for chain, chain_hashes in zip(list(chains), list(hashes), strict=True):
-                if previous in chain_hashes:
-                    cut = chain_hashes.index(previous) + 1
-                    chains.append([*chain[:cut], entry])
-                    hashes.append([*chain_hashes[:cut], digest])
-                    placed = True
-                    break
-        if not placed:
-            if chains:
-                chains[0].append(entry)
-                hashes[0].append(digest)
-            else:
-                chains.append([entry])
-                hashes.append([digest])
-    return chains
+        if isinstance(entry, dict):
+            version = entry.get("version")
+            if type(version) is int:
+                if version in seen:
+                    return True
+                seen.add(version)
+    return False
 
 
-def _safe_hash(entry: JsonValue) -> str:
-    if not isinstance(entry, dict):
-        return ""
+def _validate(
+    entries: Sequence[JsonValue], did: str, now: datetime | None, skew: timedelta
+) -> AgoraLog:
+    """Validate one log: in order when it does not fork, as a tree otherwise.
+
+    Raises:
+        InvalidDIDLogError, LogTooLargeError: the log is broken or too large.
+        DuplicityError: the log forks and every branch is valid.
+    """
+    _check_count(len(entries))
+    if not _forks(entries):
+        return validate_log(entries, did=did, now=now, skew=skew)
+    return _validate_tree(entries, did, now, skew)
+
+
+@dataclass(slots=True)
+class _Node:
+    """A distinct entry of a forked log, and where it sits in the tree."""
+
+    entry: JsonObject
+    position: int
+    canonical: tuple[bytes, bytes] | None
+    parent: int = -1
+    children: list[int] = field(default_factory=list)
+    marked: tuple[str, ...] = ()
+
+
+def _number(entry: JsonObject, position: int) -> int:
+    """The entry number an error names before the entry has a place in a branch."""
+    version = entry.get("version")
+    return version if type(version) is int and 0 < version <= position else position
+
+
+def _tree(entries: Sequence[JsonValue]) -> tuple[list[_Node], list[InvalidDIDLogError]]:
+    """Drop duplicate entries and link each one to the entry it follows.
+
+    Returns the distinct entries (the first one is the root) and, in log
+    order, the errors of the entries that have no place in the tree: those
+    that are not objects and those that follow no entry of the log. They are
+    raised after the tree is validated, so that a broken entry fails where it
+    is, as in a log that does not fork.
+
+    Raises:
+        InvalidDIDLogError: the first entry is not an object.
+        LogTooLargeError: more than ``MAX_LOG_BRANCHES`` branches.
+    """
+    if not entries or not isinstance(entries[0], dict):
+        raise InvalidDIDLogError(
+            "log entry 1: an entry must be a JSON object.",
+            code="invalidLogEntry",
+            entry=1,
+        )
+    nodes: list[_Node] = []
+    strays: list[tuple[int, InvalidDIDLogError]] = []
+    by_digest: dict[bytes, int] = {}
+    seen: set[int] = set()
+    for position, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            strays.append(
+                (
+                    position,
+                    InvalidDIDLogError(
+                        f"log entry {position}: an entry must be a JSON object.",
+                        code="invalidLogEntry",
+                        entry=position,
+                    ),
+                )
+            )
+            continue
+        if id(entry) in seen:
+            continue  # the same object again: the cheapest duplicate
+        seen.add(id(entry))
+        canonical = _canonical(entry)
+        if canonical is not None:
+            digest = _MULTIHASH_SHA256 + hashlib.sha256(canonical[1]).digest()
+            if digest in by_digest:
+                continue
+            by_digest[digest] = len(nodes)
+        nodes.append(_Node(entry, position, canonical))
+    for index, node in enumerate(nodes[1:], start=1):
+        parent = by_digest.get(_decoded(node.entry.get("previous")), -1)
+        if parent < 0 or parent == index:
+            number = _number(node.entry, node.position)
+            error = InvalidDIDLogError(
+                f"log entry {number}: it does not follow any entry of the log.",
+                code="invalidLogHash",
+                entry=number,
+            )
+            strays.append((node.position, error))
+            continue
+        node.parent = parent
+        nodes[parent].children.append(index)
+    branches = sum(1 for node in nodes if not node.children)
+    if branches > MAX_LOG_BRANCHES:
+        raise LogTooLargeError(
+            f"the log forks into more than {MAX_LOG_BRANCHES} branches ({branches})."
+        )
+    strays.sort(key=lambda stray: stray[0])
+    return nodes, [error for _, error in strays]
+
+
+def _decoded(value: JsonValue) -> bytes:
+    if not isinstance(value, str):
+        return b""
     try:
-        return entry_hash(entry)
+        return decode_multibase(value)
     except SSIError:
-        return ""
+        return b""
+
+
+def _validate_tree(
+    entries: Sequence[JsonValue], did: str, now: datetime | None, skew: timedelta
+) -> AgoraLog:
+    """Validate a forked log, each distinct entry once, after the entry it
+    follows (depth first, in log order); the work is linear in the entries.
+
+    Raises:
+        InvalidDIDLogError, LogTooLargeError: as :func:`_tree` and
+            :func:`validate_log`, for the first broken entry.
+        DuplicityError: two valid entries follow the same entry.
+    """
+    nodes, strays = _tree(entries)
+    rules = _rules(did, now, skew)
+    compromised: Counter[str] = Counter()
+    path: list[LogState] = []
+    derived = ""
+    states: dict[int, LogState] = {}
+    stack: list[tuple[int, bool]] = [(0, True)]
+    while stack:
+        index, entering = stack.pop()
+        node = nodes[index]
+        if not entering:
+            path.pop()
+            for multikey in node.marked:
+                compromised[multikey] -= 1
+                if compromised[multikey] <= 0:
+                    del compromised[multikey]
+            continue
+        state, marked, created = _check_entry(
+            node.entry,
+            len(path) + 1,
+            path[-1] if path else None,
+            compromised,
+            rules,
+            node.canonical,
+        )
+        derived = created or derived
+        states[index] = state
+        node.marked = marked
+        compromised.update(marked)
+        path.append(state)
+        stack.append((index, False))
+        stack.extend((child, True) for child in reversed(node.children))
+    if strays:
+        raise strays[0]
+    if len(states) != len(nodes):  # a cycle of hashes; cannot happen with SHA-256
+        raise InvalidDIDLogError(
+            "the log's entries do not form one history.", code="invalidLogHash"
+        )
+    forks = [i for i, n in enumerate(nodes) if len(n.children) > 1]
+    if forks:
+        fork = min(forks, key=lambda i: states[i].version)
+        first, second = (states[c] for c in nodes[fork].children[:2])
+        raise DuplicityError(
+            f"log entry {first.version}: two valid entries claim the same "
+            "predecessor; the DID's history has forked.",
+            entry=first.version,
+            evidence=[first.entry, second.entry],
+        )
+    index = next(i for i, n in enumerate(nodes) if not n.children)
+    history: list[LogState] = []
+    marks: set[str] = set()
+    while index >= 0:
+        history.append(states[index])
+        marks.update(nodes[index].marked)
+        index = nodes[index].parent
+    return AgoraLog(derived, tuple(reversed(history)), frozenset(marks))
 
 
 def resolve_log(
@@ -192,12 +381,19 @@ def resolve_log(
     Raises:
         DIDNotFoundError: no log was given.
         InvalidDIDLogError: a log is broken (its precise code and entry).
-        DuplicityError: two valid logs fork; both entries are the evidence.
+        LogTooLargeError: a log is over the limits (docs/did-agora.md 5.1.1).
+        DuplicityError: two valid logs, or two branches of one log, fork; both
+            entries are the evidence.
     """
     validated: list[AgoraLog] = []
+    forked: DuplicityError | None = None
     for log in logs:
-        for branch in _branches(log):
-            validated.append(validate_log(branch, did=did, now=now, skew=skew))
+        try:
+            validated.append(_validate(log, did, now, skew))
+        except DuplicityError as exc:
+            forked = forked or exc  # every log is validated first
+    if forked is not None:
+        raise forked
     if not validated:
         raise DIDNotFoundError(f"no log for {did} was found in the configured sources.")
     best = max(validated, key=lambda log: len(log.states))
@@ -254,7 +450,9 @@ class AgoraMethod:
         Raises:
             InvalidDIDError: the identifier is not a did:agora identifier.
             DIDNotFoundError: no log, or no version matches the options.
-            InvalidDIDLogError, DuplicityError: the logs are broken or forked.
+            InvalidDIDLogError, DuplicityError: the logs are broken or forked
+                (a log file that cannot be read is broken).
+            LogTooLargeError: a log is over the limits.
             InvalidResolutionOptionsError: unusable ``log``/version options.
         """
         text = str(did)
@@ -278,7 +476,7 @@ class AgoraMethod:
         if value is None:
             return []
         if isinstance(value, str):
-            return [split_lines(value)]
+            return [split_lines(value, source="the log option")]
         if isinstance(value, list):
             return [value]
         raise InvalidResolutionOptionsError(

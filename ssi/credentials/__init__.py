@@ -10,7 +10,13 @@ from ssi.credentials.model import (
     parse_credential,
     parse_presentation,
 )
-from ssi.credentials.report import Check, Problem, VerificationReport, problem_code
+from ssi.credentials.report import (
+    Check,
+    Problem,
+    ReportWarning,
+    VerificationReport,
+    problem_code,
+)
 from ssi.credentials.verify import verify, verify_presentation
 
 __all__ = [
@@ -21,6 +27,7 @@ __all__ = [
     "Credential",
     "Presentation",
     "Problem",
+    "ReportWarning",
     "VerificationReport",
     "check_json_value",
     "issue",

@@ -122,15 +122,21 @@ def present(
     """Return a presentation of ``credentials`` signed by the holder's ``signer``.
 
     The presentation follows VC 2.0 unless every credential is a VC 1.1
-    credential; its ``holder`` is the signer's DID unless given.
+    credential; its ``holder`` is the signer's DID unless given. ``challenge``
+    and ``domain`` are the verifier's values, which bind the proof to one
+    exchange with one verifier; None leaves them out.
 
-    Spec: https://www.w3.org/TR/vc-data-model-2.0/#verifiable-presentations
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#verifiable-presentations,
+    https://www.w3.org/TR/vc-data-integrity/#proof-purposes
 
     Raises:
         ParsingError: a credential is not a JSON object.
         MalformedValueError: a credential does not meet the data model.
         ProofGenerationError: the signer does not fit the suite or the holder.
+        TypeError: ``challenge`` or ``domain`` is not a string.
+        ValueError: ``challenge`` or ``domain`` is the empty string.
     """
+    purpose = AuthenticationPurpose(challenge=challenge, domain=domain)
     items = list(credentials)
     for item in items:
         if not isinstance(item, dict):
@@ -158,7 +164,7 @@ def present(
         document,
         signer,
         suite=chosen,
-        purpose=AuthenticationPurpose(challenge=challenge, domain=domain),
+        purpose=purpose,
         created=created,
         registry=registry,
         loader=loader,

@@ -37,7 +37,13 @@ from typing import Any, Final, NoReturn
 from ssi.errors import ParsingError
 from ssi.types import JsonObject, JsonValue
 
-__all__ = ["MAX_DEPTH", "MAX_DOCUMENT_BYTES", "check_json_value", "load_json"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_DOCUMENT_BYTES",
+    "check_json_value",
+    "load_json",
+    "path_to",
+]
 
 MAX_DOCUMENT_BYTES: Final = 8 * 1024 * 1024
 """The largest credential or presentation accepted, in bytes of UTF-8."""
@@ -263,7 +269,7 @@ def _refuse_lone_surrogates(value: JsonValue) -> None:
 
 def check_json_value(
     value: object, *, max_depth: int = MAX_DEPTH, path: str = "$"
-) -> None:
+) -> tuple[JsonObject, ...]:
     """Check that an already-parsed value is plain JSON within the depth limit.
 
     Allowed: ``dict`` with ``str`` keys, ``list``, ``str``, ``int``, finite
@@ -272,11 +278,19 @@ def check_json_value(
     are not scanned for unpaired surrogates; :func:`load_json` refuses those
     in text, and canonicalization refuses them in values built in Python.
 
+    The same walk notes every object below the top level that has an
+    ``@context`` member, so that embedded contexts can be checked like the
+    top-level one without a second pass over the document.
+
     Args:
         value: the value to check; it is not modified.
         max_depth: the deepest accepted nesting of arrays and objects.
         path: how the value is named in messages, such as ``$`` or
             ``$.verifiableCredential[0]``.
+
+    Returns:
+        The objects inside ``value`` (never ``value`` itself) that have an
+        ``@context`` member, in no particular order; usually none.
 
     Spec: https://www.rfc-editor.org/rfc/rfc8259#section-3,
     https://www.w3.org/TR/vc-data-model-2.0/#PARSING_ERROR
@@ -288,12 +302,56 @@ def check_json_value(
     # The fast walk goes level by level with exact type tests and no calls per
     # node; it only answers "certainly fine" or "look closer". The slow walk
     # decides every other case and builds the path for the message.
-    if not _is_plain_json(value, max_depth):
-        _check_slowly(value, max_depth, path)
+    found: list[JsonObject] = []
+    if not _is_plain_json(value, max_depth, found):
+        found.clear()
+        _check_slowly(value, max_depth, path, found)
+    # Both walks visit the top-level object first; it is not embedded.
+    if found and found[0] is value:
+        del found[0]
+    return tuple(found)
 
 
-def _is_plain_json(value: Any, max_depth: int) -> bool:
-    """Tell, quickly, whether ``value`` is built of exact JSON types only."""
+def path_to(value: JsonValue, target: object, *, path: str = "$") -> str | None:
+    """Return the JSON path of the object ``target`` inside ``value``, or None.
+
+    Objects are compared by identity; the first place found is returned. Used
+    for messages only, after a check has failed.
+
+    Args:
+        value: the document to search.
+        target: the object (or array) to find.
+        path: how ``value`` is named, such as ``$``.
+
+    Returns:
+        A path such as ``$.credentialSubject[1]``, or None when ``target`` is
+        not inside ``value``.
+    """
+    stack: list[tuple[object, _PathLink | None]] = [(value, None)]
+    while stack:
+        item, link = stack.pop()
+        if item is target:
+            return _render(path, link)
+        if isinstance(item, dict):
+            stack.extend(
+                (member, (link, key))
+                for key, member in reversed(item.items())
+                if isinstance(member, dict | list)
+            )
+        elif isinstance(item, list):
+            stack.extend(
+                (member, (link, index))
+                for index, member in reversed(list(enumerate(item)))
+                if isinstance(member, dict | list)
+            )
+    return None
+
+
+def _is_plain_json(value: Any, max_depth: int, found: list[JsonObject]) -> bool:
+    """Tell, quickly, whether ``value`` is built of exact JSON types only.
+
+    Objects with an ``@context`` member are appended to ``found``.
+    """
     kind = type(value)
     if kind is not dict and kind is not list:
         return (
@@ -315,6 +373,8 @@ def _is_plain_json(value: Any, max_depth: int) -> bool:
                 for key in node:
                     if type(key) is not str:
                         return False
+                if "@context" in node:
+                    found.append(node)
                 members = node.values()
             else:
                 members = node
@@ -349,8 +409,13 @@ def _render(root: str, link: _PathLink | None) -> str:
     return root + "".join(reversed(segments))
 
 
-def _check_slowly(value: object, max_depth: int, root: str) -> None:
-    """Check ``value`` node by node, raising with the path of the first fault."""
+def _check_slowly(
+    value: object, max_depth: int, root: str, found: list[JsonObject]
+) -> None:
+    """Check ``value`` node by node, raising with the path of the first fault.
+
+    Objects with an ``@context`` member are appended to ``found``.
+    """
     stack: list[tuple[object, int, _PathLink | None]] = [(value, 0, None)]
     while stack:
         item, depth, link = stack.pop()
@@ -373,6 +438,8 @@ def _check_slowly(value: object, max_depth: int, root: str) -> None:
                     for index, member in reversed(list(enumerate(item)))
                 )
                 continue
+            if "@context" in item:
+                found.append(item)
             children: list[tuple[object, int, _PathLink | None]] = []
             for key, member in item.items():
                 if not isinstance(key, str):

@@ -157,11 +157,16 @@ def parse_credential(
     return _credential(document, path)
 
 
-def parse_presentation(document: JsonValue) -> Presentation:
+def parse_presentation(document: JsonValue, *, checked: bool = False) -> Presentation:
     """Check a presentation and its credentials and return its summary.
 
     Every embedded credential is checked with :func:`parse_credential`;
     errors name its path, such as ``$.verifiableCredential[0].issuer``.
+
+    Args:
+        document: the presentation, a JSON object (a ``dict``); not modified.
+        checked: the caller has already passed the document through
+            :func:`check_json_value`, so it is not walked again.
 
     Spec: https://www.w3.org/TR/vc-data-model-2.0/#verifiable-presentations,
     https://www.w3.org/TR/vc-data-model/#presentations-0
@@ -175,7 +180,8 @@ def parse_presentation(document: JsonValue) -> Presentation:
     path = "$"
     if not isinstance(document, dict):
         raise ParsingError(f"{path} must be a JSON object.")
-    check_json_value(document, path=path)
+    if not checked:
+        check_json_value(document, path=path)
     version = _version(document, path)
     types = _types(document, path, "VerifiablePresentation")
     if "VerifiableCredential" in types:

@@ -26,6 +26,7 @@ __all__ = [
     "PROBLEM_TYPES",
     "Check",
     "Problem",
+    "ReportWarning",
     "VerificationReport",
     "problem_code",
 ]
@@ -116,6 +117,35 @@ class Problem:
             "check": self.check,
             "errorCode": self.error.code,
         }
+
+
+class ReportWarning(str):
+    """A warning with a stable code: the text ``"<code>: <detail>"``.
+
+    It is a ``str``, so a report's ``warnings`` stay plain text (in JSON as
+    well); ``code`` names the kind of warning for programs, such as
+    ``holderNotSubject``, ``challengeNotChecked`` or ``domainNotChecked``.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
+
+    Args:
+        code: the warning's code, a camelCase keyword.
+        detail: one sentence saying what was found.
+    """
+
+    code: str
+    detail: str
+
+    def __new__(cls, code: str, detail: str) -> ReportWarning:
+        """Build the warning text from its code and detail."""
+        self = super().__new__(cls, f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+        return self
+
+    def __reduce__(self) -> tuple[type[ReportWarning], tuple[str, str]]:
+        """Pickle by code and detail (reports cross process pools)."""
+        return (type(self), (self.code, self.detail))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,23 @@
 """Verify credentials and presentations; every input gets a report, none raises.
 
 Checks, in order: ``parsing`` (JSON, size, depth), ``model`` (VC Data Model
-2.0 or 1.1), ``context`` (every context is one the loader knows), ``proof``
-(each proof: suite allowed, key found and authorized for the purpose, issuer
-or holder controls it, signature), ``validity`` (the validity period, for
-credentials) and ``status`` (when the credential has ``credentialStatus``).
-A check that cannot run is a failed check.
+2.0 or 1.1), ``context`` (every context is one the loader knows, the
+top-level one and every ``@context`` embedded at any depth), ``proof`` (each
+proof: suite allowed, key found and authorized for the purpose, issuer or
+holder controls it, signature), ``validity`` (the validity period, for
+credentials), ``status`` (when the credential has ``credentialStatus``) and,
+for presentations that require it, ``holderBinding``. A check that cannot run
+is a failed check.
+
+A presentation's verifier states what it expects: a ``challenge`` and a
+``domain``, each a non-empty string that the proof must carry, or ``False``
+to skip that check on purpose, which the report records as a warning
+(``challengeNotChecked``, ``domainNotChecked``). Holder binding follows VC 2.0
+(Validation, Holder): a credential is bound to the presentation when its
+``holder`` is the ``id`` of at least one of its ``credentialSubject``
+objects. Every credential that is not bound gets a ``holderNotSubject``
+warning, or, with ``require_holder_binding=True``, a ``holderNotSubject``
+problem that fails the presentation.
 
 Status is checked by a :class:`StatusChecker` passed as ``status=`` (the
 Bitstring Status List one is ``ssi.status.BitstringStatusChecker``; this layer
@@ -20,21 +32,23 @@ https://www.w3.org/TR/vc-data-integrity/#verify-proof
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 
-from ssi.credentials.json_input import check_json_value, load_json
+from ssi.credentials.json_input import check_json_value, load_json, path_to
 from ssi.credentials.model import (
     Credential,
+    Presentation,
     parse_credential,
     parse_presentation,
 )
-from ssi.credentials.report import Check, Problem, VerificationReport
+from ssi.credentials.report import Check, Problem, ReportWarning, VerificationReport
 from ssi.did.resolution import Resolver
 from ssi.errors import (
     CryptographicSecurityError,
     DocumentLoadError,
+    HolderBindingError,
     InvalidProofPurposeError,
     MalformedValueError,
     ParsingError,
@@ -199,8 +213,10 @@ def verify(
     """
     run = _Run("credential")
 
-    def step(document: JsonObject, options: _Options) -> tuple[VerificationReport, ...]:
-        _verify_credential(run, document, options)
+    def step(
+        document: JsonObject, embedded: tuple[JsonObject, ...], options: _Options
+    ) -> tuple[VerificationReport, ...]:
+        _verify_credential(run, document, embedded, options)
         return ()
 
     def options() -> _Options:
@@ -220,8 +236,9 @@ def verify(
 def verify_presentation(
     presentation: JsonValue | str | bytes,
     *,
-    challenge: str | None,
-    domain: str | None = None,
+    challenge: str | Literal[False],
+    domain: str | Literal[False],
+    require_holder_binding: bool = False,
     resolver: Resolver | None = None,
     suites: SuiteRegistry | Iterable[str] | None = None,
     loader: DocumentLoader | None = None,
@@ -233,21 +250,47 @@ def verify_presentation(
 
     Args:
         presentation: the secured presentation (object, or JSON text or bytes).
-        challenge: the challenge the verifier issued; None accepts any and
-            adds a warning (replay protection is then the caller's).
-        domain: the domain the proof must be bound to, if any.
+        challenge: the challenge the verifier issued, which the proof must
+            carry; or False to accept any challenge (or none), which the
+            report records as a ``challengeNotChecked`` warning: replay
+            protection is then the caller's.
+        domain: the domain the proof must be bound to; or False to accept
+            any domain (or none), recorded as a ``domainNotChecked`` warning
+            that names the domain the proof carries.
+        require_holder_binding: fail the presentation (a ``holderBinding``
+            check with ``holderNotSubject`` problems) unless its holder is
+            the ``id`` of a subject of every credential in it; without it,
+            each such credential gets a ``holderNotSubject`` warning.
         resolver, suites, loader, now, skew, status: as for :func:`verify`;
             ``status`` checks the status of every credential inside.
 
-    Spec: https://www.w3.org/TR/vc-data-model-2.0/#verifiable-presentations
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#verifiable-presentations,
+    https://www.w3.org/TR/vc-data-model-2.0/#validation,
+    https://www.w3.org/TR/vc-data-integrity/#proof-purposes
 
     Returns:
         The report, with one nested report per credential.
-    """
-    run = _Run("presentation")
 
-    def step(document: JsonObject, options: _Options) -> tuple[VerificationReport, ...]:
-        return _verify_presentation(run, document, options, challenge, domain)
+    Raises:
+        TypeError: ``challenge`` or ``domain`` is neither a string nor False
+            (None included: the choice must be explicit), or
+            ``require_holder_binding`` is not a bool.
+        ValueError: ``challenge`` or ``domain`` is the empty string.
+    """
+    expected_challenge = _expected("challenge", challenge)
+    expected_domain = _expected("domain", domain)
+    if not isinstance(require_holder_binding, bool):
+        raise TypeError(
+            "require_holder_binding must be a bool, not "
+            f"{type(require_holder_binding).__name__}"
+        )
+    run = _Run("presentation")
+    expected = _Expected(expected_challenge, expected_domain, require_holder_binding)
+
+    def step(
+        document: JsonObject, embedded: tuple[JsonObject, ...], options: _Options
+    ) -> tuple[VerificationReport, ...]:
+        return _verify_presentation(run, document, embedded, options, expected)
 
     def options() -> _Options:
         return _Options(
@@ -262,19 +305,51 @@ def verify_presentation(
     return run.report(_guarded(run, presentation, options, step))
 
 
+def _expected(name: str, value: object) -> str | None:
+    """Return the value a proof must carry, or None when the check is skipped."""
+    if value is False:
+        return None
+    if isinstance(value, str):
+        if not value:
+            raise ValueError(
+                f"{name} must not be empty; pass {name}=False to skip the check"
+            )
+        return value
+    raise TypeError(
+        f"{name} must be a non-empty string, or {name}=False to skip the check "
+        f"on purpose, not {type(value).__name__}"
+    )
+
+
+class _Expected:
+    """What the verifier of a presentation expects of it."""
+
+    def __init__(
+        self, challenge: str | None, domain: str | None, require_holder_binding: bool
+    ) -> None:
+        self.challenge = challenge
+        self.domain = domain
+        self.require_holder_binding = require_holder_binding
+
+
+_Step = Callable[
+    [JsonObject, tuple[JsonObject, ...], _Options], tuple[VerificationReport, ...]
+]
+
+
 def _guarded(
     run: _Run,
     value: JsonValue | str | bytes,
     options: Callable[[], _Options],
-    step: Callable[[JsonObject, _Options], tuple[VerificationReport, ...]],
+    step: _Step,
 ) -> tuple[VerificationReport, ...]:
     """Parse the input and run ``step`` on it; whatever fails becomes a problem
     in the report, so every input gets an answer."""
     try:
         chosen = options()
-        document = _parse_input(run, value)
-        if document is not None:
-            return step(document, chosen)
+        parsed = _parse_input(run, value)
+        if parsed is not None:
+            return step(*parsed, chosen)
     except SSIError as exc:
         run.failed("verification", exc)
     except Exception as exc:  # the report must answer every input, whatever fails
@@ -284,63 +359,98 @@ def _guarded(
     return ()
 
 
-def _parse_input(run: _Run, value: JsonValue | str | bytes) -> JsonObject | None:
+def _parse_input(
+    run: _Run, value: JsonValue | str | bytes
+) -> tuple[JsonObject, tuple[JsonObject, ...]] | None:
+    """Return the document and its objects with an embedded ``@context``."""
     try:
         document = load_json(value) if isinstance(value, str | bytes) else value
-        check_json_value(document)
+        embedded = check_json_value(document)
         if not isinstance(document, dict):
             raise ParsingError("the input is not a JSON object.")
     except ParsingError as exc:
         run.failed("parsing", exc)
         return None
     run.passed("parsing")
-    return document
+    return document, embedded
 
 
-def _verify_credential(run: _Run, document: JsonObject, options: _Options) -> None:
+def _verify_credential(
+    run: _Run, document: JsonObject, embedded: tuple[JsonObject, ...], options: _Options
+) -> None:
     try:
         credential = parse_credential(document, checked=True)
     except SSIError as exc:
         run.failed("model", exc)
         return
     run.passed("model", f"VC Data Model {credential.version}")
-    _verify_credential_parsed(run, credential, options)
+    faults = _embedded_faults(embedded, [credential], options)
+    error = _located(faults[0], [(document, "$")], options)[1] if faults else None
+    _verify_credential_parsed(run, credential, options, error)
 
 
 def _verify_presentation(
     run: _Run,
     document: JsonObject,
+    embedded: tuple[JsonObject, ...],
     options: _Options,
-    challenge: str | None,
-    domain: str | None,
+    expected: _Expected,
 ) -> tuple[VerificationReport, ...]:
     try:
-        presentation = parse_presentation(document)
+        presentation = parse_presentation(document, checked=True)
     except SSIError as exc:
         run.failed("model", exc)
         return ()
     run.passed("model", f"VC Data Model {presentation.version}")
-    _check_contexts(run, document, options)
-    if challenge is None:
-        run.warnings.append(
-            "no challenge was checked; the presentation may be replayed."
-        )
-    purpose = AuthenticationPurpose(challenge=challenge, domain=domain)
+    credentials = presentation.credentials
+    # An embedded context that fails belongs to the innermost document holding
+    # it: a credential's own report fails, as it would on its own.
+    roots = {id(credential.document) for credential in credentials}
+    faults = _embedded_faults(
+        [node for node in embedded if id(node) not in roots],
+        [presentation, *credentials],
+        options,
+    )
+    errors: dict[int | None, SSIError] = {}
+    if faults:
+        places = [
+            (credential.document, _credential_path(document, index))
+            for index, credential in enumerate(credentials)
+        ]
+        for fault in faults:
+            owner, error = _located(fault, [*places, (document, "$")], options)
+            errors.setdefault(None if owner == len(places) else owner, error)
+    _check_contexts(run, document, options, errors.get(None))
+    _warn_unchecked(run, presentation, expected)
+    purpose = AuthenticationPurpose(
+        challenge=expected.challenge, domain=expected.domain
+    )
     _check_proofs(run, document, purpose, presentation.holder, options)
+    _check_holder_binding(run, presentation, expected.require_holder_binding)
     reports = []
-    for credential in presentation.credentials:
+    for index, credential in enumerate(credentials):
         inner = _Run("credential")
         inner.passed("parsing")
         inner.passed("model", f"VC Data Model {credential.version}")
-        _verify_credential_parsed(inner, credential, options)
+        _verify_credential_parsed(inner, credential, options, errors.get(index))
         reports.append(inner.report())
     return tuple(reports)
 
 
+def _credential_path(document: JsonObject, index: int) -> str:
+    """Return the path of a presentation's credential, as the model names it."""
+    if isinstance(document.get("verifiableCredential"), dict):
+        return "$.verifiableCredential"
+    return f"$.verifiableCredential[{index}]"
+
+
 def _verify_credential_parsed(
-    run: _Run, credential: Credential, options: _Options
+    run: _Run,
+    credential: Credential,
+    options: _Options,
+    embedded_error: SSIError | None = None,
 ) -> None:
-    _check_contexts(run, credential.document, options)
+    _check_contexts(run, credential.document, options, embedded_error)
     _check_proofs(
         run, credential.document, AssertionMethodPurpose(), credential.issuer, options
     )
@@ -348,20 +458,210 @@ def _verify_credential_parsed(
     _check_status(run, credential, options)
 
 
-def _check_contexts(run: _Run, document: JsonObject, options: _Options) -> None:
-    contexts = document.get("@context")
-    entries = contexts if isinstance(contexts, list) else [contexts]
+def _check_contexts(
+    run: _Run,
+    document: JsonObject,
+    options: _Options,
+    embedded_error: SSIError | None = None,
+) -> None:
+    """Check the top-level contexts, then report the embedded contexts' fault.
+
+    The top-level shape was checked with the data model; ``embedded_error``
+    is the first fault found among the document's embedded contexts, if any.
+    """
+    error = _context_error(document.get("@context"), options, None)
+    if error is None:
+        error = embedded_error
+    if error is not None:
+        run.failed("context", error)
+        return
+    run.passed("context")
+
+
+def _context_error(
+    contexts: JsonValue, options: _Options, path: str | None
+) -> SSIError | None:
+    """Return what is wrong with one ``@context`` value, or None.
+
+    ``path`` is None for the top-level value (its shape is the data model's:
+    URLs and context objects) and the value's JSON path for an embedded one,
+    which is checked for shape here: a URL, a context object, or a non-empty
+    array of those. Every URL must be one the loader has.
+    """
+    if isinstance(contexts, list):
+        if not contexts and path is not None:
+            return MalformedValueError(f"The embedded context at {path} is empty.")
+        entries: list[JsonValue] = contexts
+    else:
+        entries = [contexts]
     bundled = options.loader if isinstance(options.loader, BundledLoader) else None
-    for entry in entries:
+    for index, entry in enumerate(entries):
         if isinstance(entry, str):
             if bundled is not None and bundled.knows(entry):
                 continue
             try:
                 options.loader(entry)
             except DocumentLoadError as exc:
-                run.failed("context", exc)
-                return
-    run.passed("context")
+                if path is None:
+                    return exc
+                return DocumentLoadError(
+                    f"The embedded context at {_entry(path, contexts, index)} "
+                    f"cannot be loaded: {exc.detail[:1].lower()}{exc.detail[1:]}"
+                )
+        elif path is not None and not isinstance(entry, dict):
+            return MalformedValueError(
+                f"The embedded context at {_entry(path, contexts, index)} is "
+                f"{_kind(entry)}, not a context URL or a context object."
+            )
+    return None
+
+
+def _entry(path: str, contexts: JsonValue, index: int) -> str:
+    return f"{path}[{index}]" if isinstance(contexts, list) else path
+
+
+def _kind(value: JsonValue) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "an array"  # Strings and objects are allowed entries.
+
+
+def _embedded_faults(
+    nodes: Sequence[JsonObject],
+    documents: Sequence[Credential | Presentation],
+    options: _Options,
+) -> list[JsonObject]:
+    """Return the objects whose embedded ``@context`` fails the check.
+
+    A copy of the first document's top-level ``@context``, or a proof's copy
+    of its own document's (JCS suites make one), is judged by the top-level
+    check. Paths are only computed for the objects returned, so a document
+    whose embedded contexts are fine costs one lookup per object and URL.
+    """
+    if not nodes:
+        return []
+    top = documents[0].document.get("@context")
+    copies: set[int] | None = None
+    faults = []
+    for node in nodes:
+        value = node["@context"]
+        if value == top:
+            continue
+        if copies is None:
+            copies = {
+                id(proof)
+                for document in documents
+                for proof in document.proofs
+                if proof.get("@context") == document.document.get("@context")
+            }
+        if id(node) not in copies and _context_error(value, options, "$") is not None:
+            faults.append(node)
+    return faults
+
+
+def _located(
+    node: JsonObject, places: list[tuple[JsonObject, str]], options: _Options
+) -> tuple[int, SSIError]:
+    """Find which of ``places`` holds ``node`` (the first that does, so an
+    enclosing document goes last) and return its index and the error, whose
+    message names the path of the embedded ``@context``."""
+    index, path = len(places) - 1, "$"
+    for place, (root, root_path) in enumerate(places):
+        found = path_to(root, node, path=root_path)
+        if found is not None:
+            index, path = place, found
+            break
+    error = _context_error(node["@context"], options, f"{path}.@context")
+    if error is None:  # Not reachable: the node was found faulty.
+        error = MalformedValueError(f"The embedded context at {path} is refused.")
+    return index, error
+
+
+def _warn_unchecked(run: _Run, presentation: Presentation, expected: _Expected) -> None:
+    """Record, as warnings, that the challenge or domain was not checked."""
+    for name, value in (
+        ("challenge", expected.challenge),
+        ("domain", expected.domain),
+    ):
+        if value is not None:
+            continue
+        carried = [proof[name] for proof in presentation.proofs if name in proof]
+        shown = ", ".join(_show(item) for item in carried)
+        what = (
+            f"the proof carries the {name} {shown}"
+            if carried
+            else (f"the proof carries no {name}")
+        )
+        consequence = (
+            "the presentation may be a replay"
+            if name == "challenge"
+            else "it may have been made for another verifier"
+        )
+        run.warnings.append(
+            ReportWarning(
+                f"{name}NotChecked",
+                f"no {name} was checked, so {consequence}; {what}.",
+            )
+        )
+
+
+def _show(value: JsonValue) -> str:
+    """Quote a value from the document for a message, cut short."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return repr(text)
+
+
+def _check_holder_binding(
+    run: _Run, presentation: Presentation, required: bool
+) -> None:
+    """Check that the holder is a subject of every credential (VC 2.0 Validation).
+
+    A credential is bound when the presentation's ``holder`` equals the
+    ``id`` of at least one of its ``credentialSubject`` objects. Without a
+    holder, or without subject ids, binding cannot be shown.
+    """
+    holder = presentation.holder
+    unbound: list[str] = []
+    for index, credential in enumerate(presentation.credentials):
+        subject_ids = {s["id"] for s in credential.subjects if "id" in s}
+        if holder is not None and holder in subject_ids:
+            continue
+        label = f"credential {index}"
+        if credential.id is not None:
+            label += f" ({_show(credential.id)})"
+        if holder is None:
+            unbound.append(
+                f"the presentation names no holder, so it cannot be shown to be "
+                f"a subject of {label}."
+            )
+        elif not subject_ids:
+            unbound.append(
+                f"no credentialSubject of {label} has an id, so the holder "
+                f"{holder[:120]} cannot be shown to be its subject."
+            )
+        else:
+            unbound.append(
+                f"the holder {holder[:120]} is not the id of any "
+                f"credentialSubject of {label}."
+            )
+    if not required:
+        run.warnings.extend(
+            ReportWarning(HolderBindingError.code, detail) for detail in unbound
+        )
+        return
+    if not unbound:
+        run.passed("holderBinding", "the holder is a subject of every credential")
+        return
+    run.checks.append(Check("holderBinding", False, unbound[0]))
+    run.problems.extend(
+        Problem("holderBinding", HolderBindingError(detail)) for detail in unbound
+    )
 
 
 def _check_proofs(

@@ -96,6 +96,12 @@ class AuthenticationPurpose(_RelationshipPurpose):
     Args:
         challenge: the value the proof must carry, or None to accept any.
         domain: the domain (or set of domains) the proof must carry, or None.
+
+    Raises:
+        TypeError: ``challenge`` is not a string, or ``domain`` not a string
+            or a sequence of strings.
+        ValueError: ``challenge`` or a domain is the empty string, or
+            ``domain`` is an empty sequence: an empty value binds nothing.
     """
 
     term: ClassVar[str] = "authentication"
@@ -103,6 +109,17 @@ class AuthenticationPurpose(_RelationshipPurpose):
     def __init__(
         self, *, challenge: str | None = None, domain: str | Sequence[str] | None = None
     ) -> None:
+        if challenge is not None:
+            _check_value("challenge", challenge)
+        if domain is not None:
+            if isinstance(domain, str):
+                _check_value("domain", domain)
+            else:
+                domain = tuple(domain)
+                if not domain:
+                    raise ValueError("domain must not be an empty sequence")
+                for item in domain:
+                    _check_value("domain", item)
         self.challenge = challenge
         self.domain = domain
 
@@ -141,6 +158,13 @@ class AuthenticationPurpose(_RelationshipPurpose):
             f"AuthenticationPurpose(challenge={self.challenge!r}, "
             f"domain={self.domain!r})"
         )
+
+
+def _check_value(name: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must not be empty")
 
 
 def _domains(value: object) -> frozenset[str] | None:

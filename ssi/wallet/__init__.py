@@ -12,27 +12,31 @@ from ssi.wallet.agora import (
     rotate_agora_did,
     update_agora_did,
 )
+from ssi.wallet.backup import ImportSummary
 from ssi.wallet.community import (
     CommunityRecord,
     WalletStatusSource,
     admit_member,
     community,
     create_community,
+    import_status_list,
     set_member_status,
     status_list_credentials,
 )
 from ssi.wallet.crypto import KDF_PROFILES, KDFParams
-from ssi.wallet.storage import SCHEMA_VERSION
-from ssi.wallet.wallet import (
-    CredentialRecord,
-    DIDRecord,
-    ImportSummary,
-    KeyRecord,
-    Wallet,
-)
+from ssi.wallet.migration import SCHEMA1_BACKUP
+from ssi.wallet.model import CredentialRecord, DIDRecord, KeyRecord
+from ssi.wallet.passphrase import MIN_PASSPHRASE_LENGTH
+from ssi.wallet.records import RecordStore, Transaction
+from ssi.wallet.sealing import MAX_RECORD_BYTES
+from ssi.wallet.wallet import Wallet
+from ssi.wallet.walletfile import SCHEMA_VERSION
 
 __all__ = [
     "KDF_PROFILES",
+    "MAX_RECORD_BYTES",
+    "MIN_PASSPHRASE_LENGTH",
+    "SCHEMA1_BACKUP",
     "SCHEMA_VERSION",
     "CommunityRecord",
     "CredentialRecord",
@@ -40,6 +44,8 @@ __all__ = [
     "ImportSummary",
     "KDFParams",
     "KeyRecord",
+    "RecordStore",
+    "Transaction",
     "Wallet",
     "WalletLogSource",
     "WalletStatusSource",
@@ -51,6 +57,7 @@ __all__ = [
     "deactivate_agora_did",
     "default_home",
     "import_agora_log",
+    "import_status_list",
     "rotate_agora_did",
     "set_member_status",
     "status_list_credentials",

@@ -31,13 +31,16 @@ from ssi.errors import (
 )
 from ssi.keys import Ed25519KeyPair, KeyPair
 from ssi.types import JsonObject, JsonValue
-from ssi.wallet.storage import WalletFile
-from ssi.wallet.wallet import DIDRecord, Wallet, _check_alias, _key_record, _now
+from ssi.wallet.model import DIDRecord, check_alias, key_record, now
+from ssi.wallet.operations import find_did, find_key, key_pair_of, put_did, put_key
+from ssi.wallet.records import Transaction
+from ssi.wallet.wallet import Wallet
 
 __all__ = [
     "WalletLogSource",
     "agora_log",
     "create_agora_did",
+    "create_agora_did_in",
     "deactivate_agora_did",
     "import_agora_log",
     "rotate_agora_did",
@@ -51,10 +54,14 @@ def _record_id(did: str) -> str:
     return f"{_KIND}/{did}"
 
 
-def _new_key(wallet: Wallet, file: WalletFile) -> tuple[str, Ed25519KeyPair]:
+def _new_key(tx: Transaction, data: JsonObject | None) -> tuple[str, Ed25519KeyPair]:
+    # Every key made for a did:agora DID is listed in its record ("keyIds"),
+    # so that removing the DID from the wallet removes them all.
     key = Ed25519KeyPair.generate()
-    record = _key_record(key, None)
-    wallet._put_key(file, record, key)
+    record = key_record(key, None)
+    put_key(tx, record, key)
+    if data is not None:
+        data["keyIds"] = [*data.get("keyIds", []), record.id]
     return record.id, key
 
 
@@ -74,44 +81,58 @@ def create_agora_did(
         InvalidAliasError: the alias is not valid.
         RecordConflictError: the alias is taken.
     """
-    _check_alias(alias)
-
-    def change(file: WalletFile) -> DIDRecord:
-        signing_id, signing = _new_key(wallet, file)
-        update_id, update = _new_key(wallet, file)
-        next_id, nxt = _new_key(wallet, file)
-        document = signing_document(signing.public_key, services=services)
-        did, entry = create_entry(update, [nxt.public_key], document, when=when)
-        record = DIDRecord(did, "agora", alias, signing_id, f"{did}#key-1", _now())
-        wallet._put_did(file, record)
-        wallet._put(
-            file,
-            _KIND,
-            _record_id(did),
-            {
-                "did": did,
-                "owned": True,
-                "entries": [entry],
-                "updateKey": update_id,
-                "nextKey": next_id,
-                "keyNumber": 1,
-            },
+    with wallet.transaction() as transaction:
+        return create_agora_did_in(
+            transaction, alias=alias, services=services, when=when
         )
-        return record
-
-    return wallet._update(change)
 
 
-def _owned(
-    wallet: Wallet, file: WalletFile, reference: str
-) -> tuple[DIDRecord, JsonObject]:
-    record = wallet.did(reference)
-    stored = file.records.get(_record_id(record.did))
-    if record.method != "agora" or stored is None:
+def create_agora_did_in(
+    transaction: Transaction,
+    *,
+    alias: str | None = None,
+    services: Sequence[JsonObject] = (),
+    when: datetime | None = None,
+) -> DIDRecord:
+    """Create a did:agora DID as part of a larger transaction (a community).
+
+    Spec: docs/did-agora.md (Create)
+
+    Raises:
+        InvalidAliasError: the alias is not valid.
+        RecordConflictError: the alias is taken.
+    """
+    check_alias(alias)
+    signing_id, signing = _new_key(transaction, None)
+    update_id, update = _new_key(transaction, None)
+    next_id, nxt = _new_key(transaction, None)
+    document = signing_document(signing.public_key, services=services)
+    did, entry = create_entry(update, [nxt.public_key], document, when=when)
+    record = DIDRecord(did, "agora", alias, signing_id, f"{did}#key-1", now())
+    put_did(transaction, record)
+    transaction.put(
+        _KIND,
+        _record_id(did),
+        {
+            "did": did,
+            "owned": True,
+            "entries": [entry],
+            "updateKey": update_id,
+            "nextKey": next_id,
+            "keyNumber": 1,
+            "keyIds": [signing_id, update_id, next_id],
+        },
+    )
+    return record
+
+
+def _owned(tx: Transaction, reference: str) -> tuple[DIDRecord, JsonObject]:
+    record = find_did(tx, reference)
+    data = tx.get(_KIND, _record_id(record.did))
+    if record.method != "agora" or data is None:
         raise RecordNotFoundError(
             f"{record.did[:80]} is not a did:agora DID of this wallet."
         )
-    data = wallet._decrypt(stored)
     if not data.get("owned"):
         raise RecordNotFoundError(
             f"the wallet does not hold the keys of {record.did[:80]}."
@@ -136,15 +157,11 @@ def _active_log(data: JsonObject) -> AgoraLog:
 
 
 def _append(
-    wallet: Wallet,
-    file: WalletFile,
-    record: DIDRecord,
-    data: JsonObject,
-    entry: JsonObject,
+    tx: Transaction, record: DIDRecord, data: JsonObject, entry: JsonObject
 ) -> AgoraLog:
     data["entries"] = [*data["entries"], entry]
     log = _log(data)
-    wallet._put(file, _KIND, _record_id(record.did), data)
+    tx.put(_KIND, _record_id(record.did), data)
     return log
 
 
@@ -167,9 +184,8 @@ def update_agora_did(
             service to remove that is not there.
         RecordConflictError: a service id to add is taken.
     """
-
-    def change(file: WalletFile) -> AgoraLog:
-        record, data = _owned(wallet, file, reference)
+    with wallet.transaction() as tx:
+        record, data = _owned(tx, reference)
         log = _active_log(data)
         document: JsonObject = dict(log.latest.document or {})
         services = [dict(s) for s in document.get("service", [])]
@@ -194,7 +210,7 @@ def update_agora_did(
         if add_key:
             number = int(data.get("keyNumber", 1)) + 1
             data["keyNumber"] = number
-            _, key = _new_key(wallet, file)
+            _, key = _new_key(tx, data)
             vm_id = f"#key-{number}"
             document["verificationMethod"] = [
                 *document.get("verificationMethod", []),
@@ -206,12 +222,8 @@ def update_agora_did(
             ]
             for relationship in ("authentication", "assertionMethod"):
                 document[relationship] = [*document.get(relationship, []), vm_id]
-        update = _key(wallet, data["updateKey"])
-        return _append(
-            wallet, file, record, data, update_entry(log, update, document, when=when)
-        )
-
-    return wallet._update(change)
+        update = _key(tx, data["updateKey"])
+        return _append(tx, record, data, update_entry(log, update, document, when=when))
 
 
 def rotate_agora_did(
@@ -232,14 +244,13 @@ def rotate_agora_did(
         RecordNotFoundError: not a did:agora DID the wallet controls, or a
             compromised key that the DID never had.
     """
-
-    def change(file: WalletFile) -> AgoraLog:
-        record, data = _owned(wallet, file, reference)
+    with wallet.transaction() as tx:
+        record, data = _owned(tx, reference)
         log = _active_log(data)
         marked = [_multikey_of(log, record.did, ref) for ref in compromised]
-        committed = _key(wallet, data["nextKey"])
-        next_id, nxt = _new_key(wallet, file)
-        signing_id, signing = _new_key(wallet, file)
+        committed = _key(tx, data["nextKey"])
+        next_id, nxt = _new_key(tx, data)
+        signing_id, signing = _new_key(tx, data)
         number = int(data.get("keyNumber", 1)) + 1
         services = (log.latest.document or {}).get("service", [])
         document = signing_document(
@@ -256,11 +267,10 @@ def rotate_agora_did(
             signing_id,
             f"{record.did}#key-{number}",
             record.created,
-        )
-        wallet._put(file, "did", "did/" + record.did, rotated.to_json())
-        return _append(wallet, file, record, data, entry)
-
-    return wallet._update(change)
+        ).to_json()
+        del rotated["deactivated"]
+        tx.put("did", "did/" + record.did, rotated)
+        return _append(tx, record, data, entry)
 
 
 def deactivate_agora_did(
@@ -273,16 +283,11 @@ def deactivate_agora_did(
     Raises:
         RecordNotFoundError: not a did:agora DID the wallet controls.
     """
-
-    def change(file: WalletFile) -> AgoraLog:
-        record, data = _owned(wallet, file, reference)
+    with wallet.transaction() as tx:
+        record, data = _owned(tx, reference)
         log = _active_log(data)
-        key = _key(wallet, data["nextKey"])
-        return _append(
-            wallet, file, record, data, deactivate_entry(log, key, when=when)
-        )
-
-    return wallet._update(change)
+        key = _key(tx, data["nextKey"])
+        return _append(tx, record, data, deactivate_entry(log, key, when=when))
 
 
 def agora_log(wallet: Wallet, reference: str) -> list[JsonObject]:
@@ -292,12 +297,13 @@ def agora_log(wallet: Wallet, reference: str) -> list[JsonObject]:
     Raises:
         RecordNotFoundError: no log for that DID or alias.
     """
+    snapshot = wallet.snapshot()
     did = reference
     if not reference.startswith("did:"):
-        did = wallet.did(reference).did
-    for record_id, data in wallet.records(_KIND):
-        if record_id == did:
-            return list(data["entries"])
+        did = find_did(snapshot, reference).did
+    data = snapshot.get(_KIND, _record_id(did))
+    if data is not None:
+        return list(data["entries"])
     raise RecordNotFoundError(f"the wallet holds no log for {reference[:80]!r}.")
 
 
@@ -312,11 +318,9 @@ def import_agora_log(wallet: Wallet, entries: Sequence[JsonValue]) -> AgoraLog:
             this one forks (resolve both logs to see the duplicity).
     """
     log = validate_log(list(entries))
-
-    def change(file: WalletFile) -> AgoraLog:
-        existing = file.records.get(_record_id(log.did))
-        if existing is not None:
-            data = wallet._decrypt(existing)
+    with wallet.transaction() as tx:
+        data = tx.get(_KIND, _record_id(log.did))
+        if data is not None:
             known = data["entries"]
             given = log.entries()
             common = min(len(known), len(given))
@@ -329,14 +333,12 @@ def import_agora_log(wallet: Wallet, entries: Sequence[JsonValue]) -> AgoraLog:
             data["entries"] = log.entries()
         else:
             data = {"did": log.did, "owned": False, "entries": log.entries()}
-        wallet._put(file, _KIND, _record_id(log.did), data)
+        tx.put(_KIND, _record_id(log.did), data)
         return log
 
-    return wallet._update(change)
 
-
-def _key(wallet: Wallet, key_id: str) -> Ed25519KeyPair:
-    key: KeyPair = wallet.key_pair(key_id)
+def _key(tx: Transaction, key_id: str) -> Ed25519KeyPair:
+    key: KeyPair = key_pair_of(find_key(tx, key_id)[1])
     if not isinstance(key, Ed25519KeyPair):
         raise WalletCorruptedError("a did:agora update key is not an Ed25519 key.")
     return key
@@ -361,7 +363,5 @@ class WalletLogSource:
 
     def logs_for(self, did: str) -> list[list[JsonValue]]:
         """Return the wallet's log for ``did``, if it has one."""
-        for record_id, data in self.wallet.records(_KIND):
-            if record_id == did:
-                return [list(data["entries"])]
-        return []
+        data = self.wallet.snapshot().get(_KIND, _record_id(did))
+        return [list(data["entries"])] if data is not None else []

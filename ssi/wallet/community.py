@@ -4,7 +4,8 @@ publish.
 
 Every membership gets a random, never reused index in each list (herd
 privacy); revoking, suspending or reinstating re-signs the list it changes.
-Each operation is one atomic change of the wallet file.
+Each operation is one transaction of the wallet's record store: one atomic
+change of the wallet file.
 
 Spec: docs/vocabulary.md, https://www.w3.org/TR/vc-bitstring-status-list/
 """
@@ -17,13 +18,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ssi.credentials import issue
-from ssi.errors import RecordConflictError, RecordNotFoundError, StatusRetrievalError
+from ssi.errors import (
+    InvalidRoleError,
+    MalformedValueError,
+    RecordConflictError,
+    RecordNotFoundError,
+    StatusRetrievalError,
+)
 from ssi.social import membership_credential
 from ssi.status import StatusListState
 from ssi.types import JsonObject
-from ssi.wallet.agora import create_agora_did
-from ssi.wallet.storage import WalletFile
-from ssi.wallet.wallet import Wallet, _now
+from ssi.wallet.agora import create_agora_did_in
+from ssi.wallet.model import now
+from ssi.wallet.operations import find_did, signer_of
+from ssi.wallet.records import Transaction
+from ssi.wallet.wallet import Wallet
 
 __all__ = [
     "CommunityRecord",
@@ -31,11 +40,13 @@ __all__ = [
     "admit_member",
     "community",
     "create_community",
+    "import_status_list",
     "set_member_status",
     "status_list_credentials",
 ]
 
 _KIND = "community"
+_LIST_KIND = "statuslist"
 _PURPOSES = ("revocation", "suspension")
 
 
@@ -76,9 +87,9 @@ def _record(data: JsonObject) -> CommunityRecord:
 
 
 def _sign_lists(
-    wallet: Wallet, data: JsonObject, purposes: tuple[str, ...], when: datetime | None
+    tx: Transaction, data: JsonObject, purposes: tuple[str, ...], when: datetime | None
 ) -> None:
-    signer = wallet.signer(data["did"])
+    signer = signer_of(tx, data["did"])
     published = data.setdefault("published", {})
     for purpose in purposes:
         state = StatusListState.from_json(data["lists"][purpose])
@@ -107,31 +118,33 @@ def create_community(
     """
     if not name.strip():
         raise ValueError("a community needs a name")
-    record = create_agora_did(wallet, alias=alias, when=when)
     lists: JsonObject = {}
     for purpose in _PURPOSES:
         url = f"{status_url.rstrip('/')}/{purpose}" if status_url else _urn()
         lists[purpose] = StatusListState(url, purpose=purpose).to_json()
-    data: JsonObject = {
-        "did": record.did,
-        "name": name,
-        "alias": alias,
-        "lists": lists,
-        "members": [],
-    }
-    _sign_lists(wallet, data, _PURPOSES, when)
-    wallet._update(lambda file: wallet._put(file, _KIND, f"{_KIND}/{record.did}", data))
+    # The DID, its keys, its log and the community: one transaction, one write.
+    with wallet.transaction() as tx:
+        record = create_agora_did_in(tx, alias=alias, when=when)
+        data: JsonObject = {
+            "did": record.did,
+            "name": name,
+            "alias": alias,
+            "lists": lists,
+            "members": [],
+        }
+        _sign_lists(tx, data, _PURPOSES, when)
+        tx.put(_KIND, f"{_KIND}/{record.did}", data)
     return _record(data)
 
 
-def _load(wallet: Wallet, file: WalletFile, reference: str) -> JsonObject:
-    did = wallet.did(reference).did
-    stored = file.records.get(f"{_KIND}/{did}")
-    if stored is None:
+def _load(tx: Transaction, reference: str) -> JsonObject:
+    did = find_did(tx, reference).did
+    data = tx.get(_KIND, f"{_KIND}/{did}")
+    if data is None:
         raise RecordNotFoundError(
             f"{reference[:80]!r} is not a community of this wallet."
         )
-    return wallet._decrypt(stored)
+    return data
 
 
 def community(wallet: Wallet, reference: str) -> CommunityRecord:
@@ -140,11 +153,7 @@ def community(wallet: Wallet, reference: str) -> CommunityRecord:
     Raises:
         RecordNotFoundError: no such community.
     """
-    did = wallet.did(reference).did
-    for record_id, data in wallet.records(_KIND):
-        if record_id == did:
-            return _record(data)
-    raise RecordNotFoundError(f"{reference[:80]!r} is not a community of this wallet.")
+    return _record(_load(wallet.snapshot(), reference))
 
 
 def admit_member(
@@ -162,10 +171,21 @@ def admit_member(
     Raises:
         RecordNotFoundError: not a community of this wallet.
         MalformedValueError: the member is not a DID or URL.
+        InvalidRoleError: the role is empty or white space.
+        RecordConflictError: the member already holds a membership that is not
+            revoked.
+        DIDDeactivatedError: the community's DID is deactivated.
     """
-
-    def change(file: WalletFile) -> JsonObject:
-        data = _load(wallet, file, reference)
+    if not isinstance(role, str) or not role.strip():
+        raise InvalidRoleError("a membership needs a role that is not empty.")
+    with wallet.transaction() as tx:
+        data = _load(tx, reference)
+        for existing in data["members"]:
+            if existing["member"] == member and existing["status"] != "revoked":
+                raise RecordConflictError(
+                    f"{member[:80]} is already a member of {data['did']} "
+                    f"({existing['credentialId']}, {existing['status']})."
+                )
         states = {p: StatusListState.from_json(data["lists"][p]) for p in _PURPOSES}
         credential_id = _urn()
         indexes = {p: states[p].allocate() for p in _PURPOSES}
@@ -182,7 +202,7 @@ def admit_member(
             valid_until=valid_until,
             status=entries,
         )
-        signed = issue(unsigned, wallet.signer(data["did"]), suite=suite)
+        signed = issue(unsigned, signer_of(tx, data["did"]), suite=suite)
         for purpose in _PURPOSES:
             data["lists"][purpose] = states[purpose].to_json()
         data["members"].append(
@@ -192,19 +212,16 @@ def admit_member(
                 "role": role,
                 "indexes": indexes,
                 "status": "active",
-                "admitted": _now(),
+                "admitted": now(),
             }
         )
-        wallet._put(file, _KIND, f"{_KIND}/{data['did']}", data)
-        wallet._put(
-            file,
+        tx.put(_KIND, f"{_KIND}/{data['did']}", data)
+        tx.put(
             "credential",
             "vc/" + credential_id,
-            {"credential": signed, "direction": "issued", "stored": _now()},
+            {"credential": signed, "direction": "issued", "stored": now()},
         )
         return signed
-
-    return wallet._update(change)
 
 
 def set_member_status(
@@ -223,9 +240,8 @@ def set_member_status(
     """
     if action not in ("revoke", "suspend", "reinstate"):
         raise ValueError(f"unknown action {action!r}")
-
-    def change(file: WalletFile) -> JsonObject:
-        data = _load(wallet, file, reference)
+    with wallet.transaction() as tx:
+        data = _load(tx, reference)
         entry = next(
             (m for m in data["members"] if m["credentialId"] == credential_id), None
         )
@@ -245,11 +261,9 @@ def set_member_status(
         entry["status"] = {"revoke": "revoked", "suspend": "suspended"}.get(
             action, "active"
         )
-        _sign_lists(wallet, data, (purpose,), None)
-        wallet._put(file, _KIND, f"{_KIND}/{data['did']}", data)
+        _sign_lists(tx, data, (purpose,), None)
+        tx.put(_KIND, f"{_KIND}/{data['did']}", data)
         return dict(entry)
-
-    return wallet._update(change)
 
 
 def status_list_credentials(wallet: Wallet, reference: str) -> dict[str, JsonObject]:
@@ -258,11 +272,48 @@ def status_list_credentials(wallet: Wallet, reference: str) -> dict[str, JsonObj
     Raises:
         RecordNotFoundError: not a community of this wallet.
     """
-    did = wallet.did(reference).did
-    for record_id, data in wallet.records(_KIND):
-        if record_id == did:
-            return {p: data["published"][p] for p in _PURPOSES}
-    raise RecordNotFoundError(f"{reference[:80]!r} is not a community of this wallet.")
+    data = _load(wallet.snapshot(), reference)
+    return {p: data["published"][p] for p in _PURPOSES}
+
+
+def import_status_list(wallet: Wallet, credential: JsonObject) -> str:
+    """Keep someone's status list credential so that :class:`WalletStatusSource`
+    serves it; a newer copy of the same list replaces the one kept. Returns
+    the list's id (its URL). The list is not verified here: a status check
+    verifies it when it is used.
+
+    Spec: https://www.w3.org/TR/vc-bitstring-status-list/#bitstringstatuslistcredential
+
+    Raises:
+        MalformedValueError: not a status list credential with an ``id``.
+        RecordConflictError: one of the wallet's communities publishes that list.
+        RecordTooLargeError: the list is over the record size limit.
+    """
+    list_id = credential.get("id") if isinstance(credential, dict) else None
+    types = credential.get("type", []) if isinstance(credential, dict) else []
+    if not isinstance(list_id, str) or not list_id:
+        raise MalformedValueError("a status list credential needs an id.")
+    if "BitstringStatusListCredential" not in (
+        [types] if isinstance(types, str) else types
+    ):
+        raise MalformedValueError(
+            f"{list_id[:80]} is not a BitstringStatusListCredential."
+        )
+    with wallet.transaction() as tx:
+        if _published(tx, list_id) is not None:
+            raise RecordConflictError(
+                f"the wallet publishes {list_id[:80]} itself; it is not imported."
+            )
+        tx.put(_LIST_KIND, f"{_LIST_KIND}/{list_id}", {"credential": credential})
+    return list_id
+
+
+def _published(tx: Transaction, url: str) -> JsonObject | None:
+    for _, data in tx.records(_KIND):
+        for credential in data.get("published", {}).values():
+            if isinstance(credential, dict) and credential.get("id") == url:
+                return dict(credential)
+    return None
 
 
 class WalletStatusSource:
@@ -275,10 +326,14 @@ class WalletStatusSource:
         """Return the list credential published at ``url``.
 
         Raises:
-            StatusRetrievalError: no community of the wallet publishes it.
+            StatusRetrievalError: no community of the wallet publishes it, and
+                no list with that id was imported.
         """
-        for _, data in self.wallet.records(_KIND):
-            for credential in data.get("published", {}).values():
-                if isinstance(credential, dict) and credential.get("id") == url:
-                    return dict(credential)
+        snapshot = self.wallet.snapshot()
+        published = _published(snapshot, url)
+        if published is not None:
+            return published
+        imported = snapshot.get(_LIST_KIND, f"{_LIST_KIND}/{url}")
+        if imported is not None and isinstance(imported.get("credential"), dict):
+            return dict(imported["credential"])
         raise StatusRetrievalError(f"the wallet publishes no status list {url[:80]}.")

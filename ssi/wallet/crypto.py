@@ -6,8 +6,15 @@ with the data key, each under a fresh 96-bit nonce and bound (as associated
 data) to the wallet and the record, so a record cannot be moved or renamed
 without failing authentication.
 
+Schema 2 derives three keys from the data key with HKDF-SHA256 (one per
+purpose, see :class:`RecordKeys`): records are sealed under the first, their
+opaque on-disk ids are HMAC-SHA256 tags under the second, and the set MAC of
+the header is an HMAC-SHA256 under the third.
+
 Spec: https://www.rfc-editor.org/rfc/rfc9106 (Argon2),
-https://nvlpubs.nist.gov/nistpubs/Legacy/SP/nistspecialpublication800-38d.pdf (GCM)
+https://nvlpubs.nist.gov/nistpubs/Legacy/SP/nistspecialpublication800-38d.pdf (GCM),
+https://www.rfc-editor.org/rfc/rfc5869 (HKDF), https://www.rfc-editor.org/rfc/rfc2104
+(HMAC), docs/wallet.md (Schema 2)
 """
 
 from __future__ import annotations
@@ -15,9 +22,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ssi.encoding import decode_base64url, encode_base64url
 from ssi.errors import EncodingError, SSIError, WalletCorruptedError
@@ -25,7 +34,9 @@ from ssi.types import JsonObject
 
 __all__ = [
     "KDF_PROFILES",
+    "TAG_BYTES",
     "KDFParams",
+    "RecordKeys",
     "SealedBox",
     "derive_key",
     "new_data_key",
@@ -35,6 +46,11 @@ __all__ = [
 
 _NONCE = 12
 _KEY = 32
+TAG_BYTES = 16
+"""Bytes an AES-GCM ciphertext adds to its plaintext (the authentication tag)."""
+_RECORD_INFO = b"agora-wallet/v2/record-encryption"
+_ID_INFO = b"agora-wallet/v2/record-id"
+_SET_INFO = b"agora-wallet/v2/record-set-mac"
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,3 +211,63 @@ def open_box(
         return AESGCM(key).decrypt(box.nonce, box.ciphertext, associated_data)
     except InvalidTag as exc:
         raise failure from exc
+
+
+def _hkdf(data_key: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=_KEY, salt=None, info=info).derive(
+        data_key
+    )
+
+
+def _hmac(key: bytes, message: bytes) -> bytes:
+    tag = hmac.HMAC(key, hashes.SHA256())
+    tag.update(message)
+    return tag.finalize()
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class RecordKeys:
+    """The schema 2 keys derived from a data key with HKDF-SHA256 (no salt).
+
+    ``encryption`` (info ``agora-wallet/v2/record-encryption``) seals records,
+    ``record_id`` (info ``agora-wallet/v2/record-id``) makes opaque ids and
+    ``record_set`` (info ``agora-wallet/v2/record-set-mac``) makes the set MAC.
+
+    Spec: https://www.rfc-editor.org/rfc/rfc5869, docs/wallet.md (Schema 2)
+    """
+
+    encryption: bytes
+    record_id: bytes
+    record_set: bytes
+
+    def __repr__(self) -> str:
+        return "RecordKeys(...)"
+
+    @classmethod
+    def derive(cls, data_key: bytes) -> RecordKeys:
+        """Derive the three keys from a wallet's (or a backup's) data key."""
+        return cls(
+            _hkdf(data_key, _RECORD_INFO),
+            _hkdf(data_key, _ID_INFO),
+            _hkdf(data_key, _SET_INFO),
+        )
+
+    def opaque_id(self, kind: str, record_id: str) -> str:
+        """Return the on-disk id of a record: base64url(HMAC-SHA256(id key,
+        UTF-8 of ``kind``, a zero byte, UTF-8 of ``record_id``))."""
+        message = kind.encode("utf-8") + b"\0" + record_id.encode("utf-8")
+        return encode_base64url(_hmac(self.record_id, message))
+
+    def set_mac(self, message: bytes) -> bytes:
+        """Return HMAC-SHA256 of ``message`` under the set key."""
+        return _hmac(self.record_set, message)
+
+    def check_set_mac(self, message: bytes, tag: bytes) -> bool:
+        """True when ``tag`` is the set MAC of ``message`` (constant time)."""
+        check = hmac.HMAC(self.record_set, hashes.SHA256())
+        check.update(message)
+        try:
+            check.verify(tag)
+        except InvalidSignature:
+            return False
+        return True

@@ -9,15 +9,10 @@ leaves the previous state intact. What such a process leaves behind is a
 temporary file (``.wallet.json.<pid>.<hex>``); it is never read, and the next
 write removes it once it is older than :data:`STALE_TEMPORARY_SECONDS`.
 
-File format (schema 1)::
-
-    {"format": "agora-wallet", "schema": 1, "walletId": "...",
-     "kdf": {Argon2id parameters and salt},
-     "dataKey": {nonce, ciphertext},      # data key sealed by the passphrase key
-     "records": [{"id", "kind", "nonce", "ciphertext"}, ...]}
-
-The header (format, schema, walletId, kdf) is the associated data of the
-sealed data key, so altering it makes the wallet refuse to open.
+Every file the wallet writes (the wallet, backups, the schema 1 copy kept by
+a migration, temporary files, the lock) is created with mode 0600, set with
+``fchmod`` so that no umask can widen or narrow it. The file format is in
+:mod:`ssi.wallet.walletfile`.
 """
 
 from __future__ import annotations
@@ -25,41 +20,49 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import json
 import os
 import re
 import secrets
 import stat
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ssi.errors import (
+    RecordTooLargeError,
     WalletAccessError,
     WalletCorruptedError,
     WalletNotFoundError,
-    WalletVersionError,
 )
-from ssi.types import JsonObject
-from ssi.wallet.crypto import KDFParams, SealedBox
+from ssi.wallet.walletfile import (
+    FORMAT,
+    SCHEMA_VERSION,
+    StoredRecord,
+    WalletFile,
+    header_aad,
+)
 
 __all__ = [
     "FORMAT",
     "LOCK_FILE",
     "MAX_WALLET_BYTES",
+    "SCHEMA1_COPY",
     "SCHEMA_VERSION",
     "STALE_TEMPORARY_SECONDS",
     "WALLET_FILE",
+    "Checkpoint",
     "Storage",
     "StoredRecord",
     "WalletFile",
     "header_aad",
 ]
 
-FORMAT = "agora-wallet"
-SCHEMA_VERSION = 1
+Checkpoint = Callable[[str], None]
+"""Called with a step name as an atomic write passes it (for the kill tests)."""
+
 WALLET_FILE = "wallet.json"
+SCHEMA1_COPY = "wallet-schema-1-backup.json"
+"""The copy of a schema 1 wallet that a migration leaves next to the wallet."""
 LOCK_FILE = "wallet.lock"
 MAX_WALLET_BYTES = 512 * 1024 * 1024
 """Largest wallet file read; anything bigger is not a wallet this tool wrote."""
@@ -70,106 +73,10 @@ Writers hold the lock while their temporary file exists, so one found under
 the lock is already stale; the age is a second guard, for file systems where
 another machine's lock may not be seen."""
 
-_TEMPORARY = re.compile(re.escape(f".{WALLET_FILE}.") + r"[0-9]+\.[0-9a-f]{8}")
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRecord:
-    """One encrypted record as stored: its id and kind are in the clear."""
-
-    id: str
-    kind: str
-    box: SealedBox
-
-
-@dataclass(slots=True)
-class WalletFile:
-    """The parsed wallet file."""
-
-    wallet_id: str
-    kdf: KDFParams
-    data_key: SealedBox
-    records: dict[str, StoredRecord] = field(default_factory=dict)
-    schema: int = SCHEMA_VERSION
-
-    def header_aad(self) -> bytes:
-        """The associated data that binds the sealed data key to the header."""
-        return header_aad(self.wallet_id, self.kdf, self.schema)
-
-    def to_bytes(self) -> bytes:
-        """Serialize the file."""
-        body: JsonObject = {
-            "format": FORMAT,
-            "schema": self.schema,
-            "walletId": self.wallet_id,
-            "kdf": self.kdf.to_json(),
-            "dataKey": self.data_key.to_json(),
-            "records": [
-                {"id": r.id, "kind": r.kind, **r.box.to_json()}
-                for r in self.records.values()
-            ],
-        }
-        return (json.dumps(body, indent=1) + "\n").encode("utf-8")
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> WalletFile:
-        """Parse a wallet file.
-
-        Raises:
-            WalletCorruptedError: truncated, altered, or not a wallet file.
-            WalletVersionError: written with a newer schema.
-        """
-        try:
-            body = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise WalletCorruptedError(
-                "the wallet file is damaged (it is not complete JSON)."
-            ) from exc
-        if not isinstance(body, dict) or body.get("format") != FORMAT:
-            raise WalletCorruptedError("the wallet file is not an Agora wallet.")
-        schema = body.get("schema")
-        if type(schema) is not int or schema < 1:
-            raise WalletCorruptedError("the wallet file has no valid schema version.")
-        if schema > SCHEMA_VERSION:
-            raise WalletVersionError(
-                f"the wallet uses schema {schema}, newer than the {SCHEMA_VERSION} "
-                "this version of agora reads; upgrade agora."
-            )
-        wallet_id = body.get("walletId")
-        records_value = body.get("records")
-        if not isinstance(wallet_id, str) or not isinstance(records_value, list):
-            raise WalletCorruptedError("the wallet file's header is damaged.")
-        records: dict[str, StoredRecord] = {}
-        for item in records_value:
-            if not isinstance(item, dict):
-                raise WalletCorruptedError("a wallet record is damaged.")
-            record_id, kind = item.get("id"), item.get("kind")
-            if not isinstance(record_id, str) or not isinstance(kind, str):
-                raise WalletCorruptedError("a wallet record is damaged.")
-            if record_id in records:
-                raise WalletCorruptedError("the wallet holds a record twice.")
-            box = SealedBox.from_json(item, f"wallet record {record_id[:60]!r}")
-            records[record_id] = StoredRecord(record_id, kind, box)
-        return cls(
-            wallet_id=wallet_id,
-            kdf=KDFParams.from_json(body.get("kdf")),
-            data_key=SealedBox.from_json(
-                body.get("dataKey"), "the wallet's sealed key"
-            ),
-            records=records,
-            schema=schema,
-        )
-
-
-def header_aad(wallet_id: str, kdf: KDFParams, schema: int = SCHEMA_VERSION) -> bytes:
-    """The associated data that binds a sealed data key to a wallet header."""
-    header = {
-        "format": FORMAT,
-        "schema": schema,
-        "walletId": wallet_id,
-        "kdf": kdf.to_json(),
-    }
-    return json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+_TEMPORARY = re.compile(
+    r"\.(?:" + re.escape(WALLET_FILE) + "|" + re.escape(SCHEMA1_COPY) + r")\."
+    r"[0-9]+\.[0-9a-f]{8}"
+)
 
 
 class Storage:
@@ -206,13 +113,23 @@ class Storage:
             WalletAccessError: the file cannot be read.
             WalletCorruptedError, WalletVersionError: as ``WalletFile.from_bytes``.
         """
+        return WalletFile.from_bytes(self.read_bytes(path))
+
+    def read_bytes(self, path: Path | None = None) -> bytes:
+        """Return the bytes of the wallet file (or of ``path``), size-capped.
+
+        Raises:
+            WalletNotFoundError: the file does not exist.
+            WalletAccessError: the file cannot be read.
+            WalletCorruptedError: it is larger than :data:`MAX_WALLET_BYTES`.
+        """
+        path = self.path if path is None else path
         try:
             with path.open("rb") as handle:
                 data = handle.read(MAX_WALLET_BYTES + 1)
         except FileNotFoundError as exc:
-            where = f"in {self.home}" if path == self.path else f"at {path}"
             raise WalletNotFoundError(
-                f"there is no wallet {where}; create one with `agora init`."
+                f"there is no wallet in {self.home}; create one with `agora init`."
                 if path == self.path
                 else f"there is no file {path}."
             ) from exc
@@ -222,7 +139,7 @@ class Storage:
             ) from exc
         if len(data) > MAX_WALLET_BYTES:
             raise WalletCorruptedError("the wallet file is larger than any wallet.")
-        return WalletFile.from_bytes(data)
+        return data
 
     def create_home(self) -> None:
         """Create the wallet directory (mode 0700) if it does not exist.
@@ -272,6 +189,8 @@ class Storage:
             raise WalletAccessError(
                 f"cannot write to the wallet in {self.home}: {exc.strerror or exc}."
             ) from exc
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
@@ -286,15 +205,16 @@ class Storage:
         finally:
             os.close(fd)
 
-    def write(self, wallet: WalletFile) -> None:
+    def write(self, wallet: WalletFile, checkpoint: Checkpoint | None = None) -> None:
         """Replace the wallet file atomically; call under :meth:`locked`.
 
         Raises:
+            RecordTooLargeError: the file would be larger than any wallet.
             WalletAccessError: the directory is not writable or the disk is full;
                 the previous file is left as it was.
         """
         self._remove_stale_temporaries()
-        self.write_to(self.path, wallet)
+        self.write_to(self.path, wallet, checkpoint)
 
     def _remove_stale_temporaries(self) -> None:
         # Called under the lock. Only names this class makes, only regular
@@ -309,19 +229,46 @@ class Storage:
                     if stat.S_ISREG(info.st_mode) and info.st_mtime < deadline:
                         os.unlink(entry.path)
 
-    def write_to(self, target: Path, wallet: WalletFile) -> None:
+    def write_to(
+        self, target: Path, wallet: WalletFile, checkpoint: Checkpoint | None = None
+    ) -> None:
         """Write a wallet-format file atomically (temporary file, fsync, rename).
+
+        Raises:
+            RecordTooLargeError: the file would be larger than
+                :data:`MAX_WALLET_BYTES`; nothing is written.
+            WalletAccessError: the directory is not writable or the disk is full;
+                any previous file is left as it was.
+        """
+        data = wallet.to_bytes()
+        if len(data) > MAX_WALLET_BYTES:
+            raise RecordTooLargeError(
+                f"the wallet would be larger than {MAX_WALLET_BYTES} bytes; "
+                "nothing was stored."
+            )
+        self.write_bytes_to(target, data, checkpoint)
+
+    def write_bytes_to(
+        self, target: Path, data: bytes, checkpoint: Checkpoint | None = None
+    ) -> None:
+        """Write bytes to ``target`` atomically, with mode 0600 whatever the umask.
+
+        ``checkpoint`` is called with ``temporary-written`` (fsynced, not yet
+        renamed) and ``renamed`` (renamed, directory not yet fsynced).
 
         Raises:
             WalletAccessError: the directory is not writable or the disk is full;
                 any previous file is left as it was.
         """
-        data = wallet.to_bytes()
         directory = target.parent
         temporary = directory / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}"
         try:
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
+                # A umask such as 0o277 narrows the mode given to open; set it.
+                # File systems without modes (FAT) may refuse: nothing to set.
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, 0o600)
                 view = memoryview(data)
                 while view:
                     written = os.write(fd, view)
@@ -329,7 +276,11 @@ class Storage:
                 os.fsync(fd)
             finally:
                 os.close(fd)
+            if checkpoint is not None:
+                checkpoint("temporary-written")
             os.replace(temporary, target)
+            if checkpoint is not None:
+                checkpoint("renamed")
             _sync_directory(directory)
         except OSError as exc:
             with contextlib.suppress(OSError):

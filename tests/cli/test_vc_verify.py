@@ -294,7 +294,9 @@ def test_in_process_vp_verify(files):
     good = runner.invoke(app, [*args, "--challenge", CHALLENGE, "--domain", DOMAIN])
     assert good.exit_code == 0, good.output
     assert json.loads(good.stdout)["verified"] is True
-    bad = runner.invoke(app, [*args, "--challenge", "another-challenge"])
+    bad = runner.invoke(
+        app, [*args, "--challenge", "another-challenge", "--domain", DOMAIN]
+    )
     assert bad.exit_code == 1
     assert json.loads(bad.stdout)["problems"][0]["errorCode"] == (
         "INVALID_CHALLENGE_ERROR"

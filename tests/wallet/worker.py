@@ -11,6 +11,11 @@ Commands (the passphrase comes from ``AGORA_TEST_PASSPHRASE``)::
                                        STOP exists; check each against the list
     limited HOME CREDENTIALS BYTES     store one credential with the file size
                                        limit (RLIMIT_FSIZE) set to BYTES
+    migrate HOME STEP                  open (and so migrate) a schema 1 wallet,
+                                       stopping for good at STEP of the
+                                       migration (a checkpoint name, or
+                                       backup-writing / wallet-writing: half
+                                       of that temporary file written)
 
 Every command prints ``ready`` once the wallet is open, progress lines after,
 and flushes each line so the parent can act on it at once.
@@ -31,6 +36,7 @@ from typing import Any
 from ssi.errors import SSIError
 from ssi.types import JsonObject
 from ssi.wallet import Wallet
+from ssi.wallet import migration as migration_module
 from ssi.wallet import storage as storage_module
 from tests.unit.wallet.helpers import OSStandIn
 
@@ -124,7 +130,39 @@ def limited(wallet: Wallet, credential: JsonObject, limit: int) -> None:
         say(json.dumps({"error": None}))
 
 
+def half_write_then_hang(stage: str) -> None:
+    """Make the next file write stop for good once half of it is written."""
+    stand_in = OSStandIn()
+    vars(storage_module)["os"] = stand_in
+
+    def write(fd: int, data: Any) -> int:
+        half = os.write(fd, bytes(data)[: len(data) // 2])
+        os.fsync(fd)
+        hang(stage)
+        return half
+
+    stand_in.overrides["write"] = write
+
+
+def migrate_until(home: Path, step: str) -> None:
+    starts = {"backup-writing": "before-backup", "wallet-writing": "backup-written"}
+
+    def checkpoint(name: str) -> None:
+        if starts.get(step) == name:
+            half_write_then_hang(step)
+        elif name == step:
+            hang(step)
+
+    vars(migration_module)["checkpoint"] = checkpoint
+    say("ready")
+    Wallet.open(home, os.environ["AGORA_TEST_PASSPHRASE"])
+    say("done")
+
+
 def main(argv: list[str]) -> None:
+    if argv[0] == "migrate":
+        migrate_until(Path(argv[1]), argv[2])
+        return
     command, home, credentials_file, *rest = argv
     credentials = load(credentials_file)
     wallet = Wallet.open(Path(home), os.environ["AGORA_TEST_PASSPHRASE"])

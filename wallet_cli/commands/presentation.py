@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -24,6 +24,7 @@ from wallet_cli.commands.credential import (
     show_report,
     suite_for,
 )
+from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
 __all__ = ["vp_app"]
@@ -72,12 +73,16 @@ def vp_create(
     """Present credentials to a verifier, signed by the holder for its challenge.
 
     The presentation is printed as JSON (with --out, written to the file and
-    summed up instead). Exit 1 when the holder or a credential id is not in
-    the wallet.
+    summed up instead). The challenge and the domain must not be empty. Exit 1
+    when the holder or a credential id is not in the wallet, 2 on a usage
+    error.
 
     Example: agora vp create --holder alice --challenge 8f2c --domain
     verifier.example urn:uuid:0b0f6a5e-8c1b-4f0e-9b55-2f1f4b1f1c2a
     """
+    _not_empty("--challenge", challenge)
+    if domain is not None:
+        _not_empty("--domain", domain)
     out = Output(json_mode=json_mode)
     wallet = session.from_context(ctx).open()
     holder_record = wallet.did(holder)
@@ -103,30 +108,97 @@ def vp_verify(
     ctx: typer.Context,
     source: SourceArgument,
     challenge: Annotated[
-        str, typer.Option("--challenge", help="The challenge you gave the holder.")
-    ],
-    domain: Annotated[
-        str | None, typer.Option("--domain", help="The domain the proof must name.")
+        str | None,
+        typer.Option(
+            "--challenge",
+            metavar="TEXT",
+            help="The challenge you gave the holder (required, or --no-challenge).",
+            show_default=False,
+        ),
     ] = None,
+    no_challenge: Annotated[
+        bool,
+        typer.Option(
+            "--no-challenge",
+            help="Accept any challenge: no replay protection (reported as a warning).",
+        ),
+    ] = False,
+    domain: Annotated[
+        str | None,
+        typer.Option(
+            "--domain",
+            metavar="DOMAIN",
+            help="The domain the proof must name: yours (required, or --no-domain).",
+            show_default=False,
+        ),
+    ] = None,
+    no_domain: Annotated[
+        bool,
+        typer.Option(
+            "--no-domain",
+            help="Accept a proof made for any domain (reported as a warning).",
+        ),
+    ] = False,
+    require_holder_binding: Annotated[
+        bool,
+        typer.Option(
+            "--require-holder-binding",
+            help="Fail unless the holder is a subject (credentialSubject.id) of "
+            "every credential; without it, a credential held by someone else "
+            "is only a warning.",
+        ),
+    ] = False,
     log: LogOption = None,
     status_list: StatusListOption = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Verify a presentation and every credential in it.
 
-    Exit 0 verified, 1 not verified, 2 unusable input.
+    Give the challenge and the domain you expect, or say explicitly that you
+    do not check them (--no-challenge, --no-domain). A credential whose
+    subject is not the holder is a warning, a failure with
+    --require-holder-binding. Exit 0 verified, 1 not verified, 2 usage error
+    or unusable input.
 
-    Example: agora vp verify presentation.json --challenge 8f2c --domain example.org
+    Example: agora vp verify presentation.json --challenge 8f2c --domain
+    verifier.example --require-holder-binding
     """
+    expected_challenge = _expected(
+        "--challenge", challenge, "--no-challenge", no_challenge
+    )
+    expected_domain = _expected("--domain", domain, "--no-domain", no_domain)
     out = Output(json_mode=json_mode)
     report = verify_presentation(
         read_source(source),
-        challenge=challenge,
-        domain=domain,
+        challenge=expected_challenge,
+        domain=expected_domain,
+        require_holder_binding=require_holder_binding,
         resolver=session.from_context(ctx).resolver(log),
         status=session.from_context(ctx).status_checker(status_list),
     )
     show_report(report, out)
+
+
+def _not_empty(option: str, value: str) -> None:
+    if not value:
+        raise UsageError("invalidOption", f"{option} must not be empty.")
+
+
+def _expected(
+    option: str, value: str | None, opt_out: str, skipped: bool
+) -> str | Literal[False]:
+    """Return what the proof must carry, or False when the check is skipped."""
+    if value is not None and skipped:
+        raise UsageError("invalidOption", f"give {option} or {opt_out}, not both.")
+    if skipped:
+        return False
+    if value is None:
+        raise UsageError(
+            "missingOption",
+            f"add {option} with the value you expect, or {opt_out} to accept any.",
+        )
+    _not_empty(option, value)
+    return value
 
 
 def _credential_for(wallet: Wallet, item: str) -> JsonObject:

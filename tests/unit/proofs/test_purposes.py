@@ -141,7 +141,7 @@ def test_presentation_signed_for_assertion_method_is_refused():
     }
     secured = add_proof(presentation, ssi.signer(KEY), created=CREATED)
 
-    report = ssi.verify_presentation(secured, challenge=None, now=NOW)
+    report = ssi.verify_presentation(secured, challenge=False, domain=False, now=NOW)
 
     assert not report.verified
     assert problems(report) == {"proof": InvalidProofPurposeError}
@@ -184,7 +184,9 @@ def test_key_listed_only_under_authentication_can_sign_presentations():
     resolver = static_resolver(holder_document(authentication=["key-1"]))
     vp = ssi.present([], holder_signer(), challenge="c-1", created=CREATED)
 
-    report = ssi.verify_presentation(vp, challenge="c-1", resolver=resolver, now=NOW)
+    report = ssi.verify_presentation(
+        vp, challenge="c-1", domain=False, resolver=resolver, now=NOW
+    )
 
     assert report.verified, report.to_json()
 
@@ -193,7 +195,9 @@ def test_key_listed_only_under_assertion_method_cannot_sign_presentations():
     resolver = static_resolver(holder_document(assertionMethod=["key-1"]))
     vp = ssi.present([], holder_signer(), challenge="c-1", created=CREATED)
 
-    report = ssi.verify_presentation(vp, challenge="c-1", resolver=resolver, now=NOW)
+    report = ssi.verify_presentation(
+        vp, challenge="c-1", domain=False, resolver=resolver, now=NOW
+    )
 
     assert not report.verified
     assert problems(report) == {"proof": InvalidProofPurposeError}
@@ -207,7 +211,9 @@ def test_key_listed_under_both_serves_both():
     secured = ssi.issue(credential(HOLDER), holder_signer(), created=CREATED)
     vp = ssi.present([secured], holder_signer(), challenge="c-1", created=CREATED)
 
-    report = ssi.verify_presentation(vp, challenge="c-1", resolver=resolver, now=NOW)
+    report = ssi.verify_presentation(
+        vp, challenge="c-1", domain=False, resolver=resolver, now=NOW
+    )
 
     assert report.verified, report.to_json()
     assert [r.verified for r in report.credentials] == [True]
@@ -291,7 +297,9 @@ def test_method_claiming_a_controller_that_does_not_list_it_is_refused():
 @pytest.fixture(scope="module")
 def vp() -> JsonObject:
     did = ssi.did_key(KEY)
-    issued = ssi.issue(credential(did), ssi.signer(KEY), created=CREATED)
+    held = credential(did)
+    held["credentialSubject"]["id"] = did  # the holder is the subject
+    issued = ssi.issue(held, ssi.signer(KEY), created=CREATED)
     return ssi.present(
         [issued],
         ssi.signer(KEY),
@@ -316,16 +324,20 @@ def test_matching_challenge_and_domain_verify(vp):
 
 
 def test_no_expected_challenge_verifies_with_a_warning(vp):
-    report = ssi.verify_presentation(vp, challenge=None, now=NOW)
+    report = ssi.verify_presentation(
+        vp, challenge=False, domain="verifier.example", now=NOW
+    )
     assert report.verified
-    assert any("challenge" in warning for warning in report.warnings)
+    [warning] = report.warnings
+    assert warning.startswith("challengeNotChecked: ")
+    assert "'c-1'" in warning  # the challenge the proof carries is recorded
 
 
 @pytest.mark.parametrize(
     ("challenge", "domain", "error", "code"),
     [
-        ("c-2", None, InvalidChallengeError, "INVALID_CHALLENGE_ERROR"),
-        ("C-1", None, InvalidChallengeError, "INVALID_CHALLENGE_ERROR"),
+        ("c-2", "verifier.example", InvalidChallengeError, "INVALID_CHALLENGE_ERROR"),
+        ("C-1", "verifier.example", InvalidChallengeError, "INVALID_CHALLENGE_ERROR"),
         ("c-1", "evil.example", InvalidDomainError, "INVALID_DOMAIN_ERROR"),
         ("c-1", "verifier.example.", InvalidDomainError, "INVALID_DOMAIN_ERROR"),
     ],
@@ -344,7 +356,7 @@ def test_missing_challenge_is_refused_when_one_is_expected():
     vp = ssi.present([], ssi.signer(KEY), created=CREATED)
     assert "challenge" not in vp["proof"]
 
-    report = ssi.verify_presentation(vp, challenge="c-1", now=NOW)
+    report = ssi.verify_presentation(vp, challenge="c-1", domain=False, now=NOW)
 
     assert problems(report) == {"proof": InvalidChallengeError}
     assert vp["holder"] == did
@@ -366,7 +378,9 @@ def test_challenge_is_covered_by_the_signature(vp):
     replayed = copy.deepcopy(vp)
     replayed["proof"]["challenge"] = "c-2"
 
-    report = ssi.verify_presentation(replayed, challenge="c-2", now=NOW)
+    report = ssi.verify_presentation(
+        replayed, challenge="c-2", domain="verifier.example", now=NOW
+    )
 
     assert problems(report) == {"proof": InvalidSignatureError}
 
@@ -443,5 +457,110 @@ def test_domain_sets_that_differ_are_refused(signed, expected):
 def test_domain_list_round_trips_through_the_proof():
     secured = signed_for_domains(["a.example", "b.example"])
     assert secured["proof"]["domain"] == ["a.example", "b.example"]
-    report = ssi.verify_presentation(secured, challenge="c-1", now=NOW)
+    report = ssi.verify_presentation(secured, challenge="c-1", domain=False, now=NOW)
     assert report.verified, report.to_json()
+    [warning] = report.warnings
+    assert warning.startswith("domainNotChecked: ")
+    assert "a.example" in warning
+    assert "b.example" in warning
+
+
+# --- The verifier states what it expects: a value, or False on purpose -----------
+
+
+def test_verify_presentation_requires_both_choices(vp):
+    # Leaving out the domain used to accept a proof made for any verifier.
+    with pytest.raises(TypeError, match="domain"):
+        ssi.verify_presentation(vp, challenge="c-1", now=NOW)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="challenge"):
+        ssi.verify_presentation(vp, domain="verifier.example", now=NOW)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("challenge", "domain", "error", "named"),
+    [
+        (None, "verifier.example", TypeError, "challenge=False"),
+        ("c-1", None, TypeError, "domain=False"),
+        ("", "verifier.example", ValueError, "challenge"),
+        ("c-1", "", ValueError, "domain"),
+        (True, "verifier.example", TypeError, "challenge"),
+        ("c-1", 0, TypeError, "domain"),
+        ("c-1", ["verifier.example"], TypeError, "domain"),
+    ],
+    ids=["none-challenge", "none-domain", "empty-challenge", "empty-domain",
+         "true-challenge", "zero-domain", "list-domain"],
+)  # fmt: skip
+def test_verify_presentation_refuses_a_value_that_is_no_choice(
+    vp, challenge, domain, error, named
+):
+    with pytest.raises(error, match=named):
+        ssi.verify_presentation(vp, challenge=challenge, domain=domain, now=NOW)
+
+
+def test_no_checked_domain_is_a_warning_that_records_the_proof_s_domain(vp):
+    report = ssi.verify_presentation(vp, challenge="c-1", domain=False, now=NOW)
+
+    assert report.verified, report.to_json()
+    [warning] = report.warnings
+    assert isinstance(warning, ssi.credentials.ReportWarning)
+    assert warning.code == "domainNotChecked"
+    assert "'verifier.example'" in warning
+    assert report.to_json()["warnings"] == [str(warning)]
+
+
+def test_skipping_both_checks_gives_two_warnings_with_codes():
+    vp = ssi.present([], ssi.signer(KEY), created=CREATED)
+
+    report = ssi.verify_presentation(vp, challenge=False, domain=False, now=NOW)
+
+    assert report.verified, report.to_json()
+    assert [w.code for w in report.warnings] == [
+        "challengeNotChecked",
+        "domainNotChecked",
+    ]
+    assert "carries no challenge" in report.warnings[0]
+    assert "carries no domain" in report.warnings[1]
+
+
+def test_a_checked_challenge_and_domain_give_no_warning(vp):
+    report = ssi.verify_presentation(
+        vp, challenge="c-1", domain="verifier.example", now=NOW
+    )
+    assert report.warnings == ()
+
+
+def test_report_warnings_survive_pickling(vp):
+    import pickle
+
+    report = ssi.verify_presentation(vp, challenge=False, domain=False, now=NOW)
+    copied = pickle.loads(pickle.dumps(report))  # noqa: S301  (our own bytes)
+
+    assert copied == report
+    assert [w.code for w in copied.warnings] == [w.code for w in report.warnings]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"challenge": ""}, {"domain": ""}, {"domain": []}, {"domain": ["a", ""]}],
+    ids=["empty-challenge", "empty-domain", "empty-domain-set", "empty-domain-item"],
+)
+def test_present_refuses_empty_challenge_or_domain(options):
+    with pytest.raises(ValueError, match="empty"):
+        ssi.present([], ssi.signer(KEY), created=CREATED, **options)
+    with pytest.raises(ValueError, match="empty"):
+        AuthenticationPurpose(**options)
+
+
+def test_authentication_purpose_refuses_a_challenge_that_is_not_a_string():
+    with pytest.raises(TypeError, match="challenge"):
+        AuthenticationPurpose(challenge=42)  # type: ignore[arg-type]
+
+
+def test_a_long_challenge_is_cut_short_in_the_warning():
+    vp = ssi.present([], ssi.signer(KEY), challenge="c" * 500, created=CREATED)
+
+    report = ssi.verify_presentation(vp, challenge=False, domain=False, now=NOW)
+
+    assert report.verified
+    assert "c" * 500 not in report.warnings[0]
+    assert "c" * 57 + "..." in report.warnings[0]

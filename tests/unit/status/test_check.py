@@ -513,7 +513,7 @@ def test_presentation_checks_the_status_of_each_credential():
     checker = BitstringStatusChecker(MemoryStatusSource({LIST_URL: signed_list(state)}))
 
     report = ssi.verify_presentation(
-        presentation, challenge="c", now=NOW, status=checker
+        presentation, challenge="c", domain=False, now=NOW, status=checker
     )
 
     assert not report.verified

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -340,11 +339,13 @@ def test_http_body_over_the_cap_without_content_length_is_cut_off(local_server):
 
 
 def test_http_timeout_is_a_retrieval_error(local_server):
+    answered = threading.Event()
+
     def slow(handler, stop: threading.Event) -> None:
         stop.wait(5)  # released when the test ends
+        answered.set()
 
     local_server.routes["/slow"] = slow
-    started = time.monotonic()
 
     with (
         HttpStatusSource(
@@ -353,7 +354,8 @@ def test_http_timeout_is_a_retrieval_error(local_server):
         pytest.raises(StatusRetrievalError, match="timed out") as caught,
     ):
         source.get(f"{local_server.base}/slow")
-    assert time.monotonic() - started < 3
+    # The client gave up while the server still held the request: no clock.
+    assert not answered.is_set()
     assert isinstance(caught.value.__cause__, TransportError)
 
 

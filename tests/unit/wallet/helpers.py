@@ -159,3 +159,45 @@ def os_error(code: int, path: object = None) -> OSError:
     if path is None:
         return OSError(code, os.strerror(code))
     return OSError(code, os.strerror(code), str(path))
+
+
+DATA = Path(__file__).parent / "data"
+SCHEMA1_WALLET = DATA / "schema1-wallet.json"
+"""A schema 1 wallet written by the previous version (test KDF profile): an
+X25519 key, a did:key (alice), a rotated did:agora (bob), a community
+(garden) with one member, two credentials and a note."""
+SCHEMA1_BACKUP = DATA / "schema1-backup.agora"
+"""A schema 1 backup of the same wallet, under ``backupPassphrase``."""
+SCHEMA1_EXPECTED: JsonObject = json.loads((DATA / "schema1-expected.json").read_text())
+"""What the schema 1 files hold, as the previous version listed it."""
+
+
+def install_schema1_wallet(home: Path) -> bytes:
+    """Put the schema 1 wallet in ``home`` (created 0700); return its bytes."""
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    data = SCHEMA1_WALLET.read_bytes()
+    (home / "wallet.json").write_bytes(data)
+    (home / "wallet.json").chmod(0o600)
+    return data
+
+
+def schema1_content_problems(wallet: Wallet) -> list[str]:
+    """Return what the wallet lacks of the schema 1 fixture's records."""
+    expected = SCHEMA1_EXPECTED
+    found = {
+        "dids": sorted(r.did for r in wallet.dids()),
+        "aliases": sorted(r.alias for r in wallet.dids() if r.alias),
+        "keys": sorted(k.id for k in wallet.keys()),
+        "credentials": sorted(c.id for c in wallet.credentials()),
+        "notes": [list(item) for item in wallet.records("note")],
+        "agoraLogs": {did: len(d["entries"]) for did, d in wallet.records("agora")},
+        "communities": sorted(did for did, _ in wallet.records("community")),
+    }
+    problems = [
+        f"{name}: {found[name]!r} != {expected[name]!r}"
+        for name in found
+        if found[name] != expected[name]
+    ]
+    for key in wallet.keys():
+        wallet.key_pair(key.id)  # every secret still opens
+    return problems

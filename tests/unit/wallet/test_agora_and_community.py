@@ -40,7 +40,9 @@ from ssi.wallet import (
 
 @pytest.fixture
 def wallet(tmp_path):
-    return Wallet.create(tmp_path / "w", "pw", kdf=KDFParams.profile("test"))
+    return Wallet.create(
+        tmp_path / "w", "a test passphrase", kdf=KDFParams.profile("test")
+    )
 
 
 def resolver_for(wallet):
@@ -130,7 +132,9 @@ def test_agora_did_lifecycle(wallet, tmp_path):
 
 
 def test_importing_logs(wallet, tmp_path):
-    other = Wallet.create(tmp_path / "other", "pw", kdf=KDFParams.profile("test"))
+    other = Wallet.create(
+        tmp_path / "other", "a test passphrase", kdf=KDFParams.profile("test")
+    )
     theirs = create_agora_did(other, alias="them")
     imported = import_agora_log(wallet, agora_log(other, "them"))
     assert imported.did == theirs.did

@@ -244,4 +244,4 @@ def test_an_open_wallet_does_not_keep_every_old_version(wallet: Wallet):
     for version in range(300):
         wallet.put_record("counter", "c", {"v": version})
         assert wallet.records("counter") == [("c", {"v": version})]
-    assert len(wallet._plain) <= 2 * 1 + 64 + 1
+    assert len(wallet.store._plain) <= 2 * 1 + 64 + 1

@@ -101,7 +101,7 @@ def test_repr_and_str_never_show_secrets(home: Path):
     wallet.store_credential(credential(1))
     reopened = Wallet.open(home, PASSPHRASE)
 
-    data_key = wallet._data_key  # private, read here only to look for it
+    data_key = wallet.store.data_key  # private, read here only to look for it
     secrets_shown = {
         PASSPHRASE,
         data_key.hex(),

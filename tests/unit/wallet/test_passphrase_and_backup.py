@@ -15,6 +15,7 @@ import pytest
 
 import ssi
 from ssi.errors import (
+    PassphraseTooShortError,
     WalletAccessError,
     WalletCorruptedError,
     WalletNotFoundError,
@@ -22,7 +23,7 @@ from ssi.errors import (
 )
 from ssi.keys import generate_key
 from ssi.types import JsonObject
-from ssi.wallet import KDFParams, Wallet
+from ssi.wallet import MIN_PASSPHRASE_LENGTH, KDFParams, Wallet
 from tests.unit.wallet.helpers import (
     CREATED,
     OTHER_PASSPHRASE,
@@ -87,14 +88,13 @@ def test_change_passphrase_re_encrypts_everything(wallet: Wallet, home: Path):
     assert after["dataKey"]["nonce"] != before["dataKey"]["nonce"]
     assert after["dataKey"]["ciphertext"] != before["dataKey"]["ciphertext"]
     old, new = _boxes(before), _boxes(after)
-    assert list(old) == list(new)  # same records, same order
-    assert len(old) == 8  # three keys, two DIDs, two credentials, a note
-    for record_id in old:
-        assert old[record_id][0] != new[record_id][0], record_id
-        assert old[record_id][1] != new[record_id][1], record_id
-    assert [r["kind"] for r in before["records"]] == [
-        r["kind"] for r in after["records"]
-    ]
+    # Schema 2: the opaque ids come from the data key, so a new data key
+    # gives every record a new id, a new nonce and a new ciphertext.
+    assert len(old) == len(new) == 8  # three keys, two DIDs, two credentials, a note
+    assert set(old).isdisjoint(new)
+    assert {n for n, _ in old.values()}.isdisjoint(n for n, _ in new.values())
+    assert {c for _, c in old.values()}.isdisjoint(c for _, c in new.values())
+    assert after["version"] == before["version"] + 1
 
 
 def test_change_passphrase_keeps_the_costs_unless_told(wallet: Wallet, home: Path):
@@ -116,14 +116,30 @@ def test_the_wallet_keeps_working_after_a_passphrase_change(wallet: Wallet, home
     assert len(Wallet.open(home, OTHER_PASSPHRASE).credentials()) == 2
 
 
-@pytest.mark.parametrize("passphrase", ["", None])
+@pytest.mark.parametrize(
+    ("passphrase", "error"),
+    [
+        ("", PassphraseTooShortError),
+        ("x" * (MIN_PASSPHRASE_LENGTH - 1), PassphraseTooShortError),
+        (None, ValueError),
+    ],
+)
 def test_change_passphrase_refuses_an_unusable_passphrase(
-    wallet: Wallet, home: Path, passphrase
+    wallet: Wallet, home: Path, passphrase, error
 ):
     before = snapshot(home)
-    with pytest.raises(ValueError, match="passphrase"):
+    with pytest.raises(error, match="passphrase") as caught:
         wallet.change_passphrase(passphrase)
     assert snapshot(home) == before
+    if error is PassphraseTooShortError:
+        assert caught.value.code == "passphraseTooShort"
+        assert str(MIN_PASSPHRASE_LENGTH) in str(caught.value)
+
+
+def test_a_passphrase_of_the_minimum_length_is_accepted(wallet: Wallet, home: Path):
+    shortest = "x" * MIN_PASSPHRASE_LENGTH
+    wallet.change_passphrase(shortest)
+    Wallet.open(home, shortest)
 
 
 def test_a_failed_passphrase_change_leaves_the_old_one_working(
@@ -180,8 +196,11 @@ def test_export_backup_writes_a_0600_file_under_its_own_passphrase(
     assert exported["walletId"] == body["walletId"]
     assert exported["kdf"]["salt"] != body["kdf"]["salt"]
     assert exported["dataKey"] != body["dataKey"]
-    assert list(_boxes(exported)) == list(_boxes(body))
+    # Its own data key, so its own opaque ids, nonces and ciphertexts.
+    assert len(_boxes(exported)) == len(_boxes(body)) == 8
+    assert set(_boxes(exported)).isdisjoint(_boxes(body))
     assert set(_boxes(exported).values()).isdisjoint(_boxes(body).values())
+    assert exported["schema"] == 2
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
@@ -197,8 +216,10 @@ def test_export_backup_accepts_a_string_path_and_replaces_a_file(
 
 
 def test_export_backup_refuses_an_unusable_passphrase(wallet: Wallet, tmp_path: Path):
-    with pytest.raises(ValueError, match="passphrase"):
+    with pytest.raises(PassphraseTooShortError, match="passphrase"):
         wallet.export_backup(tmp_path / "b", "")
+    with pytest.raises(PassphraseTooShortError):
+        wallet.export_backup(tmp_path / "b", "x" * (MIN_PASSPHRASE_LENGTH - 1))
     assert not (tmp_path / "b").exists()
 
 

@@ -13,9 +13,11 @@ import pytest
 import ssi
 from ssi.credentials import VC_V2_CONTEXT
 from ssi.did.document import VerificationMethod
+from ssi.encoding import decode_base64url
 from ssi.errors import (
     InvalidAliasError,
     InvalidDIDError,
+    PassphraseTooShortError,
     ProofGenerationError,
     RecordConflictError,
     RecordNotFoundError,
@@ -32,7 +34,13 @@ from ssi.keys import (
     generate_key,
 )
 from ssi.types import JsonObject
-from ssi.wallet import KDF_PROFILES, SCHEMA_VERSION, KDFParams, Wallet
+from ssi.wallet import (
+    KDF_PROFILES,
+    MIN_PASSPHRASE_LENGTH,
+    SCHEMA_VERSION,
+    KDFParams,
+    Wallet,
+)
 from tests.unit.wallet.helpers import (
     CREATED,
     PASSPHRASE,
@@ -79,11 +87,23 @@ def test_create_writes_the_documented_header(home: Path):
     new_wallet(home)
     body = wallet_body(home)
     assert body["format"] == "agora-wallet"
-    assert body["schema"] == SCHEMA_VERSION == 1
+    assert body["schema"] == SCHEMA_VERSION == 2
     assert body["walletId"].startswith("urn:uuid:")
     assert body["kdf"]["name"] == "argon2id"
     assert (body["kdf"]["memoryKiB"], body["kdf"]["iterations"]) == (64, 1)
     assert body["records"] == []
+    assert body["version"] == 1
+    assert len(decode_base64url(body["recordSetMac"])) == 32
+    assert set(body) == {
+        "format",
+        "schema",
+        "walletId",
+        "kdf",
+        "dataKey",
+        "version",
+        "recordSetMac",
+        "records",
+    }
 
 
 def test_create_accepts_home_as_a_string(tmp_path: Path):
@@ -133,11 +153,29 @@ def test_create_refuses_a_home_that_holds_a_wallet(home: Path):
     Wallet.open(home, PASSPHRASE)
 
 
-@pytest.mark.parametrize("passphrase", ["", None, b"bytes"])
-def test_create_refuses_an_unusable_passphrase(home: Path, passphrase):
-    with pytest.raises(ValueError, match="passphrase"):
+@pytest.mark.parametrize(
+    ("passphrase", "error"),
+    [
+        ("", PassphraseTooShortError),
+        ("seven..", PassphraseTooShortError),
+        ("é" * (MIN_PASSPHRASE_LENGTH - 1), PassphraseTooShortError),
+        (None, ValueError),
+        (b"bytes bytes", ValueError),
+    ],
+)
+def test_create_refuses_an_unusable_passphrase(home: Path, passphrase, error):
+    with pytest.raises(error, match="passphrase"):
         Wallet.create(home, passphrase, kdf=KDFParams.profile("test"))
     assert not (home / "wallet.json").exists()
+
+
+def test_the_minimum_passphrase_length_is_eight_characters(home: Path):
+    assert MIN_PASSPHRASE_LENGTH == 8
+    with pytest.raises(PassphraseTooShortError) as caught:
+        Wallet.create(home, "1234567", kdf=KDFParams.profile("test"))
+    assert caught.value.code == "passphraseTooShort"
+    Wallet.create(home, "12345678", kdf=KDFParams.profile("test"))
+    Wallet.open(home, "12345678")
 
 
 def test_open_with_the_wrong_passphrase_fails(wallet: Wallet, home: Path):
