@@ -28,11 +28,11 @@ from pathlib import Path
 import typer
 
 from ssi.agora import AgoraMethod, FileLogSource, LogSource, split_lines
+from ssi.agora.lines import MAX_LOG_BYTES
 from ssi.did.methods import JWKMethod, KeyMethod
 from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.errors import (
     DIDNotFoundError,
-    InvalidDIDLogError,
     SSIError,
     StatusRetrievalError,
     WalletExistsError,
@@ -53,10 +53,8 @@ from wallet_cli.errors import UsageError
 
 __all__ = [
     "BACKUP_PASSPHRASE_ENV",
-    "MAX_LOG_BYTES",
     "NEW_PASSPHRASE_ENV",
     "PASSPHRASE_ENV",
-    "STATUS_LIST_KIND",
     "Session",
     "ask_yes_no",
     "backup_passphrase",
@@ -65,7 +63,6 @@ __all__ = [
     "read_status_list",
     "require_confirmation",
     "stdin_is_interactive",
-    "wallet_status_lists",
 ]
 
 # Names of environment variables, not secrets.
@@ -270,8 +267,9 @@ class Session:
         it exists; see :meth:`evidence_wallet`).
 
         Raises:
-            UsageError: a ``--log`` path does not exist, cannot be read or does
-                not parse (the code of the fault and the line).
+            UsageError: a ``--log`` path does not exist or cannot be opened.
+            InvalidDIDLogError, LogTooLargeError: a ``--log`` file is not a
+                readable log (the code of the fault, the file and the line).
         """
         files: list[LogSource] = []
         for path in logs or []:
@@ -311,10 +309,6 @@ class Session:
             )
 
 
-STATUS_LIST_KIND = "status-list"
-"""The wallet record kind of the status lists kept with ``agora status import``."""
-
-
 def read_status_list(path: Path | str) -> JsonObject:
     """Read a status list credential from a file (or ``-``), strictly.
 
@@ -329,11 +323,6 @@ def read_status_list(path: Path | str) -> JsonObject:
     ):
         raise UsageError("unusableInput", f"{path} is not a status list credential.")
     return document
-
-
-def wallet_status_lists(wallet: Wallet) -> list[JsonObject]:
-    """Return the status lists imported into the wallet, in the order stored."""
-    return [data for _, data in wallet.records(STATUS_LIST_KIND)]
 
 
 class _EvidenceLogs:
@@ -383,9 +372,6 @@ class _EvidenceStatus:
             return self._files.get(url)
         wallet = self._session.evidence_wallet()
         if wallet is not None:
-            for document in wallet_status_lists(wallet):
-                if document.get("id") == url:
-                    return dict(document)
             with contextlib.suppress(StatusRetrievalError):
                 return WalletStatusSource(wallet).get(url)
         raise StatusRetrievalError(
@@ -398,33 +384,17 @@ class _EvidenceStatus:
         )
 
 
-MAX_LOG_BYTES = 64 * 1024 * 1024
-"""The largest did:agora log file read."""
-
-
 def _check_log_file(path: Path) -> None:
-    """Refuse, before any resolution, a ``--log`` file that cannot be used.
+    """Refuse, before any resolution, a ``--log`` file that cannot be read,
+    with the did:agora reader's code and message (``cannot read FILE: <reason>
+    at line N.``).
 
     Raises:
-        UsageError: unreadable, too large, not UTF-8, or a line that is not JSON
-            (the log error's code, and the line).
+        UsageError: the file cannot be opened.
+        InvalidDIDLogError, LogTooLargeError: it is not a readable log.
     """
     data = read_bytes(path, limit=MAX_LOG_BYTES)
-    if len(data) > MAX_LOG_BYTES:
-        raise UsageError(
-            "unusableInput", f"cannot read {path}: larger than {MAX_LOG_BYTES} bytes."
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise UsageError(
-            "invalidLogEntry", f"cannot read {path}: not UTF-8 text at line {line}."
-        ) from exc
-    try:
-        split_lines(text)
-    except InvalidDIDLogError as exc:
-        raise UsageError(exc.code, f"cannot read {path}: {exc.detail}") from exc
+    split_lines(data, source=str(path))
 
 
 def from_context(ctx: typer.Context) -> Session:

@@ -64,6 +64,15 @@ def one_error(result: Any, exit_code: int, code: str) -> str:
     return lines[0]
 
 
+def json_error(result: Any, code: str) -> str:
+    """With --json, the error's code and message, wherever they are written
+    (a line on stderr, or an error document on stdout)."""
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    text = result.stderr + result.stdout
+    assert code in text, text
+    return str(text)
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     home = tmp_path_factory.mktemp("commands") / "wallet"
@@ -102,13 +111,13 @@ ISSUE = ["vc", "issue", "--subject", "did:example:bob", "--type", "T"]
 
 def test_a_deactivated_did_does_not_issue(base, home):
     result = invoke([*ISSUE, "--issuer", "gone", "--claims", "{}"], home)
-    line = one_error(result, 2, "deactivatedDid")
-    assert "gone is deactivated" in line
+    line = one_error(result, 2, "didDeactivated")
+    assert f"{base['gone']} is deactivated" in line
     assert result.stdout == ""
     body = as_json(invoke(["vc", "list", "--json"], home))
     assert body["items"] == []
     by_did = invoke([*ISSUE, "--issuer", base["gone"], "--claims", "{}"], home)
-    one_error(by_did, 2, "deactivatedDid")
+    one_error(by_did, 2, "didDeactivated")
     assert ok(invoke([*ISSUE, "--issuer", "me", "--claims", "{}"], home))
 
 
@@ -182,10 +191,12 @@ def test_out_refuses_to_overwrite_without_force(home, tmp_path):
     target = tmp_path / "issued.json"
     target.write_text("keep me", encoding="utf-8")
     args = [*ISSUE, "--issuer", "alice", "--claims", "{}", "--out", str(target)]
-    for mode in ([], ["--json"]):
-        refused = invoke([*args, *mode], home)
-        assert str(target) in one_error(refused, 2, "fileExists")
-        assert refused.stdout == ""
+    refused = invoke(args, home)
+    assert str(target) in one_error(refused, 2, "fileExists")
+    assert refused.stdout == ""
+    refused = invoke([*args, "--json"], home)
+    assert refused.exit_code == 2
+    assert str(target) in json_error(refused, "fileExists")
     assert target.read_text(encoding="utf-8") == "keep me"
     assert as_json(invoke(["vc", "list", "--json"], home))["items"] == []
     ok(invoke([*args, "--force"], home))
@@ -398,3 +409,40 @@ def test_did_dereference(base, tmp_path):
     assert as_json_missing.exit_code == 1
     metadata = json.loads(as_json_missing.stdout)["dereferencingMetadata"]
     assert metadata["error"] == "notFound"
+
+
+# --- did remove ---------------------------------------------------------------------
+
+
+def test_did_remove_needs_a_confirmation_and_says_it_is_not_deactivation(
+    base, home, monkeypatch
+):
+    refused = invoke(["did", "remove", "alice"], home)
+    assert "not deactivation" in one_error(refused, 2, "confirmationRequired")
+    assert ok(invoke(["did", "show", "alice"], home))
+    monkeypatch.setattr(session, "stdin_is_interactive", lambda: True)
+    wrong = invoke(["did", "remove", "alice"], home, input="bob\n")
+    assert wrong.exit_code == 2
+    assert "error[notConfirmed]" in wrong.stderr
+    typed = invoke(["did", "remove", "alice"], home, input="alice\n")
+    human = " ".join(ok(typed).split())
+    assert "DID removed from the wallet" in human
+    assert "not deactivated" in human
+    assert "type alice to confirm" in typed.stderr
+    gone = invoke(["did", "show", "alice"], home)
+    one_error(gone, 1, "recordNotFound")
+    log = home.parent / "me.jsonl"
+    ok(invoke(["did", "log", "export", "me", "--out", str(log)], home))
+    body = as_json(invoke(["did", "remove", "me", "--yes", "--json"], home))
+    assert body["removed"] == base["me"]
+    assert "not deactivated" in body["warning"]
+    aliases = [
+        i["alias"] for i in as_json(invoke(["did", "list", "--json"], home))["items"]
+    ]
+    assert aliases == ["gone", "engines"]
+    # Not deactivation: the DID still resolves from its log, for everyone.
+    resolved = as_json(
+        invoke(["did", "resolve", base["me"], "--log", str(log), "--json"], home)
+    )
+    assert resolved["didDocument"]["id"] == base["me"]
+    assert not resolved["didDocumentMetadata"].get("deactivated")

@@ -242,7 +242,8 @@ def test_update_import_and_deactivate(scenario):
         env=env,
     )
     assert late.returncode == 2
-    assert late.stderr.startswith("error[deactivatedDid]: me is deactivated")
+    assert late.stderr.startswith("error[didDeactivated]: ")
+    assert "is deactivated" in late.stderr
     assert not (root / "late.json").exists()
     listed = as_json(run("did", "list", "--json", env=env))["items"]
     assert [d["deactivated"] for d in listed if d["alias"] == "me"] == [True]

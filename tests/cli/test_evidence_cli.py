@@ -56,6 +56,15 @@ def one_error(result: Any, code: str) -> str:
     return lines[0]
 
 
+def json_error(result: Any, code: str) -> str:
+    """With --json, the error's code and message, wherever they are written
+    (a line on stderr, or an error document on stdout)."""
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    text = result.stderr + result.stdout
+    assert code in text, text
+    return str(text)
+
+
 def write(path: Path, document: object) -> Path:
     path.write_text(json.dumps(document), encoding="utf-8")
     return path
@@ -250,7 +259,7 @@ def test_a_stale_passphrase_does_not_matter_for_did_key(world, opens):
     )
     vp = write(world["root"] / "vp.json", presentation)
     shown = invoke(
-        ["vp", "verify", str(vp), "--challenge", "c1", "--json"],
+        ["vp", "verify", str(vp), "--challenge", "c1", "--no-domain", "--json"],
         world["home"],
         "stale",
     )
@@ -283,7 +292,7 @@ def test_a_wrong_passphrase_when_the_wallet_is_needed_is_an_error(world, opens):
     assert result.stdout == ""
     as_json = invoke(["did", "resolve", world["me"], "--json"], world["home"], "stale")
     assert as_json.exit_code == 2
-    one_error(as_json, "wrongPassphrase")
+    json_error(as_json, "wrongPassphrase")
     assert len(opens) == 2
 
 
@@ -378,7 +387,12 @@ def test_status_import_refuses_what_is_not_a_status_list(world, tmp_path):
     Wallet.create(other, PASSPHRASE, kdf=KDFParams.profile("test"))
     result = invoke(["status", "import", str(world["membership"])], other)
     assert result.exit_code == 2
-    one_error(result, "unusableInput")
+    assert "not a BitstringStatusListCredential" in one_error(
+        result, "MALFORMED_VALUE_ERROR"
+    )
+    listed = write(tmp_path / "array.json", [1, 2])
+    refused = invoke(["status", "import", str(listed)], other)
+    assert "is not a status list credential" in one_error(refused, "unusableInput")
     empty = invoke(["status", "list"], other)
     assert "No status lists yet" in empty.stdout
 
@@ -406,14 +420,18 @@ def test_a_log_file_that_does_not_parse_is_an_error_line(
         if command == "resolve"
         else ["vc", "verify", str(world["membership"])]
     )
-    for mode in ([], ["--json"]):
-        result = invoke([*args, "--log", str(bad), *mode], tmp_path / "none")
-        assert result.exit_code == 2, (result.stdout, result.stderr)
-        line = one_error(result, code)
-        assert str(bad) in line
-        assert where in line
-        assert "PARSING_ERROR" not in result.stdout + result.stderr
-        assert result.stdout == ""
+    result = invoke([*args, "--log", str(bad)], tmp_path / "none")
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    line = one_error(result, code)
+    assert str(bad) in line
+    assert where in line
+    assert result.stdout == ""
+    as_json = invoke([*args, "--log", str(bad), "--json"], tmp_path / "none")
+    assert as_json.exit_code == 2, (as_json.stdout, as_json.stderr)
+    text = json_error(as_json, code)
+    assert str(bad) in text
+    assert where in text
+    assert "PARSING_ERROR" not in text
 
 
 def test_a_folder_of_logs_is_checked_file_by_file(world, tmp_path):
@@ -454,11 +472,12 @@ def test_a_log_source_that_fails_to_read_fails_the_command(
         ["vc", "verify", str(world["membership"])],
         ["did", "resolve", world["engines"]],
     ):
-        for mode in ([], ["--json"]):
-            result = invoke(
-                [*args, "--log", str(world["log"]), *mode], tmp_path / "none"
-            )
-            assert result.exit_code == 2, (result.stdout, result.stderr)
-            line = one_error(result, "invalidLogEntry")
-            assert "at line 3" in line
-            assert result.stdout == ""
+        result = invoke([*args, "--log", str(world["log"])], tmp_path / "none")
+        assert result.exit_code == 2, (result.stdout, result.stderr)
+        assert "at line 3" in one_error(result, "invalidLogEntry")
+        assert result.stdout == ""
+        as_json = invoke(
+            [*args, "--log", str(world["log"]), "--json"], tmp_path / "none"
+        )
+        assert as_json.exit_code == 2, (as_json.stdout, as_json.stderr)
+        assert "at line 3" in json_error(as_json, "invalidLogEntry")

@@ -78,6 +78,15 @@ def one_error(result: Any, code: str) -> str:
     return lines[0]
 
 
+def json_error(result: Any, code: str) -> str:
+    """With --json, the error's code and message, wherever they are written
+    (a line on stderr, or an error document on stdout)."""
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    text = result.stderr + result.stdout
+    assert code in text, text
+    return str(text)
+
+
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("json") / "wallet"
@@ -112,15 +121,16 @@ def test_a_bad_status_list_file_is_one_error_line(home, tmp_path, credential, ca
     bad.write_bytes(data)
     good = tmp_path / "credential.json"
     good.write_text(json.dumps(credential), encoding="utf-8")
-    for mode in ([], ["--json"]):
-        result = invoke(
-            ["vc", "verify", str(good), "--status-list", str(bad), *mode], home
-        )
-        assert result.exit_code == 2, result.output
-        line = one_error(result, "unusableInput")
-        assert fragment in line
-        assert str(bad) in line
-        assert result.stdout == ""
+    args = ["vc", "verify", str(good), "--status-list", str(bad)]
+    result = invoke(args, home)
+    assert result.exit_code == 2, result.output
+    line = one_error(result, "unusableInput")
+    assert fragment in line
+    assert str(bad) in line
+    assert result.stdout == ""
+    as_json = invoke([*args, "--json"], home)
+    assert as_json.exit_code == 2, as_json.output
+    assert fragment in json_error(as_json, "unusableInput")
 
 
 def test_a_huge_status_list_file_is_refused_by_its_size(home, tmp_path, credential):

@@ -1,8 +1,8 @@
 """Bad did:agora ``--log`` files through the ``agora`` command (in-process).
 
 A file that cannot be read makes ``did resolve --log`` and ``vc verify --log``
-say ``cannot read FILE: <reason> at line N.`` (before: the file was skipped and
-the DID was ``notFound``); a ``version`` of the wrong type is
+fail (exit 2) with ``cannot read FILE: <reason> at line N.`` (before: the file
+was skipped and the DID was ``notFound``); a ``version`` of the wrong type is
 ``invalidLogVersion`` everywhere (before: a traceback from ``did resolve`` and a
 PARSING_ERROR blamed on the credential by ``vc verify``); ``did log import``
 reads the file with the same reader and says the same.
@@ -98,25 +98,18 @@ def test_resolve_and_verify_name_the_file_and_the_line(tmp_path, credential, nam
     log.write_bytes(data)
     expected = f"cannot read {log}: {message}"
 
-    human = invoke(tmp_path, "did", "resolve", DID, "--log", str(log))
-    assert human.exit_code == 1
-    assert human.exception is None or isinstance(human.exception, SystemExit)
-    assert f"error[invalidLogEntry]: {expected}" in human.stderr
-
-    resolved = invoke(tmp_path, "did", "resolve", DID, "--log", str(log), "--json")
-    metadata = json.loads(resolved.stdout)["didResolutionMetadata"]
-    assert (metadata["error"], metadata["errorMessage"]) == (
-        "invalidLogEntry",
-        expected,
-    )
-
-    report = report_of(
-        invoke(tmp_path, "vc", "verify", str(credential), "--log", str(log), "--json")
-    )
-    (problem,) = report["problems"]
-    assert (problem["check"], problem["errorCode"]) == ("proof", "invalidLogEntry")
-    assert problem["detail"] == expected
-    assert [c["check"] for c in report["checks"] if not c["passed"]] == ["proof"]
+    # An unreadable --log file is unusable input (exit 2, one error line),
+    # not a DID that failed to resolve nor a credential that failed to verify.
+    for args in (("did", "resolve", DID), ("vc", "verify", str(credential))):
+        human = invoke(tmp_path, *args, "--log", str(log))
+        assert human.exit_code == 2, human.output
+        assert human.exception is None or isinstance(human.exception, SystemExit)
+        assert human.stderr.splitlines() == [f"error[invalidLogEntry]: {expected}"]
+        assert human.stdout == ""
+        as_json = invoke(tmp_path, *args, "--log", str(log), "--json")
+        assert as_json.exit_code == 2, as_json.output
+        assert expected in as_json.stderr + as_json.stdout
+        assert "PARSING_ERROR" not in as_json.stderr + as_json.stdout
 
 
 def test_a_version_of_the_wrong_type_is_invalid_log_version(tmp_path, credential):

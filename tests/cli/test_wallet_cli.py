@@ -543,6 +543,7 @@ COMMANDS = [
     ["passphrase", "change"],
     ["key", "import"],
     ["did", "dereference"],
+    ["did", "remove"],
     ["community", "list"],
     ["status", "import"],
     ["status", "list"],

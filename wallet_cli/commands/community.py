@@ -28,7 +28,6 @@ from wallet_cli.commands.credential import (
     OutOption,
     check_out_file,
     emit,
-    require_active,
     write_output,
 )
 from wallet_cli.errors import UsageError
@@ -183,7 +182,6 @@ def admit(
     wallet = current.open()
     member_id = current.did_for(member)
     record = community(wallet, reference)
-    require_active(wallet, wallet.did(record.did))
     for entry in record.members:
         if entry.get("member") == member_id and entry.get("status") != "revoked":
             raise RecordConflictError(
@@ -221,7 +219,6 @@ def revoke(
         raise UsageError("unusableInput", "give --suspend or --reinstate, not both.")
     action = "suspend" if suspend else "reinstate" if reinstate else "revoke"
     wallet = session.from_context(ctx).open()
-    require_active(wallet, wallet.did(reference))
     entry = set_member_status(wallet, reference, credential_id, action)
     if json_mode:
         out.json(entry)

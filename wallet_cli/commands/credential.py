@@ -17,7 +17,6 @@ from typing import Annotated
 
 import typer
 
-from ssi.agora import validate_log
 from ssi.credentials import (
     VC_V2_CONTEXT,
     VerificationReport,
@@ -29,13 +28,12 @@ from ssi.datetimes import format_date_time
 from ssi.did.resolution import Resolver
 from ssi.errors import (
     ParsingError,
-    SSIError,
     UnsupportedAlgorithmError,
     VerificationFailedError,
 )
 from ssi.status import BitstringStatusChecker
 from ssi.types import JsonObject, JsonValue
-from ssi.wallet import CredentialRecord, DIDRecord, Wallet, agora_log
+from ssi.wallet import CredentialRecord, DIDRecord, Wallet
 from wallet_cli import session
 from wallet_cli.commands.inputs import read_bytes, read_source
 from wallet_cli.errors import UsageError
@@ -48,10 +46,8 @@ __all__ = [
     "check_out_file",
     "emit",
     "evidence",
-    "is_deactivated",
     "json_object",
     "read_source",
-    "require_active",
     "show_report",
     "suite_for",
     "vc_app",
@@ -266,7 +262,7 @@ def vc_issue(
     The credential is valid from now. It is printed as JSON (with --out,
     written to the file and summed up instead). Exit 1 when the issuer is not
     in the wallet, 2 when the claims or options are unusable or the issuer is
-    a deactivated did:agora DID.
+    a deactivated did:agora DID (didDeactivated).
 
     Example: agora vc issue --issuer alice --subject did:key:z6Mk... --type
     MembershipCredential --claims '{"role": "member"}'
@@ -277,7 +273,6 @@ def vc_issue(
     current = session.from_context(ctx)
     wallet = current.open()
     issuer_record = wallet.did(issuer)
-    require_active(wallet, issuer_record)
     subject_id = current.did_for(subject)
     chosen = suite_for(wallet, issuer_record, suite)
     contexts: list[JsonValue] = [VC_V2_CONTEXT]
@@ -568,36 +563,6 @@ def _credential_rows(
                 )
         rows.append(("stored", record.stored))
     return rows
-
-
-def is_deactivated(wallet: Wallet, record: DIDRecord) -> bool:
-    """True when ``record`` is a did:agora DID whose log in the wallet ends
-    with a deactivation (other DIDs cannot be deactivated).
-
-    Raises:
-        InvalidDIDLogError: the stored log does not validate.
-    """
-    if record.method != "agora":
-        return False
-    try:
-        entries = agora_log(wallet, record.did)
-    except SSIError:
-        return False
-    return validate_log(list(entries), did=record.did).latest.deactivated
-
-
-def require_active(wallet: Wallet, record: DIDRecord) -> None:
-    """Refuse to sign with a deactivated did:agora DID.
-
-    Raises:
-        UsageError: ``record`` is deactivated (``deactivatedDid``).
-    """
-    if is_deactivated(wallet, record):
-        raise UsageError(
-            "deactivatedDid",
-            f"{record.alias or record.did} is deactivated: it cannot sign any "
-            "more, and what it signed after its deactivation does not verify.",
-        )
 
 
 def check_out_file(path: Path | None, *, force: bool) -> None:

@@ -14,7 +14,7 @@ from ssi.did.resolution import DID_JSON, DID_LD_JSON
 from ssi.types import JsonObject
 from ssi.wallet import DIDRecord, Wallet, create_agora_did
 from wallet_cli import session
-from wallet_cli.commands.credential import LogOption, is_deactivated
+from wallet_cli.commands.credential import LogOption
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
@@ -289,16 +289,9 @@ def list_dids(ctx: typer.Context, json_mode: JsonOption = False) -> None:
     wallet = session.from_context(ctx).open()
     records = wallet.dids()
     types = _key_types(wallet)
-    gone = {r.did for r in records if is_deactivated(wallet, r)}
+    gone = {r.did for r in records if r.deactivated}
     if json_mode:
-        out.json(
-            {
-                "items": [
-                    _did_json(r, types.get(r.key_id, ""), deactivated=r.did in gone)
-                    for r in records
-                ]
-            }
-        )
+        out.json({"items": [_did_json(r, types.get(r.key_id, "")) for r in records]})
         return
     if not records:
         out.line("No DIDs yet; create one with: agora did create --alias NAME")
@@ -337,11 +330,11 @@ def show(
     wallet = current.open()
     record = wallet.did(reference)
     key_type_name = wallet.key(record.key_id).key_type
-    deactivated = is_deactivated(wallet, record)
+    deactivated = record.deactivated
     result = current.resolver().resolve(record.did)
     document = result.did_document
     if json_mode:
-        body = _did_json(record, key_type_name, deactivated=deactivated)
+        body = _did_json(record, key_type_name)
         body["didDocument"] = document.to_json() if document is not None else None
         out.json(body)
         return
@@ -353,16 +346,56 @@ def show(
     out.panel(record.alias or record.did, rows)
 
 
+@app.command()
+def remove(
+    ctx: typer.Context,
+    reference: Annotated[
+        str,
+        typer.Argument(metavar="DID|ALIAS", help="A DID of the wallet, or its alias."),
+    ],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask for a confirmation.")
+    ] = False,
+    json_mode: JsonOption = False,
+) -> None:
+    """Remove a DID from this wallet, with the keys only it used, its did:agora
+    log and its community record.
+
+    This is NOT deactivation: the DID stays valid for everyone else, and its
+    credentials keep verifying; only this wallet forgets it (and loses its
+    keys: keep a backup, or deactivate it first with `agora did deactivate`).
+    Asks you to type the alias (or DID) to confirm, unless --yes.
+
+    Example: agora did remove old-alias --yes
+    """
+    out = Output(json_mode=json_mode)
+    action = "removing the DID from the wallet (this is not deactivation)"
+    session.require_confirmation(yes=yes, action=action)
+    wallet = session.from_context(ctx).open()
+    record = wallet.did(reference)
+    session.confirm(record.alias or record.did, yes=yes, action=action)
+    removed = wallet.remove_did(record.did)
+    note = (
+        "not deactivated: the DID stays valid for everyone else; this wallet "
+        "no longer holds it or its keys."
+    )
+    if json_mode:
+        out.json({"removed": removed.did, "alias": removed.alias, "warning": note})
+        return
+    out.panel(
+        "DID removed from the wallet",
+        [("DID", removed.did), ("alias", removed.alias or "-"), ("warning", note)],
+        ok=False,
+    )
+
+
 def _key_types(wallet: Wallet) -> dict[str, str]:
     return {key.id: key.key_type for key in wallet.keys()}
 
 
-def _did_json(
-    record: DIDRecord, key_type: str, *, deactivated: bool = False
-) -> JsonObject:
+def _did_json(record: DIDRecord, key_type: str) -> JsonObject:
     body = record.to_json()
     body["keyType"] = key_type
-    body["deactivated"] = deactivated
     return body
 
 

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from ssi.agora import AgoraLog, split_lines
+from ssi.agora.lines import MAX_LOG_BYTES
 from ssi.types import JsonObject
 from ssi.wallet import (
     agora_log,
@@ -272,17 +273,8 @@ def log_import(
     Example: agora did log import bob.jsonl
     """
     out = Output(json_mode=json_mode)
-    data = read_bytes(source, limit=session.MAX_LOG_BYTES)
-    if len(data) > session.MAX_LOG_BYTES:
-        raise UsageError(
-            "unusableInput",
-            f"cannot read {source}: larger than {session.MAX_LOG_BYTES} bytes.",
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UsageError("unusableInput", "the log is not UTF-8 text.") from exc
-    entries = split_lines(text)
+    data = read_bytes(source, limit=MAX_LOG_BYTES)
+    entries = split_lines(data, source="standard input" if source == "-" else source)
     wallet = session.from_context(ctx).open()
     _summary(out, "log imported", import_agora_log(wallet, entries))
 

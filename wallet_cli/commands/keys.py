@@ -210,17 +210,16 @@ def import_secret_key(
     Example: agora key import alice-key.json --alias alice --did key
     """
     out = Output(json_mode=json_mode)
-    key = _secret_key(source)
-    if key.algorithm is None and did_method is not None:
-        raise UsageError(
-            "unusableInput", f"{key.key_type} keys cannot sign, so they have no DID."
-        )
+    encoded = _secret_key(source)
     wallet = session.from_context(ctx).open()
-    public = key.export_multikey()
-    if any(r.public_key_multibase == public for r in wallet.keys()):
-        raise RecordConflictError(f"the key {public[:60]} is already in the wallet.")
     did = None
     if did_method is not None:
+        key = import_key(encoded)
+        if key.algorithm is None:
+            raise UsageError(
+                "unusableInput",
+                f"{key.key_type} keys cannot sign, so they have no DID.",
+            )
         did = did_key(key) if did_method is DIDMethodChoice.KEY else did_jwk(key)
         try:
             wallet.did(did)
@@ -230,7 +229,8 @@ def import_secret_key(
             raise RecordConflictError(f"{did[:80]} is already in the wallet.")
         if alias is not None and any(r.alias == alias for r in wallet.dids()):
             raise RecordConflictError(f"the DID alias {alias!r} is taken.")
-    record = wallet.add_key(key, alias=alias)
+    record = wallet.import_key(encoded, alias=alias)
+    public = record.public_key_multibase
     body = _key_json(record, [])
     if did is not None:
         method = did_method.value if did_method is not None else "key"
@@ -247,35 +247,35 @@ def import_secret_key(
     out.panel(f"key imported {record.alias or record.id}", rows)
 
 
-def _secret_key(source: str) -> KeyPair:
-    """Read a secret key from a file or stdin.
+def _secret_key(source: str) -> str | JsonObject:
+    """Read the encoding of a secret key from a file or stdin: a Multikey or a
+    JWK, alone or in what ``agora key export --private`` writes.
 
     Raises:
         UsageError: unreadable, not a key, or a public key only.
-        KeyMaterialError: the key material is malformed.
     """
     data = read_bytes(source, limit=64 * 1024)
     try:
         text = data.decode("utf-8").strip()
     except UnicodeDecodeError as exc:
         raise UsageError("unusableInput", f"{source} is not UTF-8 text.") from exc
-    encoded: str | JsonObject = text
-    if text.startswith("{"):
-        value: JsonValue = _strict_json(text, source)
-        if not isinstance(value, dict):
-            raise UsageError("unusableInput", f"{source} is not a key.")
-        found = value.get("secretKeyMultibase") or value.get("privateKeyJwk")
-        if found is None and "kty" in value:
-            found = value
-        if found is None and ("publicKeyMultibase" in value or "publicKeyJwk" in value):
+    if not text.startswith("{"):
+        if not text.startswith("z"):
+            raise UsageError("unusableInput", f"{source} holds no Multikey or JWK.")
+        return text
+    value: JsonValue = _strict_json(text, source)
+    if not isinstance(value, dict):
+        raise UsageError("unusableInput", f"{source} is not a key.")
+    found = value.get("secretKeyMultibase") or value.get("privateKeyJwk")
+    if found is None and "kty" in value:
+        if "d" not in value:
             raise _public_only(source)
-        if not isinstance(found, str | dict):
-            raise UsageError("unusableInput", f"{source} holds no secret key.")
-        encoded = found
-    key = import_key(encoded)
-    if not isinstance(key, KeyPair):
+        found = value
+    if found is None and ("publicKeyMultibase" in value or "publicKeyJwk" in value):
         raise _public_only(source)
-    return key
+    if not isinstance(found, str | dict):
+        raise UsageError("unusableInput", f"{source} holds no secret key.")
+    return found
 
 
 def _public_only(source: str) -> UsageError:

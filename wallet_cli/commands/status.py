@@ -12,9 +12,10 @@ from typing import Annotated
 
 import typer
 
+from ssi.types import JsonObject
+from ssi.wallet import Wallet, import_status_list
 from wallet_cli import session
 from wallet_cli.commands.credential import JsonOption
-from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
 __all__ = ["app"]
@@ -25,7 +26,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-_LIST_TYPE = "BitstringStatusListCredential"
+IMPORTED_LIST_KIND = "statuslist"
+"""The wallet record kind of imported status lists (ssi.wallet.community)."""
 
 
 @app.command("import")
@@ -49,15 +51,10 @@ def import_list(
     """
     out = Output(json_mode=json_mode)
     document = session.read_status_list(source)
-    types = document.get("type")
-    if not isinstance(types, list) or _LIST_TYPE not in types:
-        raise UsageError(
-            "unusableInput", f"{source} is not a {_LIST_TYPE} (its type says so)."
-        )
     url = str(document["id"])
     wallet = session.from_context(ctx).open()
-    known = {str(d.get("id")) for d in session.wallet_status_lists(wallet)}
-    wallet.put_record(session.STATUS_LIST_KIND, url, document)
+    known = {str(d.get("id")) for d in _imported(wallet)}
+    import_status_list(wallet, document)
     status = "replaced" if url in known else "added"
     subject = document["credentialSubject"]
     purpose = str(subject.get("statusPurpose", "-"))
@@ -77,6 +74,16 @@ def import_list(
     )
 
 
+def _imported(wallet: Wallet) -> list[JsonObject]:
+    """The status list credentials imported into the wallet, in the order kept."""
+    found = []
+    for _, data in wallet.records(IMPORTED_LIST_KIND):
+        credential = data.get("credential")
+        if isinstance(credential, dict):
+            found.append(credential)
+    return found
+
+
 @app.command("list")
 def list_lists(ctx: typer.Context, json_mode: JsonOption = False) -> None:
     """List the status lists imported into the wallet.
@@ -84,7 +91,7 @@ def list_lists(ctx: typer.Context, json_mode: JsonOption = False) -> None:
     Example: agora status list
     """
     out = Output(json_mode=json_mode)
-    documents = session.wallet_status_lists(session.from_context(ctx).open())
+    documents = _imported(session.from_context(ctx).open())
     rows = [
         {
             "id": d.get("id"),
