@@ -14,6 +14,15 @@ A passphrase file gives its first line, without the line break. An empty
 environment variable counts as unset. When nothing gives a passphrase and
 standard input is not a terminal, the command fails at once (exit 2) instead
 of waiting for input that will never come.
+
+The wallet is opened at most once per command (one Argon2id derivation), and
+only when it is needed. Commands that verify or resolve (``vc verify``,
+``vc store``, ``vp verify``, ``did resolve``, ``did dereference``) look for
+did:agora logs and status lists in the files given with ``--log`` and
+``--status-list`` first, and open the wallet only for one those do not hold,
+or for an alias; without a terminal and without a passphrase they do not
+open it, and the "not found" message says how to give the evidence. A DID
+that holds ``:`` is never taken for an alias.
 """
 
 from __future__ import annotations
