@@ -286,7 +286,8 @@ class Session:
                 raise UsageError(
                     "unusableInput", f"there is no log file or folder {path}."
                 )
-            for file in sorted(path.glob("*.jsonl")) if path.is_dir() else [path]:
+            files_here = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+            for file in (f for f in files_here if f.is_file() or f is path):
                 _check_log_file(file)
             files.append(FileLogSource(path))
         source = _EvidenceLogs(files, self)
