@@ -74,6 +74,10 @@ _NEGATIVE: tuple[type[SSIError], ...] = (
 )
 """Errors that answer the question asked with "no": exit 1."""
 
+_MALFORMED_LOG = frozenset({"invalidLogEntry"})
+"""did:agora log codes that mean the log could not be read at all (not JSON,
+not shaped like a log): unusable input, as a credential that cannot be parsed."""
+
 
 def exit_code_for(error: SSIError | UsageError) -> int:
     """Map an error to the exit code of a command that failed with it.
@@ -81,9 +85,10 @@ def exit_code_for(error: SSIError | UsageError) -> int:
     The same kind of failure has the same code in every command:
 
     - 1, a negative result: a credential, presentation, proof or did:agora
-      log that does not verify (and is refused for that reason), a revoked
-      or suspended credential, a DID document that is not valid; a record or
-      DID that is not there, or whose method this wallet cannot resolve;
+      log that can be read but does not verify (and is refused for that
+      reason), a revoked or suspended credential, a DID document that is not
+      valid; a record or DID that is not there, or whose method this wallet
+      cannot resolve;
     - 3, a transport failure;
     - 2, everything else: the input, the options or the wallet could not
       be used (unparsable input, a DID or DID URL that is not valid, an
@@ -92,6 +97,8 @@ def exit_code_for(error: SSIError | UsageError) -> int:
     """
     if isinstance(error, TransportError):
         return EXIT_TRANSPORT
+    if isinstance(error, InvalidDIDLogError) and error.code in _MALFORMED_LOG:
+        return EXIT_USAGE
     if isinstance(error, _NEGATIVE):
         return EXIT_NEGATIVE
     return EXIT_USAGE

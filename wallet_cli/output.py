@@ -26,6 +26,7 @@ from rich.markup import escape
 from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from ssi.types import JsonValue
 
@@ -48,6 +49,10 @@ _CONTROLS = re.compile(
     "]"
 )
 """The characters a terminal acts on, or that reorder or hide what it shows."""
+
+
+_UNBOUNDED = 1_000_000
+"""A width no line reaches: renderables measured in it take their natural width."""
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -81,8 +86,11 @@ def _lines(value: Cell) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else value
 
 
-def _markup(value: Cell) -> str:
-    return "\n".join(escape_untrusted(line) for line in _lines(value))
+def _text(value: Cell) -> Text:
+    """Untrusted lines as rich text: escaped, and with no emoji codes
+    (``did:key:...`` must not become a key emoji)."""
+    markup = "\n".join(escape_untrusted(line) for line in _lines(value))
+    return Text.from_markup(markup, emoji=False)
 
 
 class Output:
@@ -113,9 +121,12 @@ class Output:
     def problem(self, problem: Mapping[str, JsonValue]) -> None:
         """Write an RFC 9457 problem document on stderr, as one JSON line.
 
+        Non-ASCII characters are written as JSON escapes, so the line decodes
+        to the exact strings and still holds nothing a terminal acts on.
+
         Spec: https://www.rfc-editor.org/rfc/rfc9457#section-3
         """
-        sys.stderr.write(json.dumps(dict(problem), ensure_ascii=False) + "\n")
+        sys.stderr.write(json.dumps(dict(problem)) + "\n")
         sys.stderr.flush()
 
     # --- for people ---------------------------------------------------------------
@@ -153,9 +164,9 @@ class Output:
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(no_wrap=True)
         for label, value in rows:
-            grid.add_row(_markup(label), _markup(value))
+            grid.add_row(_text(label), _text(value))
         style = "green" if ok else "red"
-        panel = Panel(grid, title=escape_untrusted(title), border_style=style)
+        panel = Panel(grid, title=_text(title), border_style=style)
         if self._fits(panel) and cell_len(show_controls(title)) + 6 <= self._width:
             self._out.print(panel)
             return
@@ -173,9 +184,9 @@ class Output:
         rows = [list(row) for row in rows]
         table = Table()
         for column in columns:
-            table.add_column(escape_untrusted(column), no_wrap=True)
+            table.add_column(_text(column), no_wrap=True)
         for row in rows:
-            table.add_row(*(_markup(cell) for cell in row))
+            table.add_row(*(_text(cell) for cell in row))
         self._out.print(escape_untrusted(title), style="bold")
         if self._fits(table):
             self._out.print(table)
@@ -193,7 +204,8 @@ class Output:
 
     def _fits(self, renderable: RenderableType) -> bool:
         """True when ``renderable`` needs no line break to fit the terminal."""
-        measured = Measurement.get(self._out, self._out.options, renderable)
+        unbounded = self._out.options.update_width(_UNBOUNDED)
+        measured = Measurement.get(self._out, unbounded, renderable)
         return measured.maximum <= self._width
 
     def _plain_rows(self, rows: Sequence[tuple[str, Cell]]) -> None:
