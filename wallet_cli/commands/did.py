@@ -106,7 +106,11 @@ def resolve(
     ] = None,
     json_mode: JsonOption = False,
 ) -> None:
-    """Resolve a DID to its DID document (exit 1 with the error code if it fails).
+    """Resolve a DID to its DID document, or show the error code of the failure.
+
+    Exit 1 when the DID cannot be resolved (not found, method not supported,
+    a did:agora log that does not verify), 2 when the DID or an option is
+    not valid.
 
     Example: agora did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp
     """
