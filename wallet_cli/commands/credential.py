@@ -34,7 +34,7 @@ from ssi.errors import (
 from ssi.types import JsonObject, JsonValue
 from ssi.wallet import CredentialRecord, DIDRecord, Wallet
 from wallet_cli import session
-from wallet_cli.errors import UsageError
+from wallet_cli.errors import ResultShown, UsageError
 from wallet_cli.output import Output
 
 __all__ = [
@@ -100,18 +100,30 @@ def read_source(source: str) -> bytes:
 
 
 def show_report(report: VerificationReport, out: Output) -> None:
-    """Print a report (panel or JSON) and exit with its code.
+    """Print a report (panel or JSON); fail, once it is shown, unless verified.
 
     Exit 0 verified, 1 not verified, 2 when the input could not be parsed.
+
+    Raises:
+        ResultShown: the report does not verify (with a ParsingError when
+            the input could not be parsed, else a VerificationFailedError).
     """
     if out.json_mode:
         out.json(report.to_json())
     else:
         _panel(report, out, report.kind)
     if report.verified:
-        raise typer.Exit(0)
-    unusable = any(c.name == "parsing" and not c.passed for c in report.checks)
-    raise typer.Exit(2 if unusable else 1)
+        return
+    parsing = [p for p in report.problems if p.check == "parsing"]
+    if parsing or any(c.name == "parsing" and not c.passed for c in report.checks):
+        detail = parsing[0].detail if parsing else "the input could not be parsed."
+        raise ResultShown(ParsingError(detail))
+    raise ResultShown(
+        VerificationFailedError(
+            f"the {report.kind} does not verify.",
+            tuple(problem.error for problem in report.problems),
+        )
+    )
 
 
 def _panel(report: VerificationReport, out: Output, title: str) -> None:
