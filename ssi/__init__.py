@@ -1,6 +1,11 @@
 """Agora's SSI library: keys, DIDs, resolution, JSON-LD, credentials and proofs.
 
 The curated public API; everything here is re-exported from a private module.
+Names are imported when first used (PEP 562 module ``__getattr__``), so
+``import ssi`` and programs that need only a part of the library, such as
+``agora --version``, do not load cryptography, JSON-LD or HTTP code they do
+not use. The first name taken from here also imports :mod:`ssi.agora`, which
+registers did:agora with the default resolver, as importing ``ssi`` did before.
 
 Example:
     >>> import ssi
@@ -9,92 +14,206 @@ Example:
     True
 """
 
-import ssi.agora  # noqa: F401 - registers did:agora with the default resolver
-from ssi.credentials import (
-    Check,
-    Problem,
-    VerificationReport,
-    issue,
-    present,
-    signer,
-    verify,
-    verify_presentation,
-)
-from ssi.did.document import DIDDocument, Service, VerificationMethod
-from ssi.did.methods import did_jwk, did_key
-from ssi.did.resolution import (
-    DereferencingResult,
-    DIDMethod,
-    MethodRegistry,
-    RepresentationResult,
-    ResolutionResult,
-    Resolver,
-    dereference,
-    resolve,
-    resolve_representation,
-)
-from ssi.did.syntax import DID, DIDURL, parse_did, parse_did_url
-from ssi.errors import (
-    CanonicalizationError,
-    CredentialError,
-    CredentialRevokedError,
-    CredentialSuspendedError,
-    CryptographicSecurityError,
-    DIDError,
-    DIDNotFoundError,
-    DocumentLoadError,
-    EncodingError,
-    InvalidChallengeError,
-    InvalidDIDDocumentError,
-    InvalidDIDError,
-    InvalidDIDURLError,
-    InvalidDomainError,
-    InvalidProofPurposeError,
-    InvalidPublicKeyError,
-    InvalidPublicKeyLengthError,
-    InvalidResolutionOptionsError,
-    InvalidSecretKeyError,
-    InvalidSignatureError,
-    InvalidVerificationMethodURLError,
-    KeyMaterialError,
-    MalformedValueError,
-    MethodNotSupportedError,
-    ParsingError,
-    ProofError,
-    ProofGenerationError,
-    ProofTransformationError,
-    ProofVerificationError,
-    RepresentationNotSupportedError,
-    ResolverInternalError,
-    SSIError,
-    StatusError,
-    StatusListLengthError,
-    StatusRangeError,
-    StatusRetrievalError,
-    StatusVerificationError,
-    TransportError,
-    UnsupportedAlgorithmError,
-    UnsupportedCryptosuiteError,
-    UnsupportedPublicKeyTypeError,
-    ValidityRangeError,
-    VerificationFailedError,
-)
-from ssi.jsonld.canon import canonicalize_jcs, canonicalize_rdfc
-from ssi.jsonld.loader import BundledLoader, DocumentLoader, RemoteDocument
-from ssi.keys import (
-    KeyPair,
-    KeyType,
-    LocalSigner,
-    PublicKey,
-    Signer,
-    Verifier,
-    generate_key,
-    import_key,
-)
-from ssi.proofs import SuiteRegistry
-from ssi.types import JsonObject, JsonValue
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ssi.credentials import (
+        Check,
+        Problem,
+        VerificationReport,
+        issue,
+        present,
+        signer,
+        verify,
+        verify_presentation,
+    )
+    from ssi.did.document import DIDDocument, Service, VerificationMethod
+    from ssi.did.methods import did_jwk, did_key
+    from ssi.did.resolution import (
+        DereferencingResult,
+        DIDMethod,
+        MethodRegistry,
+        RepresentationResult,
+        ResolutionResult,
+        Resolver,
+        dereference,
+        resolve,
+        resolve_representation,
+    )
+    from ssi.did.syntax import DID, DIDURL, parse_did, parse_did_url
+    from ssi.errors import (
+        CanonicalizationError,
+        CredentialError,
+        CredentialRevokedError,
+        CredentialSuspendedError,
+        CryptographicSecurityError,
+        DIDError,
+        DIDNotFoundError,
+        DocumentLoadError,
+        EncodingError,
+        InvalidChallengeError,
+        InvalidDIDDocumentError,
+        InvalidDIDError,
+        InvalidDIDURLError,
+        InvalidDomainError,
+        InvalidProofPurposeError,
+        InvalidPublicKeyError,
+        InvalidPublicKeyLengthError,
+        InvalidResolutionOptionsError,
+        InvalidSecretKeyError,
+        InvalidSignatureError,
+        InvalidVerificationMethodURLError,
+        KeyMaterialError,
+        MalformedValueError,
+        MethodNotSupportedError,
+        ParsingError,
+        ProofError,
+        ProofGenerationError,
+        ProofTransformationError,
+        ProofVerificationError,
+        RepresentationNotSupportedError,
+        ResolverInternalError,
+        SSIError,
+        StatusError,
+        StatusListLengthError,
+        StatusRangeError,
+        StatusRetrievalError,
+        StatusVerificationError,
+        TransportError,
+        UnsupportedAlgorithmError,
+        UnsupportedCryptosuiteError,
+        UnsupportedPublicKeyTypeError,
+        ValidityRangeError,
+        VerificationFailedError,
+    )
+    from ssi.jsonld.canon import canonicalize_jcs, canonicalize_rdfc
+    from ssi.jsonld.loader import BundledLoader, DocumentLoader, RemoteDocument
+    from ssi.keys import (
+        KeyPair,
+        KeyType,
+        LocalSigner,
+        PublicKey,
+        Signer,
+        Verifier,
+        generate_key,
+        import_key,
+    )
+    from ssi.proofs import SuiteRegistry
+    from ssi.types import JsonObject, JsonValue
 
 __version__ = "0.1.0"
+
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "ssi.credentials": (
+        "Check",
+        "Problem",
+        "VerificationReport",
+        "issue",
+        "present",
+        "signer",
+        "verify",
+        "verify_presentation",
+    ),
+    "ssi.did.document": (
+        "DIDDocument",
+        "Service",
+        "VerificationMethod",
+    ),
+    "ssi.did.methods": (
+        "did_jwk",
+        "did_key",
+    ),
+    "ssi.did.resolution": (
+        "DereferencingResult",
+        "DIDMethod",
+        "MethodRegistry",
+        "RepresentationResult",
+        "ResolutionResult",
+        "Resolver",
+        "dereference",
+        "resolve",
+        "resolve_representation",
+    ),
+    "ssi.did.syntax": (
+        "DID",
+        "DIDURL",
+        "parse_did",
+        "parse_did_url",
+    ),
+    "ssi.errors": (
+        "CanonicalizationError",
+        "CredentialError",
+        "CredentialRevokedError",
+        "CredentialSuspendedError",
+        "CryptographicSecurityError",
+        "DIDError",
+        "DIDNotFoundError",
+        "DocumentLoadError",
+        "EncodingError",
+        "InvalidChallengeError",
+        "InvalidDIDDocumentError",
+        "InvalidDIDError",
+        "InvalidDIDURLError",
+        "InvalidDomainError",
+        "InvalidProofPurposeError",
+        "InvalidPublicKeyError",
+        "InvalidPublicKeyLengthError",
+        "InvalidResolutionOptionsError",
+        "InvalidSecretKeyError",
+        "InvalidSignatureError",
+        "InvalidVerificationMethodURLError",
+        "KeyMaterialError",
+        "MalformedValueError",
+        "MethodNotSupportedError",
+        "ParsingError",
+        "ProofError",
+        "ProofGenerationError",
+        "ProofTransformationError",
+        "ProofVerificationError",
+        "RepresentationNotSupportedError",
+        "ResolverInternalError",
+        "SSIError",
+        "StatusError",
+        "StatusListLengthError",
+        "StatusRangeError",
+        "StatusRetrievalError",
+        "StatusVerificationError",
+        "TransportError",
+        "UnsupportedAlgorithmError",
+        "UnsupportedCryptosuiteError",
+        "UnsupportedPublicKeyTypeError",
+        "ValidityRangeError",
+        "VerificationFailedError",
+    ),
+    "ssi.jsonld.canon": (
+        "canonicalize_jcs",
+        "canonicalize_rdfc",
+    ),
+    "ssi.jsonld.loader": (
+        "BundledLoader",
+        "DocumentLoader",
+        "RemoteDocument",
+    ),
+    "ssi.keys": (
+        "KeyPair",
+        "KeyType",
+        "LocalSigner",
+        "PublicKey",
+        "Signer",
+        "Verifier",
+        "generate_key",
+        "import_key",
+    ),
+    "ssi.proofs": ("SuiteRegistry",),
+    "ssi.types": (
+        "JsonObject",
+        "JsonValue",
+    ),
+}
+"""The module each public name is re-exported from."""
+
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = [
     "DID",
@@ -184,3 +303,23 @@ __all__ = [
     "verify",
     "verify_presentation",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name on first use and keep it in the module.
+
+    Raises:
+        AttributeError: ``name`` is not part of the public API.
+    """
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ssi' has no attribute {name!r}")
+    import_module("ssi.agora")  # registers did:agora with the default resolver
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the public names with the module's own, as if all were imported."""
+    return sorted(set(globals()) | set(__all__))

@@ -69,26 +69,30 @@ def test_resolve_did_jwk():
 
 
 @pytest.mark.parametrize(
-    ("value", "code"),
+    ("value", "code", "exit_code"),
     [
-        ("did:key:notbase58", "invalidDid"),
-        ("did:example:123", "methodNotSupported"),
-        ("not a did", "invalidDid"),
+        ("did:key:notbase58", "invalidDid", 2),
+        ("did:example:123", "methodNotSupported", 1),
+        ("not a did", "invalidDid", 2),
         (
             "did:key:z2DQUz8yxybcgY49o2TDENNPqPQBbVynuU6CcNCWtSMrwMx",
             "invalidPublicKeyLength",
+            2,
         ),
     ],
 )
-def test_not_resolved_exits_1_with_the_code(value, code):
+def test_not_resolved_exits_with_the_code_of_its_kind(value, code, exit_code):
+    """A DID that is not valid is unusable input (2); one that cannot be
+    resolved here is a negative result (1)."""
     completed = run("did", "resolve", value)
-    assert completed.returncode == 1
+    assert completed.returncode == exit_code
     assert code in completed.stderr
     assert "Traceback" not in completed.stderr
     assert completed.stdout == ""
     as_json = run("did", "resolve", value, "--json")
-    assert as_json.returncode == 1
+    assert as_json.returncode == exit_code
     assert json.loads(as_json.stdout)["didResolutionMetadata"]["error"] == code
+    assert json.loads(as_json.stderr)["code"] == code
 
 
 def test_representation(did):
@@ -96,13 +100,13 @@ def test_representation(did):
     assert completed.returncode == 0
     assert json.loads(completed.stdout)["@context"][0] == "https://www.w3.org/ns/did/v1"
     refused = run("did", "resolve", did, "--accept", "text/html")
-    assert refused.returncode == 1
+    assert refused.returncode == 2
     assert "representationNotSupported" in refused.stderr
 
 
 def test_markup_in_untrusted_input_is_not_interpreted():
     completed = run("did", "resolve", "did:example:[bold]x[/bold]")
-    assert completed.returncode == 1
+    assert completed.returncode == 2
     assert "[bold]" in completed.stderr
 
 

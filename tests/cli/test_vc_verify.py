@@ -171,7 +171,12 @@ def test_unreadable_source_exits_2_with_one_line(files, source, mode):
     no_traceback(completed)
     lines = completed.stderr.splitlines()
     assert len(lines) == 1, completed.stderr
-    assert lines[0].startswith("error[unusableInput]: cannot read ")
+    if mode:
+        problem = json.loads(lines[0])
+        assert problem["code"] == "unusableInput"
+        assert problem["detail"].startswith("cannot read ")
+    else:
+        assert lines[0].startswith("error[unusableInput]: cannot read ")
     assert files[source] in lines[0]
     assert completed.stdout == ""
 

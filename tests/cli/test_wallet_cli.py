@@ -701,7 +701,7 @@ def test_vc_store_list_delete_in_process(base, tmp_path):
     garbage = invoke(["vc", "store", "-", "--json"], home, input="{")
     assert garbage.exit_code == 2
     assert json.loads(garbage.stdout)["verified"] is False
-    assert "error[PARSING_ERROR]" in garbage.stderr
+    assert json.loads(garbage.stderr)["code"] == "PARSING_ERROR"
     listed = invoke(["vc", "list"], home)
     assert credential["id"] in listed.stdout
     empty = invoke(["vc", "list", "--type", "Nothing"], home)

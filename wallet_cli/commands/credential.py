@@ -36,7 +36,7 @@ from ssi.types import JsonObject, JsonValue
 from ssi.wallet import CredentialRecord, DIDRecord, Wallet
 from wallet_cli import session
 from wallet_cli.commands.inputs import read_bytes, read_source
-from wallet_cli.errors import UsageError
+from wallet_cli.errors import ResultShown, UsageError
 from wallet_cli.output import Output
 
 __all__ = [
@@ -88,18 +88,30 @@ DEFAULT_SUITES = {"Ed25519": "eddsa-jcs-2022", "P-256": "ecdsa-jcs-2019"}
 
 
 def show_report(report: VerificationReport, out: Output) -> None:
-    """Print a report (panel or JSON) and exit with its code.
+    """Print a report (panel or JSON); fail, once it is shown, unless verified.
 
     Exit 0 verified, 1 not verified, 2 when the input could not be parsed.
+
+    Raises:
+        ResultShown: the report does not verify (with a ParsingError when
+            the input could not be parsed, else a VerificationFailedError).
     """
     if out.json_mode:
         out.json(report.to_json())
     else:
         _panel(report, out, report.kind)
     if report.verified:
-        raise typer.Exit(0)
-    unusable = any(c.name == "parsing" and not c.passed for c in report.checks)
-    raise typer.Exit(2 if unusable else 1)
+        return
+    parsing = [p for p in report.problems if p.check == "parsing"]
+    if parsing or any(c.name == "parsing" and not c.passed for c in report.checks):
+        detail = parsing[0].detail if parsing else "the input could not be parsed."
+        raise ResultShown(ParsingError(detail))
+    raise ResultShown(
+        VerificationFailedError(
+            f"the {report.kind} does not verify.",
+            tuple(problem.error for problem in report.problems),
+        )
+    )
 
 
 def _panel(report: VerificationReport, out: Output, title: str) -> None:
@@ -453,9 +465,8 @@ def vc_delete(
     """
     out = Output(json_mode=json_mode)
     action = f"deleting the credential {credential_id}"
-    session.require_confirmation(yes=yes, action=action)
     wallet = session.from_context(ctx).open()
-    wallet.credential(credential_id)
+    wallet.credential(credential_id)  # a credential that is not there: exit 1
     session.ask_yes_no(yes=yes, action=action)
     wallet.delete_credential(credential_id)
     if json_mode:

@@ -10,13 +10,13 @@ from typing import Annotated
 import typer
 
 from ssi.did import DIDDocument, Service, VerificationMethod
-from ssi.did.resolution import DID_JSON, DID_LD_JSON
+from ssi.did.resolution import DID_JSON, DID_LD_JSON, error_from_metadata
 from ssi.types import JsonObject
 from ssi.wallet import DIDRecord, Wallet, create_agora_did
 from wallet_cli import session
 from wallet_cli.commands.credential import LogOption
 from wallet_cli.errors import UsageError
-from wallet_cli.output import Output
+from wallet_cli.output import Cell, Output
 
 __all__ = ["app"]
 
@@ -51,10 +51,10 @@ def _key_text(vm: VerificationMethod) -> str:
     return "-"
 
 
-def _rows(document: DIDDocument, metadata: dict[str, object]) -> list[tuple[str, str]]:
-    rows: list[tuple[str, str]] = [("DID", document.id)]
+def _rows(document: DIDDocument, metadata: dict[str, object]) -> list[tuple[str, Cell]]:
+    rows: list[tuple[str, Cell]] = [("DID", document.id)]
     for vm in document.verification_method:
-        rows.append(("method", f"{vm.id}\n  type {vm.type}\n  key  {_key_text(vm)}"))
+        rows.append(("method", (vm.id, f"  type {vm.type}", f"  key  {_key_text(vm)}")))
     for name, attribute in (
         ("authentication", "authentication"),
         ("assertionMethod", "assertion_method"),
@@ -65,7 +65,7 @@ def _rows(document: DIDDocument, metadata: dict[str, object]) -> list[tuple[str,
         entries = getattr(document, attribute)
         if entries:
             ids = [e if isinstance(e, str) else e.id for e in entries]
-            rows.append((name, "\n".join(i.rsplit("#", 1)[-1] for i in ids)))
+            rows.append((name, tuple(i.rsplit("#", 1)[-1] for i in ids)))
     for service in document.service:
         rows.append(
             ("service", f"{service.id} -> {json.dumps(service.service_endpoint)}")
@@ -106,7 +106,11 @@ def resolve(
     version_time: VersionTimeOption = None,
     json_mode: JsonOption = False,
 ) -> None:
-    """Resolve a DID to its DID document (exit 1 with the error code if it fails).
+    """Resolve a DID to its DID document, or show the error code of the failure.
+
+    Exit 1 when the DID cannot be resolved (not found, method not supported,
+    a did:agora log that does not verify), 2 when the DID or an option is
+    not valid.
 
     Example: agora did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp
     """
@@ -126,14 +130,14 @@ def resolve(
         current.raise_evidence_failure()
         if representation.error is not None:
             _fail(out, representation.did_resolution_metadata)
-        typer.echo(representation.did_document_stream.decode("utf-8"))
+        out.data(representation.did_document_stream.decode("utf-8") + "\n")
         return
     result = resolver.resolve(did, **options)
     current.raise_evidence_failure()
     if json_mode:
         out.json(result.to_json())
         if not result.ok:
-            raise typer.Exit(1)
+            raise error_from_metadata(result.did_resolution_metadata)
         return
     if result.did_document is None:
         _fail(out, result.did_resolution_metadata)
@@ -147,13 +151,10 @@ def resolve(
 def _fail(
     out: Output, metadata: JsonObject, *, key: str = "didResolutionMetadata"
 ) -> None:
-    code = str(metadata.get("error", "internalError"))
-    message = str(metadata.get("errorMessage", "the DID could not be resolved."))
+    """Show the metadata (with --json) under ``key`` and raise the error it names."""
     if out.json_mode:
         out.json({key: dict(metadata)})
-    else:
-        out.error(code, message)
-    raise typer.Exit(1)
+    raise error_from_metadata(metadata)
 
 
 @app.command()
@@ -188,6 +189,7 @@ def dereference(
     if content is None:
         _fail(out, result.dereferencing_metadata, key="dereferencingMetadata")
         return
+    rows: list[tuple[str, Cell]]
     if isinstance(content, str):
         body["contentStream"] = content
         rows = [("service endpoint", content)]
@@ -399,7 +401,7 @@ def _did_json(record: DIDRecord, key_type: str) -> JsonObject:
     return body
 
 
-def _record_rows(record: DIDRecord, key_type: str) -> list[tuple[str, str]]:
+def _record_rows(record: DIDRecord, key_type: str) -> list[tuple[str, Cell]]:
     return [
         ("DID", record.did),
         ("alias", record.alias or "-"),

@@ -257,7 +257,7 @@ def log_export(
     if json_mode:
         out.json({"entries": entries})
         return
-    typer.echo(text, nl=False)
+    out.data(text)
 
 
 @log_app.command("import")

@@ -60,7 +60,7 @@ def list_keys(ctx: typer.Context, json_mode: JsonOption = False) -> None:
                 r.alias or "-",
                 r.key_type,
                 r.public_key_multibase,
-                "\n".join(dids.get(r.id, [])) or "-",
+                tuple(dids.get(r.id, [])) or "-",
             ]
             for r in records
         ],
