@@ -224,3 +224,51 @@ def test_help_shows_the_new_options_and_an_example(files):
     for flag in ("--no-challenge", "--no-domain", "--require-holder-binding"):
         assert flag in result.stdout
     assert "Example: agora vp verify presentation.json --challenge" in result.stdout
+
+
+# --- Files and the wallet ---------------------------------------------------------
+
+
+def test_create_refuses_to_overwrite_its_out_file_without_force(files, tmp_path):
+    target = tmp_path / "vp.json"
+    target.write_text("keep me", encoding="utf-8")
+    args = ["vp", "create", "--holder", "thief", "--challenge", CHALLENGE,
+            "--domain", DOMAIN, "--out", str(target), files["carol"]]  # fmt: skip
+
+    refused = invoke(args, files["home"])
+    kept = target.read_text(encoding="utf-8")
+    replaced = invoke([*args, "--force"], files["home"])
+
+    assert refused.exit_code == 2, refused.output
+    assert "--force" in refused.stderr
+    assert kept == "keep me"
+    assert replaced.exit_code == 0, replaced.output
+    assert json.loads(target.read_text(encoding="utf-8"))["holder"]
+
+
+def test_a_wrong_passphrase_is_an_error_not_a_missing_log(files, tmp_path):
+    env = {
+        "AGORA_HOME": files["home"],
+        "AGORA_PASSPHRASE": "not the passphrase at all",
+        "COLUMNS": "1000",
+        "NO_COLOR": "1",
+    }
+    wallet = Wallet.open(files["home"], PASSPHRASE)
+    agora = ssi.wallet.create_agora_did(wallet, alias="agora-holder")
+    presentation = ssi.present(
+        [membership(agora.did)],
+        wallet.signer(agora.did),
+        challenge=CHALLENGE,
+        domain=DOMAIN,
+    )
+    path = tmp_path / "agora-vp.json"
+    path.write_text(json.dumps(presentation), encoding="utf-8")
+
+    result = runner.invoke(
+        app,
+        ["vp", "verify", str(path), "--challenge", CHALLENGE, "--domain", DOMAIN],
+        env=env,
+    )
+
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert "wrongPassphrase" in result.stderr

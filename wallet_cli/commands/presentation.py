@@ -13,12 +13,14 @@ from ssi.types import JsonObject
 from ssi.wallet import Wallet
 from wallet_cli import session
 from wallet_cli.commands.credential import (
+    ForceOption,
     JsonOption,
     LogOption,
     OutOption,
     SourceArgument,
     StatusListOption,
     emit,
+    evidence,
     json_object,
     read_source,
     show_report,
@@ -68,6 +70,7 @@ def vp_create(
         ),
     ] = None,
     out_file: OutOption = None,
+    force: ForceOption = False,
     json_mode: JsonOption = False,
 ) -> None:
     """Present credentials to a verifier, signed by the holder for its challenge.
@@ -100,7 +103,7 @@ def vp_create(
         ("domain", domain or "-"),
         ("credentials", str(len(documents))),
     ]
-    emit(out, presentation, out_file, "presentation created", rows)
+    emit(out, presentation, out_file, "presentation created", rows, force=force)
 
 
 @vp_app.command("verify")
@@ -168,14 +171,17 @@ def vp_verify(
     )
     expected_domain = _expected("--domain", domain, "--no-domain", no_domain)
     out = Output(json_mode=json_mode)
+    document = read_source(source)
+    resolver, status = evidence(ctx, log, status_list)
     report = verify_presentation(
-        read_source(source),
+        document,
         challenge=expected_challenge,
         domain=expected_domain,
         require_holder_binding=require_holder_binding,
-        resolver=session.from_context(ctx).resolver(log),
-        status=session.from_context(ctx).status_checker(status_list),
+        resolver=resolver,
+        status=status,
     )
+    session.from_context(ctx).raise_evidence_failure()
     show_report(report, out)
 
 
