@@ -15,6 +15,7 @@ grows. Speed itself is measured by ``make bench`` (``benchmarks/``).
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable
@@ -41,6 +42,12 @@ def bytecodes(
             count += 1
         return trace
 
+    # A garbage collection during the call would run other objects'
+    # finalizers (Python code of earlier tests) inside the count: collect
+    # first and keep the collector off while counting.
+    gc.collect()
+    collecting = gc.isenabled()
+    gc.disable()
     previous = sys.gettrace()
     sys.settrace(trace)
     try:
@@ -53,6 +60,9 @@ def bytecodes(
         sys.settrace(previous)
         if raises is not None:
             raise AssertionError(f"the call did not raise {raises.__name__}")
+    finally:
+        if collecting:
+            gc.enable()
     return count
 
 
