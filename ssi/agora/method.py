@@ -437,7 +437,9 @@ class AgoraMethod:
         skew: timedelta = timedelta(minutes=5),
     ) -> None:
         self.sources: list[LogSource] = list(sources)
-        self._clock = clock or (lambda: datetime.now(UTC))
+        # A module-level function, not a lambda: the method is pickled when
+        # a verifier is shipped to worker processes.
+        self._clock = clock or _system_now
         self._skew = skew
 
     def add_source(self, source: LogSource) -> None:
@@ -482,6 +484,10 @@ class AgoraMethod:
         raise InvalidResolutionOptionsError(
             "the log option must be a list of entries or JSON Lines text."
         )
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _select(log: AgoraLog, options: Mapping[str, JsonValue]) -> LogState:

@@ -685,7 +685,24 @@ def _check_proofs(
             "proof", MalformedValueError("the document carries the same proof twice.")
         )
         return
+    # Proofs of another purpose are not verified. Among those of the purpose,
+    # proofs by keys of another DID than the expected controller are skipped
+    # when one by the controller's key is there; a set with none of those is
+    # verified as it is, so each proof fails with its own precise error.
+    matched = [(i, proof) for i, proof in enumerate(proofs) if purpose.match(proof)]
+    if not matched:
+        run.failed("proof", _no_matching_proof(proofs, purpose, controller))
+        return
+    own = [
+        (i, proof)
+        for i, proof in matched
+        if purpose.match(proof, controller=controller)
+    ]
+    matched = own or matched
     for index, proof in enumerate(proofs):
+        if all(index != i for i, _ in matched):
+            run.warnings.append(_not_matched(index, proof, purpose))
+    for index, proof in matched:
         name = "proof" if len(proofs) == 1 else f"proof[{index}]"
         try:
             verified = verify_proof(
@@ -708,6 +725,31 @@ def _check_proofs(
             continue
         run.passed(name, f"{verified.suite.name} by {verified.method.id}")
         run.warnings.extend(verified.warnings)
+
+
+def _no_matching_proof(
+    proofs: list[JsonObject], purpose: ProofPurpose, controller: str | None
+) -> InvalidProofPurposeError:
+    """The problem of a document none of whose proofs concerns the check."""
+    by = f" (by a key of {controller[:120]})" if controller is not None else ""
+    if len(proofs) == 1:
+        return InvalidProofPurposeError(
+            f"the proof's purpose is {_show(proofs[0].get('proofPurpose'))}, "
+            f"expected {purpose.term!r}{by}."
+        )
+    return InvalidProofPurposeError(
+        f"none of the {len(proofs)} proofs has the purpose {purpose.term!r}{by}."
+    )
+
+
+def _not_matched(index: int, proof: JsonObject, purpose: ProofPurpose) -> ReportWarning:
+    """The warning for a proof of the set that was skipped, not verified."""
+    return ReportWarning(
+        "proofNotMatched",
+        f"proof[{index}] (purpose {_show(proof.get('proofPurpose'))}, "
+        f"verificationMethod {_show(proof.get('verificationMethod'))}) does not "
+        f"concern the {purpose.term} check and was not verified.",
+    )
 
 
 def _check_status(run: _Run, credential: Credential, options: _Options) -> None:

@@ -305,6 +305,38 @@ class Resolver:
         self._cache: OrderedDict[str, tuple[float, ResolutionResult]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the configuration only: the methods, TTL, size and clock.
+
+        The cache and its lock stay behind; a resolver rebuilt in another
+        process starts with an empty cache of its own.
+        """
+        return {
+            "registry": self.registry,
+            "cache_ttl": self._ttl,
+            "cache_size": self._size,
+            "clock": self._clock,
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Rebuild a pickled resolver with a fresh, empty cache."""
+        registry = state["registry"]
+        ttl, size = state["cache_ttl"], state["cache_size"]
+        clock = state["clock"]
+        if not (
+            isinstance(registry, MethodRegistry)
+            and isinstance(ttl, int | float)
+            and isinstance(size, int)
+            and callable(clock)
+        ):
+            raise TypeError("not the pickled state of a Resolver")
+        self.registry = registry
+        self._ttl = ttl
+        self._size = size
+        self._clock = clock
+        self._cache = OrderedDict()
+        self._lock = threading.Lock()
+
     def resolve(self, did: str, **options: JsonValue) -> ResolutionResult:
         """Resolve ``did`` to its document and metadata; never raises for bad input.
 
