@@ -36,7 +36,7 @@ from ssi.agora.log import (
 )
 from ssi.datetimes import parse_date_time
 from ssi.did.document import DIDDocument
-from ssi.did.resolution import DID_JSON, ResolutionResult
+from ssi.did.results import DID_JSON, ResolutionResult
 from ssi.did.syntax import DID
 from ssi.encoding import decode_multibase
 from ssi.errors import (
