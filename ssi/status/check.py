@@ -229,6 +229,18 @@ class BitstringStatusChecker:
         self._memo: dict[str, tuple[bytes, datetime, _VerifiedList]] = {}
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the configuration only: the remembered lists and the lock
+        stay behind (a verifier is shipped to worker processes this way)."""
+        state = {k: v for k, v in vars(self).items() if k not in ("_memo", "_lock")}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Rebuild a pickled checker with nothing remembered yet."""
+        vars(self).update(state)
+        self._memo = {}
+        self._lock = threading.Lock()
+
     def status(
         self,
         credential: Credential,

@@ -189,6 +189,29 @@ def test_empty_input_gives_no_reports(verifier):
     assert verifier.verify_many([], executor=_FailingExecutor()) == []
 
 
+def test_a_verifier_with_a_status_checker_is_shipped_to_workers(tmp_path):
+    from ssi.status import BitstringStatusChecker, FolderStatusSource, StatusListState
+    from tests.unit.status.helpers import LIST_URL, credential_with, signed_list
+
+    state = StatusListState(LIST_URL)
+    kept, revoked = state.allocate(), state.allocate()
+    documents = [
+        credential_with(state.entry(kept)),
+        credential_with(state.entry(revoked)),
+    ]
+    state.revoke(revoked)
+    (tmp_path / "list.json").write_text(json.dumps(signed_list(state)))
+    checker = BitstringStatusChecker(FolderStatusSource(tmp_path))
+    local = Verifier(status=checker, clock=FixedClock(NOW))
+    assert [r.verified for r in local.verify_many(documents)] == [True, False]
+
+    with ProcessPoolExecutor(1) as executor:
+        reports = local.verify_many(documents, executor=executor)
+
+    assert [normal(r) for r in reports] == [normal(local.verify(d)) for d in documents]
+    assert [p.error.code for p in reports[1].problems] == ["revoked"]
+
+
 # --- Dask last: its client runs threads, and the pools above fork. ---------
 
 
