@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -94,6 +94,11 @@ class Verifier:
             function or a :class:`FixedClock`, so the verifier pickles
             (default: :func:`system_clock`).
         skew: tolerance for clock differences on time checks.
+        list_issuers: issuers trusted to publish status lists for any
+            credential, besides each credential's own issuer; given to the
+            status checker through its ``with_list_issuers(issuers)``
+            (``BitstringStatusChecker`` has it), so ``status`` then holds
+            the checker that trusts them.
 
     Every field must pickle for :meth:`verify_many` to use an executor; a
     verifier whose fields do not still verifies in this process.
@@ -101,7 +106,8 @@ class Verifier:
     Raises:
         TypeError: a field has the wrong type (``clock`` not callable,
             ``skew`` not a ``timedelta``, ``registry`` not a ``SuiteRegistry``).
-        ValueError: ``skew`` is negative.
+        ValueError: ``skew`` is negative, or ``list_issuers`` is given
+            without a status checker that can take it.
 
     Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
     """
@@ -112,6 +118,7 @@ class Verifier:
     registry: SuiteRegistry | None = None
     clock: Callable[[], datetime] = system_clock
     skew: timedelta = DEFAULT_SKEW
+    list_issuers: Collection[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.resolver is not None and not isinstance(self.resolver, Resolver):
@@ -124,6 +131,20 @@ class Verifier:
             raise TypeError("skew must be a timedelta")
         if self.skew < timedelta(0):
             raise ValueError("skew must not be negative")
+        if isinstance(self.list_issuers, str) or not all(
+            isinstance(issuer, str) for issuer in self.list_issuers
+        ):
+            raise TypeError("list_issuers must be a collection of DID strings")
+        issuers = frozenset(self.list_issuers)
+        object.__setattr__(self, "list_issuers", issuers)
+        if issuers:
+            extend = getattr(self.status, "with_list_issuers", None)
+            if not callable(extend):
+                raise ValueError(
+                    "list_issuers needs a status checker with with_list_issuers() "
+                    "(such as ssi.status.BitstringStatusChecker)"
+                )
+            object.__setattr__(self, "status", extend(issuers))
 
     def verify(self, credential: JsonValue | str | bytes) -> VerificationReport:
         """Verify a credential (a JSON object, or JSON text or bytes).

@@ -241,6 +241,21 @@ class BitstringStatusChecker:
         self._memo = {}
         self._lock = threading.Lock()
 
+    def with_list_issuers(self, issuers: Collection[str]) -> BitstringStatusChecker:
+        """Return a checker like this one that also trusts ``issuers`` to
+        publish lists (``ssi.credentials.Verifier(list_issuers=...)`` calls it);
+        it remembers no list yet.
+
+        Spec: https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm
+        """
+        return BitstringStatusChecker(
+            self.source,
+            list_issuers=self.list_issuers | frozenset(issuers),
+            min_entries=self.min_entries,
+            memo_ttl=self._memo_ttl,
+            memo_size=self._memo_size,
+        )
+
     def status(
         self,
         credential: Credential,

@@ -127,3 +127,41 @@ def test_bad_input_gets_a_report_not_an_exception():
 
     assert not report.verified
     assert report.problems[0].code == "PARSING_ERROR"
+
+
+def test_list_issuers_extends_the_status_checker_s_trust():
+    from ssi.status import BitstringStatusChecker, MemoryStatusSource, StatusListState
+    from tests.unit.status.helpers import (
+        LIST_URL,
+        OTHER,
+        OTHER_KEY,
+        credential_with,
+        signed_list,
+    )
+
+    state = StatusListState(LIST_URL)
+    secured = credential_with(state.entry(state.allocate()))
+    foreign = signed_list(state, issuer=OTHER, key=OTHER_KEY)
+    checker = BitstringStatusChecker(MemoryStatusSource({LIST_URL: foreign}))
+
+    refused = Verifier(status=checker, clock=FixedClock(NOW)).verify(secured)
+    trusting = Verifier(status=checker, list_issuers=[OTHER], clock=FixedClock(NOW))
+
+    assert [p.error.code for p in refused.problems] == ["STATUS_VERIFICATION_ERROR"]
+    assert trusting.verify(secured).verified
+    assert trusting.list_issuers == frozenset({OTHER})
+    assert checker.list_issuers == frozenset()  # the caller's checker is unchanged
+    assert trusting.status is not checker
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"list_issuers": ["did:example:x"]}, ValueError),
+        ({"list_issuers": "did:example:x"}, TypeError),
+        ({"list_issuers": [1]}, TypeError),
+    ],
+)
+def test_list_issuers_needs_a_checker_that_takes_them(options, error):
+    with pytest.raises(error):
+        Verifier(**options)
