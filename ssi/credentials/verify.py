@@ -3,11 +3,15 @@
 Checks, in order: ``parsing`` (JSON, size, depth), ``model`` (VC Data Model
 2.0 or 1.1), ``context`` (every context is one the loader knows, the
 top-level one and every ``@context`` embedded at any depth), ``proof`` (each
-proof: suite allowed, key found and authorized for the purpose, issuer or
-holder controls it, signature), ``validity`` (the validity period, for
+proof that concerns the check, as ``ProofPurpose.match`` decides: suite
+allowed, key found and authorized for the purpose, issuer or holder controls
+it, signature; proofs of other purposes, or by other DIDs beside one by the
+issuer or holder, are not verified and leave a ``proofNotMatched`` warning),
+``validity`` (the validity period, for
 credentials), ``status`` (when the credential has ``credentialStatus``) and,
 for presentations that require it, ``holderBinding``. A check that cannot run
-is a failed check.
+is a failed check. ``ssi.credentials.Verifier`` holds these options as one
+reusable configuration and adds ``verify_many``.
 
 A presentation's verifier states what it expects: a ``challenge`` and a
 ``domain``, each a non-empty string that the proof must carry, or ``False``
