@@ -61,6 +61,7 @@ class FixedClock:
         now: the time returned, with a timezone.
 
     Raises:
+        TypeError: ``now`` is not a datetime.
         ValueError: ``now`` has no timezone.
     """
 
