@@ -77,6 +77,7 @@ https://www.w3.org/TR/vc-bitstring-status-list/#processing-errors
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 __all__ = [
@@ -167,6 +168,21 @@ class SSIError(Exception):
         super().__init__(detail)
         self.detail = detail
 
+    def __reduce__(
+        self,
+    ) -> tuple[
+        Callable[[type[SSIError], tuple[object, ...], dict[str, object]], SSIError],
+        tuple[type[SSIError], tuple[object, ...], dict[str, object]],
+    ]:
+        """Pickle by class, arguments and attributes.
+
+        Errors cross process pools inside reports; subclasses whose
+        constructors take keywords (``DuplicityError``, ``InvalidDIDLogError``,
+        ``VerificationFailedError``) are rebuilt without calling them, so
+        ``code``, ``metadata`` and ``problems`` survive as they were.
+        """
+        return (_restore_error, (type(self), self.args, dict(self.__dict__)))
+
     def to_problem(self) -> dict[str, str]:
         """Return the error as RFC 9457 problem details.
 
@@ -178,6 +194,16 @@ class SSIError(Exception):
             "detail": self.detail,
             "code": self.code,
         }
+
+
+def _restore_error(
+    kind: type[SSIError], args: tuple[object, ...], state: dict[str, object]
+) -> SSIError:
+    """Rebuild a pickled error: its ``args`` and attributes, as they were."""
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 # --- DID resolution -------------------------------------------------------

@@ -1,11 +1,15 @@
 """did:agora: a self-certifying DID with a portable, hash-chained, signed log.
 
-Importing this package registers the method with the default resolver, so
-``ssi.resolve("did:agora:...", log=...)`` works.
+Importing this package registers nothing: the method set that includes
+did:agora is built by ``ssi.methods.default_methods(agora_sources=...)``
+(``ssi.resolve`` uses it), or by hand with ``MethodRegistry([...,
+AgoraMethod(sources)])``. did:agora's error codes are here
+(:mod:`ssi.agora.codes`); the error classes are in :mod:`ssi.errors`.
 
 Spec: docs/did-agora.md
 """
 
+from ssi.agora.codes import LOG_ERROR_CODES, error_from_metadata, is_log_error_code
 from ssi.agora.log import (
     AgoraLog,
     LogState,
@@ -31,9 +35,9 @@ from ssi.agora.operations import (
     signing_document,
     update_entry,
 )
-from ssi.did.methods import register_default_method
 
 __all__ = [
+    "LOG_ERROR_CODES",
     "AgoraLog",
     "AgoraMethod",
     "FileLogSource",
@@ -45,6 +49,8 @@ __all__ = [
     "did_for_inception",
     "document_for",
     "entry_hash",
+    "error_from_metadata",
+    "is_log_error_code",
     "key_hash",
     "remove_service",
     "resolve_log",
@@ -54,5 +60,3 @@ __all__ = [
     "update_entry",
     "validate_log",
 ]
-
-register_default_method(AgoraMethod)

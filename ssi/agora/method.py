@@ -36,7 +36,7 @@ from ssi.agora.log import (
 )
 from ssi.datetimes import parse_date_time
 from ssi.did.document import DIDDocument
-from ssi.did.resolution import DID_JSON, ResolutionResult
+from ssi.did.results import DID_JSON, ResolutionResult
 from ssi.did.syntax import DID
 from ssi.encoding import decode_multibase
 from ssi.errors import (
@@ -437,7 +437,9 @@ class AgoraMethod:
         skew: timedelta = timedelta(minutes=5),
     ) -> None:
         self.sources: list[LogSource] = list(sources)
-        self._clock = clock or (lambda: datetime.now(UTC))
+        # A module-level function, not a lambda: the method is pickled when
+        # a verifier is shipped to worker processes.
+        self._clock = clock or _system_now
         self._skew = skew
 
     def add_source(self, source: LogSource) -> None:
@@ -482,6 +484,10 @@ class AgoraMethod:
         raise InvalidResolutionOptionsError(
             "the log option must be a list of entries or JSON Lines text."
         )
+
+
+def _system_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _select(log: AgoraLog, options: Mapping[str, JsonValue]) -> LogState:

@@ -17,7 +17,8 @@ from ssi.credentials.report import (
     VerificationReport,
     problem_code,
 )
-from ssi.credentials.verify import verify, verify_presentation
+from ssi.credentials.verifier import FixedClock, Verifier, system_clock
+from ssi.credentials.verify import StatusChecker, verify, verify_presentation
 
 __all__ = [
     "DATA_INTEGRITY_CONTEXT",
@@ -25,10 +26,13 @@ __all__ = [
     "VC_V2_CONTEXT",
     "Check",
     "Credential",
+    "FixedClock",
     "Presentation",
     "Problem",
     "ReportWarning",
+    "StatusChecker",
     "VerificationReport",
+    "Verifier",
     "check_json_value",
     "issue",
     "load_json",
@@ -37,6 +41,7 @@ __all__ = [
     "present",
     "problem_code",
     "signer",
+    "system_clock",
     "verify",
     "verify_presentation",
 ]

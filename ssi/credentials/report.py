@@ -71,6 +71,10 @@ class Check:
     passed: bool
     detail: str = ""
 
+    def __reduce__(self) -> tuple[type[Check], tuple[str, bool, str]]:
+        """Pickle as a constructor call: small and quick to load."""
+        return (Check, (self.name, self.passed, self.detail))
+
     def to_json(self) -> JsonObject:
         """Return the check as JSON."""
         return {"check": self.name, "passed": self.passed, "detail": self.detail}
@@ -87,6 +91,10 @@ class Problem:
 
     check: str
     error: SSIError
+
+    def __reduce__(self) -> tuple[type[Problem], tuple[str, SSIError]]:
+        """Pickle as a constructor call: small and quick to load."""
+        return (Problem, (self.check, self.error))
 
     @property
     def code(self) -> str:
@@ -165,6 +173,25 @@ class VerificationReport:
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = ()
     credentials: tuple[VerificationReport, ...] = field(default=())
+
+    def __reduce__(
+        self,
+    ) -> tuple[
+        type[VerificationReport],
+        tuple[
+            str,
+            tuple[Check, ...],
+            tuple[Problem, ...],
+            tuple[str, ...],
+            tuple[VerificationReport, ...],
+        ],
+    ]:
+        """Pickle as a constructor call: reports cross process pools, and
+        this form is about half the size of the default and loads faster."""
+        return (
+            VerificationReport,
+            (self.kind, self.checks, self.problems, self.warnings, self.credentials),
+        )
 
     @property
     def verified(self) -> bool:

@@ -3,11 +3,15 @@
 Checks, in order: ``parsing`` (JSON, size, depth), ``model`` (VC Data Model
 2.0 or 1.1), ``context`` (every context is one the loader knows, the
 top-level one and every ``@context`` embedded at any depth), ``proof`` (each
-proof: suite allowed, key found and authorized for the purpose, issuer or
-holder controls it, signature), ``validity`` (the validity period, for
+proof that concerns the check, as ``ProofPurpose.match`` decides: suite
+allowed, key found and authorized for the purpose, issuer or holder controls
+it, signature; proofs of other purposes, or by other DIDs beside one by the
+issuer or holder, are not verified and leave a ``proofNotMatched`` warning),
+``validity`` (the validity period, for
 credentials), ``status`` (when the credential has ``credentialStatus``) and,
 for presentations that require it, ``holderBinding``. A check that cannot run
-is a failed check.
+is a failed check. ``ssi.credentials.Verifier`` holds these options as one
+reusable configuration and adds ``verify_many``.
 
 A presentation's verifier states what it expects: a ``challenge`` and a
 ``domain``, each a non-empty string that the proof must carry, or ``False``
@@ -685,7 +689,24 @@ def _check_proofs(
             "proof", MalformedValueError("the document carries the same proof twice.")
         )
         return
+    # Proofs of another purpose are not verified. Among those of the purpose,
+    # proofs by keys of another DID than the expected controller are skipped
+    # when one by the controller's key is there; a set with none of those is
+    # verified as it is, so each proof fails with its own precise error.
+    matched = [(i, proof) for i, proof in enumerate(proofs) if purpose.match(proof)]
+    if not matched:
+        run.failed("proof", _no_matching_proof(proofs, purpose, controller))
+        return
+    own = [
+        (i, proof)
+        for i, proof in matched
+        if purpose.match(proof, controller=controller)
+    ]
+    matched = own or matched
     for index, proof in enumerate(proofs):
+        if all(index != i for i, _ in matched):
+            run.warnings.append(_not_matched(index, proof, purpose))
+    for index, proof in matched:
         name = "proof" if len(proofs) == 1 else f"proof[{index}]"
         try:
             verified = verify_proof(
@@ -708,6 +729,31 @@ def _check_proofs(
             continue
         run.passed(name, f"{verified.suite.name} by {verified.method.id}")
         run.warnings.extend(verified.warnings)
+
+
+def _no_matching_proof(
+    proofs: list[JsonObject], purpose: ProofPurpose, controller: str | None
+) -> InvalidProofPurposeError:
+    """The problem of a document none of whose proofs concerns the check."""
+    by = f" (by a key of {controller[:120]})" if controller is not None else ""
+    if len(proofs) == 1:
+        return InvalidProofPurposeError(
+            f"the proof's purpose is {_show(proofs[0].get('proofPurpose'))}, "
+            f"expected {purpose.term!r}{by}."
+        )
+    return InvalidProofPurposeError(
+        f"none of the {len(proofs)} proofs has the purpose {purpose.term!r}{by}."
+    )
+
+
+def _not_matched(index: int, proof: JsonObject, purpose: ProofPurpose) -> ReportWarning:
+    """The warning for a proof of the set that was skipped, not verified."""
+    return ReportWarning(
+        "proofNotMatched",
+        f"proof[{index}] (purpose {_show(proof.get('proofPurpose'))}, "
+        f"verificationMethod {_show(proof.get('verificationMethod'))}) does not "
+        f"concern the {purpose.term} check and was not verified.",
+    )
 
 
 def _check_status(run: _Run, credential: Credential, options: _Options) -> None:

@@ -16,19 +16,24 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
 
 from ssi.did.dereference import dereference_in_document
-from ssi.did.document import DIDDocument, Service, VerificationMethod
-from ssi.did.syntax import DID, parse_did, parse_did_url
+from ssi.did.document import DIDDocument
+from ssi.did.results import (
+    DID_JSON,
+    DID_LD_JSON,
+    DID_RESOLUTION_CONTEXT,
+    DereferencingResult,
+    DIDMethod,
+    RepresentationResult,
+    ResolutionResult,
+)
+from ssi.did.syntax import parse_did, parse_did_url
 from ssi.errors import (
     DIDError,
     DIDNotFoundError,
-    DuplicityError,
     InvalidDIDDocumentError,
     InvalidDIDError,
-    InvalidDIDLogError,
     InvalidDIDURLError,
     InvalidPublicKeyError,
     InvalidPublicKeyLengthError,
@@ -55,134 +60,13 @@ __all__ = [
     "default_resolver",
     "dereference",
     "error_from_metadata",
+    "failure_error",
     "normalize_options",
     "resolve",
     "resolve_representation",
 ]
 
-DID_JSON = "application/did+json"
-"""Media type of the plain JSON representation of a DID document."""
-DID_LD_JSON = "application/did+ld+json"
-"""Media type of the JSON-LD representation of a DID document."""
-DID_RESOLUTION_CONTEXT = "https://w3id.org/did-resolution/v1"
-"""JSON-LD context of a serialized resolution result."""
-
 _SNAKE = re.compile(r"_([a-z0-9])")
-
-
-@dataclass(frozen=True, slots=True)
-class ResolutionResult:
-    """The three outputs of DID resolution.
-
-    Spec: https://www.w3.org/TR/did-resolution/#did-resolution-result
-    """
-
-    did_document: DIDDocument | None
-    did_resolution_metadata: JsonObject = field(default_factory=dict)
-    did_document_metadata: JsonObject = field(default_factory=dict)
-
-    @property
-    def error(self) -> str | None:
-        """The error code from the resolution metadata, or None on success."""
-        error = self.did_resolution_metadata.get("error")
-        return error if isinstance(error, str) else None
-
-    @property
-    def ok(self) -> bool:
-        """True when a document was resolved without error."""
-        return self.error is None and self.did_document is not None
-
-    @classmethod
-    def failure(cls, error: SSIError) -> ResolutionResult:
-        """Build the result that reports ``error`` in the resolution metadata.
-
-        Spec: https://www.w3.org/TR/did-resolution/#did-resolution-metadata
-        """
-        metadata: JsonObject = {
-            "error": error.code,
-            "errorMessage": error.detail,
-            "problemDetails": error.to_problem(),
-        }
-        extra = getattr(error, "metadata", None)
-        if isinstance(extra, dict):
-            metadata.update(extra)
-        return cls(did_document=None, did_resolution_metadata=metadata)
-
-    def to_json(self) -> JsonObject:
-        """Return the result as the DID Resolution HTTP binding's JSON body.
-
-        Spec: https://www.w3.org/TR/did-resolution/#did-resolution-result
-        """
-        return {
-            "@context": DID_RESOLUTION_CONTEXT,
-            "didDocument": None
-            if self.did_document is None
-            else self.did_document.to_json(),
-            "didResolutionMetadata": copy.deepcopy(self.did_resolution_metadata),
-            "didDocumentMetadata": copy.deepcopy(self.did_document_metadata),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class RepresentationResult:
-    """The outputs of ``resolveRepresentation``: the document as bytes.
-
-    Spec: https://www.w3.org/TR/did-resolution/#resolving
-    """
-
-    did_document_stream: bytes
-    did_resolution_metadata: JsonObject = field(default_factory=dict)
-    did_document_metadata: JsonObject = field(default_factory=dict)
-
-    @property
-    def error(self) -> str | None:
-        """The error code from the resolution metadata, or None on success."""
-        error = self.did_resolution_metadata.get("error")
-        return error if isinstance(error, str) else None
-
-
-@dataclass(frozen=True, slots=True)
-class DereferencingResult:
-    """The outputs of DID URL dereferencing.
-
-    ``content`` is the DID document, a verification method, a service, or a
-    service endpoint URL (for ``?service=``), or None when dereferencing failed.
-
-    Spec: https://www.w3.org/TR/did-resolution/#did-url-dereferencing-result
-    """
-
-    content: DIDDocument | VerificationMethod | Service | str | None
-    dereferencing_metadata: JsonObject = field(default_factory=dict)
-    content_metadata: JsonObject = field(default_factory=dict)
-
-    @property
-    def error(self) -> str | None:
-        """The error code from the dereferencing metadata, or None on success."""
-        error = self.dereferencing_metadata.get("error")
-        return error if isinstance(error, str) else None
-
-    @property
-    def ok(self) -> bool:
-        """True when the URL named a resource that was found."""
-        return self.error is None and self.content is not None
-
-
-class DIDMethod(Protocol):
-    """A DID method driver: resolves DIDs of one method name.
-
-    ``resolve`` receives a DID already checked against the DID syntax and the
-    options in their camelCase wire names. It returns a result with a document,
-    or raises a :class:`~ssi.errors.DIDError` (or a
-    :class:`~ssi.errors.KeyMaterialError` for bad key material), which the
-    resolver turns into resolution metadata.
-    """
-
-    @property
-    def name(self) -> str: ...
-
-    def resolve(
-        self, did: DID, options: Mapping[str, JsonValue]
-    ) -> ResolutionResult: ...
 
 
 class MethodRegistry:
@@ -228,6 +112,12 @@ class MethodRegistry:
 def error_from_metadata(metadata: JsonObject) -> SSIError:
     """Rebuild the error a failed resolution reported in its metadata.
 
+    Knows the DID Resolution and DID Core codes (and the key material ones);
+    any other code becomes a :class:`~ssi.errors.ResolverInternalError` with
+    the reported message. Codes of a method of a higher layer are that
+    method's to map (did:agora's: ``ssi.agora.error_from_metadata``). A result
+    this process made keeps the error itself: see :func:`failure_error`.
+
     Spec: https://www.w3.org/TR/did-resolution/#did-resolution-metadata
     """
     code = metadata.get("error")
@@ -236,22 +126,19 @@ def error_from_metadata(metadata: JsonObject) -> SSIError:
     for kind in _ERROR_CLASSES:
         if kind.code == code:
             return kind(message)
-    entry = metadata.get("logEntry")
-    entry = entry if isinstance(entry, int) else None
-    if code == DuplicityError.code:
-        evidence = metadata.get("duplicity")
-        entries = evidence.get("entries") if isinstance(evidence, dict) else None
-        return DuplicityError(
-            message,
-            entry=entry or 0,
-            evidence=entries if isinstance(entries, list) else [],
-        )
-    if isinstance(code, str) and (code.startswith("invalidLog") or code in _LOG_CODES):
-        return InvalidDIDLogError(message, code=code, entry=entry)
     return ResolverInternalError(message)
 
 
-_LOG_CODES = frozenset({"invalidDidLog", "unauthorizedLogKey", "logAfterDeactivation"})
+def failure_error(result: ResolutionResult) -> SSIError:
+    """Return the error behind a failed resolution: the very error the method
+    raised when the result was made in this process (``result.cause``),
+    otherwise one rebuilt from the metadata by :func:`error_from_metadata`.
+
+    Spec: https://www.w3.org/TR/did-resolution/#did-resolution-metadata
+    """
+    if result.cause is not None:
+        return result.cause
+    return error_from_metadata(result.did_resolution_metadata)
 
 
 _ERROR_CLASSES: tuple[type[SSIError], ...] = (
@@ -295,14 +182,49 @@ class Resolver:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if registry is None:
-            from ssi.did.methods import default_methods
+            # Imported here while ssi.did.methods.key still imports this
+            # module; once every driver imports ssi.did.results instead, this
+            # import moves to the top and no cycle is left.
+            from ssi.did.methods import core_methods
 
-            registry = MethodRegistry(default_methods())
+            registry = MethodRegistry(core_methods())
         self.registry = registry
         self._ttl = cache_ttl
         self._size = cache_size
         self._clock = clock
         self._cache: OrderedDict[str, tuple[float, ResolutionResult]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the configuration only: the methods, TTL, size and clock.
+
+        The cache and its lock stay behind; a resolver rebuilt in another
+        process starts with an empty cache of its own.
+        """
+        return {
+            "registry": self.registry,
+            "cache_ttl": self._ttl,
+            "cache_size": self._size,
+            "clock": self._clock,
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Rebuild a pickled resolver with a fresh, empty cache."""
+        registry = state["registry"]
+        ttl, size = state["cache_ttl"], state["cache_size"]
+        clock = state["clock"]
+        if not (
+            isinstance(registry, MethodRegistry)
+            and isinstance(ttl, int | float)
+            and isinstance(size, int)
+            and callable(clock)
+        ):
+            raise TypeError("not the pickled state of a Resolver")
+        self.registry = registry
+        self._ttl = ttl
+        self._size = size
+        self._clock = clock
+        self._cache = OrderedDict()
         self._lock = threading.Lock()
 
     def resolve(self, did: str, **options: JsonValue) -> ResolutionResult:
@@ -484,6 +406,7 @@ def _copy(result: ResolutionResult) -> ResolutionResult:
         result.did_document,
         _fresh(result.did_resolution_metadata),
         _fresh(result.did_document_metadata),
+        result.cause,
     )
 
 

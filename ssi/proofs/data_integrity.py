@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from ssi.datetimes import format_date_time, parse_date_time
 from ssi.did.document import DIDDocument, VerificationMethod
-from ssi.did.resolution import Resolver, default_resolver, error_from_metadata
+from ssi.did.resolution import Resolver, default_resolver, failure_error
 from ssi.did.syntax import parse_did, parse_did_url
 from ssi.errors import (
     DIDError,
@@ -372,7 +372,7 @@ def _find_method(
     else:
         result = resolver.resolve(did)
     if result.did_document is None:
-        raise error_from_metadata(result.did_resolution_metadata)
+        raise failure_error(result)
     try:
         method = result.did_document.find_verification_method(url)
     except DIDError as exc:
@@ -391,7 +391,7 @@ def _find_method(
         ) from exc
     controller = resolver.resolve(method.controller)
     if controller.did_document is None:
-        raise error_from_metadata(controller.did_resolution_metadata)
+        raise failure_error(controller)
     return method, controller.did_document, warnings
 
 
@@ -402,7 +402,7 @@ def _history_checks(
     has been rotated out since the proof was made."""
     latest = resolver.resolve(did)
     if latest.did_document is None:
-        raise error_from_metadata(latest.did_resolution_metadata)
+        raise failure_error(latest)
     compromised = latest.did_document_metadata.get("compromisedKeys") or []
     key = method.public_key_multibase
     if key is not None and key in compromised:

@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from typing import ClassVar, Protocol
 
 from ssi.did.document import DIDDocument, VerificationMethod
+from ssi.did.syntax import parse_did_url
 from ssi.errors import (
+    DIDError,
     DIDNotFoundError,
     InvalidChallengeError,
     InvalidDomainError,
@@ -40,6 +42,15 @@ class ProofPurpose(Protocol):
         """Add this purpose's members to a proof being created."""
         ...
 
+    def match(self, proof: JsonObject, *, controller: str | None = None) -> bool:
+        """Return True when the proof concerns this check and must be verified.
+
+        A proof matches when its ``proofPurpose`` is this purpose's term and,
+        when ``controller`` is given, its ``verificationMethod`` is not a DID
+        URL of another DID. Proofs that do not match are not verified at all.
+        """
+        ...
+
     def validate(
         self, proof: JsonObject, method: VerificationMethod, controller: DIDDocument
     ) -> None:
@@ -53,6 +64,24 @@ class _RelationshipPurpose:
     def update(self, proof: JsonObject) -> None:
         """Set ``proofPurpose`` on a new proof."""
         proof["proofPurpose"] = self.term
+
+    def match(self, proof: JsonObject, *, controller: str | None = None) -> bool:
+        """Return True when the proof has this purpose and, when ``controller``
+        is given, names a verification method of that DID.
+
+        Spec: https://www.w3.org/TR/vc-data-integrity/#proof-purposes
+        """
+        if proof.get("proofPurpose") != self.term:
+            return False
+        if controller is None:
+            return True
+        url = proof.get("verificationMethod")
+        try:
+            return not isinstance(url, str) or str(parse_did_url(url).did) == controller
+        except DIDError:
+            # A proof of this purpose whose method cannot be read is verified,
+            # and fails with the precise error: it claims to concern the check.
+            return True
 
     def validate(
         self, proof: JsonObject, method: VerificationMethod, controller: DIDDocument

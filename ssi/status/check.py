@@ -229,6 +229,33 @@ class BitstringStatusChecker:
         self._memo: dict[str, tuple[bytes, datetime, _VerifiedList]] = {}
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the configuration only: the remembered lists and the lock
+        stay behind (a verifier is shipped to worker processes this way)."""
+        state = {k: v for k, v in vars(self).items() if k not in ("_memo", "_lock")}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Rebuild a pickled checker with nothing remembered yet."""
+        vars(self).update(state)
+        self._memo = {}
+        self._lock = threading.Lock()
+
+    def with_list_issuers(self, issuers: Collection[str]) -> BitstringStatusChecker:
+        """Return a checker like this one that also trusts ``issuers`` to
+        publish lists (``ssi.credentials.Verifier(list_issuers=...)`` calls it);
+        it remembers no list yet.
+
+        Spec: https://www.w3.org/TR/vc-bitstring-status-list/#validate-algorithm
+        """
+        return BitstringStatusChecker(
+            self.source,
+            list_issuers=self.list_issuers | frozenset(issuers),
+            min_entries=self.min_entries,
+            memo_ttl=self._memo_ttl,
+            memo_size=self._memo_size,
+        )
+
     def status(
         self,
         credential: Credential,

@@ -118,6 +118,20 @@ class FolderStatusSource:
         self._index: dict[str, Path] = {}
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the folder and limit; the index and the lock stay behind."""
+        return {"folder": self._folder, "max_bytes": self._max_bytes}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Rebuild a pickled source with an empty index."""
+        folder, max_bytes = state["folder"], state["max_bytes"]
+        if not isinstance(folder, Path) or not isinstance(max_bytes, int):
+            raise TypeError("not the pickled state of a FolderStatusSource")
+        self._folder = folder
+        self._max_bytes = max_bytes
+        self._index = {}
+        self._lock = threading.Lock()
+
     def get(self, url: str) -> JsonObject:
         """Return the credential whose ``id`` is ``url``.
 

@@ -1,37 +1,30 @@
-"""DID method drivers: did:key and did:jwk."""
+"""DID method drivers of this layer: did:key and did:jwk.
 
-from collections.abc import Callable
+Nothing registers itself on import. :func:`core_methods` returns the drivers
+that need nothing but a key (the default of ``Resolver()``); the complete set
+the library ships, did:agora with its log sources included, is built by
+``ssi.methods.default_methods(...)``.
+"""
 
 from ssi.did.methods.jwk import JWKMethod, did_jwk, did_jwk_document
 from ssi.did.methods.key import KeyMethod, did_key, did_key_document
-from ssi.did.resolution import DIDMethod
+from ssi.did.results import DIDMethod
 
 __all__ = [
     "JWKMethod",
     "KeyMethod",
-    "default_methods",
+    "core_methods",
     "did_jwk",
     "did_jwk_document",
     "did_key",
     "did_key_document",
-    "register_default_method",
 ]
 
 
-_EXTRA: list[Callable[[], DIDMethod]] = []
+def core_methods() -> list[DIDMethod]:
+    """Return a fresh driver for did:key and for did:jwk.
 
-
-def register_default_method(factory: Callable[[], DIDMethod]) -> None:
-    """Add a method to every default registry made from now on.
-
-    Layers above DIDs that bring a method of their own (did:agora, which signs
-    its log with Data Integrity proofs) plug in here, so ``ssi.resolve``
-    knows them without this layer importing theirs.
+    Spec: https://w3c-ccg.github.io/did-method-key/,
+    https://github.com/quartzjer/did-jwk/blob/main/spec.md
     """
-    if factory not in _EXTRA:
-        _EXTRA.append(factory)
-
-
-def default_methods() -> list[DIDMethod]:
-    """Return a fresh driver for each method the library ships."""
-    return [KeyMethod(), JWKMethod(), *(factory() for factory in _EXTRA)]
+    return [KeyMethod(), JWKMethod()]

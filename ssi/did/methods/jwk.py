@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from ssi.did.document import DIDDocument
-from ssi.did.resolution import DID_JSON, ResolutionResult
+from ssi.did.results import DID_JSON, ResolutionResult
 from ssi.did.syntax import DID
 from ssi.encoding import decode_base64url, encode_base64url
 from ssi.errors import EncodingError, InvalidDIDError

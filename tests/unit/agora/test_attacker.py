@@ -12,6 +12,7 @@ import copy
 import pytest
 
 import ssi
+import ssi.methods
 from ssi.agora import (
     add_service,
     deactivate_entry,
@@ -57,7 +58,7 @@ EVIL_DOCUMENT = add_service(OWNER.document, service("evil"))
 def _attempt(entry: JsonObject) -> tuple[str, int | None]:
     with pytest.raises(InvalidDIDLogError) as caught:
         validate_log([*OWNER.entries, entry], did=DID)
-    result = ssi.resolve(DID, log=[*OWNER.entries, entry])
+    result = ssi.methods.resolve(DID, log=[*OWNER.entries, entry])
     assert result.did_document is None
     assert result.error == caught.value.code
     assert result.did_resolution_metadata["logEntry"] == caught.value.entry
@@ -115,7 +116,7 @@ def test_attacker_cannot_rotate_with_a_key_of_their_own():
 
 def test_attacker_can_make_a_plain_update():
     entry = update_entry(OWNER.log, key(U1), EVIL_DOCUMENT, when=at(2))
-    result = ssi.resolve(DID, log=[*OWNER.entries, entry])
+    result = ssi.methods.resolve(DID, log=[*OWNER.entries, entry])
     assert result.ok
     assert result.did_document_metadata["versionId"] == "3"
     assert [s.id for s in document_of(result).service] == [
@@ -196,7 +197,7 @@ def test_duplicity_in_one_jsonl_file_holding_both_branches(tmp_path, order):
     _, _, evil, honest = _fork()
     branches = [evil, honest] if order == "evil-first" else [honest, evil]
     entries = [*OWNER.entries, *branches]
-    result = ssi.resolve(DID, log=jsonl(entries))
+    result = ssi.methods.resolve(DID, log=jsonl(entries))
     _assert_duplicity(result.did_resolution_metadata, evil, honest)
     write_log(tmp_path, "both.jsonl", entries)
     result = resolver_for(tmp_path).resolve(DID)
@@ -216,7 +217,7 @@ def test_duplicity_when_each_branch_grows():
         grown.add_service(seed, at(3), name)
         branches.append(grown.entries)
     assert [len(b) for b in branches] == [4, 4]
-    result = ssi.resolve(DID, log=jsonl([*branches[0], *branches[1][2:]]))
+    result = ssi.methods.resolve(DID, log=jsonl([*branches[0], *branches[1][2:]]))
     _assert_duplicity(result.did_resolution_metadata, evil, honest)
     result = resolver_for(StaticLogSource({DID: branches})).resolve(DID)
     _assert_duplicity(result.did_resolution_metadata, evil, honest)
@@ -237,6 +238,6 @@ def test_a_prefix_of_the_log_is_no_duplicity():
 
 def test_a_repeated_line_is_no_duplicity():
     entries = [*OWNER.entries[:2], OWNER.entries[1]]
-    result = ssi.resolve(DID, log=jsonl(entries))
+    result = ssi.methods.resolve(DID, log=jsonl(entries))
     assert result.ok
     assert result.did_document_metadata["versionId"] == "2"

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ssi
+import ssi.methods
 from ssi.agora import add_service, resolve_log, update_entry, validate_log
 from ssi.agora.log import ENTRY_KEYS
 from ssi.did.resolution import ResolutionResult
@@ -87,9 +88,9 @@ def _validation_code(entries: list[Any]) -> str | None:
 
 def _resolve_both_ways(entries: list[Any]) -> list[ResolutionResult]:
     """Resolve with the log as entries and, when it can be written, as text."""
-    results = [ssi.resolve(DID, log=entries)]
+    results = [ssi.methods.resolve(DID, log=entries)]
     text = "\n".join(json.dumps(e) for e in entries)
-    results.append(ssi.resolve(DID, log=text))
+    results.append(ssi.methods.resolve(DID, log=text))
     return results
 
 
@@ -137,13 +138,13 @@ def test_a_deeply_nested_document_given_as_entries_fails_as_an_entry():
     for _ in range(5000):
         deep = [deep]
     entries = _changed("forked", 1, ("document", "x"), deep)
-    assert ssi.resolve(DID, log=entries).error == "invalidLogEntry"
+    assert ssi.methods.resolve(DID, log=entries).error == "invalidLogEntry"
 
 
 def test_member_names_of_other_types_are_unknown_members():
     entries = _changed("chain", 1, (7,), "x")
     entries[1][None] = "y"
-    result = ssi.resolve(DID, log=entries)
+    result = ssi.methods.resolve(DID, log=entries)
     assert (result.error, result.did_resolution_metadata["logEntry"]) == (
         "invalidLogEntry",
         2,

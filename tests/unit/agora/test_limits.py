@@ -21,6 +21,7 @@ import pytest
 import ssi
 import ssi.agora.lines
 import ssi.agora.log
+import ssi.methods
 from ssi.agora import add_service, resolve_log, split_lines, update_entry, validate_log
 from ssi.agora.lines import MAX_LOG_BRANCHES, MAX_LOG_BYTES, MAX_LOG_ENTRIES
 from ssi.errors import DuplicityError, InvalidDIDLogError, LogTooLargeError
@@ -71,7 +72,7 @@ def _copies(n: int) -> list[JsonObject]:
 
 def _resolve_counting(work: Counter[str], log: Any) -> dict[str, int]:
     work.clear()
-    result = ssi.resolve(DID, log=log)
+    result = ssi.methods.resolve(DID, log=log)
     assert result.ok, result.did_resolution_metadata
     assert result.did_document_metadata["versionId"] == "2"
     return dict(work)
@@ -115,7 +116,7 @@ def test_the_same_object_many_times_is_hashed_once(work):
 
 
 def test_a_repeated_first_entry_is_no_fork():
-    result = ssi.resolve(DID, log=[FIRST, SECOND, copy.deepcopy(FIRST), SECOND])
+    result = ssi.methods.resolve(DID, log=[FIRST, SECOND, copy.deepcopy(FIRST), SECOND])
     assert result.ok
     assert result.did_document_metadata["versionId"] == "2"
 
@@ -178,20 +179,20 @@ def test_a_log_with_more_branches_than_the_limit_fails_before_any_check(work):
     assert caught.value.code == SIZE
     assert f"more than {MAX_LOG_BRANCHES} branches" in caught.value.detail
     assert work["signatures"] == 0
-    result = ssi.resolve(DID, log=jsonl(entries))
+    result = ssi.methods.resolve(DID, log=jsonl(entries))
     assert result.error == SIZE
 
 
 def test_too_many_entries_fail_before_any_check(work):
     entries = [FIRST, *[SECOND] * MAX_LOG_ENTRIES]
-    result = ssi.resolve(DID, log=entries)
+    result = ssi.methods.resolve(DID, log=entries)
     assert result.error == SIZE
     assert result.did_resolution_metadata["problemDetails"]["type"].endswith(SIZE)
     with pytest.raises(LogTooLargeError):
         validate_log(entries, did=DID)
     assert work["signatures"] == 0
     # Exactly at the limit the copies are dropped and the log resolves.
-    assert ssi.resolve(DID, log=entries[:MAX_LOG_ENTRIES]).ok
+    assert ssi.methods.resolve(DID, log=entries[:MAX_LOG_ENTRIES]).ok
 
 
 def test_too_many_lines_fail_while_reading(work):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 import ssi
+import ssi.methods
 from ssi.agora import (
     add_service,
     did_for_inception,
@@ -91,7 +92,7 @@ def test_a_first_entry_that_jcs_cannot_hash_is_an_invalid_entry(value):
     entries = copy.deepcopy(five_entry_log().entries)
     entries[0]["document"]["x"] = value
     assert _code(entries) == ("invalidLogEntry", 1)
-    result = ssi.resolve("did:agora:zQmNope", log=entries)
+    result = ssi.methods.resolve("did:agora:zQmNope", log=entries)
     assert result.error == "invalidLogEntry"
 
 
@@ -112,12 +113,12 @@ def test_a_state_that_is_not_a_did_document_fails_when_it_is_resolved():
     bad = update_entry(built.log, key(U1), {"verificationMethod": "nope"}, when=at(1))
     entries = [*built.entries, bad]
     assert validate_log(entries, did=built.did).latest.version == 2
-    result = ssi.resolve(built.did, log=entries)
+    result = ssi.methods.resolve(built.did, log=entries)
     assert (result.error, result.did_resolution_metadata["logEntry"]) == (
         "invalidLogEntry",
         2,
     )
-    assert ssi.resolve(built.did, log=entries, version_id=1).ok
+    assert ssi.methods.resolve(built.did, log=entries, version_id=1).ok
 
 
 @pytest.mark.parametrize(
@@ -132,7 +133,7 @@ def test_first_state_must_make_a_conforming_did_document(state):
     from ssi.agora import create_entry
 
     did, first = create_entry(key(U1), [key(U2).public_key], state, when=at(0))
-    result = ssi.resolve(did, log=[first])
+    result = ssi.methods.resolve(did, log=[first])
     assert (result.error, result.did_resolution_metadata["logEntry"]) == (
         "invalidLogEntry",
         1,

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ssi
+import ssi.methods
 from ssi.agora import remove_service, split_lines, validate_log
 from ssi.errors import InvalidDIDLogError
 from ssi.types import JsonValue
@@ -64,7 +65,7 @@ def test_random_histories_validate_and_resolve(builder):
     assert log.latest.version == len(builder.entries)
     parsed = split_lines(jsonl(builder.entries))
     assert validate_log(parsed, did=builder.did).latest.hash == log.latest.hash
-    result = ssi.resolve(builder.did, log=jsonl(builder.entries))
+    result = ssi.methods.resolve(builder.did, log=jsonl(builder.entries))
     assert result.ok
     assert result.did_document_metadata["versionId"] == str(log.latest.version)
     assert result.did_document_metadata.get("deactivated", False) == (

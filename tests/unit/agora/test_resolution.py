@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import ssi
+import ssi.methods
 from ssi.agora import AgoraMethod, FileLogSource, document_for, validate_log
 from ssi.did.document import VerificationMethod
 from ssi.did.resolution import ResolutionResult
@@ -39,7 +40,7 @@ TIMES = [text(at(n)) for n in range(5)]  # TIMES[n - 1] is entry n's time
 
 
 def resolve(**options: JsonValue) -> ResolutionResult:
-    return ssi.resolve(DID, log=list(ENTRIES), **options)
+    return ssi.methods.resolve(DID, log=list(ENTRIES), **options)
 
 
 def _key_1(result: ResolutionResult) -> str | None:
@@ -91,7 +92,7 @@ def test_version_id_selects_an_earlier_state(version_id):
 
 
 def test_version_id_snake_case_option_and_first_version():
-    result = ssi.resolve(DID, log=ENTRIES, version_id=1)
+    result = ssi.methods.resolve(DID, log=ENTRIES, version_id=1)
     assert result.did_document_metadata["versionId"] == "1"
     assert document_of(result).service == ()
 
@@ -170,30 +171,30 @@ def test_the_driver_raises_the_errors_the_resolver_reports():
 
 @pytest.mark.parametrize("log", [{"entries": []}, 42, True])
 def test_log_option_of_the_wrong_type_is_invalid(log):
-    result = ssi.resolve(DID, log=log)
+    result = ssi.methods.resolve(DID, log=log)
     assert (result.did_document, result.error) == (None, "invalidOptions")
 
 
 def test_log_option_as_jsonl_text():
-    result = ssi.resolve(DID, log=jsonl(ENTRIES))
+    result = ssi.methods.resolve(DID, log=jsonl(ENTRIES))
     assert result.did_document_metadata["versionId"] == "5"
 
 
 def test_without_a_log_the_did_is_not_found():
-    result = ssi.resolve(DID)
+    result = ssi.methods.resolve(DID)
     assert (result.did_document, result.error) == (None, "notFound")
 
 
 @pytest.mark.parametrize("did", ["did:agora:Qm123", "did:agora:z123:456", "did:agora:"])
 def test_not_a_did_agora_identifier(did):
-    result = ssi.resolve(did, log=ENTRIES)
+    result = ssi.methods.resolve(did, log=ENTRIES)
     assert result.did_document is None
     assert result.error == "invalidDid"
 
 
 def test_a_log_for_another_did_is_refused():
     other = LogBuilder(update=U3, next_keys=(U4,))
-    result = ssi.resolve(DID, log=other.entries)
+    result = ssi.methods.resolve(DID, log=other.entries)
     assert result.did_document is None
     assert result.error == "invalidLogHash"
     assert result.did_resolution_metadata["logEntry"] == 1
@@ -283,7 +284,7 @@ def _deactivated() -> LogBuilder:
 
 def test_deactivated_did_resolves_without_verification_methods():
     builder = _deactivated()
-    result = ssi.resolve(DID, log=builder.entries)
+    result = ssi.methods.resolve(DID, log=builder.entries)
     assert result.ok
     assert document_of(result).to_json() == {
         "@context": [
@@ -299,7 +300,7 @@ def test_deactivated_did_resolves_without_verification_methods():
 
 
 def test_earlier_version_of_a_deactivated_did_is_flagged_deactivated():
-    result = ssi.resolve(DID, log=_deactivated().entries, versionId="5")
+    result = ssi.methods.resolve(DID, log=_deactivated().entries, versionId="5")
     assert _key_1(result) == multikey(S2)
     assert result.did_document_metadata["deactivated"] is True
     assert result.did_document_metadata["nextVersionId"] == "6"
@@ -352,7 +353,7 @@ def test_forked_log_with_a_line_that_is_not_an_object():
     other = LogBuilder()
     other.add_service(U1, at(1.5), "other")
     entries = [*ENTRIES[:2], other.entries[1], 42]
-    result = ssi.resolve(DID, log=entries)
+    result = ssi.methods.resolve(DID, log=entries)
     assert result.did_document is None
     assert (result.error, result.did_resolution_metadata["logEntry"]) == (
         "invalidLogEntry",

@@ -1,7 +1,7 @@
 """Tamper suite: every field of every entry of a 5-entry log, changed in turn.
 
 Each case asserts the exact error code and entry number twice: from
-``validate_log`` (the exception) and from ``ssi.resolve(did, log=...)`` (the
+``validate_log`` (the exception) and from ``ssi.methods.resolve(did, log=...)`` (the
 resolution metadata's ``error`` and ``logEntry``, with no document).
 
 The log (see ``builders.five_entry_log``): 1 create (U1, commits U2), 2 update
@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import pytest
 
 import ssi
+import ssi.methods
 from ssi.agora import (
     deactivate_entry,
     did_for_inception,
@@ -70,7 +71,7 @@ def assert_broken(
         validate_log(entries, did=DID, now=now)
     assert (caught.value.code, caught.value.entry) == (code, entry)
     if now is None:
-        result = ssi.resolve(DID, log=list(entries))
+        result = ssi.methods.resolve(DID, log=list(entries))
     else:
         result = resolver_for(now=now).resolve(DID, log=list(entries))
     assert result.did_document is None
@@ -251,7 +252,7 @@ def test_tampered_field_fails_at_its_entry(change, n, code):
 def test_the_untampered_log_is_valid():
     log = validate_log(ENTRIES, did=DID)
     assert [s.version for s in log.states] == [1, 2, 3, 4, 5]
-    assert ssi.resolve(DID, log=ENTRIES).ok
+    assert ssi.methods.resolve(DID, log=ENTRIES).ok
 
 
 @pytest.mark.parametrize(
@@ -271,7 +272,7 @@ def test_a_changed_first_entry_fails_its_signature_under_its_new_did(change):
     with pytest.raises(InvalidDIDLogError) as caught:
         validate_log(entries)
     assert (caught.value.code, caught.value.entry) == (SIGNATURE, 1)
-    result = ssi.resolve(derived, log=entries)
+    result = ssi.methods.resolve(derived, log=entries)
     assert (result.error, result.did_resolution_metadata["logEntry"]) == (SIGNATURE, 1)
 
 
@@ -382,7 +383,7 @@ def test_entry_after_deactivation():
     with pytest.raises(InvalidDIDLogError) as caught:
         validate_log(entries, did=DID)
     assert (caught.value.code, caught.value.entry) == ("logAfterDeactivation", 7)
-    result = ssi.resolve(DID, log=entries)
+    result = ssi.methods.resolve(DID, log=entries)
     assert result.error == "logAfterDeactivation"
     assert result.did_resolution_metadata["logEntry"] == 7
 
@@ -411,7 +412,7 @@ def test_non_json_line_in_jsonl_text(bad):
     with pytest.raises(InvalidDIDLogError) as caught:
         validate_log(split_lines(log_text), did=DID)
     assert (caught.value.code, caught.value.entry) == (ENTRY, 3)
-    result = ssi.resolve(DID, log=log_text)
+    result = ssi.methods.resolve(DID, log=log_text)
     assert result.did_document is None
     assert (result.error, result.did_resolution_metadata["logEntry"]) == (ENTRY, 3)
 
@@ -426,7 +427,7 @@ def test_empty_log():
     with pytest.raises(InvalidDIDLogError) as caught:
         validate_log([])
     assert (caught.value.code, caught.value.entry) == (ENTRY, 1)
-    result = ssi.resolve(DID, log=[])
+    result = ssi.methods.resolve(DID, log=[])
     assert (result.error, result.did_resolution_metadata["logEntry"]) == (ENTRY, 1)
 
 

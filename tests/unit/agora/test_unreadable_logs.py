@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import ssi
+import ssi.methods
 from ssi.agora import FileLogSource, split_lines
 from ssi.errors import InvalidDIDLogError
 from tests.unit.agora.builders import (
@@ -153,7 +154,7 @@ TEXT_GARBAGE = sorted(k for k, v in GARBAGE.items() if v[1] != "not UTF-8")
 @pytest.mark.parametrize("name", TEXT_GARBAGE)
 def test_the_log_option_fails_the_same_way(name):
     data, reason, line = GARBAGE[name]
-    result = ssi.resolve(DID, log=data.decode("utf-8"))
+    result = ssi.methods.resolve(DID, log=data.decode("utf-8"))
     assert result.error == ENTRY
     metadata = result.did_resolution_metadata
     _check(metadata["errorMessage"], "the log option", reason, line)

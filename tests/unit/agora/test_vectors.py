@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import ssi
+import ssi.methods
 from tests.unit.agora.builders import jsonl, resolver_for, vector_logs
 from tests.vectors import load
 
@@ -16,7 +17,7 @@ EXPECTED = load.json_file(FOLDER, "expected.json")
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_vector_log_resolves_as_expected(name):
     expect = EXPECTED[name]
-    result = ssi.resolve(expect["did"], log=load.text(FOLDER, name))
+    result = ssi.methods.resolve(expect["did"], log=load.text(FOLDER, name))
     if "error" in expect:
         assert result.did_document is None
         assert result.error == expect["error"]

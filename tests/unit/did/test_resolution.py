@@ -184,8 +184,12 @@ def test_registry_refuses_duplicates_and_reports_unknown_methods(method):
         registry.get("nope")
 
 
-def test_default_registry_has_key_jwk_and_agora():
-    assert Resolver().registry.names == ("agora", "jwk", "key")
+def test_default_registry_has_key_and_jwk_and_the_full_set_adds_agora():
+    # Issue 10: nothing registers on import; the full set is built explicitly.
+    import ssi.methods
+
+    assert Resolver().registry.names == ("jwk", "key")
+    assert ssi.methods.default_methods().names == ("agora", "jwk", "key")
 
 
 @pytest.mark.parametrize(
