@@ -16,6 +16,9 @@ from ssi.did.resolution import (
     RepresentationResult,
     ResolutionResult,
     Resolver,
+)
+from ssi.methods import (
+    default_methods,
     default_resolver,
     resolve,
     resolve_representation,
@@ -29,6 +32,7 @@ __all__ = [
     "RepresentationResult",
     "ResolutionResult",
     "Resolver",
+    "default_methods",
     "default_resolver",
     "resolve",
     "resolve_representation",

@@ -4,8 +4,8 @@ The curated public API; everything here is re-exported from a private module.
 Names are imported when first used (PEP 562 module ``__getattr__``), so
 ``import ssi`` and programs that need only a part of the library, such as
 ``agora --version``, do not load cryptography, JSON-LD or HTTP code they do
-not use. The first name taken from here also imports :mod:`ssi.agora`, which
-registers did:agora with the default resolver, as importing ``ssi`` did before.
+not use. No import registers anything: :func:`default_methods` builds the DID
+method set, and :func:`resolve` resolves over it.
 
 Example:
     >>> import ssi
@@ -20,16 +20,27 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ssi.credentials import (
         Check,
+        FixedClock,
         Problem,
+        ReportWarning,
+        StatusChecker,
         VerificationReport,
+        Verifier,
         issue,
         present,
         signer,
         verify,
         verify_presentation,
     )
-    from ssi.did.document import DIDDocument, Service, VerificationMethod
-    from ssi.did.methods import did_jwk, did_key
+    from ssi.did.document import (
+        DIDDocument,
+        Service,
+        VerificationMethod,
+    )
+    from ssi.did.methods import (
+        did_jwk,
+        did_key,
+    )
     from ssi.did.resolution import (
         DereferencingResult,
         DIDMethod,
@@ -37,45 +48,59 @@ if TYPE_CHECKING:
         RepresentationResult,
         ResolutionResult,
         Resolver,
-        dereference,
-        resolve,
-        resolve_representation,
     )
-    from ssi.did.syntax import DID, DIDURL, parse_did, parse_did_url
+    from ssi.did.syntax import (
+        DID,
+        DIDURL,
+        parse_did,
+        parse_did_url,
+    )
     from ssi.errors import (
         CanonicalizationError,
         CredentialError,
         CredentialRevokedError,
         CredentialSuspendedError,
         CryptographicSecurityError,
+        DIDDeactivatedError,
         DIDError,
         DIDNotFoundError,
         DocumentLoadError,
+        DuplicityError,
         EncodingError,
+        HolderBindingError,
+        InvalidAliasError,
         InvalidChallengeError,
         InvalidDIDDocumentError,
         InvalidDIDError,
+        InvalidDIDLogError,
         InvalidDIDURLError,
         InvalidDomainError,
         InvalidProofPurposeError,
         InvalidPublicKeyError,
         InvalidPublicKeyLengthError,
         InvalidResolutionOptionsError,
+        InvalidRoleError,
         InvalidSecretKeyError,
         InvalidSignatureError,
         InvalidVerificationMethodURLError,
         KeyMaterialError,
+        LogTooLargeError,
         MalformedValueError,
         MethodNotSupportedError,
         ParsingError,
+        PassphraseTooShortError,
         ProofError,
         ProofGenerationError,
         ProofTransformationError,
         ProofVerificationError,
+        RecordConflictError,
+        RecordNotFoundError,
+        RecordTooLargeError,
         RepresentationNotSupportedError,
         ResolverInternalError,
         SSIError,
         StatusError,
+        StatusListFullError,
         StatusListLengthError,
         StatusRangeError,
         StatusRetrievalError,
@@ -86,29 +111,58 @@ if TYPE_CHECKING:
         UnsupportedPublicKeyTypeError,
         ValidityRangeError,
         VerificationFailedError,
+        WalletAccessError,
+        WalletCorruptedError,
+        WalletError,
+        WalletExistsError,
+        WalletNotFoundError,
+        WalletTamperedError,
+        WalletVersionError,
+        WrongPassphraseError,
     )
-    from ssi.jsonld.canon import canonicalize_jcs, canonicalize_rdfc
-    from ssi.jsonld.loader import BundledLoader, DocumentLoader, RemoteDocument
+    from ssi.jsonld.canon import (
+        canonicalize_jcs,
+        canonicalize_rdfc,
+    )
+    from ssi.jsonld.loader import (
+        BundledLoader,
+        DocumentLoader,
+        RemoteDocument,
+    )
     from ssi.keys import (
         KeyPair,
         KeyType,
         LocalSigner,
         PublicKey,
         Signer,
-        Verifier,
         generate_key,
         import_key,
     )
-    from ssi.proofs import SuiteRegistry
-    from ssi.types import JsonObject, JsonValue
+    from ssi.methods import (
+        default_methods,
+        dereference,
+        resolve,
+        resolve_representation,
+    )
+    from ssi.proofs import (
+        SuiteRegistry,
+    )
+    from ssi.types import (
+        JsonObject,
+        JsonValue,
+    )
 
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "ssi.credentials": (
         "Check",
+        "FixedClock",
         "Problem",
+        "ReportWarning",
+        "StatusChecker",
         "VerificationReport",
+        "Verifier",
         "issue",
         "present",
         "signer",
@@ -125,15 +179,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "did_key",
     ),
     "ssi.did.resolution": (
-        "DereferencingResult",
         "DIDMethod",
+        "DereferencingResult",
         "MethodRegistry",
         "RepresentationResult",
         "ResolutionResult",
         "Resolver",
-        "dereference",
-        "resolve",
-        "resolve_representation",
     ),
     "ssi.did.syntax": (
         "DID",
@@ -147,34 +198,46 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "CredentialRevokedError",
         "CredentialSuspendedError",
         "CryptographicSecurityError",
+        "DIDDeactivatedError",
         "DIDError",
         "DIDNotFoundError",
         "DocumentLoadError",
+        "DuplicityError",
         "EncodingError",
+        "HolderBindingError",
+        "InvalidAliasError",
         "InvalidChallengeError",
         "InvalidDIDDocumentError",
         "InvalidDIDError",
+        "InvalidDIDLogError",
         "InvalidDIDURLError",
         "InvalidDomainError",
         "InvalidProofPurposeError",
         "InvalidPublicKeyError",
         "InvalidPublicKeyLengthError",
         "InvalidResolutionOptionsError",
+        "InvalidRoleError",
         "InvalidSecretKeyError",
         "InvalidSignatureError",
         "InvalidVerificationMethodURLError",
         "KeyMaterialError",
+        "LogTooLargeError",
         "MalformedValueError",
         "MethodNotSupportedError",
         "ParsingError",
+        "PassphraseTooShortError",
         "ProofError",
         "ProofGenerationError",
         "ProofTransformationError",
         "ProofVerificationError",
+        "RecordConflictError",
+        "RecordNotFoundError",
+        "RecordTooLargeError",
         "RepresentationNotSupportedError",
         "ResolverInternalError",
         "SSIError",
         "StatusError",
+        "StatusListFullError",
         "StatusListLengthError",
         "StatusRangeError",
         "StatusRetrievalError",
@@ -185,6 +248,14 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "UnsupportedPublicKeyTypeError",
         "ValidityRangeError",
         "VerificationFailedError",
+        "WalletAccessError",
+        "WalletCorruptedError",
+        "WalletError",
+        "WalletExistsError",
+        "WalletNotFoundError",
+        "WalletTamperedError",
+        "WalletVersionError",
+        "WrongPassphraseError",
     ),
     "ssi.jsonld.canon": (
         "canonicalize_jcs",
@@ -201,9 +272,14 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "LocalSigner",
         "PublicKey",
         "Signer",
-        "Verifier",
         "generate_key",
         "import_key",
+    ),
+    "ssi.methods": (
+        "default_methods",
+        "dereference",
+        "resolve",
+        "resolve_representation",
     ),
     "ssi.proofs": ("SuiteRegistry",),
     "ssi.types": (
@@ -213,7 +289,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 }
 """The module each public name is re-exported from."""
 
-_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+_MODULE_OF: dict[str, str] = {
+    name: module for module, names in _EXPORTS.items() for name in names
+}
 
 __all__ = [
     "DID",
@@ -225,6 +303,7 @@ __all__ = [
     "CredentialRevokedError",
     "CredentialSuspendedError",
     "CryptographicSecurityError",
+    "DIDDeactivatedError",
     "DIDDocument",
     "DIDError",
     "DIDMethod",
@@ -232,16 +311,22 @@ __all__ = [
     "DereferencingResult",
     "DocumentLoadError",
     "DocumentLoader",
+    "DuplicityError",
     "EncodingError",
+    "FixedClock",
+    "HolderBindingError",
+    "InvalidAliasError",
     "InvalidChallengeError",
     "InvalidDIDDocumentError",
     "InvalidDIDError",
+    "InvalidDIDLogError",
     "InvalidDIDURLError",
     "InvalidDomainError",
     "InvalidProofPurposeError",
     "InvalidPublicKeyError",
     "InvalidPublicKeyLengthError",
     "InvalidResolutionOptionsError",
+    "InvalidRoleError",
     "InvalidSecretKeyError",
     "InvalidSignatureError",
     "InvalidVerificationMethodURLError",
@@ -251,17 +336,23 @@ __all__ = [
     "KeyPair",
     "KeyType",
     "LocalSigner",
+    "LogTooLargeError",
     "MalformedValueError",
     "MethodNotSupportedError",
     "MethodRegistry",
     "ParsingError",
+    "PassphraseTooShortError",
     "Problem",
     "ProofError",
     "ProofGenerationError",
     "ProofTransformationError",
     "ProofVerificationError",
     "PublicKey",
+    "RecordConflictError",
+    "RecordNotFoundError",
+    "RecordTooLargeError",
     "RemoteDocument",
+    "ReportWarning",
     "RepresentationNotSupportedError",
     "RepresentationResult",
     "ResolutionResult",
@@ -270,7 +361,9 @@ __all__ = [
     "SSIError",
     "Service",
     "Signer",
+    "StatusChecker",
     "StatusError",
+    "StatusListFullError",
     "StatusListLengthError",
     "StatusRangeError",
     "StatusRetrievalError",
@@ -285,9 +378,18 @@ __all__ = [
     "VerificationMethod",
     "VerificationReport",
     "Verifier",
+    "WalletAccessError",
+    "WalletCorruptedError",
+    "WalletError",
+    "WalletExistsError",
+    "WalletNotFoundError",
+    "WalletTamperedError",
+    "WalletVersionError",
+    "WrongPassphraseError",
     "__version__",
     "canonicalize_jcs",
     "canonicalize_rdfc",
+    "default_methods",
     "dereference",
     "did_jwk",
     "did_key",
@@ -314,7 +416,6 @@ def __getattr__(name: str) -> object:
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module 'ssi' has no attribute {name!r}")
-    import_module("ssi.agora")  # registers did:agora with the default resolver
     value = getattr(import_module(module), name)
     globals()[name] = value
     return value

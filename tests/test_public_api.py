@@ -3,7 +3,11 @@ and the entry points the design promises are there."""
 
 from __future__ import annotations
 
+import inspect
+import types
+
 import ssi
+import ssi.errors
 
 PROMISED = {
     "generate_key",
@@ -47,6 +51,46 @@ def test_every_exported_error_has_a_code_and_type_uri():
         if isinstance(value, type) and issubclass(value, ssi.SSIError):
             assert value.code
             assert ":" in value.type_uri
-            problem = value("detail.").to_problem()
+            problem = _example(value).to_problem()
             assert problem["type"] == value.type_uri
             assert problem["detail"] == "detail."
+
+
+def _example(cls: type[ssi.SSIError]) -> ssi.SSIError:
+    """An instance of ``cls``; required keyword-only arguments get ``None``."""
+    parameters = inspect.signature(cls).parameters.values()
+    extra = {
+        p.name: None
+        for p in parameters
+        if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+    }
+    return cls("detail.", **extra)
+
+
+def test_all_is_exactly_the_public_names():
+    # As httpx's tests/test_exported_members.py: a public name that is not in
+    # __all__, or an __all__ entry that is not a public name, fails. The lazy
+    # module's own helpers and the submodules Python binds are not public.
+    for name in ssi.__all__:
+        getattr(ssi, name)
+    helpers = {"TYPE_CHECKING", "import_module"}
+    public = {
+        name
+        for name, value in vars(ssi).items()
+        if not name.startswith("_")
+        and name not in helpers
+        and not isinstance(value, types.ModuleType)
+    }
+    assert public == set(ssi.__all__) - {"__version__"}
+    assert set(dir(ssi)) >= set(ssi.__all__)
+
+
+def test_every_error_class_is_exported():
+    assert set(ssi.errors.__all__) <= set(ssi.__all__)
+
+
+def test_the_verifier_is_the_credential_verifier():
+    from ssi.credentials import Verifier
+
+    assert ssi.Verifier is Verifier
+    assert "verify_many" in dir(ssi.Verifier)

@@ -36,10 +36,9 @@ from pathlib import Path
 
 import typer
 
-from ssi.agora import AgoraMethod, FileLogSource, LogSource, split_lines
+from ssi.agora import FileLogSource, LogSource, split_lines
 from ssi.agora.lines import MAX_LOG_BYTES
-from ssi.did.methods import JWKMethod, KeyMethod
-from ssi.did.resolution import MethodRegistry, Resolver
+from ssi.did.resolution import Resolver
 from ssi.errors import (
     DIDNotFoundError,
     SSIError,
@@ -47,6 +46,7 @@ from ssi.errors import (
     WalletExistsError,
     WalletNotFoundError,
 )
+from ssi.methods import default_methods
 from ssi.status import BitstringStatusChecker, MemoryStatusSource
 from ssi.types import JsonObject, JsonValue
 from ssi.wallet import (
@@ -291,10 +291,7 @@ class Session:
                 _check_log_file(file)
             files.append(FileLogSource(path))
         source = _EvidenceLogs(files, self)
-        return Resolver(
-            MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod([source])]),
-            cache_ttl=0,
-        )
+        return Resolver(default_methods(agora_sources=[source]), cache_ttl=0)
 
     def status_checker(self, lists: list[Path] | None = None) -> BitstringStatusChecker:
         """Return a status checker over the ``--status-list`` files given and,
