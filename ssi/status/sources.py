@@ -31,7 +31,7 @@ from ssi.errors import (
     StatusRetrievalError,
     TransportError,
 )
-from ssi.transport import DEFAULT_TIMEOUT, check_url, fetch, make_client
+from ssi.http_client import DEFAULT_TIMEOUT, check_url, fetch, make_client
 from ssi.types import JsonObject
 
 __all__ = [
@@ -179,7 +179,7 @@ class HttpStatusSource:
     """Fetches list credentials over HTTPS, only from allow-listed places.
 
     Args:
-        client: the client to use (default: :func:`ssi.transport.make_client`,
+        client: the client to use (default: :func:`ssi.http_client.make_client`,
             owned and closed by this source).
         allow: where lists may come from: URL prefixes
             (``"https://status.example/lists/"``, matched at a path boundary)

@@ -1,4 +1,4 @@
-"""``ssi.transport``: https only, no redirects, capped bodies, deadlines, own errors."""
+"""``ssi.http_client``: https only, no redirects, capped bodies, deadlines, errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from ssi.errors import TransportError
-from ssi.transport import check_url, fetch, make_client
+from ssi.http_client import check_url, fetch, make_client
 
 
 @pytest.mark.parametrize(
