@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/wallet.py
 	$(BIN)/python benchmarks/agora.py
 	$(BIN)/python benchmarks/status.py
+	$(BIN)/python benchmarks/verify_many.py
 	$(BIN)/python benchmarks/cli.py
 
 contexts:
