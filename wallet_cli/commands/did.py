@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
+from ssi.agora import error_from_metadata
 from ssi.did import DIDDocument, Service, VerificationMethod
-from ssi.did.resolution import DID_JSON, DID_LD_JSON, error_from_metadata
+from ssi.did.resolution import DID_JSON, DID_LD_JSON
 from ssi.types import JsonObject
 from ssi.wallet import DIDRecord, Wallet, create_agora_did
 from wallet_cli import session
