@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import base58
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +41,15 @@ def test_base58btc_round_trips(data: bytes) -> None:
     assert decode_base58btc(text) == data
     leading_zeros = len(data) - len(data.lstrip(b"\x00"))
     assert text.startswith("1" * leading_zeros)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=_BASE58, max_size=200))
+def test_base58btc_decoder_agrees_with_the_base58_package(text: str) -> None:
+    # The decoder reads two digits per step (odd and even lengths, leading
+    # '1's); the reference reads one at a time.
+    assert decode_base58btc(text) == base58.b58decode(text)
+    assert decode_multibase("z" + text) == base58.b58decode(text)
 
 
 @RUN
