@@ -119,3 +119,41 @@ def test_unwrap_key_raises_only_ssi_errors(data: bytes) -> None:
         return
     assert codec in KEY_CODECS
     assert wrap(codec, payload) == data
+
+
+def _unwrap_reference(data: bytes) -> tuple[str, bytes] | type[SSIError]:
+    """What ``multiformats`` alone makes of ``data`` (the pre-table path)."""
+    from multiformats import multicodec
+
+    try:
+        codec, payload = multicodec.unwrap(data)
+    except (KeyError, ValueError):
+        return SSIError
+    if KEY_CODECS.get(codec.name) != codec.code:
+        return SSIError
+    return codec.name, bytes(payload)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=40),
+        st.tuples(st.sampled_from(sorted(KEY_CODECS)), st.binary(max_size=40)).map(
+            lambda pair: wrap(pair[0], pair[1])
+        ),
+    )
+)
+def test_unwrap_key_agrees_with_multiformats(data: bytes) -> None:
+    expected = _unwrap_reference(data)
+    try:
+        found: tuple[str, bytes] | type[SSIError] = unwrap_key(data)
+    except SSIError:
+        found = SSIError
+    assert found == expected
+
+
+def test_wrap_agrees_with_multiformats() -> None:
+    from multiformats import multicodec
+
+    for codec in KEY_CODECS:
+        assert wrap(codec, b"key") == bytes(multicodec.wrap(codec, b"key"))
