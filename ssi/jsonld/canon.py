@@ -398,49 +398,50 @@ def _fast_jcs(value: JsonValue) -> bytes | None:
     values, deep nesting) returns None and takes the full path.
     """
     kind = type(value)
-    if (
-        kind is str
-        or kind is bool
-        or value is None
-        or (kind is int and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER)
+    if kind in _JCS_SCALARS or (
+        kind is int and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER
     ):
         try:
             return json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             return None
-    if kind is not dict and kind is not list:
+    if (kind is not dict and kind is not list) or not _jcs_plain(value, 1):
         return None
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        container, depth = pop()
-        if depth > MAX_DEPTH:
-            return None
-        if type(container) is dict:
-            for key in container:
-                if type(key) is not str or not key.isascii():
-                    return None
-            members = container.values()
-        else:
-            members = container
-        for item in members:
-            kind = type(item)
-            if kind is str or kind is bool or item is None:
-                continue
-            if kind is int:
-                if -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
-                    continue
-                return None
-            if kind is dict or kind is list:
-                push((item, depth + 1))
-                continue
-            return None
     try:
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode("utf-8")
+        return _JCS_ENCODER.encode(value).encode("utf-8")
     except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
         return None
+
+
+_JCS_SCALARS = frozenset({str, bool, type(None)})
+_JCS_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False
+)
+
+
+def _jcs_plain(container: Any, depth: int) -> bool:
+    """True when ``container`` (a dict or list) holds only what
+    :func:`_fast_jcs` serializes exactly, at most :data:`MAX_DEPTH` deep."""
+    if depth > MAX_DEPTH:
+        return False
+    if type(container) is dict:
+        for key in container:
+            if type(key) is not str or not key.isascii():
+                return False
+        members = container.values()
+    else:
+        members = container
+    for item in members:
+        kind = type(item)
+        if kind in _JCS_SCALARS:
+            continue
+        if kind is int:
+            if -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
+                continue
+            return False
+        if (kind is not dict and kind is not list) or not _jcs_plain(item, depth + 1):
+            return False
+    return True
 
 
 def _check_json(value: JsonValue) -> None:
