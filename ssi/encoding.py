@@ -15,8 +15,6 @@ import re
 import sys
 from typing import Literal
 
-import base58
-
 from ssi.errors import EncodingError
 
 __all__ = [
@@ -63,6 +61,7 @@ def _pair_table() -> list[int]:
 
 
 _PAIRS = _pair_table()
+_PAIR_TEXT = [high + low for high in _ALPHABET for low in _ALPHABET]
 
 
 def _check_text(value: object, what: str, limit: int = MAX_ENCODED_LENGTH) -> str:
@@ -74,8 +73,23 @@ def _check_text(value: object, what: str, limit: int = MAX_ENCODED_LENGTH) -> st
 
 
 def encode_base58btc(data: bytes) -> str:
-    """Encode bytes as base58btc (Bitcoin alphabet), without a multibase prefix."""
-    return base58.b58encode(data).decode("ascii")
+    """Encode bytes as base58btc (Bitcoin alphabet), without a multibase prefix.
+
+    Leading zero bytes become leading ``1`` characters; the rest is the
+    big-endian number in base 58, two digits per division (base 58**2).
+    """
+    stripped = bytes(data).lstrip(b"\0")
+    zeros = len(data) - len(stripped)
+    number = int.from_bytes(stripped, "big")
+    pairs = _PAIR_TEXT
+    out = []
+    while number:
+        number, pair = divmod(number, 3364)
+        out.append(pairs[pair])
+    text = "".join(reversed(out))
+    if text.startswith("1"):  # the top pair had one digit only
+        text = text[1:]
+    return "1" * zeros + text
 
 
 def decode_base58btc(text: str) -> bytes:

@@ -52,6 +52,13 @@ def test_base58btc_decoder_agrees_with_the_base58_package(text: str) -> None:
     assert decode_multibase("z" + text) == base58.b58decode(text)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.binary(max_size=120))
+def test_base58btc_encoder_agrees_with_the_base58_package(data: bytes) -> None:
+    assert encode_base58btc(data) == base58.b58encode(data).decode("ascii")
+    assert encode_base58btc(b"\0\0" + data) == base58.b58encode(b"\0\0" + data).decode()
+
+
 @RUN
 @given(st.binary(max_size=120), st.sampled_from(["base58btc", "base64url"]))
 def test_multibase_round_trips(data: bytes, base: str) -> None:
