@@ -15,6 +15,7 @@ grows. Speed itself is measured by ``make bench`` (``benchmarks/``).
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable
@@ -28,7 +29,10 @@ def bytecodes(
     """Return the number of bytecode instructions ``call()`` executes.
 
     Every Python frame the call opens is counted. With ``raises``, the call
-    must raise that exception (it is caught); otherwise it must return.
+    must raise that exception (it is caught); otherwise it must return. The
+    garbage collector is paused meanwhile: a collection would run callbacks
+    (hypothesis installs one) whose bytecodes depend on what earlier tests
+    left behind, not on the call.
     """
     count = 0
 
@@ -42,6 +46,8 @@ def bytecodes(
         return trace
 
     previous = sys.gettrace()
+    collecting = gc.isenabled()
+    gc.disable()
     sys.settrace(trace)
     try:
         call()
@@ -53,6 +59,10 @@ def bytecodes(
         sys.settrace(previous)
         if raises is not None:
             raise AssertionError(f"the call did not raise {raises.__name__}")
+    finally:
+        sys.settrace(previous)
+        if collecting:
+            gc.enable()
     return count
 
 
