@@ -5,6 +5,7 @@ Spec: https://w3c-ccg.github.io/did-method-key/
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import ClassVar
@@ -33,6 +34,7 @@ __all__ = [
     "did_key",
     "did_key_document",
     "did_key_verification_method",
+    "resolve_did_key_url",
 ]
 
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
@@ -157,6 +159,34 @@ def did_key_verification_method(url: str) -> VerificationMethod | None:
     key = _public_key_of(did)
     fmt = "Multikey"  # the name of the format for X25519 keys as well
     return _method(did, key, fmt, fragment)
+
+
+def resolve_did_key_url(url: str) -> tuple[VerificationMethod, DIDDocument] | None:
+    """Return the method ``did:key:X#X`` names and the DID's document, or None.
+
+    The same method and document as resolving the DID with the default
+    options (``Multikey``, key-agreement derivation on) and dereferencing the
+    fragment, without a resolver or DID URL parsing: for a proof's
+    ``verificationMethod``. The last 4096 answers are remembered (did:key
+    documents never change; the resolver shares its cached documents the
+    same way). Any other URL returns None.
+
+    Spec: https://w3c-ccg.github.io/did-method-key/#read
+
+    Raises:
+        InvalidDIDError: the DID is not a did:key DID in base58btc.
+        KeyMaterialError: the key is malformed, of the wrong length or type.
+    """
+    did, hash_, fragment = url.partition("#")
+    if not hash_ or not did.startswith("did:key:z") or did[8:] != fragment:
+        return None
+    return _resolved(did)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(did: str) -> tuple[VerificationMethod, DIDDocument]:
+    document = did_key_document(did)
+    return document.verification_method[0], document
 
 
 def _public_key_of(did: str) -> PublicKey:

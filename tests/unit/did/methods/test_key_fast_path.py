@@ -17,7 +17,9 @@ from ssi.did.methods.key import (
     did_key,
     did_key_document,
     did_key_verification_method,
+    resolve_did_key_url,
 )
+from ssi.did.resolution import Resolver, error_from_metadata
 from ssi.errors import SSIError
 from ssi.keys import (
     Ed25519KeyPair,
@@ -172,3 +174,33 @@ def test_the_fast_path_fails_as_resolution_does(value: str) -> None:
         did_key_verification_method(url)
     assert type(fast.value) is type(resolution.value)
     assert fast.value.detail == resolution.value.detail
+
+
+def test_resolve_did_key_url_equals_the_resolver() -> None:
+    resolver = Resolver(cache_ttl=0)
+    for pair in KEYS:
+        did = did_key(pair)
+        url = f"{did}#{did.removeprefix('did:key:')}"
+        found = resolve_did_key_url(url)
+        assert found is not None
+        document = resolver.resolve(did).did_document
+        assert document is not None
+        assert found == (document.find_verification_method(url), document)
+        assert resolve_did_key_url(url) == found  # remembered, unchanged
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2do",
+        "zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBm",
+        Ed25519KeyPair.from_seed(bytes(32)).export_multikey(private=True),
+    ],
+)
+def test_resolve_did_key_url_fails_as_the_resolver_reports(value: str) -> None:
+    result = Resolver().resolve(f"did:key:{value}")
+    assert result.did_document is None
+    with pytest.raises(SSIError) as fast:
+        resolve_did_key_url(f"did:key:{value}#{value}")
+    rebuilt = error_from_metadata(result.did_resolution_metadata)
+    assert (type(fast.value), fast.value.detail) == (type(rebuilt), rebuilt.detail)
