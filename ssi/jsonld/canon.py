@@ -41,7 +41,12 @@ from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 
 from ssi.errors import CanonicalizationError, DocumentLoadError, SSIError
-from ssi.jsonld.loader import DocumentLoader, as_pyld_loader, default_loader
+from ssi.jsonld.loader import (
+    BundledLoader,
+    DocumentLoader,
+    as_pyld_loader,
+    default_loader,
+)
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
@@ -136,7 +141,9 @@ def _context_key(local: Any) -> str | None:
 class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     """pyld's processor with two shortcuts that leave its output unchanged.
 
-    - Context processing is remembered per loader. pyld caches a processed
+    - Context processing is remembered per loader, for loaders whose
+      documents never change (a :class:`BundledLoader` without fallback,
+      the default). pyld caches a processed
       context only under a fresh id for every type-scoped context (those do
       not propagate, so it clones the active context first), so it processes
       the same scoped contexts again at every node. Here the result is
@@ -509,7 +516,11 @@ def _options(loader: DocumentLoader | None) -> dict[str, Any]:
 def _processor(
     safe: bool, loader: DocumentLoader | None
 ) -> tuple[_Processor, list[str | None]]:
-    processed = _caches_for(loader if loader is not None else default_loader())[1]
+    chosen = loader if loader is not None else default_loader()
+    # Processed contexts are remembered only when everything the loader can
+    # serve is fixed: a fallback (a network loader) may serve new content.
+    static = isinstance(chosen, BundledLoader) and chosen.is_static
+    processed = _caches_for(chosen)[1] if static else None
     dropped: list[str | None] = []
     if safe:
         return _Processor(processed, on_property_dropped=dropped.append), dropped

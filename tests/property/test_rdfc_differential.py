@@ -19,7 +19,12 @@ from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 
 from ssi.jsonld.canon import canonicalize_rdfc
-from ssi.jsonld.loader import BundledLoader, as_pyld_loader, default_loader
+from ssi.jsonld.loader import (
+    BundledLoader,
+    RemoteDocument,
+    as_pyld_loader,
+    default_loader,
+)
 from ssi.types import JsonObject
 
 V2 = "https://www.w3.org/ns/credentials/v2"
@@ -203,3 +208,26 @@ def test_remembered_contexts_save_term_definitions(monkeypatch: Any) -> None:
     assert calls == 0
     plain_pyld(document)
     assert calls > 20
+
+
+def test_a_loader_with_a_fallback_is_asked_again() -> None:
+    # A fallback (a network loader) may serve new content for a URL: nothing
+    # it served is remembered.
+    url = "https://agora.example/contexts/live/v1"
+    served = {"choice": "https://agora.example/vocab#first"}
+
+    def fallback(asked: str) -> RemoteDocument:
+        return RemoteDocument(asked, {"@context": dict(served)})
+
+    loader = BundledLoader(fallback=fallback)
+    document: JsonObject = {
+        "@context": [V2, url],
+        "type": "VerifiableCredential",
+        "credentialSubject": {"id": "did:example:1", "choice": "yes"},
+    }
+    first = canonicalize_rdfc(document, loader=loader)
+    served["choice"] = "https://agora.example/vocab#second"
+    second = canonicalize_rdfc(document, loader=loader)
+    assert "vocab#first" in first
+    assert "vocab#second" in second
+    assert second == plain_pyld(document, loader)
