@@ -185,8 +185,8 @@ def didkit_case(count: int) -> Case | None:
 def main() -> None:
     """Measure and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
-    parser.add_argument("--count", type=int, default=400, help="documents per round")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds")
+    parser.add_argument("--count", type=int, default=600, help="documents per round")
     parser.add_argument(
         "--quick", action="store_true", help="verification figures only"
     )
