@@ -1,65 +1,90 @@
 """Key and did:key benchmark: rates per key type against raw Ed25519 verification.
 
-The reference is ``cryptography``'s Ed25519 verify called directly, measured in
-the same run; every other figure is printed with its ratio to it
-(ratio = that rate / reference rate). Run with ``make bench``.
+Measured in interleaved rounds over distinct keys and messages (see
+``common.interleave``); every figure is printed with its median, range and
+its ratio to raw ``cryptography`` Ed25519 verification measured in the same
+rounds. did:key figures resolve DIDs never seen before (nothing cached):
+the whole document through the resolver, and the verification method of
+``did:key:X#X`` straight from the key (``did_key_verification_method``).
+Run with ``make bench``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Sequence
 
-from common import rate, raw_verify_rate
+from common import Case, interleave, print_figures, raw_cases
 
 import ssi
+from ssi.did.methods.key import did_key_verification_method
 from ssi.did.resolution import Resolver
+from ssi.keys import KeyPair
 
-MESSAGE = b"x" * 256
+RAW = "raw Ed25519 verify (cryptography)"
+
+
+def signing_cases(key_type: str, count: int) -> list[Case]:
+    def make(n: int) -> list[tuple[KeyPair, bytes, bytes]]:
+        items = []
+        for _ in range(n):
+            key = ssi.generate_key(key_type)
+            message = os.urandom(256)
+            items.append((key, message, key.sign(message)))
+        return items
+
+    def sign(items: Sequence[object]) -> None:
+        for key, message, _ in items:  # type: ignore[misc]
+            key.sign(message)
+
+    def verify(items: Sequence[object]) -> None:
+        for key, message, signature in items:  # type: ignore[misc]
+            key.public_key.verify(message, signature)
+
+    return [
+        Case(f"{key_type} sign", make, sign, count),
+        Case(f"{key_type} verify (ssi)", make, verify, count),
+    ]
+
+
+def did_key_cases(key_type: str, count: int) -> list[Case]:
+    def make(n: int) -> list[str]:
+        return [ssi.did_key(ssi.generate_key(key_type)) for _ in range(n)]
+
+    def resolve(items: Sequence[object]) -> None:
+        resolver = Resolver()
+        for did in items:
+            if resolver.resolve(did).did_document is None:  # type: ignore[arg-type]
+                raise SystemExit(f"{did} did not resolve")
+
+    def method(items: Sequence[object]) -> None:
+        for did in items:
+            url = f"{did}#{str(did).removeprefix('did:key:')}"
+            if did_key_verification_method(url) is None:
+                raise SystemExit(f"{url} has no fast path")
+
+    return [
+        Case(f"did:key resolve, new DIDs ({key_type})", make, resolve, count),
+        Case(f"did:key#key method, new DIDs ({key_type})", make, method, count),
+    ]
 
 
 def main() -> None:
     """Measure and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=1.0, help="time per figure")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    parser.add_argument("--count", type=int, default=300, help="items per round")
     args = parser.parse_args()
-    seconds = args.seconds
-
-    reference = raw_verify_rate(seconds)
-
-    rows: list[tuple[str, float]] = [("raw cryptography Ed25519 verify", reference)]
+    cases = raw_cases(args.count)
     for key_type in ("Ed25519", "P-256", "secp256k1"):
-        key = ssi.generate_key(key_type)
-        public = key.public_key
-        signature = key.sign(MESSAGE)
-        rows.append((f"{key_type} sign", rate(lambda k=key: k.sign(MESSAGE), seconds)))
-        rows.append(
-            (
-                f"{key_type} verify",
-                rate(lambda p=public, s=signature: p.verify(MESSAGE, s), seconds),
-            )
-        )
-
+        cases += signing_cases(key_type, args.count)
     for key_type in ("Ed25519", "P-256"):
-        did = ssi.did_key(ssi.generate_key(key_type))
-        uncached = Resolver(cache_ttl=0)
-        cached = Resolver()
-        rows.append(
-            (
-                f"did:key resolve ({key_type}, no cache)",
-                rate(lambda r=uncached, d=did: r.resolve(d), seconds),
-            )
-        )
-        rows.append(
-            (
-                f"did:key resolve ({key_type}, cached)",
-                rate(lambda r=cached, d=did: r.resolve(d), seconds),
-            )
-        )
-
-    width = max(len(name) for name, _ in rows)
-    print(f"{'operation':<{width}}  {'ops/s':>12}  {'ratio to raw Ed25519 verify':>28}")
-    for name, value in rows:
-        print(f"{name:<{width}}  {value:>12,.0f}  {value / reference:>28.3f}")
+        cases += did_key_cases(key_type, args.count)
+    figures = interleave(cases, args.rounds, [RAW])
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{args.rounds} interleaved rounds; load average {load:.2f} at the end")
+    print_figures(figures, {"x raw cryptography": RAW})
 
 
 if __name__ == "__main__":

@@ -12,9 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import sys
 from typing import Literal
-
-import base58
 
 from ssi.errors import EncodingError
 
@@ -46,6 +45,23 @@ _PREFIX: dict[str, Base] = {"z": "base58btc", "u": "base64url"}
 _NAME_TO_PREFIX = {name: prefix for prefix, name in _PREFIX.items()}
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _BASE58 = re.compile(r"[1-9A-HJ-NP-Za-km-z]*")
+_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_DIGIT = {char: value for value, char in enumerate(_ALPHABET)}
+
+
+def _pair_table() -> list[int]:
+    """Map two ASCII characters, read as one native 16-bit integer, to the
+    value of the base58 digit pair they spell (58 * first + second)."""
+    table = [0] * 65536
+    for first, high in enumerate(_ALPHABET):
+        for second, low in enumerate(_ALPHABET):
+            pair = (high + low).encode("ascii")
+            table[int.from_bytes(pair, sys.byteorder)] = first * 58 + second
+    return table
+
+
+_PAIRS = _pair_table()
+_PAIR_TEXT = [high + low for high in _ALPHABET for low in _ALPHABET]
 
 
 def _check_text(value: object, what: str, limit: int = MAX_ENCODED_LENGTH) -> str:
@@ -57,8 +73,23 @@ def _check_text(value: object, what: str, limit: int = MAX_ENCODED_LENGTH) -> st
 
 
 def encode_base58btc(data: bytes) -> str:
-    """Encode bytes as base58btc (Bitcoin alphabet), without a multibase prefix."""
-    return base58.b58encode(data).decode("ascii")
+    """Encode bytes as base58btc (Bitcoin alphabet), without a multibase prefix.
+
+    Leading zero bytes become leading ``1`` characters; the rest is the
+    big-endian number in base 58, two digits per division (base 58**2).
+    """
+    stripped = bytes(data).lstrip(b"\0")
+    zeros = len(data) - len(stripped)
+    number = int.from_bytes(stripped, "big")
+    pairs = _PAIR_TEXT
+    out = []
+    while number:
+        number, pair = divmod(number, 3364)
+        out.append(pairs[pair])
+    text = "".join(reversed(out))
+    if text.startswith("1"):  # the top pair had one digit only
+        text = text[1:]
+    return "1" * zeros + text
 
 
 def decode_base58btc(text: str) -> bytes:
@@ -139,7 +170,21 @@ def _decode(text: str, what: str) -> bytes:
     # strings (leading '1's are leading zero bytes), so no canonical check.
     digits = text[1:]
     zeros = len(digits) - len(digits.lstrip("1"))
-    number = base58.b58decode_int(digits) if zeros < len(digits) else 0
+    number = _base58_int(digits) if zeros < len(digits) else 0
     return b"\0" * zeros + (
         number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
     )
+
+
+def _base58_int(digits: str) -> int:
+    """The integer that base58 ``digits`` spell (already checked against the
+    alphabet), two digits per step: Horner's rule in base 58**2."""
+    data = digits.encode("ascii")
+    number = 0
+    if len(data) & 1:
+        number = _DIGIT[digits[0]]
+        data = data[1:]
+    pairs = _PAIRS
+    for pair in memoryview(data).cast("H"):
+        number = number * 3364 + pairs[pair]
+    return number

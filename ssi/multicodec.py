@@ -27,12 +27,22 @@ KEY_CODECS: dict[str, int] = {
 }
 """Key codecs by multicodec name, with their table codes."""
 
+_PREFIX: dict[str, bytes] = {
+    name: bytes(multicodec.wrap(name, b"")) for name in KEY_CODECS
+}
+# Every key codec's varint is two bytes, the second below 0x80 (the varint
+# ends there), so the first two bytes of a value name its codec exactly.
+_BY_PREFIX: dict[bytes, str] = {prefix: name for name, prefix in _PREFIX.items()}
+if not all(len(prefix) == 2 and prefix[1] < 0x80 for prefix in _BY_PREFIX):
+    raise RuntimeError("a key codec's varint is not two bytes long")  # pragma: no cover
+
 
 def wrap(codec: str, data: bytes) -> bytes:
     """Prefix ``data`` with the varint code of ``codec`` (one of KEY_CODECS)."""
-    if codec not in KEY_CODECS:
+    prefix = _PREFIX.get(codec)
+    if prefix is None:
         raise ValueError(f"codec {codec!r} is not one this library writes")
-    return bytes(multicodec.wrap(codec, data))
+    return prefix + bytes(data)
 
 
 def unwrap_key(data: bytes) -> tuple[str, bytes]:
@@ -42,6 +52,9 @@ def unwrap_key(data: bytes) -> tuple[str, bytes]:
         EncodingError: the varint prefix is malformed.
         UnsupportedPublicKeyTypeError: the codec is not a key codec we support.
     """
+    name = _BY_PREFIX.get(bytes(data[:2]))
+    if name is not None:
+        return name, bytes(data[2:])
     try:
         codec, payload = multicodec.unwrap(data)
     except KeyError as exc:

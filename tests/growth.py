@@ -29,7 +29,10 @@ def bytecodes(
     """Return the number of bytecode instructions ``call()`` executes.
 
     Every Python frame the call opens is counted. With ``raises``, the call
-    must raise that exception (it is caught); otherwise it must return.
+    must raise that exception (it is caught); otherwise it must return. The
+    garbage collector is paused meanwhile: a collection would run callbacks
+    (hypothesis installs one) whose bytecodes depend on what earlier tests
+    left behind, not on the call.
     """
     count = 0
 
@@ -42,13 +45,9 @@ def bytecodes(
             count += 1
         return trace
 
-    # A garbage collection during the call would run other objects'
-    # finalizers (Python code of earlier tests) inside the count: collect
-    # first and keep the collector off while counting.
-    gc.collect()
+    previous = sys.gettrace()
     collecting = gc.isenabled()
     gc.disable()
-    previous = sys.gettrace()
     sys.settrace(trace)
     try:
         call()
@@ -61,6 +60,7 @@ def bytecodes(
         if raises is not None:
             raise AssertionError(f"the call did not raise {raises.__name__}")
     finally:
+        sys.settrace(previous)
         if collecting:
             gc.enable()
     return count

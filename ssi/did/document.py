@@ -456,6 +456,10 @@ class DIDDocument:
             target = entry
         else:
             target = str(resolve_relative(entry, self.id))
+        # Top-level methods first, as _methods() lists them, without the list.
+        for method in self.verification_method:
+            if method.id == target:
+                return method
         return next((m for m in self._methods() if m.id == target), None)
 
     def find_verification_method(

@@ -33,7 +33,7 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn
 
 import rfc8785
@@ -41,7 +41,12 @@ from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 
 from ssi.errors import CanonicalizationError, DocumentLoadError, SSIError
-from ssi.jsonld.loader import DocumentLoader, as_pyld_loader, default_loader
+from ssi.jsonld.loader import (
+    BundledLoader,
+    DocumentLoader,
+    as_pyld_loader,
+    default_loader,
+)
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
@@ -91,22 +96,123 @@ class _BoundedCache:
                 self._items.popitem(last=False)
 
 
+_FROZEN: type[Mapping[str, Any]] = type(jsonld.freeze({}))
+"""The immutable mapping type pyld freezes processed contexts into."""
+
 _CACHE_SIZE = 256
-_CACHES: weakref.WeakKeyDictionary[Any, _BoundedCache] = weakref.WeakKeyDictionary()
+_PROCESSED_SIZE = 1024
+_CACHES: weakref.WeakKeyDictionary[Any, tuple[_BoundedCache, _BoundedCache]] = (
+    weakref.WeakKeyDictionary()
+)
 _CACHES_LOCK = threading.Lock()
 
 
-def _cache_for(loader: DocumentLoader) -> _BoundedCache:
-    """Return the resolved-context cache of ``loader``, made on first use."""
+def _caches_for(loader: DocumentLoader) -> tuple[_BoundedCache, _BoundedCache]:
+    """Return the resolved-context and processed-context caches of ``loader``,
+    made on first use; a loader never shares them with another."""
     with _CACHES_LOCK:
         try:
-            cache = _CACHES.get(loader)
-            if cache is None:
-                cache = _CACHES[loader] = _BoundedCache(_CACHE_SIZE)
+            caches = _CACHES.get(loader)
+            if caches is None:
+                caches = _CACHES[loader] = (
+                    _BoundedCache(_CACHE_SIZE),
+                    _BoundedCache(_PROCESSED_SIZE),
+                )
         except TypeError:
-            # A loader that cannot be weakly referenced gets a cache per call.
-            cache = _BoundedCache(_CACHE_SIZE)
-    return cache
+            # A loader that cannot be weakly referenced gets caches per call.
+            caches = (_BoundedCache(_CACHE_SIZE), _BoundedCache(_PROCESSED_SIZE))
+    return caches
+
+
+def _context_key(local: Any) -> str | None:
+    """A key naming a local context by its content, or None (then no memo).
+
+    URLs stand for what this loader serves for them; objects are named by
+    their JSON text with sorted keys, so an edited context is a new key.
+    """
+    if isinstance(local, str):
+        return "u" + local
+    try:
+        return "j" + json.dumps(local, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+class _Processor(jsonld.JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor with two shortcuts that leave its output unchanged.
+
+    - Context processing is remembered per loader, for loaders whose
+      documents never change (a :class:`BundledLoader` without fallback,
+      the default). pyld caches a processed
+      context only under a fresh id for every type-scoped context (those do
+      not propagate, so it clones the active context first), so it processes
+      the same scoped contexts again at every node. Here the result is
+      remembered under (the active context's id, the local context's
+      content, the flags), only when both contexts are frozen (immutable)
+      objects: pyld gives each active context a unique id and never changes
+      a frozen one.
+    - A document expanded by :meth:`expand_once` is not expanded again by
+      ``normalize`` (whose ``to_rdf`` expands its input first).
+
+    A differential test over many generated documents compares the canonical
+    N-Quads with plain pyld's.
+    """
+
+    def __init__(self, processed: _BoundedCache | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._processed = processed
+        self._expanded: Any = None
+
+    def expand_once(self, document: Any, options: dict[str, Any]) -> Any:
+        """Expand ``document``; ``normalize`` then takes the result as it is."""
+        self._expanded = self.expand(document, options)
+        return self._expanded
+
+    def expand(self, input_: Any, options: dict[str, Any]) -> Any:
+        if input_ is not None and input_ is self._expanded:
+            return input_
+        return super().expand(input_, options)
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: dict[str, Any],
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        key = None
+        processed = self._processed
+        if processed is not None and isinstance(active_ctx, _FROZEN):
+            local = _context_key(local_ctx)
+            uuid = active_ctx.get("_uuid")
+            if local is not None and isinstance(uuid, str):
+                key = "\n".join(
+                    (
+                        uuid,
+                        f"{override_protected:d}{propagate:d}{validate_scoped:d}",
+                        str(options.get("base")),
+                        str(options.get("processingMode")),
+                        local,
+                    )
+                )
+                hit = processed.get(key)
+                if hit is not None:
+                    return hit
+        result = super()._process_context(
+            active_ctx,
+            local_ctx,
+            options,
+            override_protected=override_protected,
+            propagate=propagate,
+            validate_scoped=validate_scoped,
+            cycles=cycles,
+        )
+        if processed is not None and key is not None and isinstance(result, _FROZEN):
+            processed[key] = result
+        return result
 
 
 def canonicalize_rdfc(
@@ -137,10 +243,10 @@ def canonicalize_rdfc(
     _check_document(document)
     options = _options(loader)
     with _translate_errors():
-        processor, dropped = _processor(safe)
+        processor, dropped = _processor(safe, loader)
         source: JsonValue = document
         if safe:
-            source = processor.expand(document, dict(options))
+            source = processor.expand_once(document, dict(options))
             _refuse_dropped(dropped)
             _refuse_relative_iris(source)
         result = processor.normalize(
@@ -175,7 +281,7 @@ def expand(
     _check_document(document)
     options = _options(loader)
     with _translate_errors():
-        processor, dropped = _processor(safe)
+        processor, dropped = _processor(safe, loader)
         expanded = processor.expand(document, dict(options))
         if safe:
             _refuse_dropped(dropped)
@@ -299,49 +405,50 @@ def _fast_jcs(value: JsonValue) -> bytes | None:
     values, deep nesting) returns None and takes the full path.
     """
     kind = type(value)
-    if (
-        kind is str
-        or kind is bool
-        or value is None
-        or (kind is int and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER)
+    if kind in _JCS_SCALARS or (
+        kind is int and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER
     ):
         try:
             return json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             return None
-    if kind is not dict and kind is not list:
+    if (kind is not dict and kind is not list) or not _jcs_plain(value, 1):
         return None
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        container, depth = pop()
-        if depth > MAX_DEPTH:
-            return None
-        if type(container) is dict:
-            for key in container:
-                if type(key) is not str or not key.isascii():
-                    return None
-            members = container.values()
-        else:
-            members = container
-        for item in members:
-            kind = type(item)
-            if kind is str or kind is bool or item is None:
-                continue
-            if kind is int:
-                if -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
-                    continue
-                return None
-            if kind is dict or kind is list:
-                push((item, depth + 1))
-                continue
-            return None
     try:
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode("utf-8")
+        return _JCS_ENCODER.encode(value).encode("utf-8")
     except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
         return None
+
+
+_JCS_SCALARS = frozenset({str, bool, type(None)})
+_JCS_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False
+)
+
+
+def _jcs_plain(container: Any, depth: int) -> bool:
+    """True when ``container`` (a dict or list) holds only what
+    :func:`_fast_jcs` serializes exactly, at most :data:`MAX_DEPTH` deep."""
+    if depth > MAX_DEPTH:
+        return False
+    if type(container) is dict:
+        for key in container:
+            if type(key) is not str or not key.isascii():
+                return False
+        members = container.values()
+    else:
+        members = container
+    for item in members:
+        kind = type(item)
+        if kind in _JCS_SCALARS:
+            continue
+        if kind is int:
+            if -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
+                continue
+            return False
+        if (kind is not dict and kind is not list) or not _jcs_plain(item, depth + 1):
+            return False
+    return True
 
 
 def _check_json(value: JsonValue) -> None:
@@ -396,7 +503,7 @@ def _options(loader: DocumentLoader | None) -> dict[str, Any]:
     pyld_loader = as_pyld_loader(chosen)
     return {
         "documentLoader": pyld_loader,
-        "contextResolver": ContextResolver(_cache_for(chosen), pyld_loader),
+        "contextResolver": ContextResolver(_caches_for(chosen)[0], pyld_loader),
         "processingMode": "json-ld-1.1",
         # No document base: relative IRI references stay relative, so safe mode
         # can refuse them and RDF conversion drops them, as the JSON-LD API
@@ -406,11 +513,18 @@ def _options(loader: DocumentLoader | None) -> dict[str, Any]:
     }
 
 
-def _processor(safe: bool) -> tuple[jsonld.JsonLdProcessor, list[str | None]]:
+def _processor(
+    safe: bool, loader: DocumentLoader | None
+) -> tuple[_Processor, list[str | None]]:
+    chosen = loader if loader is not None else default_loader()
+    # Processed contexts are remembered only when everything the loader can
+    # serve is fixed: a fallback (a network loader) may serve new content.
+    static = isinstance(chosen, BundledLoader) and chosen.is_static
+    processed = _caches_for(chosen)[1] if static else None
     dropped: list[str | None] = []
     if safe:
-        return jsonld.JsonLdProcessor(on_property_dropped=dropped.append), dropped
-    return jsonld.JsonLdProcessor(), dropped
+        return _Processor(processed, on_property_dropped=dropped.append), dropped
+    return _Processor(processed), dropped
 
 
 def _refuse_dropped(dropped: list[str | None]) -> None:

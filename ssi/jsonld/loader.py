@@ -174,6 +174,12 @@ class BundledLoader:
         fallback = "None" if self._fallback is None else type(self._fallback).__name__
         return f"BundledLoader(extra={len(self._extra)} documents, fallback={fallback})"
 
+    @property
+    def is_static(self) -> bool:
+        """True when the loader has no fallback: every document it serves is
+        bundled or in ``extra``, and never changes."""
+        return self._fallback is None
+
     def knows(self, url: str) -> bool:
         """Return True when this loader can serve ``url`` without its fallback."""
         return url in _bundle() or url in self._extra

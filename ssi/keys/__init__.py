@@ -1,6 +1,13 @@
 """Key pairs, their encodings (Multikey, JWK), signing and verifying."""
 
-from ssi.keys.base import KeyPair, KeyType, PublicKey, Signer, Verifier
+from ssi.keys.base import (
+    KeyPair,
+    KeyType,
+    PublicKey,
+    SignatureVerifier,
+    Signer,
+    Verifier,
+)
 from ssi.keys.ec import (
     ECKeyPair,
     ECPublicKey,
@@ -29,6 +36,7 @@ __all__ = [
     "PublicKey",
     "Secp256k1KeyPair",
     "Secp256k1PublicKey",
+    "SignatureVerifier",
     "Signer",
     "Verifier",
     "X25519KeyPair",

@@ -1,4 +1,4 @@
-"""Key types, the public-key and key-pair bases, and the Signer/Verifier seams.
+"""Key types, the public-key and key-pair bases, and the Signer/SignatureVerifier seams.
 
 Each key type lives in its own module (``ed25519``, ``x25519``, ``ec``) and
 subclasses :class:`PublicKey` and :class:`KeyPair` here. Secret bytes never
@@ -26,6 +26,7 @@ __all__ = [
     "KeyPair",
     "KeyType",
     "PublicKey",
+    "SignatureVerifier",
     "Signer",
     "Verifier",
 ]
@@ -58,13 +59,20 @@ class Signer(Protocol):
 
 
 @runtime_checkable
-class Verifier(Protocol):
-    """Anything that checks a signature and raises when it does not verify."""
+class SignatureVerifier(Protocol):
+    """Anything that checks a signature over bytes and raises when it does not
+    verify: the key-level seam a cryptosuite builds for a verification method
+    (``Cryptosuite.create_verifier``); credential verification is elsewhere.
+    """
 
     @property
     def algorithm(self) -> str: ...
 
     def verify(self, data: bytes, signature: bytes) -> None: ...
+
+
+Verifier = SignatureVerifier
+"""Deprecated alias of :class:`SignatureVerifier`, kept until every caller moves."""
 
 
 class PublicKey(ABC):

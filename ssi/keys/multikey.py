@@ -8,6 +8,8 @@ Spec: https://www.w3.org/TR/cid-1.0/#Multikey
 
 from __future__ import annotations
 
+import functools
+
 from ssi.encoding import decode_multibase
 from ssi.errors import (
     EncodingError,
@@ -22,10 +24,18 @@ from ssi.keys.ed25519 import Ed25519KeyPair, Ed25519PublicKey
 from ssi.keys.x25519 import X25519KeyPair, X25519PublicKey
 from ssi.multicodec import unwrap_key
 
-__all__ = ["MAX_MULTIKEY_LENGTH", "decode_multikey", "decode_public_multikey"]
+__all__ = [
+    "MAX_MULTIKEY_LENGTH",
+    "PUBLIC_KEY_CACHE_SIZE",
+    "decode_multikey",
+    "decode_public_multikey",
+]
 
 MAX_MULTIKEY_LENGTH = 256
 """Longest Multikey string accepted; every supported key encodes in far fewer."""
+
+PUBLIC_KEY_CACHE_SIZE = 4096
+"""How many decoded public keys :func:`decode_public_multikey` remembers."""
 
 _PUBLIC: dict[str, type[PublicKey]] = {
     "ed25519-pub": Ed25519PublicKey,
@@ -92,11 +102,25 @@ def decode_multikey(text: str) -> PublicKey | KeyPair:
 def decode_public_multikey(text: str) -> PublicKey:
     """Decode a ``publicKeyMultibase`` value; a secret key is refused.
 
+    Results are remembered (the last :data:`PUBLIC_KEY_CACHE_SIZE` keys), so
+    a key met again, as a did:key DID and then as its verification method,
+    is decoded and its point checked once. Public keys are immutable; refused
+    values, and so secret keys, are never remembered.
+
     Spec: https://www.w3.org/TR/cid-1.0/#Multikey
 
     Raises:
         KeyMaterialError: as :func:`decode_multikey`, or the value is a secret key.
     """
+    if not isinstance(text, str):
+        raise InvalidPublicKeyError(
+            f"Multikey must be a string, not {type(text).__name__}."
+        )
+    return _decode_public(text)
+
+
+@functools.lru_cache(maxsize=PUBLIC_KEY_CACHE_SIZE)
+def _decode_public(text: str) -> PublicKey:
     key = decode_multikey(text)
     if isinstance(key, KeyPair):
         raise InvalidPublicKeyError("expected a public key, found a secret key.")

@@ -58,6 +58,22 @@ class X25519PublicKey(PublicKey):
         except ValueError as exc:
             raise InvalidPublicKeyError("X25519 public key is of small order.") from exc
 
+    @classmethod
+    def _mapped_from_ed25519(cls, raw: bytes) -> X25519PublicKey:
+        """Wrap the X25519 image of a checked Ed25519 public key.
+
+        The small-order probe is skipped: libsodium maps only keys in the
+        prime-order subgroup, whose images are of prime order too.
+        """
+        if len(raw) != _KEY_LENGTH:
+            raise InvalidPublicKeyLengthError(
+                f"X25519 public key has {len(raw)} bytes, expected {_KEY_LENGTH}."
+            )
+        key = cls.__new__(cls)
+        key._raw = bytes(raw)
+        key._key = x25519.X25519PublicKey.from_public_bytes(key._raw)
+        return key
+
     def verify(self, data: bytes, signature: bytes) -> None:
         """Refuse: X25519 keys are for key agreement only.
 

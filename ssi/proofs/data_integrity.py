@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from ssi.datetimes import format_date_time, parse_date_time
 from ssi.did.document import DIDDocument, VerificationMethod
+from ssi.did.methods.key import KeyMethod, resolve_did_key_url
 from ssi.did.resolution import Resolver, default_resolver, failure_error
 from ssi.did.syntax import parse_did, parse_did_url
 from ssi.errors import (
@@ -367,6 +368,11 @@ def _find_method(
         ) from exc
     warnings: tuple[str, ...] = ()
     historical = isinstance(created, str) and resolver.keeps_history(did)
+    if not historical and _stock_did_key(resolver):
+        # did:key:X#X straight from the key: the same method and document.
+        found = resolve_did_key_url(url)
+        if found is not None:
+            return found[0], found[1], warnings
     if historical:
         result = resolver.resolve(did, version_time=created)
     else:
@@ -393,6 +399,12 @@ def _find_method(
     if controller.did_document is None:
         raise failure_error(controller)
     return method, controller.did_document, warnings
+
+
+def _stock_did_key(resolver: Resolver) -> bool:
+    """True when the resolver's did:key driver is the library's own."""
+    registry = resolver.registry
+    return "key" in registry and type(registry.get("key")) is KeyMethod
 
 
 def _history_checks(

@@ -10,23 +10,15 @@ Spec: https://www.w3.org/TR/vc-data-integrity/#cryptographic-suites
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from typing import ClassVar, Protocol
+from typing import Protocol
 
-from ssi.encoding import decode_multibase, encode_multibase
-from ssi.errors import (
-    CanonicalizationError,
-    DocumentLoadError,
-    EncodingError,
-    ProofTransformationError,
-    ProofVerificationError,
-    UnsupportedCryptosuiteError,
-)
-from ssi.jsonld.canon import canonicalize_jcs, canonicalize_rdfc
+from ssi.did.document import VerificationMethod
+from ssi.errors import UnsupportedCryptosuiteError
 from ssi.jsonld.loader import DocumentLoader
-from ssi.keys import KeyType
-from ssi.types import JsonObject
+from ssi.keys import KeyType, PublicKey, SignatureVerifier
+from ssi.proofs.suites import JCSSuite, RDFCSuite, default_suites
+from ssi.types import JsonObject, JsonValue
 
 __all__ = [
     "Cryptosuite",
@@ -40,7 +32,23 @@ class Cryptosuite(Protocol):
     """What the proof engine needs from a cryptosuite.
 
     ``name`` is the ``cryptosuite`` value for ``DataIntegrityProof`` suites and
-    the proof ``type`` for legacy suites (``Ed25519Signature2020``).
+    the proof ``type`` for legacy suites (``Ed25519Signature2020``). Every
+    step that differs between suites is a method here, so a new suite plugs
+    in without touching the engine; :class:`~ssi.proofs.suites.JCSSuite` and
+    :class:`~ssi.proofs.suites.RDFCSuite` implement them for the two
+    transformations.
+
+    Adding a proof: ``options = suite.proof_options(proof, document)``;
+    ``config = suite.configure_proof(options, unsecured)``; sign
+    ``suite.hash_data(config, unsecured, loader=...)``; write
+    ``suite.encode_proof_value(signature)``. Verifying: ``options`` is the
+    proof without ``proofValue``; ``unsecured =
+    suite.transform_document(unsecured, options)``; ``config =
+    suite.configure_proof(options, unsecured)``;
+    ``suite.create_verifier(method).verify(suite.hash_data(config, unsecured,
+    loader=...), suite.decode_proof_value(proof["proofValue"]))``.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#cryptographic-suites
     """
 
     @property
@@ -59,7 +67,9 @@ class Cryptosuite(Protocol):
     def key_types(self) -> frozenset[KeyType]: ...
 
     @property
-    def jcs(self) -> bool: ...
+    def jcs(self) -> bool:
+        """Deprecated: whether the transformation is JCS; use the methods."""
+        ...
 
     def canonicalize(
         self, value: JsonObject, *, loader: DocumentLoader | None
@@ -79,86 +89,42 @@ class Cryptosuite(Protocol):
         """Read signature bytes from a ``proofValue``."""
         ...
 
+    def suite_context(self, context: JsonValue) -> str | None:
+        """The context ``issue`` adds to a document with this ``@context``."""
+        ...
 
-class _BaseSuite:
-    """Shared behaviour: SHA-256, base58btc ``z`` proof values."""
+    def proof_options(self, proof: JsonObject, document: JsonObject) -> JsonObject:
+        """The proof (without ``proofValue``) as adding a proof writes it."""
+        ...
 
-    name: ClassVar[str]
-    proof_type: ClassVar[str] = "DataIntegrityProof"
-    required_algorithm: ClassVar[str]
-    key_types: ClassVar[frozenset[KeyType]]
-    jcs: ClassVar[bool]
+    def transform_document(
+        self, unsecured: JsonObject, options: JsonObject
+    ) -> JsonObject:
+        """The document to canonicalize when verifying a proof with ``options``."""
+        ...
 
-    @property
-    def cryptosuite(self) -> str | None:
-        """The ``cryptosuite`` value, or None for a legacy proof type."""
-        return self.name if self.proof_type == "DataIntegrityProof" else None
+    def configure_proof(self, options: JsonObject, unsecured: JsonObject) -> JsonObject:
+        """The proof configuration to canonicalize."""
+        ...
 
-    def hash(self, data: bytes) -> bytes:
-        """Return SHA-256 of ``data``."""
-        return hashlib.sha256(data).digest()
-
-    def encode_proof_value(self, signature: bytes) -> str:
-        """Return ``signature`` as a base58btc multibase string."""
-        return encode_multibase(signature)
-
-    def decode_proof_value(self, value: str) -> bytes:
-        """Read a base58btc multibase ``proofValue``.
-
-        Raises:
-            ProofVerificationError: the value is not base58btc multibase.
-        """
-        try:
-            return decode_multibase(value)
-        except EncodingError as exc:
-            raise ProofVerificationError(
-                f"proofValue is not base58btc multibase: {exc.detail}"
-            ) from exc
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-
-class JCSSuite(_BaseSuite):
-    """A suite whose transformation is the JSON Canonicalization Scheme."""
-
-    jcs: ClassVar[bool] = True
-
-    def canonicalize(
-        self, value: JsonObject, *, loader: DocumentLoader | None
+    def hash_data(
+        self,
+        config: JsonObject,
+        unsecured: JsonObject,
+        *,
+        loader: DocumentLoader | None,
+        canonical_document: bytes | None = None,
     ) -> bytes:
-        """Return the RFC 8785 canonical bytes of ``value``.
+        """The bytes that are signed."""
+        ...
 
-        Raises:
-            ProofTransformationError: the value cannot be canonicalized.
-        """
-        try:
-            return canonicalize_jcs(value)
-        except CanonicalizationError as exc:
-            raise ProofTransformationError(exc.detail) from exc
+    def create_verifier(self, method: VerificationMethod) -> SignatureVerifier:
+        """A signature verifier for a verification method's key."""
+        ...
 
-
-class RDFCSuite(_BaseSuite):
-    """A suite whose transformation is RDFC-1.0 over the JSON-LD document."""
-
-    jcs: ClassVar[bool] = False
-
-    def canonicalize(
-        self, value: JsonObject, *, loader: DocumentLoader | None
-    ) -> bytes:
-        """Return the RDFC-1.0 canonical N-Quads of ``value`` as UTF-8.
-
-        Raises:
-            ProofTransformationError: the document cannot be canonicalized,
-                or one of its terms does not expand (safe mode).
-            DocumentLoadError: a context is not bundled.
-        """
-        try:
-            return canonicalize_rdfc(value, loader=loader).encode("utf-8")
-        except DocumentLoadError:
-            raise
-        except CanonicalizationError as exc:
-            raise ProofTransformationError(exc.detail) from exc
+    def verifier_for_key(self, key: PublicKey) -> SignatureVerifier:
+        """A signature verifier for a key the caller holds."""
+        ...
 
 
 class SuiteRegistry:
@@ -176,8 +142,6 @@ class SuiteRegistry:
     @classmethod
     def default(cls) -> SuiteRegistry:
         """Return a registry of every suite the library ships."""
-        from ssi.proofs.suites import default_suites
-
         return cls(default_suites())
 
     def register(self, suite: Cryptosuite) -> None:

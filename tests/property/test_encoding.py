@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import base58
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,6 +41,22 @@ def test_base58btc_round_trips(data: bytes) -> None:
     assert decode_base58btc(text) == data
     leading_zeros = len(data) - len(data.lstrip(b"\x00"))
     assert text.startswith("1" * leading_zeros)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=_BASE58, max_size=200))
+def test_base58btc_decoder_agrees_with_the_base58_package(text: str) -> None:
+    # The decoder reads two digits per step (odd and even lengths, leading
+    # '1's); the reference reads one at a time.
+    assert decode_base58btc(text) == base58.b58decode(text)
+    assert decode_multibase("z" + text) == base58.b58decode(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.binary(max_size=120))
+def test_base58btc_encoder_agrees_with_the_base58_package(data: bytes) -> None:
+    assert encode_base58btc(data) == base58.b58encode(data).decode("ascii")
+    assert encode_base58btc(b"\0\0" + data) == base58.b58encode(b"\0\0" + data).decode()
 
 
 @RUN
@@ -109,3 +126,41 @@ def test_unwrap_key_raises_only_ssi_errors(data: bytes) -> None:
         return
     assert codec in KEY_CODECS
     assert wrap(codec, payload) == data
+
+
+def _unwrap_reference(data: bytes) -> tuple[str, bytes] | type[SSIError]:
+    """What ``multiformats`` alone makes of ``data`` (the pre-table path)."""
+    from multiformats import multicodec
+
+    try:
+        codec, payload = multicodec.unwrap(data)
+    except (KeyError, ValueError):
+        return SSIError
+    if KEY_CODECS.get(codec.name) != codec.code:
+        return SSIError
+    return codec.name, bytes(payload)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=40),
+        st.tuples(st.sampled_from(sorted(KEY_CODECS)), st.binary(max_size=40)).map(
+            lambda pair: wrap(pair[0], pair[1])
+        ),
+    )
+)
+def test_unwrap_key_agrees_with_multiformats(data: bytes) -> None:
+    expected = _unwrap_reference(data)
+    try:
+        found: tuple[str, bytes] | type[SSIError] = unwrap_key(data)
+    except SSIError:
+        found = SSIError
+    assert found == expected
+
+
+def test_wrap_agrees_with_multiformats() -> None:
+    from multiformats import multicodec
+
+    for codec in KEY_CODECS:
+        assert wrap(codec, b"key") == bytes(multicodec.wrap(codec, b"key"))

@@ -5,32 +5,36 @@ Spec: https://w3c-ccg.github.io/did-method-key/
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import ClassVar
 
-from ssi.did.document import DIDDocument
+from ssi.did.document import DIDDocument, VerificationMethod
 from ssi.did.resolution import DID_JSON, ResolutionResult
 from ssi.did.syntax import DID
 from ssi.errors import (
     InvalidDIDError,
     InvalidPublicKeyError,
     InvalidResolutionOptionsError,
+    KeyMaterialError,
 )
 from ssi.keys import (
     Ed25519PublicKey,
     KeyPair,
     PublicKey,
     X25519PublicKey,
-    decode_multikey,
+    decode_public_multikey,
 )
-from ssi.types import JsonObject, JsonValue
+from ssi.types import JsonValue
 
 __all__ = [
     "DID_CONTEXT",
     "KeyMethod",
     "did_key",
     "did_key_document",
+    "did_key_verification_method",
+    "resolve_did_key_url",
 ]
 
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
@@ -49,6 +53,12 @@ _ENCRYPTION_FORMAT = {
 }
 _SIGNATURE_ONLY_FORMATS = {"Ed25519VerificationKey2020": "Ed25519"}
 _MULTIBASE_VALUE = re.compile(r"z[1-9A-HJ-NP-Za-km-z]+")
+_SIGNATURE_RELATIONSHIPS = (
+    "authentication",
+    "assertion_method",
+    "capability_invocation",
+    "capability_delegation",
+)
 
 
 def did_key(key: PublicKey | KeyPair) -> str:
@@ -56,7 +66,7 @@ def did_key(key: PublicKey | KeyPair) -> str:
 
     Spec: https://w3c-ccg.github.io/did-method-key/#format
     """
-    public = key.public_key if isinstance(key, KeyPair) else key
+    public = key if isinstance(key, PublicKey) else key.public_key
     return "did:key:" + public.export_multikey()
 
 
@@ -75,6 +85,117 @@ def did_key_document(
         KeyMaterialError: the key is malformed, of the wrong length or type.
         InvalidResolutionOptionsError: an unknown ``public_key_format``.
     """
+    key = _public_key_of(did)
+    if public_key_format not in _FORMAT_CONTEXTS:
+        raise InvalidResolutionOptionsError(
+            f"publicKeyFormat {public_key_format!r} is not supported."
+        )
+    required = _SIGNATURE_ONLY_FORMATS.get(public_key_format)
+    if required is not None and key.key_type != required:
+        raise InvalidResolutionOptionsError(
+            f"publicKeyFormat {public_key_format!r} cannot hold a {key.key_type} key."
+        )
+    # The model is built directly: every value here is made from a checked
+    # key and DID, so DIDDocument.from_json's checks could not fail (a test
+    # compares the two over many keys of every type and format).
+    contexts = [DID_CONTEXT]
+
+    def method(
+        public: PublicKey, fmt: str, multibase: str | None
+    ) -> VerificationMethod:
+        if _FORMAT_CONTEXTS[fmt] not in contexts:
+            contexts.append(_FORMAT_CONTEXTS[fmt])
+        return _method(did, public, fmt, multibase)
+
+    value = did.rpartition(":")[2]
+    if isinstance(key, X25519PublicKey):
+        fmt = _ENCRYPTION_FORMAT.get(public_key_format, public_key_format)
+        agreement = method(key, fmt, value)
+        return DIDDocument(
+            id=did,
+            context=tuple(contexts),
+            verification_method=(agreement,),
+            key_agreement=(agreement.id,),
+        )
+    signing = method(key, public_key_format, value)
+    methods: tuple[VerificationMethod, ...] = (signing,)
+    key_agreement: tuple[str, ...] = ()
+    if enable_encryption_key_derivation and isinstance(key, Ed25519PublicKey):
+        fmt = _ENCRYPTION_FORMAT[public_key_format]
+        agreement = method(key.to_x25519(), fmt, None)
+        methods = (signing, agreement)
+        key_agreement = (agreement.id,)
+    relationship = (signing.id,)
+    return DIDDocument(
+        id=did,
+        context=tuple(contexts),
+        verification_method=methods,
+        authentication=relationship,
+        assertion_method=relationship,
+        capability_invocation=relationship,
+        capability_delegation=relationship,
+        key_agreement=key_agreement,
+    )
+
+
+def did_key_verification_method(url: str) -> VerificationMethod | None:
+    """Return the verification method ``did:key:X#X`` names, straight from the key.
+
+    This is the method :func:`did_key_document` lists under that id (the
+    default ``Multikey`` format), found without building the document: the
+    value is decoded once (and remembered with the key). Any other URL,
+    including another fragment or a DID URL with a path or query, returns
+    None; callers then resolve the DID as usual.
+
+    Spec: https://w3c-ccg.github.io/did-method-key/#document-creation-algorithm
+
+    Raises:
+        InvalidDIDError: the DID is not a did:key DID in base58btc.
+        KeyMaterialError: the key is malformed, of the wrong length or type.
+    """
+    did, hash_, fragment = url.partition("#")
+    if not hash_ or not did.startswith("did:key:z") or did[8:] != fragment:
+        return None
+    key = _public_key_of(did)
+    fmt = "Multikey"  # the name of the format for X25519 keys as well
+    return _method(did, key, fmt, fragment)
+
+
+def resolve_did_key_url(url: str) -> tuple[VerificationMethod, DIDDocument] | None:
+    """Return the method ``did:key:X#X`` names and the DID's document, or None.
+
+    The same method and document as resolving the DID with the default
+    options (``Multikey``, key-agreement derivation on) and dereferencing the
+    fragment, without a resolver or DID URL parsing: for a proof's
+    ``verificationMethod``. The last 4096 answers are remembered (did:key
+    documents never change; the resolver shares its cached documents the
+    same way). Any other URL returns None.
+
+    Spec: https://w3c-ccg.github.io/did-method-key/#read
+
+    Raises:
+        InvalidDIDError: the DID is not a did:key DID in base58btc.
+        KeyMaterialError: the key is malformed, of the wrong length or type.
+    """
+    did, hash_, fragment = url.partition("#")
+    if not hash_ or not did.startswith("did:key:z") or did[8:] != fragment:
+        return None
+    return _resolved(did)
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(did: str) -> tuple[VerificationMethod, DIDDocument]:
+    document = did_key_document(did)
+    return document.verification_method[0], document
+
+
+def _public_key_of(did: str) -> PublicKey:
+    """Decode the public key a did:key DID holds.
+
+    Raises:
+        InvalidDIDError: not a did:key DID in base58btc, or an unknown version.
+        KeyMaterialError: the key is malformed, or the value is a secret key.
+    """
     if not did.startswith("did:key:"):
         raise InvalidDIDError(f"{did[:80]!r} is not a did:key DID.")
     value = did[len("did:key:") :]
@@ -86,60 +207,36 @@ def did_key_document(
         raise InvalidDIDError(
             f"{did[:80]!r}: the did:key value must be base58btc multibase ('z')."
         )
-    key = decode_multikey(value)
-    if isinstance(key, KeyPair):
-        raise InvalidPublicKeyError(
-            "the did:key value is a secret key, not a public key."
-        )
-    if public_key_format not in _FORMAT_CONTEXTS:
-        raise InvalidResolutionOptionsError(
-            f"publicKeyFormat {public_key_format!r} is not supported."
-        )
-    required = _SIGNATURE_ONLY_FORMATS.get(public_key_format)
-    if required is not None and key.key_type != required:
-        raise InvalidResolutionOptionsError(
-            f"publicKeyFormat {public_key_format!r} cannot hold a {key.key_type} key."
-        )
+    try:
+        return decode_public_multikey(value)
+    except KeyMaterialError as exc:
+        if str(exc.detail).startswith("expected a public key"):
+            raise InvalidPublicKeyError(
+                "the did:key value is a secret key, not a public key."
+            ) from exc
+        raise
 
-    contexts = [DID_CONTEXT]
-    methods: list[JsonObject] = []
-    relationships: JsonObject = {}
 
-    def add_method(public: PublicKey, fmt: str) -> str:
-        multibase = public.export_multikey()
-        vm: JsonObject = {"id": f"{did}#{multibase}", "type": fmt, "controller": did}
-        if fmt == "JsonWebKey2020":
-            vm["publicKeyJwk"] = public.export_jwk()
-        else:
-            vm["publicKeyMultibase"] = multibase
-        if _FORMAT_CONTEXTS[fmt] not in contexts:
-            contexts.append(_FORMAT_CONTEXTS[fmt])
-        methods.append(vm)
-        return str(vm["id"])
-
-    if isinstance(key, X25519PublicKey):
-        fmt = _ENCRYPTION_FORMAT.get(public_key_format, public_key_format)
-        relationships["keyAgreement"] = [add_method(key, fmt)]
-    else:
-        vm_id = add_method(key, public_key_format)
-        for name in (
-            "authentication",
-            "assertionMethod",
-            "capabilityInvocation",
-            "capabilityDelegation",
-        ):
-            relationships[name] = [vm_id]
-        if enable_encryption_key_derivation and isinstance(key, Ed25519PublicKey):
-            relationships["keyAgreement"] = [
-                add_method(key.to_x25519(), _ENCRYPTION_FORMAT[public_key_format])
-            ]
-    document: JsonObject = {
-        "@context": contexts,
-        "id": did,
-        "verificationMethod": methods,
-    }
-    document.update(relationships)
-    return DIDDocument.from_json(document)
+def _method(
+    did: str, public: PublicKey, fmt: str, multibase: str | None
+) -> VerificationMethod:
+    """The verification method of ``public`` under ``did``; ``multibase`` is its
+    Multikey when the caller has it (the DID's own value: decoding and encoding
+    base58btc and the multicodec prefix are inverse bijections)."""
+    multibase = multibase or public.export_multikey()
+    if fmt == "JsonWebKey2020":
+        return VerificationMethod(
+            id=f"{did}#{multibase}",
+            type=fmt,
+            controller=did,
+            public_key_jwk=public.export_jwk(),
+        )
+    return VerificationMethod(
+        id=f"{did}#{multibase}",
+        type=fmt,
+        controller=did,
+        public_key_multibase=multibase,
+    )
 
 
 class KeyMethod:

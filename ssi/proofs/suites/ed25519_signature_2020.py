@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ssi.keys import KeyType
-from ssi.proofs.suite import RDFCSuite
+from ssi.proofs.suites.base import RDFCSuite
+from ssi.types import JsonObject, JsonValue
 
 __all__ = ["ED25519_2020_CONTEXT", "Ed25519Signature2020"]
 
@@ -28,3 +29,15 @@ class Ed25519Signature2020(RDFCSuite):
     proof_type: ClassVar[str] = "Ed25519Signature2020"
     required_algorithm: ClassVar[str] = "EdDSA"
     key_types: ClassVar[frozenset[KeyType]] = frozenset({KeyType.ED25519})
+
+    def suite_context(self, context: JsonValue) -> str | None:
+        """The ``Ed25519Signature2020`` context, which defines the proof's terms."""
+        return ED25519_2020_CONTEXT
+
+    def configure_proof(self, options: JsonObject, unsecured: JsonObject) -> JsonObject:
+        """Return the proof options with their own ``@context`` when they carry
+        one (as didkit's proofs do; jsonld-signatures canonicalizes with it),
+        else with the document's."""
+        if "@context" in options:
+            return dict(options)
+        return super().configure_proof(options, unsecured)

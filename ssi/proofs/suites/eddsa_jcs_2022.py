@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ssi.keys import KeyType
-from ssi.proofs.suite import JCSSuite
+from ssi.proofs.suites.base import JCSSuite
 
 __all__ = ["EddsaJcs2022"]
 

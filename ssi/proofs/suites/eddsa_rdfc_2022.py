@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ssi.keys import KeyType
-from ssi.proofs.suite import RDFCSuite
+from ssi.proofs.suites.base import RDFCSuite
 
 __all__ = ["EddsaRdfc2022"]
 

@@ -32,8 +32,8 @@ from ssi.keys import (
     PublicKey,
     Secp256k1KeyPair,
     Secp256k1PublicKey,
+    SignatureVerifier,
     Signer,
-    Verifier,
     X25519KeyPair,
     X25519PublicKey,
     decode_multikey,
@@ -443,7 +443,7 @@ def test_local_signer_refuses_x25519() -> None:
 def test_public_keys_and_pairs_are_verifiers(key_pair: KeyPair) -> None:
     assert isinstance(key_pair.public_key, PublicKey)
     if key_pair.algorithm is not None:
-        assert isinstance(key_pair.public_key, Verifier)
+        assert isinstance(key_pair.public_key, SignatureVerifier)
 
 
 def test_ed25519_signatures_are_deterministic() -> None:
