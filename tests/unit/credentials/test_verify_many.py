@@ -16,6 +16,7 @@ import ssi
 from ssi.credentials import FixedClock, Verifier
 from ssi.credentials import verifier as verifier_module
 from ssi.credentials.verifier import verify_chunk
+from ssi.did.methods import key as did_key_module
 from ssi.types import JsonObject
 from tests.unit.proofs.doubles import CREATED, NOW, ed25519_key
 
@@ -124,12 +125,16 @@ def test_a_worker_builds_its_verifier_once_and_keeps_its_caches(verifier, corpus
     resolver = built.resolver
     assert resolver is not None
     cached = len(resolver._cache)
+    # did:key:X#X methods come straight from the key, through a memo of their
+    # own (ssi.did.methods.key); either cache must already hold the issuers.
+    misses = did_key_module._resolved.cache_info().misses
+    assert cached + did_key_module._resolved.cache_info().currsize > 0
 
     verify_chunk(key, blob, corpus[10:20])
 
     assert verifier_module._worker_verifiers[key] is built
-    assert cached > 0
     assert len(resolver._cache) == cached  # the same five issuers, cache warm
+    assert did_key_module._resolved.cache_info().misses == misses
 
 
 def test_worker_results_are_compact(verifier, corpus):
