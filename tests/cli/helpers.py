@@ -49,3 +49,26 @@ def as_json(completed: subprocess.CompletedProcess[str]) -> Any:
     """The JSON a successful command printed."""
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)
+
+
+def one_error(result: Any, code: str, exit_code: int | None = None) -> str:
+    """The one ``error[code]: …`` line a failed in-process command printed."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        result.exception
+    )
+    if exit_code is not None:
+        assert result.exit_code == exit_code, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error[{code}]: "), lines[0]
+    return str(lines[0])
+
+
+def json_error(result: Any, code: str) -> str:
+    """With --json, the RFC 9457 problem document on stderr, as text; its
+    ``code`` must be ``code``."""
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    problem = json.loads(result.stderr)
+    assert problem["code"] == code, problem
+    assert {"type", "title", "detail"} <= set(problem), problem
+    return str(result.stderr)

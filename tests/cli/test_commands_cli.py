@@ -31,6 +31,7 @@ from ssi.wallet import (
     create_community,
     deactivate_agora_did,
 )
+from tests.cli.helpers import json_error, one_error
 from wallet_cli import session
 from wallet_cli.app import app
 
@@ -54,23 +55,6 @@ def ok(result: Any) -> str:
 
 def as_json(result: Any) -> Any:
     return json.loads(ok(result))
-
-
-def one_error(result: Any, exit_code: int, code: str) -> str:
-    assert result.exit_code == exit_code, (result.stdout, result.stderr)
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"error[{code}]: "), lines[0]
-    return lines[0]
-
-
-def json_error(result: Any, code: str) -> str:
-    """With --json, the error's code and message, wherever they are written
-    (a line on stderr, or an error document on stdout)."""
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    text = result.stderr + result.stdout
-    assert code in text, text
-    return str(text)
 
 
 @pytest.fixture(scope="module")
@@ -111,13 +95,13 @@ ISSUE = ["vc", "issue", "--subject", "did:example:bob", "--type", "T"]
 
 def test_a_deactivated_did_does_not_issue(base, home):
     result = invoke([*ISSUE, "--issuer", "gone", "--claims", "{}"], home)
-    line = one_error(result, 2, "didDeactivated")
+    line = one_error(result, "didDeactivated", 2)
     assert f"{base['gone']} is deactivated" in line
     assert result.stdout == ""
     body = as_json(invoke(["vc", "list", "--json"], home))
     assert body["items"] == []
     by_did = invoke([*ISSUE, "--issuer", base["gone"], "--claims", "{}"], home)
-    one_error(by_did, 2, "didDeactivated")
+    one_error(by_did, "didDeactivated", 2)
     assert ok(invoke([*ISSUE, "--issuer", "me", "--claims", "{}"], home))
 
 
@@ -192,7 +176,7 @@ def test_out_refuses_to_overwrite_without_force(home, tmp_path):
     target.write_text("keep me", encoding="utf-8")
     args = [*ISSUE, "--issuer", "alice", "--claims", "{}", "--out", str(target)]
     refused = invoke(args, home)
-    assert str(target) in one_error(refused, 2, "fileExists")
+    assert str(target) in one_error(refused, "fileExists", 2)
     assert refused.stdout == ""
     refused = invoke([*args, "--json"], home)
     assert refused.exit_code == 2
@@ -204,12 +188,12 @@ def test_out_refuses_to_overwrite_without_force(home, tmp_path):
     log = tmp_path / "me.jsonl"
     export = ["did", "log", "export", "me", "--out", str(log)]
     ok(invoke(export, home))
-    one_error(invoke(export, home), 2, "fileExists")
+    one_error(invoke(export, home), "fileExists", 2)
     ok(invoke([*export, "--force"], home))
     lists = tmp_path / "status.json"
     publish = ["community", "status-list", "engines", "--out", str(lists)]
     ok(invoke(publish, home))
-    one_error(invoke(publish, home), 2, "fileExists")
+    one_error(invoke(publish, home), "fileExists", 2)
     assert ok(invoke([*publish, "--force", "--json"], home))
 
 
@@ -235,7 +219,7 @@ def test_secret_key_files_are_0600_whatever_the_umask(home, tmp_path, umask_zero
     assert stat.S_IMODE(public.stat().st_mode) == 0o666
     assert "secretKeyMultibase" not in public.read_text(encoding="utf-8")
     again = invoke([*args], home)
-    one_error(again, 2, "fileExists")
+    one_error(again, "fileExists", 2)
 
 
 # --- key import ---------------------------------------------------------------------
@@ -272,11 +256,11 @@ def test_key_import_round_trip(base, home, tmp_path):
     signed = as_json(invoke([*ISSUE, "--issuer", "alice", "--claims", "{}"], other))
     assert ssi.verify(signed).verified
     twice = invoke(["key", "import", str(secret)], other)
-    one_error(twice, 2, "recordConflict")
+    one_error(twice, "recordConflict", 2)
     public = tmp_path / "public.json"
     ok(invoke(["key", "export", "alice", "--out", str(public)], home))
     refused = invoke(["key", "import", str(public)], other)
-    assert "public key only" in one_error(refused, 2, "unusableInput")
+    assert "public key only" in one_error(refused, "unusableInput", 2)
     multikey = tmp_path / "multikey.txt"
     fresh = ssi.generate_key("Ed25519")
     multikey.write_text(fresh.export_multikey(private=True) + "\n", encoding="utf-8")
@@ -338,7 +322,7 @@ def test_vc_show_raw_prints_the_credential_as_stored(home):
 def test_vc_delete_asks_for_a_confirmation(home, monkeypatch):
     signed = as_json(invoke([*ISSUE, "--issuer", "alice", "--claims", "{}"], home))
     refused = invoke(["vc", "delete", signed["id"]], home)
-    one_error(refused, 2, "confirmationRequired")
+    one_error(refused, "confirmationRequired", 2)
     assert ok(invoke(["vc", "show", signed["id"]], home))
     monkeypatch.setattr(session, "stdin_is_interactive", lambda: True)
     declined = invoke(["vc", "delete", signed["id"]], home, input="n\n")
@@ -349,7 +333,7 @@ def test_vc_delete_asks_for_a_confirmation(home, monkeypatch):
     accepted = invoke(["vc", "delete", signed["id"]], home, input="y\n")
     assert f"Deleted {signed['id']}" in ok(accepted)
     gone = invoke(["vc", "show", signed["id"]], home)
-    one_error(gone, 1, "recordNotFound")
+    one_error(gone, "recordNotFound", 1)
 
 
 # --- Aliases and admission ------------------------------------------------------------
@@ -363,14 +347,14 @@ def test_aliases_work_where_a_did_is_accepted(base, home):
     admitted = as_json(invoke(["community", "admit", "engines", "alice"], home))
     assert admitted["credentialSubject"]["id"] == base["alice"]
     unknown = invoke(["did", "resolve", "nobody"], home)
-    one_error(unknown, 1, "recordNotFound")
+    one_error(unknown, "recordNotFound", 1)
 
 
 def test_admitting_twice_or_with_an_empty_role_is_refused(base, home):
     admit = ["community", "admit", "engines", "did:example:ada"]
     first = as_json(invoke(admit, home))
     again = invoke(admit, home)
-    assert first["id"] in one_error(again, 2, "recordConflict")
+    assert first["id"] in one_error(again, "recordConflict", 2)
     ok(invoke(["community", "revoke", "engines", first["id"]], home))
     assert as_json(invoke(admit, home))["credentialSubject"]["id"] == (
         "did:example:ada"
@@ -379,7 +363,7 @@ def test_admitting_twice_or_with_an_empty_role_is_refused(base, home):
         empty = invoke(
             ["community", "admit", "engines", "did:example:cy", "--role", role], home
         )
-        one_error(empty, 2, "unusableInput")
+        one_error(empty, "unusableInput", 2)
     members = as_json(invoke(["community", "members", "engines", "--json"], home))
     assert [m["member"] for m in members["items"]] == ["did:example:ada"] * 2
 
@@ -402,7 +386,7 @@ def test_did_dereference(base, tmp_path):
     )
     assert document["contentStream"]["id"] == base["alice"]
     missing = invoke(["did", "dereference", base["alice"] + "#nope"], tmp_path / "none")
-    one_error(missing, 1, "notFound")
+    one_error(missing, "notFound", 1)
     as_json_missing = invoke(
         ["did", "dereference", base["alice"] + "#nope", "--json"], tmp_path / "none"
     )
@@ -418,7 +402,7 @@ def test_did_remove_needs_a_confirmation_and_says_it_is_not_deactivation(
     base, home, monkeypatch
 ):
     refused = invoke(["did", "remove", "alice"], home)
-    assert "not deactivation" in one_error(refused, 2, "confirmationRequired")
+    assert "not deactivation" in one_error(refused, "confirmationRequired", 2)
     assert ok(invoke(["did", "show", "alice"], home))
     monkeypatch.setattr(session, "stdin_is_interactive", lambda: True)
     wrong = invoke(["did", "remove", "alice"], home, input="bob\n")
@@ -430,7 +414,7 @@ def test_did_remove_needs_a_confirmation_and_says_it_is_not_deactivation(
     assert "not deactivated" in human
     assert "type alice to confirm" in typed.stderr
     gone = invoke(["did", "show", "alice"], home)
-    one_error(gone, 1, "recordNotFound")
+    one_error(gone, "recordNotFound", 1)
     log = home.parent / "me.jsonl"
     ok(invoke(["did", "log", "export", "me", "--out", str(log)], home))
     body = as_json(invoke(["did", "remove", "me", "--yes", "--json"], home))

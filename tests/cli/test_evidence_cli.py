@@ -30,6 +30,7 @@ from ssi.wallet import (
     create_community,
     status_list_credentials,
 )
+from tests.cli.helpers import json_error, one_error
 from wallet_cli import session
 from wallet_cli.app import app
 
@@ -47,22 +48,6 @@ def invoke(args: list[str], home: Path, passphrase: str | None = PASSPHRASE, **k
         "COLUMNS": "1000",
     }
     return runner.invoke(app, args, env=env, **kw)
-
-
-def one_error(result: Any, code: str) -> str:
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"error[{code}]: "), lines[0]
-    return lines[0]
-
-
-def json_error(result: Any, code: str) -> str:
-    """With --json, the error's code and message, wherever they are written
-    (a line on stderr, or an error document on stdout)."""
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    text = result.stderr + result.stdout
-    assert code in text, text
-    return str(text)
 
 
 def write(path: Path, document: object) -> Path:

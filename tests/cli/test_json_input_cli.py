@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 import ssi
 from ssi.keys import Ed25519KeyPair
 from ssi.wallet import KDFParams, Wallet
+from tests.cli.helpers import json_error, one_error
 from wallet_cli.app import app
 from wallet_cli.commands.inputs import MAX_JSON_BYTES
 
@@ -66,25 +67,6 @@ def invoke_streaming(args: list[str], home: Path, stream: io.RawIOBase):
     env = {"AGORA_HOME": str(home), "AGORA_PASSPHRASE": PASSPHRASE, "COLUMNS": "1000"}
     command = typer.main.get_command(app)
     return click.testing.CliRunner().invoke(command, args, env=env, input=stream)
-
-
-def one_error(result: Any, code: str) -> str:
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        result.exception
-    )
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"error[{code}]: "), lines[0]
-    return lines[0]
-
-
-def json_error(result: Any, code: str) -> str:
-    """With --json, the error's code and message, wherever they are written
-    (a line on stderr, or an error document on stdout)."""
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    text = result.stderr + result.stdout
-    assert code in text, text
-    return str(text)
 
 
 @pytest.fixture(scope="module")
