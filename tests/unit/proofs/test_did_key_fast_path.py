@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pytest
 
 import ssi
-from ssi.did.methods import default_methods
+from ssi.did.methods import core_methods
 from ssi.did.methods.key import KeyMethod
 from ssi.did.resolution import MethodRegistry, ResolutionResult, Resolver
 from ssi.did.syntax import DID
@@ -31,7 +31,7 @@ class CountingKeyMethod(KeyMethod):
 
 
 def resolver_with(method: KeyMethod) -> Resolver:
-    methods = [m for m in default_methods() if m.name != "key"]
+    methods = [m for m in core_methods() if m.name != "key"]
     return Resolver(MethodRegistry([*methods, method]), cache_ttl=0)
 
 
