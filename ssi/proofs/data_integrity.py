@@ -1,10 +1,13 @@
 """Data Integrity proofs: add a proof to a document, verify one proof.
 
-Both follow the general algorithms of Verifiable Credential Data Integrity 1.0
-with the transformation of the proof's cryptosuite: the proof configuration and
-the document (without its proofs, or with the proofs a ``previousProof``
-names, for proof chains) are canonicalized and hashed, and the signature
-covers ``hash(proofConfig) || hash(document)``.
+Both follow the general algorithms of Verifiable Credential Data Integrity 1.0.
+The engine does the steps every suite shares (the proof's members, proof
+sets and chains: the document without its proofs, or with the proofs a
+``previousProof`` names) and leaves each step that differs to the proof's
+:class:`~ssi.proofs.suite.Cryptosuite`: the proof options, the transformed
+document, the proof configuration, the signed bytes (the shipped suites sign
+``hash(proofConfig) || hash(document)``) and the key's verifier. It names no
+suite, so a new one plugs in through a :class:`~ssi.proofs.suite.SuiteRegistry`.
 
 ``verify_proof`` is a low-level verifier: it returns the details of a valid
 proof or raises; the public ``ssi.verify`` turns that into a report.
