@@ -160,7 +160,8 @@ class SuiteRegistry:
         return cls(default_suites())
 
     def register(self, suite: Cryptosuite) -> None:
-        """Add ``suite``; its algorithm and name must be declared.
+        """Add ``suite``; it must declare its name, proof type, algorithm and
+        key types, and have every method of :class:`Cryptosuite`.
 
         Raises:
             ValueError: a suite of that name is already registered, or the
