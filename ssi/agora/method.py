@@ -425,6 +425,7 @@ class AgoraMethod:
 
     name: ClassVar[str] = "agora"
     keeps_history: ClassVar[bool] = True
+    """The log holds every version: proofs are checked as of their time."""
     cacheable: ClassVar[bool] = False
     """Logs in files and wallets change under the resolver: a new entry (a
     rotation, a key marked compromised) must be seen at once."""

@@ -24,17 +24,18 @@ from ssi.jsonld.loader import DocumentLoader
 from ssi.keys import KeyPair, LocalSigner, Signer
 from ssi.proofs import (
     AuthenticationPurpose,
+    Cryptosuite,
     SuiteRegistry,
     add_proof,
     default_registry,
     purpose_for,
 )
-from ssi.proofs.suites import ED25519_2020_CONTEXT
+from ssi.proofs.suites import DATA_INTEGRITY_V2_CONTEXT
 from ssi.types import JsonObject, JsonValue
 
 __all__ = ["DATA_INTEGRITY_CONTEXT", "issue", "present", "signer"]
 
-DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
+DATA_INTEGRITY_CONTEXT = DATA_INTEGRITY_V2_CONTEXT
 """The context that defines ``DataIntegrityProof`` for VC 1.1 documents."""
 
 
@@ -88,7 +89,7 @@ def issue(
         raise ParsingError("a credential must be a JSON object.")
     registry = registry or default_registry()
     chosen = registry.get(suite)
-    document = _with_suite_context(copy.deepcopy(credential), chosen.proof_type)
+    document = _with_suite_context(copy.deepcopy(credential), chosen)
     parsed = parse_credential(document)
     _check_controller(signer, parsed.issuer, "issuer")
     return add_proof(
@@ -158,7 +159,7 @@ def present(
     document["holder"] = holder
     if items:
         document["verifiableCredential"] = copy.deepcopy(items)
-    document = _with_suite_context(document, chosen.proof_type)
+    document = _with_suite_context(document, chosen)
     _check_controller(signer, holder, "holder")
     return add_proof(
         document,
@@ -171,15 +172,11 @@ def present(
     )
 
 
-def _with_suite_context(document: JsonObject, proof_type: str) -> JsonObject:
-    """Add the context that defines the proof's terms when the base lacks it."""
+def _with_suite_context(document: JsonObject, suite: Cryptosuite) -> JsonObject:
+    """Add the context the suite needs for the proof's terms when it is missing."""
     contexts: JsonValue = document.get("@context")
+    needed = suite.suite_context(contexts)
     entries = list(contexts) if isinstance(contexts, list) else [contexts]
-    needed = None
-    if proof_type == "Ed25519Signature2020":
-        needed = ED25519_2020_CONTEXT
-    elif entries and entries[0] == VC_V1_CONTEXT:
-        needed = DATA_INTEGRITY_CONTEXT
     if needed is not None and needed not in entries and contexts is not None:
         document["@context"] = [*entries, needed]
     return document

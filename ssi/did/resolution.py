@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from ssi.did.dereference import dereference_in_document
 from ssi.did.document import DIDDocument
+from ssi.did.methods import core_methods
 from ssi.did.results import (
     DID_JSON,
     DID_LD_JSON,
@@ -82,7 +83,18 @@ class MethodRegistry:
             self.register(method)
 
     def register(self, method: DIDMethod, *, replace: bool = False) -> None:
-        """Add a driver under its ``name``; refuses a second one unless ``replace``."""
+        """Add a driver under its ``name``; refuses a second one unless ``replace``.
+
+        Raises:
+            ValueError: a driver of that name is registered already, or the
+                driver does not declare ``cacheable`` and ``keeps_history``
+                as booleans (:class:`DIDMethod`).
+        """
+        for attribute in ("cacheable", "keeps_history"):
+            if not isinstance(getattr(method, attribute, None), bool):
+                raise ValueError(
+                    f"DID method {method!r} does not declare {attribute} as a bool"
+                )
         if method.name in self._methods and not replace:
             raise ValueError(f"DID method {method.name!r} is already registered")
         self._methods[method.name] = method
@@ -182,11 +194,6 @@ class Resolver:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if registry is None:
-            # Imported here while ssi.did.methods.key still imports this
-            # module; once every driver imports ssi.did.results instead, this
-            # import moves to the top and no cycle is left.
-            from ssi.did.methods import core_methods
-
             registry = MethodRegistry(core_methods())
         self.registry = registry
         self._ttl = cache_ttl
@@ -325,17 +332,17 @@ class Resolver:
         method = did.split(":", 2)[1] if did.count(":") >= 2 else ""
         if method not in self.registry:
             return True
-        return bool(getattr(self.registry.get(method), "cacheable", True))
+        return self.registry.get(method).cacheable
 
     def keeps_history(self, did: str) -> bool:
         """True when the DID's method can resolve earlier versions (``versionTime``).
 
-        Methods declare it with a ``keeps_history = True`` attribute.
+        Methods declare it with ``keeps_history`` (:class:`DIDMethod`).
         """
         method = did.split(":", 2)[1] if did.count(":") >= 2 else ""
         if method not in self.registry:
             return False
-        return bool(getattr(self.registry.get(method), "keeps_history", False))
+        return self.registry.get(method).keeps_history
 
     def clear_cache(self) -> None:
         """Forget every cached result."""

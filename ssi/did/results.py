@@ -151,15 +151,16 @@ class DIDMethod(Protocol):
     :class:`~ssi.errors.KeyMaterialError` for bad key material), which the
     resolver turns into resolution metadata.
 
-    What the resolver asks of a method besides ``resolve``, as class
-    attributes (read with these defaults when a driver does not declare them):
+    What the resolver asks of a method besides ``resolve``, which every
+    driver declares (as class attributes; ``MethodRegistry.register``
+    refuses a driver without them):
 
-    - ``cacheable: bool = True``: successful results may be cached for the
-      resolver's TTL. did:agora says False: its logs in files and wallets
-      change under the resolver.
-    - ``keeps_history: bool = False``: the method resolves earlier versions
+    - ``cacheable``: successful results may be cached for the resolver's
+      TTL. did:key and did:jwk say True; did:agora says False: its logs in
+      files and wallets change under the resolver.
+    - ``keeps_history``: the method resolves earlier versions
       (``versionTime``), so a proof is checked against the key in force
-      when it was made. did:agora says True.
+      when it was made. did:agora says True; did:key and did:jwk say False.
 
     A driver must pickle (no locks, open files or lambdas in its state) for
     a verifier that uses it to be shipped to worker processes; sources it
@@ -170,6 +171,12 @@ class DIDMethod(Protocol):
 
     @property
     def name(self) -> str: ...
+
+    @property
+    def cacheable(self) -> bool: ...
+
+    @property
+    def keeps_history(self) -> bool: ...
 
     def resolve(
         self, did: DID, options: Mapping[str, JsonValue]

@@ -1,10 +1,13 @@
 """Data Integrity proofs: add a proof to a document, verify one proof.
 
-Both follow the general algorithms of Verifiable Credential Data Integrity 1.0
-with the transformation of the proof's cryptosuite: the proof configuration and
-the document (without its proofs, or with the proofs a ``previousProof``
-names, for proof chains) are canonicalized and hashed, and the signature
-covers ``hash(proofConfig) || hash(document)``.
+Both follow the general algorithms of Verifiable Credential Data Integrity 1.0.
+The engine does the steps every suite shares (the proof's members, proof
+sets and chains: the document without its proofs, or with the proofs a
+``previousProof`` names) and leaves each step that differs to the proof's
+:class:`~ssi.proofs.suite.Cryptosuite`: the proof options, the transformed
+document, the proof configuration, the signed bytes (the shipped suites sign
+``hash(proofConfig) || hash(document)``) and the key's verifier. It names no
+suite, so a new one plugs in through a :class:`~ssi.proofs.suite.SuiteRegistry`.
 
 ``verify_proof`` is a low-level verifier: it returns the details of a valid
 proof or raises; the public ``ssi.verify`` turns that into a report.
@@ -15,7 +18,6 @@ Spec: https://www.w3.org/TR/vc-data-integrity/#algorithms
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,16 +30,15 @@ from ssi.did.syntax import parse_did, parse_did_url
 from ssi.errors import (
     DIDError,
     InvalidVerificationMethodURLError,
-    KeyMaterialError,
     MalformedValueError,
     ProofGenerationError,
     ProofVerificationError,
     ValidityRangeError,
 )
 from ssi.jsonld.loader import DocumentLoader
-from ssi.keys import PublicKey, Signer, decode_public_jwk, decode_public_multikey
+from ssi.keys import PublicKey, SignatureVerifier, Signer
 from ssi.proofs.purposes import AssertionMethodPurpose, ProofPurpose
-from ssi.proofs.suite import Cryptosuite, SuiteRegistry
+from ssi.proofs.suite import DEFAULT_SUITE, Cryptosuite, SuiteRegistry
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
@@ -107,7 +108,7 @@ def add_proof(
     document: JsonObject,
     signer: Signer,
     *,
-    suite: str | Cryptosuite = "eddsa-jcs-2022",
+    suite: str | Cryptosuite = DEFAULT_SUITE,
     purpose: ProofPurpose | None = None,
     created: datetime | str | None = None,
     expires: datetime | str | None = None,
@@ -137,8 +138,6 @@ def add_proof(
             f"{chosen.name} needs a {chosen.required_algorithm} key; the signer "
             f"uses {signer.algorithm}."
         )
-    if "@context" not in document and not chosen.jcs:
-        raise ProofGenerationError("the document has no @context.")
     existing = proofs_of(document)
     proof: JsonObject = {"type": chosen.proof_type}
     if chosen.cryptosuite is not None:
@@ -165,13 +164,9 @@ def add_proof(
             unsecured["proof"] = _previous(existing, proof["previousProof"])
         except ProofVerificationError as exc:
             raise ProofGenerationError(exc.detail) from exc
-    if chosen.jcs:
-        if "@context" in document:
-            proof["@context"] = document["@context"]
-        config = dict(proof)
-    else:
-        config = dict(proof, **{"@context": document["@context"]})
-    data = _hash_data(chosen, config, unsecured, loader)
+    proof = chosen.proof_options(proof, document)
+    config = chosen.configure_proof(proof, unsecured)
+    data = chosen.hash_data(config, unsecured, loader=loader)
     proof["proofValue"] = chosen.encode_proof_value(signer.sign(data))
     proof = {k: proof[k] for k in _PROOF_ORDER if k in proof}
     secured = dict(document)
@@ -216,9 +211,10 @@ def verify_proof(
     method, controller, warnings = _find_method(
         proof["verificationMethod"], resolver, proof.get("created")
     )
-    key = _public_key(method)
+    verifier = suite.create_verifier(method)
     purpose.validate(proof, method, controller)
-    check_signature(document, proof, key, suite=suite, loader=loader)
+    signature = suite.decode_proof_value(proof["proofValue"])
+    _verify(document, proof, signature, verifier, suite, loader, None)
     return VerifiedProof(proof, suite, method, controller, created, warnings)
 
 
@@ -255,47 +251,32 @@ def check_signature(
     if not isinstance(proof.get("proofValue"), str):
         raise MalformedValueError("$.proof.proofValue must be a string.")
     signature = suite.decode_proof_value(proof["proofValue"])
-    if key.key_type not in suite.key_types:
-        raise ProofVerificationError(
-            f"{suite.name} cannot be verified with a {key.key_type} key."
-        )
+    verifier = suite.verifier_for_key(key)
+    _verify(document, proof, signature, verifier, suite, loader, canonical_document)
+
+
+def _verify(
+    document: JsonObject,
+    proof: JsonObject,
+    signature: bytes,
+    verifier: SignatureVerifier,
+    suite: Cryptosuite,
+    loader: DocumentLoader | None,
+    canonical_document: bytes | None,
+) -> None:
+    """The Verify Proof steps every suite shares; the suite does the rest."""
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     if "previousProof" in proof:
         unsecured["proof"] = _previous(proofs_of(document), proof["previousProof"])
-    if suite.jcs and "@context" in options:
-        _check_context_prefix(document.get("@context"), options["@context"])
-        unsecured["@context"] = options["@context"]
-    if (suite.cryptosuite is None or suite.jcs) and "@context" in options:
-        # Legacy proof types carry their own context when the document lacks the
-        # suite's (as didkit does); jsonld-signatures canonicalizes with it. JCS
-        # proofs carry the document's context, checked above.
-        config = dict(options)
-    elif "@context" in unsecured:
-        config = dict(options, **{"@context": unsecured["@context"]})
-    else:
-        config = dict(options)
-    if (
-        canonical_document is not None
-        and "previousProof" not in proof
-        and ("@context" not in options)
-    ):
-        config_hash = suite.hash(suite.canonicalize(config, loader=loader))
-        data = config_hash + suite.hash(canonical_document)
-    else:
-        data = _hash_data(suite, config, unsecured, loader)
-    key.verify(data, signature)
-
-
-def _hash_data(
-    suite: Cryptosuite,
-    config: JsonObject,
-    unsecured: JsonObject,
-    loader: DocumentLoader | None,
-) -> bytes:
-    config_hash = suite.hash(suite.canonicalize(config, loader=loader))
-    document_hash = suite.hash(suite.canonicalize(unsecured, loader=loader))
-    return config_hash + document_hash
+    unsecured = suite.transform_document(unsecured, options)
+    config = suite.configure_proof(options, unsecured)
+    if "previousProof" in proof or "@context" in options:
+        canonical_document = None
+    data = suite.hash_data(
+        config, unsecured, loader=loader, canonical_document=canonical_document
+    )
+    verifier.verify(data, signature)
 
 
 def _time_value(value: datetime | str | None, name: str) -> str | None:
@@ -344,15 +325,6 @@ def _previous(existing: list[JsonObject], names: JsonValue) -> JsonValue:
     # Data Integrity sets the document's proof to the list of matching proofs,
     # even when previousProof names one (Add Proof Set/Chain, step 6).
     return found
-
-
-def _check_context_prefix(context: JsonValue, proof_context: JsonValue) -> None:
-    document = context if isinstance(context, list) else [context]
-    prefix = proof_context if isinstance(proof_context, list) else [proof_context]
-    if document[: len(prefix)] != prefix:
-        raise ProofVerificationError(
-            "the proof's @context is not a prefix of the document's @context."
-        )
 
 
 def _find_method(
@@ -440,29 +412,6 @@ def _history_checks(
     return ()
 
 
-def _public_key(method: VerificationMethod) -> PublicKey:
-    try:
-        if method.public_key_multibase is not None:
-            return _multikey(method.public_key_multibase)
-        if method.public_key_jwk is not None:
-            return _jwk(json.dumps(method.public_key_jwk, sort_keys=True))
-    except KeyMaterialError as exc:
-        raise InvalidVerificationMethodURLError(
-            f"{method.id} holds unusable key material: {exc.detail}"
-        ) from exc
-    raise InvalidVerificationMethodURLError(f"{method.id} has no public key.")
-
-
 @functools.lru_cache(maxsize=4096)
 def _did_of(url: str) -> str:
     return str(parse_did_url(url).did)
-
-
-@functools.lru_cache(maxsize=4096)
-def _multikey(value: str) -> PublicKey:
-    return decode_public_multikey(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _jwk(text: str) -> PublicKey:
-    return decode_public_jwk(json.loads(text))

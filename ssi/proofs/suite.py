@@ -21,11 +21,15 @@ from ssi.proofs.suites import JCSSuite, RDFCSuite, default_suites
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
+    "DEFAULT_SUITE",
     "Cryptosuite",
     "JCSSuite",
     "RDFCSuite",
     "SuiteRegistry",
 ]
+
+DEFAULT_SUITE = "eddsa-jcs-2022"
+"""The suite :func:`~ssi.proofs.add_proof` uses unless told otherwise."""
 
 
 class Cryptosuite(Protocol):
@@ -65,11 +69,6 @@ class Cryptosuite(Protocol):
 
     @property
     def key_types(self) -> frozenset[KeyType]: ...
-
-    @property
-    def jcs(self) -> bool:
-        """Deprecated: whether the transformation is JCS; use the methods."""
-        ...
 
     def canonicalize(
         self, value: JsonObject, *, loader: DocumentLoader | None
@@ -127,6 +126,22 @@ class Cryptosuite(Protocol):
         ...
 
 
+_STEPS = (
+    "canonicalize",
+    "hash",
+    "encode_proof_value",
+    "decode_proof_value",
+    "suite_context",
+    "proof_options",
+    "transform_document",
+    "configure_proof",
+    "hash_data",
+    "create_verifier",
+    "verifier_for_key",
+)
+"""The methods of :class:`Cryptosuite` that the registry checks a suite has."""
+
+
 class SuiteRegistry:
     """Suites by name; verifiers accept only the suites registered here.
 
@@ -145,7 +160,8 @@ class SuiteRegistry:
         return cls(default_suites())
 
     def register(self, suite: Cryptosuite) -> None:
-        """Add ``suite``; its algorithm and name must be declared.
+        """Add ``suite``; it must declare its name, proof type, algorithm and
+        key types, and have every method of :class:`Cryptosuite`.
 
         Raises:
             ValueError: a suite of that name is already registered, or the
@@ -154,6 +170,9 @@ class SuiteRegistry:
         for attribute in ("name", "proof_type", "required_algorithm", "key_types"):
             if not getattr(suite, attribute, None):
                 raise ValueError(f"cryptosuite {suite!r} does not declare {attribute}")
+        for step in _STEPS:
+            if not callable(getattr(suite, step, None)):
+                raise ValueError(f"cryptosuite {suite!r} does not declare {step}()")
         if suite.name in self._suites:
             raise ValueError(f"cryptosuite {suite.name!r} is already registered")
         self._suites[suite.name] = suite

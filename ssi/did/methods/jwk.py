@@ -116,6 +116,10 @@ class JWKMethod:
     """
 
     name: ClassVar[str] = "jwk"
+    cacheable: ClassVar[bool] = True
+    """A did:jwk document follows from the DID alone: it never changes."""
+    keeps_history: ClassVar[bool] = False
+    """A did:jwk has one version, its key."""
 
     def resolve(self, did: DID, options: Mapping[str, JsonValue]) -> ResolutionResult:
         """Expand ``did`` into its document.

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from ssi.did.document import DIDDocument, VerificationMethod
-from ssi.did.resolution import DID_JSON, ResolutionResult
+from ssi.did.results import DID_JSON, ResolutionResult
 from ssi.did.syntax import DID
 from ssi.errors import (
     InvalidDIDError,
@@ -250,6 +250,10 @@ class KeyMethod:
     """
 
     name: ClassVar[str] = "key"
+    cacheable: ClassVar[bool] = True
+    """A did:key document follows from the DID alone: it never changes."""
+    keeps_history: ClassVar[bool] = False
+    """A did:key has one version, its key."""
 
     def resolve(self, did: DID, options: Mapping[str, JsonValue]) -> ResolutionResult:
         """Expand ``did`` into its document.

@@ -102,8 +102,6 @@ class DataIntegritySuite:
     proof_type: ClassVar[str] = "DataIntegrityProof"
     required_algorithm: ClassVar[str]
     key_types: ClassVar[frozenset[KeyType]]
-    jcs: ClassVar[bool]
-    """Deprecated: the engine asks the suite methods below instead."""
 
     @property
     def cryptosuite(self) -> str | None:
@@ -249,8 +247,6 @@ class JCSSuite(DataIntegritySuite):
     Spec: https://www.w3.org/TR/vc-di-eddsa/#transformation-eddsa-jcs-2022
     """
 
-    jcs: ClassVar[bool] = True
-
     def canonicalize(
         self, value: JsonObject, *, loader: DocumentLoader | None
     ) -> bytes:
@@ -300,8 +296,6 @@ class JCSSuite(DataIntegritySuite):
 
 class RDFCSuite(DataIntegritySuite):
     """A suite whose transformation is RDFC-1.0 over the JSON-LD document."""
-
-    jcs: ClassVar[bool] = False
 
     def canonicalize(
         self, value: JsonObject, *, loader: DocumentLoader | None

@@ -70,6 +70,8 @@ class _FixedMethod:
     """did:test: key A, under the relationships each DID's name says."""
 
     name: ClassVar[str] = "test"
+    cacheable: ClassVar[bool] = True
+    keeps_history: ClassVar[bool] = False
     documents: ClassVar[dict[str, ssi.DIDDocument]] = {
         "did:test:auth-only": _test_document("did:test:auth-only", ("authentication",)),
         "did:test:assert-ok": _test_document(

@@ -31,6 +31,8 @@ class CountingMethod:
     """A did:test driver that counts calls and serves one document."""
 
     name = "test"
+    cacheable = True
+    keeps_history = False
 
     def __init__(self) -> None:
         self.calls = 0
@@ -182,6 +184,45 @@ def test_registry_refuses_duplicates_and_reports_unknown_methods(method):
     registry.register(CountingMethod(), replace=True)
     with pytest.raises(MethodNotSupportedError):
         registry.get("nope")
+
+
+class _Undeclared(CountingMethod):
+    cacheable = None  # type: ignore[assignment]
+
+
+class _HistoryUndeclared(CountingMethod):
+    keeps_history = "yes"  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize(
+    ("driver", "attribute"),
+    [(_Undeclared, "cacheable"), (_HistoryUndeclared, "keeps_history")],
+)
+def test_registry_refuses_a_driver_that_does_not_declare_what_the_resolver_asks(
+    driver, attribute
+):
+    with pytest.raises(ValueError, match=f"does not declare {attribute} as a bool"):
+        MethodRegistry([driver()])
+
+
+def test_the_resolver_reads_what_each_shipped_driver_declares():
+    import ssi.methods
+
+    resolver = Resolver(ssi.methods.default_methods())
+    declared = {
+        name: (resolver.registry.get(name).cacheable,
+               resolver.registry.get(name).keeps_history)
+        for name in resolver.registry.names
+    }  # fmt: skip
+    assert declared == {
+        "agora": (False, True),
+        "jwk": (True, False),
+        "key": (True, False),
+    }
+    assert resolver.keeps_history("did:agora:zQmX")
+    assert not resolver.keeps_history("did:jwk:e30")
+    assert not resolver._cacheable("did:agora:zQmX")
+    assert resolver._cacheable("did:key:z6Mk")
 
 
 def test_default_registry_has_key_and_jwk_and_the_full_set_adds_agora():

@@ -71,6 +71,8 @@ class StaticMethod:
     """A ``did:test`` driver that serves fixed documents; others are not found."""
 
     name = "test"
+    cacheable = True
+    keeps_history = False
 
     def __init__(self, documents: Mapping[str, JsonObject]) -> None:
         self.documents = dict(documents)

@@ -13,10 +13,8 @@ https://www.w3.org/TR/vc-data-integrity/#cryptographic-suites
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
-import json
 from datetime import timedelta
 from typing import ClassVar
 
@@ -32,7 +30,6 @@ from ssi.errors import (
     UnsupportedCryptosuiteError,
     ValidityRangeError,
 )
-from ssi.jsonld.loader import DocumentLoader
 from ssi.keys import KeyType
 from ssi.proofs import (
     DEFAULT_SKEW,
@@ -53,6 +50,7 @@ from tests.unit.proofs.doubles import (
     p256_key,
     static_resolver,
 )
+from tests.unit.proofs.toy_suite import ToySuite
 
 ALICE = ed25519_key(1)
 BOB = ed25519_key(2)
@@ -585,37 +583,6 @@ def test_registry_refuses_a_suite_that_does_not_declare_its_shape(suite):
 
 
 # --- A toy suite through the seam -----------------------------------------------------
-
-
-class ToySuite:
-    """A cryptosuite written against the protocol only, not the library's bases.
-
-    Sorted-key compact JSON, SHA-512, Ed25519, and ``proofValue`` as
-    base64url multibase (``u``): none of it what the shipped suites do.
-    """
-
-    name = "toy-2024"
-    proof_type = "DataIntegrityProof"
-    cryptosuite = "toy-2024"
-    required_algorithm = "EdDSA"
-    key_types = frozenset({KeyType.ED25519})
-    jcs = True
-
-    def canonicalize(
-        self, value: JsonObject, *, loader: DocumentLoader | None
-    ) -> bytes:
-        return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
-
-    def hash(self, data: bytes) -> bytes:
-        return hashlib.sha512(data).digest()
-
-    def encode_proof_value(self, signature: bytes) -> str:
-        return "u" + base64.urlsafe_b64encode(signature).decode().rstrip("=")
-
-    def decode_proof_value(self, value: str) -> bytes:
-        if not value.startswith("u"):
-            raise ProofVerificationError("proofValue is not base64url multibase.")
-        return base64.urlsafe_b64decode(value[1:] + "=" * (-len(value[1:]) % 4))
 
 
 def toy_registry() -> SuiteRegistry:
