@@ -25,6 +25,7 @@ from ssi.agora.method import (
     LogSource,
     document_for,
     resolve_log,
+    validate_entries,
 )
 from ssi.agora.operations import (
     add_service,
@@ -58,5 +59,6 @@ __all__ = [
     "signing_document",
     "split_lines",
     "update_entry",
+    "validate_entries",
     "validate_log",
 ]

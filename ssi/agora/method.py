@@ -57,6 +57,7 @@ __all__ = [
     "LogSource",
     "document_for",
     "resolve_log",
+    "validate_entries",
 ]
 
 _MULTIBASE_ID = "z"
@@ -201,6 +202,45 @@ def _validate(
     if not _forks(entries):
         return validate_log(entries, did=did, now=now, skew=skew)
     return _validate_tree(entries, did, now, skew)
+
+
+def validate_entries(
+    entries: Sequence[JsonValue],
+    *,
+    did: str | None = None,
+    now: datetime | None = None,
+    skew: timedelta = timedelta(minutes=5),
+) -> AgoraLog:
+    """Validate one log as a resolver does: in order, or as a tree if it forks.
+
+    Unlike :func:`~ssi.agora.log.validate_log`, a log that repeats an entry
+    (equal objects) or forks is read as resolution reads it (spec §5.1.1):
+    copies count once, and a fork whose branches are all valid is duplicity.
+
+    Args:
+        entries: the entries, as parsed.
+        did: the DID the log must create (default: the one its first entry
+            creates).
+        now: entries timed after ``now + skew`` are refused (default: not
+            checked).
+        skew: tolerance for clocks that drift.
+
+    Spec: docs/did-agora.md §5.1 and §5.1.1.
+
+    Raises:
+        InvalidDIDLogError, LogTooLargeError: the log is broken or too large.
+        DuplicityError: the log forks and every branch is valid.
+    """
+    _check_count(len(entries))
+    first = entries[0] if entries else None
+    target = (
+        did
+        if did is not None
+        else (_creates(first) if isinstance(first, dict) else None)
+    )
+    if target is None or not _forks(entries):
+        return validate_log(entries, did=did, now=now, skew=skew)
+    return _validate_tree(entries, target, now, skew)
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from ssi.agora import (
     rotate_entry,
     signing_document,
     update_entry,
+    validate_entries,
     validate_log,
 )
 from ssi.errors import (
@@ -314,10 +315,12 @@ def import_agora_log(wallet: Wallet, entries: Sequence[JsonValue]) -> AgoraLog:
 
     Raises:
         InvalidDIDLogError: the log is broken.
+        DuplicityError: the log itself forks (both branches valid); copies
+            of an entry count once, as in resolution.
         RecordConflictError: the wallet holds a log for that DID from which
             this one forks (resolve both logs to see the duplicity).
     """
-    log = validate_log(list(entries))
+    log = validate_entries(list(entries))
     with wallet.transaction() as tx:
         data = tx.get(_KIND, _record_id(log.did))
         if data is not None:

@@ -6,6 +6,9 @@ refusals."""
 
 from __future__ import annotations
 
+import copy
+import shutil
+
 import pytest
 
 import resolver
@@ -14,6 +17,7 @@ from ssi.agora import AgoraMethod, FileLogSource
 from ssi.did.methods import KeyMethod
 from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.errors import (
+    DuplicityError,
     RecordConflictError,
     RecordNotFoundError,
     StatusRetrievalError,
@@ -155,6 +159,38 @@ def test_importing_logs(wallet, tmp_path):
         update_agora_did(wallet, theirs.did, add_key=True)  # not ours: no keys
     with pytest.raises(RecordNotFoundError):
         agora_log(wallet, "did:agora:zNothing")
+
+
+def _service(name):
+    return {
+        "id": f"#{name}",
+        "type": "AgoraHub",
+        "serviceEndpoint": "https://x.example",
+    }
+
+
+def test_importing_a_log_reads_it_as_resolution_does(wallet, tmp_path):
+    # Copies of an entry (equal objects) count once, as in resolution; a log
+    # that forks into two valid branches is duplicity, not invalidLogVersion.
+    home = tmp_path / "other"
+    other = Wallet.create(home, "a test passphrase", kdf=KDFParams.profile("test"))
+    theirs = create_agora_did(other, alias="them")
+    shutil.copytree(home, tmp_path / "twin")
+    twin = Wallet.open(tmp_path / "twin", "a test passphrase")
+    update_agora_did(other, "them", add_services=[_service("a")])
+    update_agora_did(twin, "them", add_services=[_service("b")])
+    log = agora_log(other, "them")
+
+    copied = import_agora_log(wallet, [log[0], copy.deepcopy(log[0]), *log[1:]])
+    assert copied.did == theirs.did
+    assert copied.latest.version == 2
+    forked = [*log, agora_log(twin, "them")[1]]
+    fresh = Wallet.create(
+        tmp_path / "fresh", "a test passphrase", kdf=KDFParams.profile("test")
+    )
+    with pytest.raises(DuplicityError):
+        import_agora_log(fresh, forked)
+    assert fresh.records("agora") == []
 
 
 def test_only_agora_dids_can_be_updated(wallet):
