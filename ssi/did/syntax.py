@@ -20,6 +20,7 @@ Spec: https://www.w3.org/TR/did-core/#did-syntax
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ __all__ = [
     "DIDURL",
     "DID_PARAMETERS",
     "MAX_DID_LENGTH",
+    "PARSE_CACHE_SIZE",
     "is_did",
     "is_did_url",
     "parse_did",
@@ -42,6 +44,9 @@ __all__ = [
 
 MAX_DID_LENGTH: Final = 8 * 1024
 """The longest DID or DID URL accepted, in characters (8 KiB of ASCII)."""
+
+PARSE_CACHE_SIZE: Final = 4096
+"""How many parsed DID URLs :func:`parse_did_url` remembers."""
 
 DID_PARAMETERS: Final = ("service", "relativeRef", "versionId", "versionTime", "hl")
 """The DID parameters DID Core §3.2.1 defines for every DID method."""
@@ -62,6 +67,21 @@ _DID_URL_RE: Final = re.compile(
     rf"(?P<path>{_PATH})"
     rf"(?:\?(?P<query>{_QUERY_OR_FRAGMENT}))?"
     rf"(?:#(?P<fragment>{_QUERY_OR_FRAGMENT}))?"
+)
+# The same grammar without percent-encoding, written so that the regular
+# expression engine does not try alternatives at every character: every text
+# it matches, _DID_URL_RE matches with the same groups (a test checks this on
+# many inputs), so parse_did_url tries it first and falls back on _DID_URL_RE.
+_PLAIN_DID_RE: Final = re.compile(
+    rf"did:(?P<method>{_METHOD_NAME}):(?P<msid>[A-Za-z0-9._:-]*[A-Za-z0-9._-])"
+)
+_PLAIN_PCHAR = r"[A-Za-z0-9\-._~!$&'()*+,;=:@]"
+_PLAIN_DID_URL_RE: Final = re.compile(
+    rf"(?P<did>did:(?P<method>{_METHOD_NAME}):"
+    r"(?P<msid>[A-Za-z0-9._:-]*[A-Za-z0-9._-]))"
+    rf"(?P<path>(?:/{_PLAIN_PCHAR}*)*)"
+    rf"(?:\?(?P<query>[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*))?"
+    rf"(?:#(?P<fragment>[A-Za-z0-9\-._~!$&'()*+,;=:@/?]*))?"
 )
 _METHOD_NAME_RE: Final = re.compile(_METHOD_NAME)
 _METHOD_SPECIFIC_ID_RE: Final = re.compile(_METHOD_SPECIFIC_ID)
@@ -315,21 +335,24 @@ def parse_did(text: str) -> DID:
             :data:`MAX_DID_LENGTH`, or breaks the DID syntax (a DID URL with a
             path, query or fragment is not a DID).
     """
-    match = _DID_RE.fullmatch(_checked(text, InvalidDIDError, "DID"))
+    text = _checked(text, InvalidDIDError, "DID")
+    match = _PLAIN_DID_RE.fullmatch(text) or _DID_RE.fullmatch(text)
     if match is None:
         if _DID_URL_RE.fullmatch(text) is not None:
             reason = "it is a DID URL with a path, query or fragment, not a DID"
         else:
             reason = _explain_did(text)
         raise InvalidDIDError(f"Invalid DID {_show(text)}: {reason}.")
-    return DID(match["method"], match["msid"])
+    return _trusted_did(match["method"], match["msid"])
 
 
 def parse_did_url(text: str) -> DIDURL:
     """Parse a DID URL (a bare DID is a DID URL too).
 
     Text that is not even a DID fails with :class:`InvalidDIDURLError` here,
-    because the caller asked for a DID URL.
+    because the caller asked for a DID URL. The last
+    :data:`PARSE_CACHE_SIZE` URLs parsed are remembered (a DID URL is
+    immutable); text that fails is not.
 
     Spec: https://www.w3.org/TR/did-core/#did-url-syntax
 
@@ -337,13 +360,37 @@ def parse_did_url(text: str) -> DIDURL:
         InvalidDIDURLError: ``text`` is not a string, is longer than
             :data:`MAX_DID_LENGTH`, or breaks the DID URL syntax.
     """
-    match = _DID_URL_RE.fullmatch(_checked(text, InvalidDIDURLError, "DID URL"))
-    if match is None:
-        raise InvalidDIDURLError(
-            f"Invalid DID URL {_show(text)}: {_explain_did_url(text)}."
-        )
-    method, _, msid = match["did"][4:].partition(":")
-    return DIDURL(DID(method, msid), match["path"], match["query"], match["fragment"])
+    return _parse_did_url(_checked(text, InvalidDIDURLError, "DID URL"))
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_did_url(text: str) -> DIDURL:
+    match = _PLAIN_DID_URL_RE.fullmatch(text)
+    if match is not None:
+        method, msid = match["method"], match["msid"]
+    else:
+        match = _DID_URL_RE.fullmatch(text)
+        if match is None:
+            raise InvalidDIDURLError(
+                f"Invalid DID URL {_show(text)}: {_explain_did_url(text)}."
+            )
+        method, _, msid = match["did"][4:].partition(":")
+    # The grammar matched the whole text, so the components' own checks
+    # (DID.__post_init__, DIDURL.__post_init__) could not fail: skip them.
+    url = object.__new__(DIDURL)
+    object.__setattr__(url, "did", _trusted_did(method, msid))
+    object.__setattr__(url, "path", match["path"])
+    object.__setattr__(url, "query", match["query"])
+    object.__setattr__(url, "fragment", match["fragment"])
+    return url
+
+
+def _trusted_did(method: str, msid: str) -> DID:
+    """A DID from components a full match of the grammar gave, unchecked."""
+    did = object.__new__(DID)
+    object.__setattr__(did, "method", method)
+    object.__setattr__(did, "method_specific_id", msid)
+    return did
 
 
 def is_did(text: object) -> bool:
@@ -351,7 +398,10 @@ def is_did(text: object) -> bool:
 
     Spec: https://www.w3.org/TR/did-core/#did-syntax
     """
-    return is_did_url(text) and _DID_RE.fullmatch(str(text)) is not None
+    return is_did_url(text) and (
+        _PLAIN_DID_RE.fullmatch(str(text)) is not None
+        or _DID_RE.fullmatch(str(text)) is not None
+    )
 
 
 def is_did_url(text: object) -> bool:
@@ -362,7 +412,10 @@ def is_did_url(text: object) -> bool:
     return (
         isinstance(text, str)
         and len(text) <= MAX_DID_LENGTH
-        and _DID_URL_RE.fullmatch(text) is not None
+        and (
+            _PLAIN_DID_URL_RE.fullmatch(text) is not None
+            or _DID_URL_RE.fullmatch(text) is not None
+        )
     )
 
 

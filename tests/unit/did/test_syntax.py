@@ -6,6 +6,8 @@ import dataclasses
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ssi.did import (
     DID,
@@ -17,7 +19,9 @@ from ssi.did import (
     parse_did,
     parse_did_url,
     resolve_relative,
+    syntax,
 )
+from ssi.did.syntax import PARSE_CACHE_SIZE
 from ssi.errors import InvalidDIDError, InvalidDIDURLError, SSIError
 from tests.growth import cpu_seconds
 from tests.vectors import load
@@ -275,3 +279,59 @@ def test_param_refuses_a_repeated_name():
 def test_params_decode_invalid_utf8_without_raising():
     url = parse_did_url("did:example:123?x=%FF")
     assert url.param("x") == "\ufffd"
+
+
+# The fast, percent-free patterns parse_did_url and parse_did try first must
+# accept only texts the full grammar accepts, with the same components.
+_PIECES = ["did:", "key:", "web:", "z6Mk", "a", "B", "9", ".", "-", "_", ":", "/"]
+_PIECES += ["?", "#", "%41", "%4", "~", "!", "$", "&", "'", "(", "*", ";", "=", "@"]
+_PIECES += ["did", "x:y", " ", "é", "[", "\n", "%zz", "+", ","]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_plain_patterns_agree_with_the_grammar(pieces: list[str]) -> None:
+    text = "did:" + "".join(pieces) if pieces[:1] != ["did:"] else "".join(pieces)
+    plain = syntax._PLAIN_DID_URL_RE.fullmatch(text)
+    full = syntax._DID_URL_RE.fullmatch(text)
+    if plain is not None:
+        assert full is not None
+        assert [plain[g] for g in ("did", "path", "query", "fragment")] == [
+            full[g] for g in ("did", "path", "query", "fragment")
+        ]
+    if syntax._PLAIN_DID_RE.fullmatch(text) is not None:
+        assert syntax._DID_RE.fullmatch(text) is not None
+    if full is None:
+        with pytest.raises(InvalidDIDURLError):
+            parse_did_url(text)
+        assert not is_did_url(text)
+        return
+    # The parsed URL equals one built through the checking constructors.
+    method, _, msid = full["did"][4:].partition(":")
+    expected = DIDURL(DID(method, msid), full["path"], full["query"], full["fragment"])
+    assert parse_did_url(text) == expected
+    assert str(parse_did_url(text)) == text
+    assert is_did_url(text)
+    if syntax._DID_RE.fullmatch(text) is not None:
+        assert parse_did(text) == DID(method, msid)
+        assert is_did(text)
+    else:
+        with pytest.raises(InvalidDIDError):
+            parse_did(text)
+
+
+def test_parsed_urls_are_remembered_within_a_bound() -> None:
+    syntax._parse_did_url.cache_clear()
+    for n in range(PARSE_CACHE_SIZE + 50):
+        parse_did_url(f"did:example:{n}#key-1")
+    assert syntax._parse_did_url.cache_info().currsize == PARSE_CACHE_SIZE
+    first = parse_did_url("did:example:1#key-1")
+    assert parse_did_url("did:example:1#key-1") is first
+
+
+def test_refused_urls_are_refused_every_time() -> None:
+    for _ in range(2):
+        with pytest.raises(InvalidDIDURLError, match="malformed percent"):
+            parse_did_url("did:example:a#b%4")
+    with pytest.raises(InvalidDIDURLError, match="expected a string"):
+        parse_did_url(["did:example:a"])  # type: ignore[arg-type]
