@@ -36,6 +36,7 @@ https://www.w3.org/TR/vc-data-integrity/#verify-proof
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
@@ -127,7 +128,7 @@ class _Run:
         self.warnings: list[str] = []
 
     def passed(self, name: str, detail: str = "") -> None:
-        self.checks.append(Check(name, True, detail))
+        self.checks.append(_passed(name, detail))
 
     def failed(self, name: str, error: SSIError) -> None:
         self.checks.append(Check(name, False, error.detail))
@@ -143,6 +144,13 @@ class _Run:
             tuple(self.warnings),
             credentials,
         )
+
+
+@functools.lru_cache(maxsize=1024)
+def _passed(name: str, detail: str) -> Check:
+    """A passed check; checks are immutable, and the same few pass every time
+    (``parsing``, ``context``, a proof by one issuer's key), so they are shared."""
+    return Check(name, True, detail)
 
 
 class _Options:
@@ -683,29 +691,17 @@ def _check_proofs(
     if not proofs:
         run.failed("proof", CryptographicSecurityError("the document has no proof."))
         return
-    values = [p.get("proofValue") for p in proofs]
-    if len(set(map(str, values))) != len(values):
-        run.failed(
-            "proof", MalformedValueError("the document carries the same proof twice.")
-        )
-        return
-    # Proofs of another purpose are not verified. Among those of the purpose,
-    # proofs by keys of another DID than the expected controller are skipped
-    # when one by the controller's key is there; a set with none of those is
-    # verified as it is, so each proof fails with its own precise error.
-    matched = [(i, proof) for i, proof in enumerate(proofs) if purpose.match(proof)]
-    if not matched:
-        run.failed("proof", _no_matching_proof(proofs, purpose, controller))
-        return
-    own = [
-        (i, proof)
-        for i, proof in matched
-        if purpose.match(proof, controller=controller)
-    ]
-    matched = own or matched
-    for index, proof in enumerate(proofs):
-        if all(index != i for i, _ in matched):
-            run.warnings.append(_not_matched(index, proof, purpose))
+    if len(proofs) == 1:
+        # One proof: it is verified if it has the purpose, whichever DID its
+        # key belongs to (the rule below keeps it either way).
+        if not purpose.match(proofs[0]):
+            run.failed("proof", _no_matching_proof(proofs, purpose, controller))
+            return
+        matched = [(0, proofs[0])]
+    else:
+        matched = _matched(run, proofs, purpose, controller)
+        if not matched:
+            return
     for index, proof in matched:
         name = "proof" if len(proofs) == 1 else f"proof[{index}]"
         try:
@@ -729,6 +725,40 @@ def _check_proofs(
             continue
         run.passed(name, f"{verified.suite.name} by {verified.method.id}")
         run.warnings.extend(verified.warnings)
+
+
+def _matched(
+    run: _Run,
+    proofs: list[JsonObject],
+    purpose: ProofPurpose,
+    controller: str | None,
+) -> list[tuple[int, JsonObject]]:
+    """Return the proofs of a set to verify, with their indexes; record the
+    set's problem (and return nothing) or the skipped proofs' warnings."""
+    values = [p.get("proofValue") for p in proofs]
+    if len(set(map(str, values))) != len(values):
+        run.failed(
+            "proof", MalformedValueError("the document carries the same proof twice.")
+        )
+        return []
+    # Proofs of another purpose are not verified. Among those of the purpose,
+    # proofs by keys of another DID than the expected controller are skipped
+    # when one by the controller's key is there; a set with none of those is
+    # verified as it is, so each proof fails with its own precise error.
+    matched = [(i, proof) for i, proof in enumerate(proofs) if purpose.match(proof)]
+    if not matched:
+        run.failed("proof", _no_matching_proof(proofs, purpose, controller))
+        return []
+    own = [
+        (i, proof)
+        for i, proof in matched
+        if purpose.match(proof, controller=controller)
+    ]
+    matched = own or matched
+    for index, proof in enumerate(proofs):
+        if all(index != i for i, _ in matched):
+            run.warnings.append(_not_matched(index, proof, purpose))
+    return matched
 
 
 def _no_matching_proof(
