@@ -19,6 +19,9 @@ Targets from issue 10: eddsa-jcs-2022 verification at 1.0x raw
 ``cryptography`` verification or better for one issuer, 0.8x or better with
 an own did:key per credential; eddsa-rdfc-2022 verification at 3x didkit's
 or better. Run with ``make bench`` (or ``--rounds``/``--count`` for more).
+``--profile TEXT`` runs instead the cases whose name contains TEXT once
+each, over ``--count`` distinct documents, under cProfile, and prints the
+functions that took the most time of their own.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import atexit
+import cProfile
 import json
 import os
+import pstats
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -182,6 +187,19 @@ def didkit_case(count: int) -> Case | None:
     return Case(DIDKIT, make, run, count)
 
 
+def profile(cases: Sequence[Case], count: int) -> None:
+    """Run each case once over ``count`` distinct items under cProfile and
+    print the 30 functions with the most time of their own."""
+    if not cases:
+        raise SystemExit("no case has that text in its name.")
+    for case in cases:
+        items = case.make(count)
+        profiler = cProfile.Profile()
+        profiler.runcall(case.run, items)
+        print(f"{case.name}: {count} distinct items")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+
+
 def main() -> None:
     """Measure and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -189,6 +207,11 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=600, help="documents per round")
     parser.add_argument(
         "--quick", action="store_true", help="verification figures only"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="TEXT",
+        help="profile the cases whose name contains TEXT instead of measuring",
     )
     args = parser.parse_args()
     count, slow = args.count, max(20, args.count // 8)
@@ -283,6 +306,9 @@ def main() -> None:
             )
         )
 
+    if args.profile is not None:
+        profile([case for case in cases if args.profile in case.name], args.count)
+        return
     references = {"x raw cryptography": RAW}
     if peer is not None:
         references["x didkit"] = DIDKIT
