@@ -39,6 +39,9 @@ class Ed25519PublicKey(PublicKey):
     The 32 bytes must decode to a point on the curve that is not of small
     order and lies in the prime-order subgroup, which libsodium checks when it
     maps the key to X25519; the mapped key is kept for :meth:`to_x25519`.
+    The check stays on the verification path: ``crypto_sign_open`` refuses
+    small-order and non-canonical keys, but accepts some signatures under a
+    key of mixed order (a prime-order point plus a small-order one).
     """
 
     key_type: ClassVar[KeyType] = KeyType.ED25519
@@ -59,7 +62,18 @@ class Ed25519PublicKey(PublicKey):
                 "Ed25519 public key is not a valid curve point."
             ) from exc
         super().__init__(raw)
-        self._montgomery = montgomery
+        self._montgomery: bytes | None = montgomery
+
+    @classmethod
+    def _derived(cls, raw: bytes) -> Ed25519PublicKey:
+        """The public key of a private key, unchecked: ``[s]B`` for a scalar
+        ``s`` is canonical and in the prime-order subgroup by construction
+        (RFC 8032 section 5.1.5), so the check, which costs about as much as a
+        verification, is left out; the X25519 image is computed when asked."""
+        key = cls.__new__(cls)
+        key._raw = bytes(raw)
+        key._montgomery = None
+        return key
 
     def verify(self, data: bytes, signature: bytes) -> None:
         """Check an Ed25519 signature (RFC 8032 section 5.1.7) with libsodium.
@@ -79,7 +93,11 @@ class Ed25519PublicKey(PublicKey):
 
         Spec: https://www.rfc-editor.org/rfc/rfc7748#section-4.1
         """
-        return X25519PublicKey._mapped_from_ed25519(self._montgomery)
+        montgomery = self._montgomery
+        if montgomery is None:  # a derived key: the map cannot fail
+            montgomery = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(self._raw)
+            self._montgomery = montgomery
+        return X25519PublicKey._mapped_from_ed25519(montgomery)
 
     def _jwk_members(self) -> JsonObject:
         return {"kty": "OKP", "crv": "Ed25519", "x": encode_base64url(self.raw)}
@@ -92,7 +110,9 @@ class Ed25519KeyPair(KeyPair):
 
     def __init__(self, private_key: ed25519.Ed25519PrivateKey) -> None:
         self._private = private_key
-        self._public = Ed25519PublicKey(private_key.public_key().public_bytes_raw())
+        self._public = Ed25519PublicKey._derived(
+            private_key.public_key().public_bytes_raw()
+        )
 
     @classmethod
     def generate(cls) -> Ed25519KeyPair:

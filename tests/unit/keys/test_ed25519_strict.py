@@ -9,7 +9,7 @@ from __future__ import annotations
 import nacl.bindings
 import pytest
 
-from ssi.errors import InvalidSignatureError
+from ssi.errors import InvalidPublicKeyError, InvalidSignatureError
 from ssi.keys import Ed25519KeyPair, Ed25519PublicKey, X25519PublicKey
 
 # The group order L (RFC 8032 section 5.1).
@@ -66,3 +66,46 @@ def test_x25519_map_equals_libsodium_and_the_checked_constructor() -> None:
         assert mapped.raw == expected
         assert mapped == X25519PublicKey(expected)
         assert isinstance(public, Ed25519PublicKey)
+
+
+def test_a_key_pair_does_not_check_its_own_public_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A derived key [s]B is in the prime-order subgroup by construction, so
+    building a key pair skips the point check (as costly as a verification);
+    the X25519 image is mapped once, when asked, and equals the checked key's."""
+    calls: list[bytes] = []
+    real = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519
+
+    def counting(raw: bytes) -> bytes:
+        calls.append(raw)
+        return real(raw)
+
+    monkeypatch.setattr(nacl.bindings, "crypto_sign_ed25519_pk_to_curve25519", counting)
+    pairs = [Ed25519KeyPair.from_seed(bytes([seed]) * 32) for seed in range(8)]
+    pairs.append(Ed25519KeyPair.generate())
+    assert calls == []
+    for pair in pairs:
+        checked = Ed25519PublicKey(pair.public_key.raw)
+        assert calls.pop() == pair.public_key.raw  # the constructor checks
+        assert checked == pair.public_key
+        assert hash(checked) == hash(pair.public_key)
+        mapped = pair.public_key.to_x25519()
+        assert calls.pop() == pair.public_key.raw
+        assert mapped == checked.to_x25519() == pair.to_x25519().public_key
+        assert pair.public_key.to_x25519() == mapped
+        assert calls == []  # remembered
+        signature = pair.sign(MESSAGE)
+        checked.verify(MESSAGE, signature)
+        pair.public_key.verify(MESSAGE, signature)
+
+
+def test_the_public_key_constructor_still_refuses_a_mixed_order_point() -> None:
+    # aB + T with T of order 8: on the curve, not in the prime-order subgroup.
+    prime = Ed25519KeyPair.from_seed(bytes(32)).public_key.raw
+    torsion = bytes.fromhex(
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"
+    )
+    mixed = nacl.bindings.crypto_core_ed25519_add(prime, torsion)
+    with pytest.raises(InvalidPublicKeyError):
+        Ed25519PublicKey(mixed)
