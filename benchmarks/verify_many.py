@@ -79,7 +79,7 @@ def measure(
 def main() -> None:
     """Run the interleaved rounds and print medians and ranges."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=2000, help="credentials per run")
+    parser.add_argument("--count", type=int, default=4000, help="credentials per run")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.0, help="per raw figure")
     options = parser.parse_args()
