@@ -59,12 +59,9 @@ __all__ = [
     "ResolutionResult",
     "Resolver",
     "default_resolver",
-    "dereference",
     "error_from_metadata",
     "failure_error",
     "normalize_options",
-    "resolve",
-    "resolve_representation",
 ]
 
 _SNAKE = re.compile(r"_([a-z0-9])")
@@ -430,36 +427,11 @@ _default: Resolver | None = None
 
 
 def default_resolver() -> Resolver:
-    """Return the process-wide resolver behind :func:`resolve` (did:key, did:jwk)."""
+    """Return the process-wide resolver of the layers below ``ssi.methods``
+    (did:key, did:jwk): their default when no resolver is given.
+    """
     global _default
     with _default_lock:
         if _default is None:
             _default = Resolver()
         return _default
-
-
-def resolve(did: str, **options: JsonValue) -> ResolutionResult:
-    """Resolve ``did`` with the default resolver; see :meth:`Resolver.resolve`.
-
-    Spec: https://www.w3.org/TR/did-resolution/#resolving
-    """
-    return default_resolver().resolve(did, **options)
-
-
-def resolve_representation(
-    did: str, *, accept: str = DID_JSON, **options: JsonValue
-) -> RepresentationResult:
-    """Resolve ``did`` to document bytes; see :meth:`Resolver.resolve_representation`.
-
-    Spec: https://www.w3.org/TR/did-resolution/#resolving
-    """
-    return default_resolver().resolve_representation(did, accept=accept, **options)
-
-
-def dereference(did_url: str, **options: JsonValue) -> DereferencingResult:
-    """Dereference ``did_url`` with the default resolver; see
-    :meth:`Resolver.dereference`.
-
-    Spec: https://www.w3.org/TR/did-resolution/#dereferencing
-    """
-    return default_resolver().dereference(did_url, **options)
