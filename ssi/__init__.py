@@ -18,6 +18,12 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ssi.cid import (
+        ContentID,
+        blob_cid,
+        object_cid,
+        parse_cid,
+    )
     from ssi.credentials import (
         Check,
         FixedClock,
@@ -70,6 +76,7 @@ if TYPE_CHECKING:
         HolderBindingError,
         InvalidAliasError,
         InvalidChallengeError,
+        InvalidCIDError,
         InvalidDIDDocumentError,
         InvalidDIDError,
         InvalidDIDLogError,
@@ -193,6 +200,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "parse_did",
         "parse_did_url",
     ),
+    "ssi.cid": (
+        "ContentID",
+        "blob_cid",
+        "object_cid",
+        "parse_cid",
+    ),
     "ssi.errors": (
         "CanonicalizationError",
         "CredentialError",
@@ -207,6 +220,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "EncodingError",
         "HolderBindingError",
         "InvalidAliasError",
+        "InvalidCIDError",
         "InvalidChallengeError",
         "InvalidDIDDocumentError",
         "InvalidDIDError",
@@ -301,6 +315,7 @@ __all__ = [
     "BundledLoader",
     "CanonicalizationError",
     "Check",
+    "ContentID",
     "CredentialError",
     "CredentialRevokedError",
     "CredentialSuspendedError",
@@ -318,6 +333,7 @@ __all__ = [
     "FixedClock",
     "HolderBindingError",
     "InvalidAliasError",
+    "InvalidCIDError",
     "InvalidChallengeError",
     "InvalidDIDDocumentError",
     "InvalidDIDError",
@@ -390,6 +406,7 @@ __all__ = [
     "WalletVersionError",
     "WrongPassphraseError",
     "__version__",
+    "blob_cid",
     "canonicalize_jcs",
     "canonicalize_rdfc",
     "default_methods",
@@ -399,6 +416,8 @@ __all__ = [
     "generate_key",
     "import_key",
     "issue",
+    "object_cid",
+    "parse_cid",
     "parse_did",
     "parse_did_url",
     "present",

@@ -30,6 +30,7 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── ValidityRangeError              RANGE_ERROR
     │   ├── CryptographicSecurityError      CRYPTOGRAPHIC_SECURITY_ERROR
     │   ├── HolderBindingError              holderNotSubject (ours)
+    │   │   (MalformedValueError has InvalidCIDError invalidCid (ours) below it)
     │   └── VerificationFailedError         carries .problems
     ├── ProofError                          (https://w3id.org/security#...)
     │   ├── ProofGenerationError            PROOF_GENERATION_ERROR
@@ -94,6 +95,7 @@ __all__ = [
     "EncodingError",
     "HolderBindingError",
     "InvalidAliasError",
+    "InvalidCIDError",
     "InvalidChallengeError",
     "InvalidDIDDocumentError",
     "InvalidDIDError",
@@ -453,6 +455,19 @@ class MalformedValueError(CredentialError):
     code = "MALFORMED_VALUE_ERROR"
     type_uri = _VC + "MALFORMED_VALUE_ERROR"
     title = "Malformed value"
+
+
+class InvalidCIDError(MalformedValueError):
+    """A value that should be a content identifier is not one Agora accepts.
+
+    Agora's CIDs are CIDv1, base32 lower, sha2-256, codec json or raw.
+
+    Spec: docs/objects.md (Content identifiers), https://github.com/multiformats/cid
+    """
+
+    code = "invalidCid"
+    type_uri = _AGORA + "invalidCid"
+    title = "Invalid content identifier"
 
 
 class ValidityRangeError(CredentialError):
