@@ -66,6 +66,12 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── RecordConflictError             recordConflict
     │   ├── RecordTooLargeError             recordTooLarge
     │   └── DIDDeactivatedError             didDeactivated
+    ├── StoreError                          (ours: the object store, ssi.store)
+    │   ├── StoreVersionError               unsupportedStoreVersion
+    │   ├── StoreCorruptedError             storeCorrupted
+    │   ├── StoreAccessError                storeAccess
+    │   ├── InvalidCursorError              invalidCursor
+    │   └── ObjectNotFoundError             objectNotFound
     ├── EncodingError                       invalidEncoding (ours: multibase, base64url)
     ├── DocumentLoadError                   loading document failed (JSON-LD)
     ├── CanonicalizationError               canonicalizationError (ours)
@@ -97,6 +103,7 @@ __all__ = [
     "InvalidAliasError",
     "InvalidCIDError",
     "InvalidChallengeError",
+    "InvalidCursorError",
     "InvalidDIDDocumentError",
     "InvalidDIDError",
     "InvalidDIDLogError",
@@ -114,6 +121,7 @@ __all__ = [
     "LogTooLargeError",
     "MalformedValueError",
     "MethodNotSupportedError",
+    "ObjectNotFoundError",
     "ParsingError",
     "PassphraseTooShortError",
     "ProofError",
@@ -132,6 +140,10 @@ __all__ = [
     "StatusRangeError",
     "StatusRetrievalError",
     "StatusVerificationError",
+    "StoreAccessError",
+    "StoreCorruptedError",
+    "StoreError",
+    "StoreVersionError",
     "TransportError",
     "UnsupportedAlgorithmError",
     "UnsupportedCryptosuiteError",
@@ -873,6 +885,78 @@ class DIDDeactivatedError(WalletError):
     code = "didDeactivated"
     type_uri = _AGORA + "didDeactivated"
     title = "DID deactivated"
+
+
+# --- The object store ----------------------------------------------------------
+
+
+class StoreError(SSIError):
+    """The object store could not be used.
+
+    Spec: docs/store.md
+    """
+
+    code = "storeError"
+    type_uri = _AGORA + "storeError"
+    title = "Store error"
+
+
+class StoreVersionError(StoreError):
+    """The store was written by a newer version with a schema this one lacks.
+
+    Spec: docs/store.md (Migrations)
+    """
+
+    code = "unsupportedStoreVersion"
+    type_uri = _AGORA + "unsupportedStoreVersion"
+    title = "Unsupported store version"
+
+
+class StoreCorruptedError(StoreError):
+    """The store's file is damaged, is not an object store, or holds an object
+    whose bytes no longer match its CID.
+
+    Spec: docs/store.md (Schema)
+    """
+
+    code = "storeCorrupted"
+    type_uri = _AGORA + "storeCorrupted"
+    title = "Store corrupted"
+
+
+class StoreAccessError(StoreError):
+    """The store's file cannot be opened, read or written (permissions, a
+    missing folder, a disk that is full, a lock held too long).
+
+    Spec: docs/store.md (Concurrency)
+    """
+
+    code = "storeAccess"
+    type_uri = _AGORA + "storeAccess"
+    title = "Store not accessible"
+
+
+class InvalidCursorError(StoreError):
+    """A paging cursor was not issued by this store for this query (altered,
+    cut, from another store, or given with other filters).
+
+    Spec: docs/store.md (Cursors)
+    """
+
+    code = "invalidCursor"
+    type_uri = _AGORA + "invalidCursor"
+    title = "Invalid cursor"
+
+
+class ObjectNotFoundError(StoreError):
+    """No object with that CID is in the store.
+
+    Spec: docs/store.md
+    """
+
+    code = "objectNotFound"
+    type_uri = _AGORA + "objectNotFound"
+    title = "Object not found"
 
 
 # --- JSON-LD, encodings, canonicalization and transport -------------------

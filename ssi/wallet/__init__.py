@@ -1,8 +1,6 @@
 """The encrypted wallet: keys, DIDs and credentials on disk under ``$AGORA_HOME``."""
 
-import os
-from pathlib import Path
-
+from ssi.home import default_home
 from ssi.wallet.agora import (
     WalletLogSource,
     agora_log,
@@ -63,9 +61,3 @@ __all__ = [
     "status_list_credentials",
     "update_agora_did",
 ]
-
-
-def default_home() -> Path:
-    """Return ``$AGORA_HOME``, or ``~/.agora`` when it is not set."""
-    configured = os.environ.get("AGORA_HOME")
-    return Path(configured) if configured else Path.home() / ".agora"

@@ -1,0 +1,239 @@
+"""What every object store offers: the protocol and the values it returns.
+
+An object store keeps verified public objects (credentials and presentations:
+posts, reactions, retractions, votes, labels...) under their CID, with the
+indexes of docs/store.md. :class:`ObjectStore` is the contract; the embedded
+backend is :class:`ssi.store.SQLiteStore`, and a hub's PostgreSQL backend
+implements the same protocol and passes the same test suite. Nothing here
+names a database: filters are keyword arguments, positions are opaque
+cursors.
+
+Spec: docs/store.md
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Final, Literal, Protocol, Self, runtime_checkable
+
+from ssi.credentials import Problem, Verifier
+from ssi.datetimes import format_date_time
+from ssi.types import JsonObject, JsonValue
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "AddResult",
+    "ObjectStore",
+    "Outcome",
+    "Page",
+    "StoredObject",
+]
+
+DEFAULT_LIMIT: Final = 100
+"""Objects per page when the caller does not say."""
+
+MAX_LIMIT: Final = 1000
+"""The most objects one page holds."""
+
+Outcome = Literal["stored", "present", "rejected"]
+"""What :meth:`ObjectStore.add` did with one input: stored it now, found it
+already stored (or earlier in the same batch), or refused it."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """An object in the store, with what its indexes say about it.
+
+    Attributes:
+        cid: the object's CID (``ssi.cid.object_cid`` of ``document``).
+        document: the object, parsed from the stored JCS bytes.
+        types: its ``type`` values other than VerifiableCredential and
+            VerifiablePresentation, in document order.
+        author: the issuer (a credential) or holder (a presentation).
+        community: the first credentialSubject's ``community``, if a string.
+        reply_to: the first credentialSubject's ``inReplyTo``, if a string.
+        refers_to: the CIDs found anywhere inside credentialSubject.
+        time: ``validFrom``, else the first proof's ``created``, in UTC.
+        seq: the store's insertion number: later insertions have larger ones.
+    """
+
+    cid: str
+    document: JsonObject
+    types: tuple[str, ...]
+    author: str | None
+    community: str | None
+    reply_to: str | None
+    refers_to: tuple[str, ...]
+    time: datetime | None
+    seq: int
+
+    def to_json(self) -> JsonObject:
+        """Return the object and its index entries as JSON."""
+        return {
+            "cid": self.cid,
+            "seq": self.seq,
+            "types": list(self.types),
+            "author": self.author,
+            "community": self.community,
+            "replyTo": self.reply_to,
+            "refersTo": list(self.refers_to),
+            "time": None if self.time is None else _format_time(self.time),
+            "document": self.document,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a query.
+
+    Attributes:
+        items: the objects, in insertion order (ascending ``seq``).
+        cursor: give it back as ``cursor=`` to resume after the last item
+            (with the same filters); ``None`` when the page is empty and no
+            cursor was given. A cursor stays valid: objects stored later are
+            found by resuming from it.
+        more: whether more objects matched when the page was read.
+    """
+
+    items: tuple[StoredObject, ...]
+    cursor: str | None
+    more: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What :meth:`ObjectStore.add` did with one input.
+
+    Attributes:
+        cid: the input's CID; ``None`` when it is not a JSON object (no CID).
+        outcome: ``"stored"``, ``"present"`` or ``"rejected"``.
+        problems: why it was rejected, as in a verification report
+            (``Problem.check`` names the check, ``Problem.error`` the error
+            with its code); empty otherwise.
+    """
+
+    cid: str | None
+    outcome: Outcome
+    problems: tuple[Problem, ...] = ()
+
+    def to_json(self) -> JsonObject:
+        """Return the result as JSON (problems as in a verification report)."""
+        return {
+            "cid": self.cid,
+            "outcome": self.outcome,
+            "problems": [problem.to_json() for problem in self.problems],
+        }
+
+
+@runtime_checkable
+class ObjectStore(Protocol):
+    """A content-addressed store of verified public objects, with indexes.
+
+    Implementations: :class:`ssi.store.SQLiteStore` (embedded); a hub's
+    PostgreSQL backend later. Every one passes the suite in
+    ``tests/unit/store/``.
+
+    Guarantees (docs/store.md): only objects that verified are stored; an
+    object is stored once (its CID is its key); :meth:`add` is one
+    transaction; sequence numbers grow with insertion and a cursor resumes
+    after one, so paging while others write neither repeats nor skips an
+    object committed before the page was read.
+
+    Spec: docs/store.md
+    """
+
+    def add(
+        self,
+        documents: Iterable[JsonValue | str | bytes],
+        *,
+        verifier: Verifier,
+        executor: Executor | None = None,
+    ) -> list[AddResult]:
+        """Verify objects and store those that verified, in one transaction.
+
+        Inputs are parsed objects or JSON text/bytes; each gets one result,
+        in input order. Bad input is rejected with its problem, never raised.
+
+        Raises:
+            StoreAccessError: the store cannot be written.
+            StoreError: the store was closed.
+        """
+        ...
+
+    def get(self, cid: str) -> StoredObject | None:
+        """Return the object with this CID, or None when it is not stored.
+
+        Raises:
+            InvalidCIDError: ``cid`` is not a CID.
+            StoreCorruptedError: the stored bytes no longer match the CID.
+        """
+        ...
+
+    def query(
+        self,
+        *,
+        type: str | None = None,
+        author: str | None = None,
+        community: str | None = None,
+        reply_to: str | None = None,
+        refers_to: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> Page:
+        """Return objects matching every filter given, in insertion order.
+
+        ``since`` is inclusive and ``until`` exclusive; with either, objects
+        without a time are left out.
+
+        Raises:
+            InvalidCIDError: ``reply_to`` or ``refers_to`` is not a CID.
+            InvalidCursorError: the cursor was not issued by this store for
+                these filters.
+        """
+        ...
+
+    def count(
+        self,
+        *,
+        type: str | None = None,
+        author: str | None = None,
+        community: str | None = None,
+        reply_to: str | None = None,
+        refers_to: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> int:
+        """Return how many objects match every filter given.
+
+        Raises:
+            InvalidCIDError: ``reply_to`` or ``refers_to`` is not a CID.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the store; later calls raise StoreError."""
+        ...
+
+    def __enter__(self) -> Self:
+        """Return the store itself."""
+        ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        ...
+
+
+def _format_time(moment: datetime) -> str:
+    return format_date_time(moment, milliseconds=moment.microsecond != 0)

@@ -1,0 +1,659 @@
+"""The embedded object store: one SQLite file, standard library ``sqlite3``.
+
+The file is opened in WAL mode (readers never wait for the writer), with
+foreign keys on, ``synchronous=FULL`` (a commit is on disk before ``add``
+returns) and a busy timeout, so several processes can add and read at once:
+each ``add`` is one ``BEGIN IMMEDIATE`` transaction, and writers take turns.
+The schema carries its version in ``PRAGMA user_version`` and the file is
+marked as ours by ``PRAGMA application_id``; opening applies the migrations
+it lacks, in one transaction, and refuses a file of a newer version.
+
+Spec: docs/store.md
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Final, Self
+
+from ssi.cid import JSON_CODEC, parse_cid
+from ssi.credentials import Verifier
+from ssi.errors import (
+    StoreAccessError,
+    StoreCorruptedError,
+    StoreError,
+    StoreVersionError,
+)
+from ssi.store.base import DEFAULT_LIMIT, MAX_LIMIT, AddResult, Page, StoredObject
+from ssi.store.cursor import CURSOR_KEY_BYTES, CursorCodec, Filters
+from ssi.store.index import index_object
+from ssi.store.intake import VerifiedObject, add_objects
+from ssi.types import JsonValue
+
+__all__ = [
+    "APPLICATION_ID",
+    "DEFAULT_BUSY_TIMEOUT",
+    "SCHEMA_VERSION",
+    "SQLiteStore",
+]
+
+APPLICATION_ID: Final = 0x41474F52
+"""``PRAGMA application_id`` of an Agora store file (``AGOR`` in ASCII)."""
+
+DEFAULT_BUSY_TIMEOUT: Final = 30.0
+"""Seconds a writer waits for another to finish before giving up."""
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_CURSOR_KEY: Final = "cursorKey"
+_LOOKUP_CHUNK: Final = 500  # below SQLite's limit of bound parameters
+_HEADER: Final = b"SQLite format 3\x00"
+
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html).
+_CORRUPT_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+_ACCESS_CODES: Final = frozenset(
+    {3, 5, 6, 8, 10, 13, 14, 23}  # PERM BUSY LOCKED READONLY IOERR FULL CANTOPEN AUTH
+)
+
+
+# --- Schema and migrations ----------------------------------------------------------
+
+_SCHEMA_1: Final = (
+    """
+    CREATE TABLE store_meta (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    ) WITHOUT ROWID
+    """,
+    """
+    CREATE TABLE objects (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        cid TEXT NOT NULL UNIQUE,
+        data BLOB NOT NULL,
+        types TEXT NOT NULL,
+        author TEXT,
+        community TEXT,
+        reply_to TEXT,
+        time INTEGER
+    )
+    """,
+    """
+    CREATE TABLE object_types (
+        type TEXT NOT NULL,
+        seq INTEGER NOT NULL REFERENCES objects (seq) ON DELETE CASCADE,
+        PRIMARY KEY (type, seq)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX object_types_seq ON object_types (seq)",
+    "CREATE INDEX objects_author ON objects (author, seq)",
+    "CREATE INDEX objects_community ON objects (community, seq)",
+    "CREATE INDEX objects_reply_to ON objects (reply_to, seq)",
+    "CREATE INDEX objects_time ON objects (time, seq)",
+)
+
+_SCHEMA_2: Final = (
+    "ALTER TABLE objects ADD COLUMN refers_to TEXT NOT NULL DEFAULT '[]'",
+    """
+    CREATE TABLE object_refs (
+        cid TEXT NOT NULL,
+        seq INTEGER NOT NULL REFERENCES objects (seq) ON DELETE CASCADE,
+        PRIMARY KEY (cid, seq)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX object_refs_seq ON object_refs (seq)",
+)
+
+
+def _migrate_to_1(connection: sqlite3.Connection) -> None:
+    """Version 1: objects, their types, author, community, reply, time."""
+    for statement in _SCHEMA_1:
+        connection.execute(statement)
+    connection.execute(
+        "INSERT INTO store_meta (name, value) VALUES (?, ?)",
+        (_CURSOR_KEY, secrets.token_bytes(CURSOR_KEY_BYTES)),
+    )
+
+
+def _migrate_to_2(connection: sqlite3.Connection) -> None:
+    """Version 2: referenced CIDs, read again from every stored object."""
+    for statement in _SCHEMA_2:
+        connection.execute(statement)
+    rows = connection.execute("SELECT seq, data FROM objects ORDER BY seq").fetchall()
+    for seq, data in rows:
+        refs = index_object(json.loads(data)).refers_to
+        connection.execute(
+            "UPDATE objects SET refers_to = ? WHERE seq = ?", (json.dumps(refs), seq)
+        )
+        connection.executemany(
+            "INSERT INTO object_refs (cid, seq) VALUES (?, ?)",
+            [(ref, seq) for ref in refs],
+        )
+
+
+MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
+    _migrate_to_1,
+    _migrate_to_2,
+)
+"""``MIGRATIONS[n]`` takes a store of version ``n`` to version ``n + 1``."""
+
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+"""The schema version this code writes (``PRAGMA user_version``)."""
+
+
+# --- Errors ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _sqlite_errors(path: Path) -> Iterator[None]:
+    """Turn sqlite3's exceptions into the store's errors, naming the file."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        reason = str(exc).rstrip(".") or type(exc).__name__
+        if primary in _CORRUPT_CODES:
+            raise StoreCorruptedError(
+                f"{path} is damaged or is not an object store ({reason})."
+            ) from exc
+        if primary in _ACCESS_CODES or isinstance(exc, sqlite3.OperationalError):
+            raise StoreAccessError(f"cannot use the store {path}: {reason}.") from exc
+        raise StoreError(f"the store {path} failed: {reason}.") from exc
+
+
+# --- The store --------------------------------------------------------------------
+
+
+class SQLiteStore:
+    """The embedded :class:`~ssi.store.ObjectStore`: one SQLite file.
+
+    Open it with :func:`ssi.store.open_store` or directly; it is a context
+    manager, and one instance may be shared by threads (calls take turns).
+    Several instances, in several processes, may use one file at once.
+
+    Args:
+        path: the store's file; created with its folders when missing.
+        busy_timeout: seconds to wait for another writer before failing
+            with ``StoreAccessError``.
+
+    Spec: docs/store.md
+
+    Raises:
+        StoreAccessError: the file cannot be created, opened or written.
+        StoreCorruptedError: the file is not an SQLite database, is damaged,
+            or is a database of something else.
+        StoreVersionError: the file's schema is newer than this code knows.
+    """
+
+    def __init__(
+        self, path: str | Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+    ) -> None:
+        if not isinstance(path, str | Path):
+            raise TypeError("path must be a str or a Path")
+        if not isinstance(busy_timeout, int | float) or busy_timeout < 0:
+            raise ValueError("busy_timeout must be a number of seconds, at least 0")
+        self._path = Path(path)
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        _refuse_foreign_file(self._path)
+        try:
+            self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreAccessError(
+                f"cannot create the folder of the store {self._path}: "
+                f"{exc.strerror or exc}."
+            ) from exc
+        with _sqlite_errors(self._path):
+            connection = sqlite3.connect(
+                self._path,
+                timeout=busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        try:
+            with _sqlite_errors(self._path):
+                self._configure(connection, busy_timeout)
+                _migrate(connection, self._path)
+                key = connection.execute(
+                    "SELECT value FROM store_meta WHERE name = ?", (_CURSOR_KEY,)
+                ).fetchone()
+        except BaseException:
+            connection.close()
+            raise
+        if key is None or not isinstance(key[0], bytes):
+            connection.close()
+            raise StoreCorruptedError(f"{self._path} has lost its cursor key.")
+        self._cursors = CursorCodec(key[0])
+        self._connection = connection
+
+    @staticmethod
+    def _configure(connection: sqlite3.Connection, busy_timeout: float) -> None:
+        connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()
+        if mode is None or str(mode[0]).lower() != "wal":
+            raise sqlite3.OperationalError("the file does not allow WAL mode")
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA synchronous = FULL")
+
+    @property
+    def path(self) -> Path:
+        """The store's file."""
+        return self._path
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self._path)!r})"
+
+    # --- ObjectStore ------------------------------------------------------------
+
+    def add(
+        self,
+        documents: Iterable[JsonValue | str | bytes],
+        *,
+        verifier: Verifier,
+        executor: Executor | None = None,
+    ) -> list[AddResult]:
+        """Verify objects and store those that verified, in one transaction.
+
+        Each input (a parsed object, or JSON text or bytes) gets one result,
+        in input order: ``stored``, ``present`` (stored before, or earlier in
+        this batch) or ``rejected`` with the problems found. Bad input is
+        rejected, never raised. Verification runs before the write lock is
+        taken; the verified objects are inserted in one ``BEGIN IMMEDIATE``
+        transaction, committed to disk before this returns.
+
+        Spec: docs/store.md (Adding objects)
+
+        Raises:
+            TypeError: ``verifier`` is not an ``ssi.Verifier``.
+            StoreAccessError: the store cannot be written (a lock held
+                longer than the busy timeout, a full disk).
+            StoreError: the store is closed.
+        """
+        return add_objects(
+            documents,
+            verifier=verifier,
+            executor=executor,
+            present=self._present,
+            insert=self._insert,
+        )
+
+    def get(self, cid: str) -> StoredObject | None:
+        """Return the object with this CID, or None when it is not stored.
+
+        Spec: docs/store.md
+
+        Raises:
+            InvalidCIDError: ``cid`` is not a CID of an object (json codec).
+            StoreCorruptedError: the stored bytes no longer match the CID.
+            StoreError: the store is closed.
+        """
+        parse_cid(cid, codec=JSON_CODEC)
+        # Only fixed column lists and "?" placeholders are ever put into the SQL.
+        sql = f"SELECT {_COLUMNS} FROM objects o WHERE o.cid = ?"  # noqa: S608
+        rows = self._read(sql, [cid])
+        return _stored(rows[0], self._path) if rows else None
+
+    def query(
+        self,
+        *,
+        type: str | None = None,
+        author: str | None = None,
+        community: str | None = None,
+        reply_to: str | None = None,
+        refers_to: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> Page:
+        """Return objects matching every filter given, in insertion order.
+
+        ``since`` is inclusive and ``until`` exclusive; with either, objects
+        without a time are left out. ``cursor`` (from an earlier page of the
+        same query) resumes after that page's last object.
+
+        Spec: docs/store.md (Queries, Cursors)
+
+        Raises:
+            TypeError: a filter has the wrong type; ``limit`` is not an int.
+            ValueError: ``limit`` is not between 1 and ``MAX_LIMIT``; a time
+                has no timezone.
+            InvalidCIDError: ``reply_to`` or ``refers_to`` is not a CID.
+            InvalidCursorError: the cursor was not issued by this store for
+                these filters.
+            StoreCorruptedError: a stored object no longer matches its CID.
+            StoreError: the store is closed.
+        """
+        if not isinstance(limit, int) or isinstance(limit, bool):
+            raise TypeError("limit must be an int")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
+        filters = _filters(type, author, community, reply_to, refers_to, since, until)
+        after = 0 if cursor is None else self._cursors.decode(cursor, filters)
+        where, parameters = _where(filters, after)
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM objects o {where} ORDER BY o.seq LIMIT ?",  # noqa: S608
+            [*parameters, limit + 1],
+        )
+        items = tuple(_stored(row, self._path) for row in rows[:limit])
+        if items:
+            cursor = self._cursors.encode(items[-1].seq, filters)
+        return Page(items=items, cursor=cursor, more=len(rows) > limit)
+
+    def count(
+        self,
+        *,
+        type: str | None = None,
+        author: str | None = None,
+        community: str | None = None,
+        reply_to: str | None = None,
+        refers_to: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> int:
+        """Return how many objects match every filter given.
+
+        Spec: docs/store.md (Queries)
+
+        Raises:
+            TypeError, ValueError, InvalidCIDError: as :meth:`query`.
+            StoreError: the store is closed.
+        """
+        filters = _filters(type, author, community, reply_to, refers_to, since, until)
+        where, parameters = _where(filters, 0)
+        sql = f"SELECT count(*) FROM objects o {where}"  # noqa: S608
+        rows = self._read(sql, parameters)
+        total = rows[0][0]
+        if not isinstance(total, int):
+            raise StoreCorruptedError(f"{self._path} answered a count with no number.")
+        return total
+
+    def close(self) -> None:
+        """Close the file; later calls raise ``StoreError``. Closing twice is fine."""
+        with self._lock:
+            connection, self._connection = self._connection, None
+        if connection is not None:
+            with _sqlite_errors(self._path):
+                connection.close()
+
+    def __enter__(self) -> Self:
+        """Return the store itself."""
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        self.close()
+
+    # --- Backend operations -------------------------------------------------------
+
+    def _open_connection(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise StoreError(f"the store {self._path} is closed.")
+        return self._connection
+
+    def _read(self, sql: str, parameters: Sequence[object]) -> list[tuple[object, ...]]:
+        with self._lock, _sqlite_errors(self._path):
+            return self._open_connection().execute(sql, parameters).fetchall()
+
+    def _present(self, cids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        with self._lock, _sqlite_errors(self._path):
+            connection = self._open_connection()
+            for start in range(0, len(cids), _LOOKUP_CHUNK):
+                chunk = cids[start : start + _LOOKUP_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = connection.execute(
+                    f"SELECT cid FROM objects WHERE cid IN ({marks})",  # noqa: S608
+                    chunk,
+                )
+                found.update(row[0] for row in rows)
+        return found
+
+    def _insert(self, objects: Sequence[VerifiedObject]) -> set[str]:
+        """Insert in one transaction; return the CIDs that were not there yet."""
+        stored: set[str] = set()
+        with self._lock, _sqlite_errors(self._path):
+            connection = self._open_connection()
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                types: list[tuple[str, int]] = []
+                refs: list[tuple[str, int]] = []
+                for item in objects:
+                    index = item.index
+                    cursor = connection.execute(
+                        "INSERT INTO objects (cid, data, types, author, community, "
+                        "reply_to, time, refers_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT (cid) DO NOTHING",
+                        (
+                            item.cid,
+                            item.data,
+                            json.dumps(index.types),
+                            index.author,
+                            index.community,
+                            index.reply_to,
+                            None if index.time is None else _micros(index.time),
+                            json.dumps(index.refers_to),
+                        ),
+                    )
+                    if cursor.rowcount != 1 or cursor.lastrowid is None:
+                        continue
+                    seq = cursor.lastrowid
+                    stored.add(item.cid)
+                    types.extend((name, seq) for name in index.types)
+                    refs.extend((ref, seq) for ref in index.refers_to)
+                connection.executemany(
+                    "INSERT INTO object_types (type, seq) VALUES (?, ?)", types
+                )
+                connection.executemany(
+                    "INSERT INTO object_refs (cid, seq) VALUES (?, ?)", refs
+                )
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+        return stored
+
+
+# --- Opening and migrating ------------------------------------------------------------
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """Refuse, before SQLite touches it, a file that is not an SQLite database."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreAccessError(
+            f"cannot read the store {path}: {exc.strerror or exc}."
+        ) from exc
+    if header and header != _HEADER:
+        raise StoreCorruptedError(f"{path} is not an SQLite database.")
+
+
+def _migrate(connection: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to :data:`SCHEMA_VERSION` in one transaction.
+
+    Raises:
+        StoreVersionError: the file's version is newer than this code's.
+        StoreCorruptedError: the file is a database of something else.
+    """
+    if _check_version(connection, path) == SCHEMA_VERSION:
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while this one waited for the lock.
+        version = _check_version(connection, path)
+        if version == 0:
+            tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if tables is not None and tables[0]:
+                raise StoreCorruptedError(
+                    f"{path} is an SQLite database of something else, not an "
+                    "object store."
+                )
+        for step in MIGRATIONS[version:]:
+            step(connection)
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+
+
+def _check_version(connection: sqlite3.Connection, path: Path) -> int:
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    application = int(connection.execute("PRAGMA application_id").fetchone()[0])
+    if application not in (0, APPLICATION_ID) or (application == 0 and version):
+        raise StoreCorruptedError(
+            f"{path} is an SQLite database of something else, not an object store."
+        )
+    if version > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"{path} has store schema version {version}; this version of Agora "
+            f"knows versions up to {SCHEMA_VERSION}: upgrade Agora to open it."
+        )
+    return version
+
+
+# --- Queries ------------------------------------------------------------------------
+
+_COLUMNS: Final = (
+    "o.seq, o.cid, o.data, o.types, o.author, o.community, o.reply_to, o.time, "
+    "o.refers_to"
+)
+
+
+def _filters(
+    type_: str | None,
+    author: str | None,
+    community: str | None,
+    reply_to: str | None,
+    refers_to: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> Filters:
+    for name, value in (
+        ("type", type_),
+        ("author", author),
+        ("community", community),
+        ("reply_to", reply_to),
+        ("refers_to", refers_to),
+    ):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be a string")
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None:
+            if not isinstance(moment, datetime):
+                raise TypeError(f"{name} must be a datetime")
+            if moment.tzinfo is None:
+                raise ValueError(f"{name} must have a timezone")
+    for cid in (reply_to, refers_to):
+        if cid is not None:
+            parse_cid(cid)
+    return Filters(
+        type=type_,
+        author=author,
+        community=community,
+        reply_to=reply_to,
+        refers_to=refers_to,
+        since=None if since is None else since.astimezone(UTC),
+        until=None if until is None else until.astimezone(UTC),
+    )
+
+
+def _where(filters: Filters, after: int) -> tuple[str, list[object]]:
+    """The joins and conditions of a query (every filter given must hold)."""
+    joins: list[str] = []
+    conditions: list[str] = []
+    parameters: list[object] = []
+    if filters.type is not None:
+        joins.append("JOIN object_types t ON t.seq = o.seq AND t.type = ?")
+        parameters.append(filters.type)
+    if filters.refers_to is not None:
+        joins.append("JOIN object_refs r ON r.seq = o.seq AND r.cid = ?")
+        parameters.append(filters.refers_to)
+    for column, value in (
+        ("o.author", filters.author),
+        ("o.community", filters.community),
+        ("o.reply_to", filters.reply_to),
+    ):
+        if value is not None:
+            conditions.append(f"{column} = ?")
+            parameters.append(value)
+    if filters.since is not None:
+        conditions.append("o.time >= ?")
+        parameters.append(_micros(filters.since))
+    if filters.until is not None:
+        conditions.append("o.time < ?")
+        parameters.append(_micros(filters.until))
+    if after:
+        conditions.append("o.seq > ?")
+        parameters.append(after)
+    where = " ".join(joins)
+    if conditions:
+        where += " WHERE " + " AND ".join(conditions)
+    return where, parameters
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def _stored(row: tuple[object, ...], path: Path) -> StoredObject:
+    """Build a result row's object, checking its bytes against its CID."""
+    seq, cid, data, types, author, community, reply_to, time, refers_to = row
+    if not isinstance(cid, str) or not isinstance(data, bytes):
+        raise StoreCorruptedError(f"{path} holds a row that is not an object.")
+    if hashlib.sha256(data).digest() != _digest_of(cid, path):
+        raise StoreCorruptedError(
+            f"the object {cid} in {path} no longer matches its CID."
+        )
+    try:
+        document = json.loads(data)
+        type_list = json.loads(str(types))
+        ref_list = json.loads(str(refers_to))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise StoreCorruptedError(
+            f"the object {cid} in {path} cannot be read."
+        ) from exc
+    return StoredObject(
+        cid=cid,
+        document=document,
+        types=tuple(type_list),
+        author=author if isinstance(author, str) else None,
+        community=community if isinstance(community, str) else None,
+        reply_to=reply_to if isinstance(reply_to, str) else None,
+        refers_to=tuple(ref_list),
+        time=_EPOCH + timedelta(microseconds=time) if isinstance(time, int) else None,
+        seq=int(str(seq)),
+    )
+
+
+def _digest_of(cid: str, path: Path) -> bytes:
+    """The sha2-256 digest at the end of a stored CID (``b`` + base32 lower)."""
+    text = cid[1:].upper()
+    try:
+        raw = base64.b32decode(text + "=" * (-len(text) % 8))
+    except (binascii.Error, ValueError) as exc:
+        raise StoreCorruptedError(f"{path} holds a key that is not a CID.") from exc
+    return raw[-32:]
