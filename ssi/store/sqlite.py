@@ -131,7 +131,13 @@ def _migrate_to_2(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
     rows = connection.execute("SELECT seq, data FROM objects ORDER BY seq").fetchall()
     for seq, data in rows:
-        refs = index_object(json.loads(data)).refers_to
+        try:
+            document = json.loads(data)
+        except (ValueError, TypeError) as exc:
+            raise StoreCorruptedError(
+                f"the object number {seq} cannot be read to index it again."
+            ) from exc
+        refs = index_object(document).refers_to if isinstance(document, dict) else ()
         connection.execute(
             "UPDATE objects SET refers_to = ? WHERE seq = ?", (json.dumps(refs), seq)
         )
