@@ -33,6 +33,7 @@ from ssi.errors import (
     InvalidDIDDocumentError,
     InvalidDIDLogError,
     MethodNotSupportedError,
+    ObjectNotFoundError,
     ProofVerificationError,
     RecordNotFoundError,
     SSIError,
@@ -69,6 +70,7 @@ _NEGATIVE: tuple[type[SSIError], ...] = (
     InvalidDIDDocumentError,
     # Not found.
     RecordNotFoundError,
+    ObjectNotFoundError,
     DIDNotFoundError,
     MethodNotSupportedError,
 )
@@ -152,6 +154,12 @@ def _status() -> typer.Typer:
     return status.app
 
 
+def _store() -> typer.Typer:
+    from wallet_cli.commands import store
+
+    return store.app
+
+
 def _backup() -> typer.Typer:
     from wallet_cli.commands import wallet
 
@@ -188,6 +196,9 @@ COMMANDS: dict[str, _Entry] = {
     "vp": _Entry("Verifiable presentations.", _vp),
     "status": _Entry(
         "Status lists (revocation, suspension) of other issuers.", _status
+    ),
+    "store": _Entry(
+        "The object store: verified public objects by CID, with indexes.", _store
     ),
     "backup": _Entry("Encrypted backups of the whole wallet.", _backup),
     "passphrase": _Entry("The wallet passphrase.", _passphrase),
