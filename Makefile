@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/agora.py
 	$(BIN)/python benchmarks/status.py
 	$(BIN)/python benchmarks/verify_many.py
+	$(BIN)/python benchmarks/store.py
 	$(BIN)/python benchmarks/cli.py
 
 contexts:

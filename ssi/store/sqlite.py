@@ -28,9 +28,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
-from ssi.cid import JSON_CODEC, parse_cid
+from ssi.cid import JSON_CODEC
 from ssi.credentials import Verifier
 from ssi.errors import (
+    InvalidCIDError,
     StoreAccessError,
     StoreCorruptedError,
     StoreError,
@@ -38,7 +39,7 @@ from ssi.errors import (
 )
 from ssi.store.base import DEFAULT_LIMIT, MAX_LIMIT, AddResult, Page, StoredObject
 from ssi.store.cursor import CURSOR_KEY_BYTES, CursorCodec, Filters
-from ssi.store.index import index_object
+from ssi.store.index import cid_codec, index_object
 from ssi.store.intake import VerifiedObject, add_objects
 from ssi.types import JsonValue
 
@@ -304,7 +305,8 @@ class SQLiteStore:
             StoreCorruptedError: the stored bytes no longer match the CID.
             StoreError: the store is closed.
         """
-        parse_cid(cid, codec=JSON_CODEC)
+        if cid_codec(cid) != JSON_CODEC:
+            raise InvalidCIDError(f"{_shown(cid)} is not the CID of an object.")
         # Only fixed column lists and "?" placeholders are ever put into the SQL.
         sql = f"SELECT {_COLUMNS} FROM objects o WHERE o.cid = ?"  # noqa: S608
         rows = self._read(sql, [cid])
@@ -574,8 +576,8 @@ def _filters(
             if moment.tzinfo is None:
                 raise ValueError(f"{name} must have a timezone")
     for cid in (reply_to, refers_to):
-        if cid is not None:
-            parse_cid(cid)
+        if cid is not None and cid_codec(cid) is None:
+            raise InvalidCIDError(f"{_shown(cid)} is not a CID (b..., base32).")
     return Filters(
         type=type_,
         author=author,
@@ -619,6 +621,13 @@ def _where(filters: Filters, after: int) -> tuple[str, list[object]]:
     if conditions:
         where += " WHERE " + " AND ".join(conditions)
     return where, parameters
+
+
+def _shown(text: object) -> str:
+    """Quote untrusted text for a message: ASCII-escaped, cut short."""
+    if not isinstance(text, str):
+        return f"a {type(text).__name__}"
+    return ascii(text if len(text) <= 24 else text[:21] + "...")
 
 
 def _micros(moment: datetime) -> int:

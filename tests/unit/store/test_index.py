@@ -3,10 +3,15 @@ the rules read the data model and CID syntax only."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 
-from ssi.cid import blob_cid, object_cid
+import pytest
+
+from ssi.cid import JSON_CODEC, RAW_CODEC, blob_cid, is_cid, object_cid, parse_cid
+from ssi.jsonld.canon import canonicalize_jcs
 from ssi.store import MAX_REFERENCES, index_object
+from ssi.store.index import cid_codec, cid_of_canonical
 
 A = object_cid({"n": 1})
 B = object_cid({"n": 2})
@@ -124,3 +129,52 @@ def test_a_bad_valid_from_falls_back_to_the_proof_time():
         {"validFrom": 12, "proof": {"created": "2025-01-01T00:00:00Z"}}
     )
     assert index.time == datetime(2025, 1, 1, tzinfo=UTC)
+
+
+# --- The fast CID check agrees with ssi.cid ---------------------------------------
+
+
+def _variants(cid: str) -> list[object]:
+    """Strings near a CID: each character changed, cut, padded, re-cased, and
+    the same bytes under other prefixes (CIDv0-like, other hashes, codecs)."""
+    found: list[object] = [
+        cid,
+        cid.upper(),
+        cid + "=",
+        cid[:-1],
+        cid + "a",
+        "B" + cid[1:],
+    ]
+    for position in range(len(cid)):
+        for letter in ("a", "q", "7", "z", "1", "="):
+            found.append(cid[:position] + letter + cid[position + 1 :])
+    raw = base64.b32decode(cid[1:].upper() + "=" * (-(len(cid) - 1) % 8))
+    digest = raw[-32:]
+    for prefix in (
+        bytes([0x01, 0x71, 0x12, 0x20]),  # dag-cbor
+        bytes([0x01, 0x55, 0x13, 0x20]),  # sha3-512 code with a 32-byte digest
+        bytes([0x00, 0x55, 0x12, 0x20]),  # version 0
+        bytes([0x12, 0x20]),  # a bare multihash
+        bytes([0x01, 0x80, 0x04, 0x12, 0x20]),  # json (valid)
+    ):
+        text = base64.b32encode(prefix + digest).decode().rstrip("=").lower()
+        found.append("b" + text)
+    found += [None, 7, "", "b", "z" + cid[1:]]
+    return found
+
+
+@pytest.mark.parametrize("cid", [A, B, RAW, object_cid([]), blob_cid(b"")])
+def test_the_fast_cid_check_accepts_what_parse_cid_accepts(cid):
+    for text in _variants(cid):
+        try:
+            expected = parse_cid(text).codec if is_cid(text) else None
+        except IndexError:  # ssi.cid lets multiformats' IndexError out for "b"
+            expected = None
+        assert cid_codec(text) == expected, text
+    assert cid_codec(A) == JSON_CODEC
+    assert cid_codec(RAW) == RAW_CODEC
+
+
+@pytest.mark.parametrize("value", [{}, {"n": 1}, {"é": ["ü", 1.5, None, True]}])
+def test_the_cid_of_canonical_bytes_is_object_cid(value):
+    assert cid_of_canonical(canonicalize_jcs(value)) == object_cid(value)

@@ -483,6 +483,9 @@ def test_get_of_an_absent_or_invalid_cid(full):
     assert info.value.code == "invalidCid"
     with pytest.raises(InvalidCIDError):
         full.get(BLOB)  # a blob's CID names no object
+    for text in ("b", "", CID["p0"].upper(), CID["p0"] + "=", 42):
+        with pytest.raises(InvalidCIDError):
+            full.get(text)
 
 
 @pytest.mark.parametrize("field", ["reply_to", "refers_to"])
