@@ -18,10 +18,9 @@ import binascii
 import contextlib
 import hashlib
 import json
-import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,29 +34,20 @@ from ssi.errors import (
     StoreAccessError,
     StoreCorruptedError,
     StoreError,
-    StoreVersionError,
 )
 from ssi.store.base import DEFAULT_LIMIT, MAX_LIMIT, AddResult, Page, StoredObject
-from ssi.store.cursor import CURSOR_KEY_BYTES, CursorCodec, Filters
-from ssi.store.index import cid_codec, index_object
+from ssi.store.cursor import CursorCodec, Filters
+from ssi.store.index import cid_codec
 from ssi.store.intake import VerifiedObject, add_objects
+from ssi.store.migrations import CURSOR_KEY, SCHEMA_VERSION, migrate
 from ssi.types import JsonValue
 
-__all__ = [
-    "APPLICATION_ID",
-    "DEFAULT_BUSY_TIMEOUT",
-    "SCHEMA_VERSION",
-    "SQLiteStore",
-]
-
-APPLICATION_ID: Final = 0x41474F52
-"""``PRAGMA application_id`` of an Agora store file (``AGOR`` in ASCII)."""
+__all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SQLiteStore"]
 
 DEFAULT_BUSY_TIMEOUT: Final = 30.0
 """Seconds a writer waits for another to finish before giving up."""
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_CURSOR_KEY: Final = "cursorKey"
 _LOOKUP_CHUNK: Final = 500  # below SQLite's limit of bound parameters
 _HEADER: Final = b"SQLite format 3\x00"
 
@@ -66,96 +56,6 @@ _CORRUPT_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
 _ACCESS_CODES: Final = frozenset(
     {3, 5, 6, 8, 10, 13, 14, 23}  # PERM BUSY LOCKED READONLY IOERR FULL CANTOPEN AUTH
 )
-
-
-# --- Schema and migrations ----------------------------------------------------------
-
-_SCHEMA_1: Final = (
-    """
-    CREATE TABLE store_meta (
-        name TEXT PRIMARY KEY,
-        value BLOB NOT NULL
-    ) WITHOUT ROWID
-    """,
-    """
-    CREATE TABLE objects (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        cid TEXT NOT NULL UNIQUE,
-        data BLOB NOT NULL,
-        types TEXT NOT NULL,
-        author TEXT,
-        community TEXT,
-        reply_to TEXT,
-        time INTEGER
-    )
-    """,
-    """
-    CREATE TABLE object_types (
-        type TEXT NOT NULL,
-        seq INTEGER NOT NULL REFERENCES objects (seq) ON DELETE CASCADE,
-        PRIMARY KEY (type, seq)
-    ) WITHOUT ROWID
-    """,
-    "CREATE INDEX object_types_seq ON object_types (seq)",
-    "CREATE INDEX objects_author ON objects (author, seq)",
-    "CREATE INDEX objects_community ON objects (community, seq)",
-    "CREATE INDEX objects_reply_to ON objects (reply_to, seq)",
-    "CREATE INDEX objects_time ON objects (time, seq)",
-)
-
-_SCHEMA_2: Final = (
-    "ALTER TABLE objects ADD COLUMN refers_to TEXT NOT NULL DEFAULT '[]'",
-    """
-    CREATE TABLE object_refs (
-        cid TEXT NOT NULL,
-        seq INTEGER NOT NULL REFERENCES objects (seq) ON DELETE CASCADE,
-        PRIMARY KEY (cid, seq)
-    ) WITHOUT ROWID
-    """,
-    "CREATE INDEX object_refs_seq ON object_refs (seq)",
-)
-
-
-def _migrate_to_1(connection: sqlite3.Connection) -> None:
-    """Version 1: objects, their types, author, community, reply, time."""
-    for statement in _SCHEMA_1:
-        connection.execute(statement)
-    connection.execute(
-        "INSERT INTO store_meta (name, value) VALUES (?, ?)",
-        (_CURSOR_KEY, secrets.token_bytes(CURSOR_KEY_BYTES)),
-    )
-
-
-def _migrate_to_2(connection: sqlite3.Connection) -> None:
-    """Version 2: referenced CIDs, read again from every stored object."""
-    for statement in _SCHEMA_2:
-        connection.execute(statement)
-    rows = connection.execute("SELECT seq, data FROM objects ORDER BY seq").fetchall()
-    for seq, data in rows:
-        try:
-            document = json.loads(data)
-        except (ValueError, TypeError) as exc:
-            raise StoreCorruptedError(
-                f"the object number {seq} cannot be read to index it again."
-            ) from exc
-        refs = index_object(document).refers_to if isinstance(document, dict) else ()
-        connection.execute(
-            "UPDATE objects SET refers_to = ? WHERE seq = ?", (json.dumps(refs), seq)
-        )
-        connection.executemany(
-            "INSERT INTO object_refs (cid, seq) VALUES (?, ?)",
-            [(ref, seq) for ref in refs],
-        )
-
-
-MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
-    _migrate_to_1,
-    _migrate_to_2,
-)
-"""``MIGRATIONS[n]`` takes a store of version ``n`` to version ``n + 1``."""
-
-SCHEMA_VERSION: Final = len(MIGRATIONS)
-"""The schema version this code writes (``PRAGMA user_version``)."""
 
 
 # --- Errors ---------------------------------------------------------------------
@@ -231,9 +131,9 @@ class SQLiteStore:
         try:
             with _sqlite_errors(self._path):
                 self._configure(connection, busy_timeout)
-                _migrate(connection, self._path)
+                migrate(connection, self._path)
                 key = connection.execute(
-                    "SELECT value FROM store_meta WHERE name = ?", (_CURSOR_KEY,)
+                    "SELECT value FROM store_meta WHERE name = ?", (CURSOR_KEY,)
                 ).fetchone()
         except BaseException:
             connection.close()
@@ -479,7 +379,7 @@ class SQLiteStore:
         return stored
 
 
-# --- Opening and migrating ------------------------------------------------------------
+# --- Opening ----------------------------------------------------------------------
 
 
 def _refuse_foreign_file(path: Path) -> None:
@@ -495,52 +395,6 @@ def _refuse_foreign_file(path: Path) -> None:
         ) from exc
     if header and header != _HEADER:
         raise StoreCorruptedError(f"{path} is not an SQLite database.")
-
-
-def _migrate(connection: sqlite3.Connection, path: Path) -> None:
-    """Bring the schema to :data:`SCHEMA_VERSION` in one transaction.
-
-    Raises:
-        StoreVersionError: the file's version is newer than this code's.
-        StoreCorruptedError: the file is a database of something else.
-    """
-    if _check_version(connection, path) == SCHEMA_VERSION:
-        return
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        # Another process may have migrated while this one waited for the lock.
-        version = _check_version(connection, path)
-        if version == 0:
-            tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            if tables is not None and tables[0]:
-                raise StoreCorruptedError(
-                    f"{path} is an SQLite database of something else, not an "
-                    "object store."
-                )
-        for step in MIGRATIONS[version:]:
-            step(connection)
-        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        connection.execute("COMMIT")
-    except BaseException:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        raise
-
-
-def _check_version(connection: sqlite3.Connection, path: Path) -> int:
-    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
-    application = int(connection.execute("PRAGMA application_id").fetchone()[0])
-    if application not in (0, APPLICATION_ID) or (application == 0 and version):
-        raise StoreCorruptedError(
-            f"{path} is an SQLite database of something else, not an object store."
-        )
-    if version > SCHEMA_VERSION:
-        raise StoreVersionError(
-            f"{path} has store schema version {version}; this version of Agora "
-            f"knows versions up to {SCHEMA_VERSION}: upgrade Agora to open it."
-        )
-    return version
 
 
 # --- Queries ------------------------------------------------------------------------

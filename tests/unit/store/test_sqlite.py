@@ -17,7 +17,7 @@ from ssi.errors import (
     StoreVersionError,
 )
 from ssi.store import SCHEMA_VERSION, SQLiteStore, default_store_path, open_store
-from ssi.store.sqlite import APPLICATION_ID, MIGRATIONS
+from ssi.store.migrations import APPLICATION_ID, MIGRATIONS
 
 from .objects import COMMUNITY, post, verifier
 
