@@ -18,6 +18,9 @@ HOME_ENV = "AGORA_HOME"
 
 
 def default_home() -> Path:
-    """Return ``$AGORA_HOME``, or ``~/.agora`` when it is not set."""
+    """Return ``$AGORA_HOME``, or ``~/.agora`` when it is not set.
+
+    Spec: docs/wallet.md, docs/store.md (Locations)
+    """
     configured = os.environ.get(HOME_ENV)
     return Path(configured) if configured else Path.home() / ".agora"

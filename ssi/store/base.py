@@ -60,6 +60,8 @@ class StoredObject:
         refers_to: the CIDs found anywhere inside credentialSubject.
         time: ``validFrom``, else the first proof's ``created``, in UTC.
         seq: the store's insertion number: later insertions have larger ones.
+
+    Spec: docs/store.md (Indexes)
     """
 
     cid: str
@@ -98,6 +100,8 @@ class Page:
             cursor was given. A cursor stays valid: objects stored later are
             found by resuming from it.
         more: whether more objects matched when the page was read.
+
+    Spec: docs/store.md (Cursors)
     """
 
     items: tuple[StoredObject, ...]
@@ -115,6 +119,8 @@ class AddResult:
         problems: why it was rejected, as in a verification report
             (``Problem.check`` names the check, ``Problem.error`` the error
             with its code); empty otherwise.
+
+    Spec: docs/store.md (Adding objects)
     """
 
     cid: str | None
@@ -159,6 +165,8 @@ class ObjectStore(Protocol):
         Inputs are parsed objects or JSON text/bytes; each gets one result,
         in input order. Bad input is rejected with its problem, never raised.
 
+        Spec: docs/store.md (Adding objects)
+
         Raises:
             StoreAccessError: the store cannot be written.
             StoreError: the store was closed.
@@ -167,6 +175,8 @@ class ObjectStore(Protocol):
 
     def get(self, cid: str) -> StoredObject | None:
         """Return the object with this CID, or None when it is not stored.
+
+        Spec: docs/store.md (The protocol)
 
         Raises:
             InvalidCIDError: ``cid`` is not a CID.
@@ -192,6 +202,8 @@ class ObjectStore(Protocol):
         ``since`` is inclusive and ``until`` exclusive; with either, objects
         without a time are left out.
 
+        Spec: docs/store.md (Indexes, Cursors)
+
         Raises:
             InvalidCIDError: ``reply_to`` or ``refers_to`` is not a CID.
             InvalidCursorError: the cursor was not issued by this store for
@@ -211,6 +223,8 @@ class ObjectStore(Protocol):
         until: datetime | None = None,
     ) -> int:
         """Return how many objects match every filter given.
+
+        Spec: docs/store.md (Indexes)
 
         Raises:
             InvalidCIDError: ``reply_to`` or ``refers_to`` is not a CID.

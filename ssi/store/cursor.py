@@ -41,7 +41,10 @@ _TEXT_LENGTH: Final = len(_PREFIX) + 32  # 24 bytes are 32 base64 characters
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """The filters of a query, as a cursor is bound to them."""
+    """The filters of a query, as a cursor is bound to them.
+
+    Spec: docs/store.md (Cursors)
+    """
 
     type: str | None = None
     author: str | None = None
@@ -71,6 +74,11 @@ class CursorCodec:
 
     Args:
         key: the store's cursor key (:data:`CURSOR_KEY_BYTES` bytes).
+
+    Spec: docs/store.md (Cursors)
+
+    Raises:
+        ValueError: the key is not 32 bytes.
     """
 
     key: bytes

@@ -109,7 +109,10 @@ def cid_codec(text: object) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class ObjectIndex:
-    """What the index rules read from one object (see the module docstring)."""
+    """What the index rules read from one object (see the module docstring).
+
+    Spec: docs/store.md (Indexes)
+    """
 
     types: tuple[str, ...]
     author: str | None

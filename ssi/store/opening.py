@@ -22,7 +22,10 @@ _SQLITE_URL: Final = "sqlite:///"
 
 
 def default_store_path() -> Path:
-    """Return the default store's file: ``$AGORA_HOME/store.sqlite``."""
+    """Return the default store's file: ``$AGORA_HOME/store.sqlite``.
+
+    Spec: docs/store.md (Locations)
+    """
     return default_home() / STORE_FILE
 
 

@@ -320,6 +320,10 @@ def test_untrusted_text_is_escaped(tmp_path):
     assert "\u202e" not in shown.stdout
     assert "\\x1b[31mred" in shown.stdout
     assert "[bold]b[/bold]" in shown.stdout
+    printed = invoke(tmp_path, "store", "get", object_cid(hostile), "--out", "-")
+    assert "\x1b" not in printed.stdout
+    assert "\u202e" not in printed.stdout
+    assert json.loads(printed.stdout) == hostile
 
 
 def test_every_store_command_has_an_example_and_json():

@@ -365,7 +365,8 @@ def store_get(
     if found is None:
         raise ObjectNotFoundError(f"no object {cid[:80]} in the store.")
     if out_file == "-":
-        out.data(json.dumps(found.document, indent=2, ensure_ascii=False) + "\n")
+        # ASCII escapes: the same JSON, and nothing a terminal would act on.
+        out.data(json.dumps(found.document, indent=2, ensure_ascii=True) + "\n")
         return
     if out_file is not None:
         data = json.dumps(found.document, indent=2, ensure_ascii=False) + "\n"
