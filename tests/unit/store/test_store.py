@@ -539,3 +539,64 @@ def test_the_store_is_a_context_manager_and_keeps_data(open_backend):
     with open_backend() as again:
         assert again.count() == 1
         assert isinstance(again, ObjectStore)
+
+
+def _model(items: list[StoredObject], filters: dict[str, Any]) -> list[str]:
+    """What a query must answer, computed from the objects' own index entries."""
+    chosen = []
+    for item in items:
+        if "type" in filters and filters["type"] not in item.types:
+            continue
+        if "author" in filters and item.author != filters["author"]:
+            continue
+        if "community" in filters and item.community != filters["community"]:
+            continue
+        if "reply_to" in filters and item.reply_to != filters["reply_to"]:
+            continue
+        if "refers_to" in filters and filters["refers_to"] not in item.refers_to:
+            continue
+        if "since" in filters and (item.time is None or item.time < filters["since"]):
+            continue
+        if "until" in filters and (item.time is None or item.time >= filters["until"]):
+            continue
+        chosen.append(item.cid)
+    return chosen
+
+
+def test_every_combination_of_filters_agrees_with_the_index_entries(full):
+    """All 288 combinations of a few values per filter: the query, the count
+    and a paged walk (2 per page) give what the index entries say."""
+    import itertools
+
+    everything = list(full.query(limit=MAX_LIMIT).items)
+    domains: dict[str, list[Any]] = {
+        "type": ["Post", "Reaction"],
+        "author": [AUTHORS[0], AUTHORS[1]],
+        "community": [COMMUNITY],
+        "reply_to": [CID["p0"]],
+        "refers_to": [CID["p1"]],
+        "since": [datetime(2025, 2, 1, tzinfo=UTC)],
+        "until": [datetime(2025, 4, 1, tzinfo=UTC)],
+    }
+    choices = [[None, *values] for values in domains.values()]
+    combinations = 0
+    for picked in itertools.product(*choices):
+        filters = {
+            name: value
+            for name, value in zip(domains, picked, strict=True)
+            if value is not None
+        }
+        expected = _model(everything, filters)
+        assert [i.cid for i in full.query(**filters).items] == expected, filters
+        assert full.count(**filters) == len(expected)
+        walked: list[str] = []
+        cursor = None
+        while True:
+            page = full.query(**filters, limit=2, cursor=cursor)
+            walked.extend(item.cid for item in page.items)
+            cursor = page.cursor
+            if not page.more:
+                break
+        assert walked == expected, filters
+        combinations += 1
+    assert combinations == 288
