@@ -3,10 +3,10 @@
 A signed object (a credential, a presentation, a DID log entry) is named by a
 CIDv1 over its RFC 8785 (JCS) canonical bytes, with the multicodec ``json``
 (0x0200) and a sha2-256 multihash, written in multibase base32 lower: a
-``b`` followed by 58 letters and digits. Two JSON texts of one object (other
-whitespace, other key order) have one CID; any change to the object gives
-another. A blob (an image, a file) is named by a CIDv1 with the ``raw`` codec
-(0x55) over its bytes.
+``b`` followed by 60 letters and digits (58 for a blob). Two JSON texts of
+one object (other whitespace, other key order) have one CID; any change to
+the object gives another. A blob (an image, a file) is named by a CIDv1
+with the ``raw`` codec (0x55) over its bytes.
 
 The binary form is ``0x01 || varint(codec) || 0x12 0x20 || sha256(bytes)``;
 docs/objects.md works an example through by hand. Parsing goes through the
@@ -116,7 +116,8 @@ def parse_cid(text: object, *, codec: int | None = None) -> ContentID:
 
     try:
         parsed = CID.decode(text)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        # multiformats reads the first byte of ``b`` alone without a check.
         raise InvalidCIDError(f"{shown!r} is not a valid CID.") from exc
     if parsed.base.name != "base32" or text != str(parsed):
         raise InvalidCIDError(f"{shown!r} is not written in canonical base32 lower.")
