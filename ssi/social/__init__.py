@@ -1,5 +1,6 @@
-"""The social layer: communities and membership; posts, retractions and
-reactions (votes and moderation come in later issues)."""
+"""The social layer: communities and membership; posts, retractions,
+reactions and the feeds they add up to (votes and moderation come in later
+issues)."""
 
 from ssi.social.community import (
     AGORA_CONTEXT,
@@ -7,6 +8,16 @@ from ssi.social.community import (
     Membership,
     membership_credential,
     read_membership,
+)
+from ssi.social.feed import (
+    IGNORED_REASONS,
+    Feed,
+    FeedEntry,
+    IgnoredObject,
+    ReactionCount,
+    SocialObject,
+    build_feed,
+    read_social_object,
 )
 from ssi.social.post import (
     MAX_ATTACHMENTS,
@@ -34,6 +45,7 @@ from ssi.social.reaction import (
 
 __all__ = [
     "AGORA_CONTEXT",
+    "IGNORED_REASONS",
     "MAX_ATTACHMENTS",
     "MAX_CONTENT_BYTES",
     "MAX_EMOJI_LENGTH",
@@ -45,10 +57,16 @@ __all__ = [
     "REACTION_TYPE",
     "RETRACTION_TYPE",
     "Attachment",
+    "Feed",
+    "FeedEntry",
+    "IgnoredObject",
     "Membership",
     "Post",
     "Reaction",
+    "ReactionCount",
     "Retraction",
+    "SocialObject",
+    "build_feed",
     "membership_credential",
     "post_credential",
     "reaction_credential",
@@ -56,5 +74,6 @@ __all__ = [
     "read_post",
     "read_reaction",
     "read_retraction",
+    "read_social_object",
     "retraction_credential",
 ]

@@ -60,6 +60,10 @@ def reference_cid(codec: int, data: bytes) -> str:
     return "b" + base32_lower(binary)
 
 
+def reference_cid_of_digest(codec: int, digest: bytes) -> str:
+    return "b" + base32_lower(b"\x01" + varint(codec) + b"\x12\x20" + digest)
+
+
 def reference_object_cid(value) -> str:
     return reference_cid(0x0200, rfc8785.dumps(value))
 
@@ -344,3 +348,22 @@ def test_parse_cid_either_parses_or_refuses_with_invalid_cid(text):
         assert not is_cid(text)
     else:
         assert str(parsed) == text
+        decoded = CID.decode(text)
+        assert (decoded.codec.code, bytes(decoded.raw_digest)) == (
+            parsed.codec,
+            parsed.digest,
+        )
+
+
+@settings(max_examples=200, deadline=None)
+@given(digest=st.binary(min_size=32, max_size=32), codec=st.sampled_from([0x55, 0x200]))
+def test_every_cid_we_write_parses_as_multiformats_reads_it(digest, codec):
+    text = str(ContentID(codec=codec, digest=digest))
+    assert text == reference_cid_of_digest(codec, digest)
+    parsed = parse_cid(text)
+    decoded = CID.decode(text)
+    assert (parsed.codec, parsed.digest) == (codec, digest)
+    assert (decoded.codec.code, bytes(decoded.raw_digest)) == (codec, digest)
+    flipped = text[:-1] + ("a" if text[-1] != "a" else "b")
+    if is_cid(flipped):
+        assert parse_cid(flipped).digest != digest
