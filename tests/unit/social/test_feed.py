@@ -5,6 +5,7 @@ edits or retracts it."""
 from __future__ import annotations
 
 import json
+import pickle
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -579,3 +580,14 @@ def test_a_deep_thread_is_placed_without_recursion():
     feed = o.feed()
     assert [e.depth for e in feed.entries] == list(range(3000))
     json.dumps(feed.to_json())
+
+
+def test_entry_looks_up_originals_only_and_feeds_pickle():
+    o = Objects()
+    a = o.post(ALICE, "a")
+    edit = o.post(ALICE, "a'", 1, replaces=a)
+    feed = o.feed()
+    assert feed.entry(a).current == edit
+    with pytest.raises(KeyError):
+        feed.entry(edit)
+    assert pickle.loads(pickle.dumps(feed)) == feed  # noqa: S301 - our own bytes
