@@ -370,7 +370,9 @@ class _Builder:
         if cid in self.posts:
             found = self._root(cid)
             if isinstance(found, _Failure):
-                return _Failure(found.reason, f"{cid} is an ignored edit.")
+                return _Failure(
+                    "notAPost", f"{cid} is an ignored edit ({found.reason})."
+                )
             return found
         if self._known(cid):
             return _Failure("notAPost", f"{cid} is not a post.")

@@ -591,3 +591,22 @@ def test_entry_looks_up_originals_only_and_feeds_pickle():
     with pytest.raises(KeyError):
         feed.entry(edit)
     assert pickle.loads(pickle.dumps(feed)) == feed  # noqa: S301 - our own bytes
+
+
+def test_references_to_an_ignored_edit_do_not_reach_the_post():
+    o = Objects()
+    a = o.post(ALICE, "a")
+    forged = o.post(BOB, "forged edit", 1, replaces=a)
+    reaction = o.react(CAROL, forged, "endorse", 2)
+    retraction = o.retract(BOB, forged, 3)
+    reply = o.post(CAROL, "answering the forgery", 4, in_reply_to=forged)
+    feed = o.feed()
+    reasons = {i.cid: i.reason for i in feed.ignored}
+    assert reasons == {
+        forged: "notAuthor",
+        reaction: "notAPost",
+        retraction: "notAPost",
+    }
+    assert feed.entry(a).reactions == ()
+    assert not feed.entry(a).retracted
+    assert feed.orphans == (reply,)
