@@ -140,6 +140,12 @@ def _community() -> typer.Typer:
     return community.app
 
 
+def _post() -> typer.Typer:
+    from wallet_cli.commands import post
+
+    return post.app
+
+
 def _vp() -> typer.Typer:
     from wallet_cli.commands import presentation
 
@@ -184,6 +190,11 @@ COMMANDS: dict[str, _Entry] = {
         "Communities: admit members with credentials, revoke them, publish "
         "status lists.",
         _community,
+    ),
+    "post": _Entry(
+        "Posts: write, retract and react with a DID of the wallet; show and "
+        "verify posts.",
+        _post,
     ),
     "vp": _Entry("Verifiable presentations.", _vp),
     "status": _Entry(
