@@ -109,7 +109,8 @@ def test_a_key_pair_does_not_check_its_own_public_key(
         assert maps.pop() == pair.public_key.raw  # the checked key, once
         assert pair.public_key.to_x25519() == mapped
         assert checked.to_x25519() == mapped
-        assert maps == [] and checks == []
+        assert maps == []
+        assert checks == []
         signature = pair.sign(MESSAGE)
         checked.verify(MESSAGE, signature)
         pair.public_key.verify(MESSAGE, signature)

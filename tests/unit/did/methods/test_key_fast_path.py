@@ -187,7 +187,8 @@ def test_resolve_did_key_url_equals_the_resolver() -> None:
         assert found is not None
         full = resolver.resolve(did).did_document
         bare = resolver.resolve(did, enableEncryptionKeyDerivation=False).did_document
-        assert full is not None and bare is not None
+        assert full is not None
+        assert bare is not None
         assert found == (full.find_verification_method(url), bare)
         for relationship in (
             "authentication",
@@ -197,7 +198,8 @@ def test_resolve_did_key_url_equals_the_resolver() -> None:
         ):
             assert getattr(found[1], relationship) == getattr(full, relationship)
         if isinstance(pair, Ed25519KeyPair):
-            assert full.key_agreement and not found[1].key_agreement
+            assert full.key_agreement
+            assert not found[1].key_agreement
         assert resolve_did_key_url(url) == found  # remembered, unchanged
 
 
