@@ -356,7 +356,7 @@ def read_codes(image: bytes, *, source: str = "the image") -> list[bytes]:
             gray = opened.convert("L")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise QRCodeError(
-            f"{source} is not an image that can be read (PNG, JPEG, ...).",
+            f"{source} is not an image that can be read (PNG, JPEG; not SVG).",
             code="qrUnreadable",
         ) from exc
     except Image.DecompressionBombError as exc:
