@@ -155,19 +155,19 @@ def encode_parts(payload: bytes) -> tuple[bytes, ...]:
             f"codes carry at most {MAX_COMPRESSED_BYTES} (send it as a file)."
         )
     count = max(1, -(-len(stream) // MAX_PART_BYTES))
-    size = max(1, -(-len(stream) // count))
+    # The first len % count parts hold one byte more than the others.
+    size, longer = divmod(len(stream), count)
     digest = _digest(payload)
-    return tuple(
-        QRPart(
-            FORMAT_VERSION,
-            compression,
-            index,
-            count,
-            digest,
-            stream[index * size : (index + 1) * size],
-        ).to_bytes()
-        for index in range(count)
-    )
+    parts: list[bytes] = []
+    start = 0
+    for index in range(count):
+        end = start + size + (1 if index < longer else 0)
+        part = QRPart(
+            FORMAT_VERSION, compression, index, count, digest, stream[start:end]
+        )
+        parts.append(part.to_bytes())
+        start = end
+    return tuple(parts)
 
 
 def parse_part(content: bytes, *, source: str = "a QR code") -> QRPart:
