@@ -328,3 +328,13 @@ def test_an_oversized_image_is_not_decoded(tmp_path: Path):
         read_codes(buffer.getvalue())
     assert code_of(error) == "qrUnreadable"
     assert "pixels" in error.value.detail
+
+
+def test_the_documented_example_is_exact():
+    [content] = encode_parts(b'{"a":1}')
+    assert content.hex(" ") == (
+        "41 51 01 00 00 01 "
+        "01 5a bd 7f 5c c5 7a 2d d9 4b 75 90 f0 4a d8 08 "
+        "7b 22 61 22 3a 31 7d"
+    )
+    assert decode_parts([content]) == b'{"a":1}'
