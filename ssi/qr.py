@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import io
+import warnings
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -345,7 +346,10 @@ def read_codes(image: bytes, *, source: str = "the image") -> list[bytes]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(image)) as opened:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(image))
+        with opened:
             width, height = opened.size
             if width * height > MAX_IMAGE_PIXELS:
                 raise QRCodeError(
@@ -359,7 +363,7 @@ def read_codes(image: bytes, *, source: str = "the image") -> list[bytes]:
             f"{source} is not an image that can be read (PNG, JPEG; not SVG).",
             code="qrUnreadable",
         ) from exc
-    except Image.DecompressionBombError as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise QRCodeError(
             f"{source} is too large an image to read.", code="qrUnreadable"
         ) from exc
