@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from ssi.qr import MAX_COMPRESSED_BYTES, MAX_PART_BYTES
 from tests.cli.helpers import AGORA, environment, json_error, one_error
 from wallet_cli.app import app
 from wallet_cli.commands import qr as qr_command
+from wallet_cli.output import Output
 
 runner = CliRunner()
 
@@ -235,3 +237,21 @@ def test_a_missing_extra_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_help_has_examples(tmp_path: Path):
     assert "Example: agora qr encode" in ok(agora(tmp_path, "qr", "encode", "--help"))
     assert "Example: agora qr decode" in ok(agora(tmp_path, "qr", "decode", "--help"))
+
+
+def test_a_payload_on_a_terminal_is_escaped_or_refused(monkeypatch, capsys):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    out = Output()
+    assert out.payload(b'{"x": "\x1b[2J\xe2\x80\xae"}\nline 2\n')
+    shown = capsys.readouterr().out
+    assert "\x1b" not in shown
+    assert "\u202e" not in shown
+    assert shown.splitlines() == ['{"x": "\\x1b[2J\\u202e"}', "line 2"]
+    assert not out.payload(b"\xff\xfe binary")
+    assert capsys.readouterr().out == ""
+
+
+def test_a_payload_into_a_pipe_is_exact(monkeypatch, capsysbinary):
+    data = b"\x1b[2J\xff raw bytes\n"
+    assert Output().payload(data)
+    assert capsysbinary.readouterr().out == data
