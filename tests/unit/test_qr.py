@@ -1,6 +1,7 @@
-"""QR transport: objects survive encode -> image -> decode byte for byte; the
-framing catches missing, duplicated and foreign parts, corrupted images and
-payloads over the cap, each with its code.
+"""QR transport: objects (a did:agora log, a credential, a post) survive
+encode -> image -> decode byte for byte; the framing catches missing,
+duplicated and foreign parts, corrupted images and payloads over the cap,
+each with its code.
 
 Spec: docs/qr.md
 """
@@ -12,6 +13,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 import zlib
+from datetime import UTC, datetime
 
 import pytest
 import segno
@@ -34,7 +36,7 @@ from ssi.qr import (
     read_codes,
     render_codes,
 )
-from ssi.social import membership_credential
+from ssi.social import membership_credential, post_credential, read_post
 from ssi.wallet import agora_log, create_agora_did, rotate_agora_did
 from tests.unit.wallet.helpers import ISSUER_KEY, new_wallet
 
@@ -76,6 +78,24 @@ def credential_bytes() -> bytes:
     return (json.dumps(signed, indent=2, ensure_ascii=False) + "\n").encode()
 
 
+@pytest.fixture(scope="module")
+def post_bytes() -> bytes:
+    """A signed post (with tags and a mention), as compact JSON."""
+    author = ssi.did_key(ISSUER_KEY)
+    unsigned = post_credential(
+        author,
+        "Notes on the **Analytical Engine**: it weaves algebraic patterns. \u00e9",
+        media_type="text/markdown",
+        language="en",
+        tags=["engines", "history"],
+        mentions=["did:example:charles"],
+        published=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+    signed = ssi.issue(unsigned, ssi.signer(ISSUER_KEY), created="2024-01-02T03:04:05Z")
+    assert ssi.verify(signed).verified
+    return json.dumps(signed, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def qr_version(png: bytes) -> int:
     """The QR version of a code drawn at scale 4 with a border of 4."""
     with Image.open(io.BytesIO(png)) as image:
@@ -100,6 +120,15 @@ def test_a_credential_survives_png_byte_for_byte(credential_bytes):
     decoded = decode_images(images)
     assert decoded == credential_bytes
     assert ssi.verify(decoded).verified
+
+
+def test_a_post_survives_png_byte_for_byte(post_bytes):
+    images = render_codes(post_bytes, kind="png")
+    assert len(images) == 1
+    decoded = decode_images(images)
+    assert decoded == post_bytes
+    assert ssi.verify(decoded).verified
+    assert read_post(json.loads(decoded)).tags == ("engines", "history")
 
 
 def test_svg_renders_a_code_of_the_right_size(credential_bytes):
