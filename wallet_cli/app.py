@@ -158,6 +158,18 @@ def _status() -> typer.Typer:
     return status.app
 
 
+def _contact() -> typer.Typer:
+    from wallet_cli.commands import contact
+
+    return contact.app
+
+
+def _qr() -> typer.Typer:
+    from wallet_cli.commands import qr
+
+    return qr.app
+
+
 def _backup() -> typer.Typer:
     from wallet_cli.commands import wallet
 
@@ -199,6 +211,14 @@ COMMANDS: dict[str, _Entry] = {
     "vp": _Entry("Verifiable presentations.", _vp),
     "status": _Entry(
         "Status lists (revocation, suspension) of other issuers.", _status
+    ),
+    "contact": _Entry(
+        "Contacts: your own names (petnames) for other people's DIDs.", _contact
+    ),
+    "qr": _Entry(
+        "QR codes: carry a small object (a DID log, a credential, a post) as "
+        "one or more codes.",
+        _qr,
     ),
     "backup": _Entry("Encrypted backups of the whole wallet.", _backup),
     "passphrase": _Entry("The wallet passphrase.", _passphrase),
