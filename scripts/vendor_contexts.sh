@@ -144,6 +144,29 @@ cat >"${dest}/${AGORA_V1_FILE}" <<'EOF'
     "community": {"@id": "https://w3id.org/agora/vocab#community", "@type": "@id"},
     "communityName": "https://w3id.org/agora/vocab#communityName",
     "role": "https://w3id.org/agora/vocab#role",
+    "Post": "https://w3id.org/agora/vocab#Post",
+    "Retraction": "https://w3id.org/agora/vocab#Retraction",
+    "Reaction": "https://w3id.org/agora/vocab#Reaction",
+    "content": "https://w3id.org/agora/vocab#content",
+    "language": "https://w3id.org/agora/vocab#language",
+    "inReplyTo": "https://w3id.org/agora/vocab#inReplyTo",
+    "tags": {"@id": "https://w3id.org/agora/vocab#tags", "@container": "@list"},
+    "mentions": {
+      "@id": "https://w3id.org/agora/vocab#mentions",
+      "@type": "@id",
+      "@container": "@list"
+    },
+    "attachments": {
+      "@id": "https://w3id.org/agora/vocab#attachments",
+      "@container": "@list"
+    },
+    "cid": "https://w3id.org/agora/vocab#cid",
+    "size": "https://w3id.org/agora/vocab#size",
+    "replaces": "https://w3id.org/agora/vocab#replaces",
+    "retracts": "https://w3id.org/agora/vocab#retracts",
+    "reactsTo": "https://w3id.org/agora/vocab#reactsTo",
+    "reaction": "https://w3id.org/agora/vocab#reaction",
+    "emoji": "https://w3id.org/agora/vocab#emoji",
     "memberSince": {
       "@id": "https://w3id.org/agora/vocab#memberSince",
       "@type": "http://www.w3.org/2001/XMLSchema#dateTime"

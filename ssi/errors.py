@@ -65,7 +65,8 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── RecordNotFoundError             recordNotFound
     │   ├── RecordConflictError             recordConflict
     │   ├── RecordTooLargeError             recordTooLarge
-    │   └── DIDDeactivatedError             didDeactivated
+    │   ├── DIDDeactivatedError             didDeactivated
+    │   └── InvalidPetnameError             invalidPetname (code per failure)
     ├── StoreError                          (ours: the object store, ssi.store)
     │   ├── StoreVersionError               unsupportedStoreVersion
     │   ├── StoreCorruptedError             storeCorrupted
@@ -73,6 +74,8 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── InvalidCursorError              invalidCursor
     │   └── ObjectNotFoundError             objectNotFound
     ├── EncodingError                       invalidEncoding (ours: multibase, base64url)
+    ├── QRCodeError                         invalidQrCode (ours; code per failure)
+    │   └── QRCodeTooLargeError             qrTooLarge
     ├── DocumentLoadError                   loading document failed (JSON-LD)
     ├── CanonicalizationError               canonicalizationError (ours)
     └── TransportError                      transportError (ours)
@@ -109,6 +112,7 @@ __all__ = [
     "InvalidDIDLogError",
     "InvalidDIDURLError",
     "InvalidDomainError",
+    "InvalidPetnameError",
     "InvalidProofPurposeError",
     "InvalidPublicKeyError",
     "InvalidPublicKeyLengthError",
@@ -128,6 +132,8 @@ __all__ = [
     "ProofGenerationError",
     "ProofTransformationError",
     "ProofVerificationError",
+    "QRCodeError",
+    "QRCodeTooLargeError",
     "RecordConflictError",
     "RecordNotFoundError",
     "RecordTooLargeError",
@@ -885,6 +891,80 @@ class DIDDeactivatedError(WalletError):
     code = "didDeactivated"
     type_uri = _AGORA + "didDeactivated"
     title = "DID deactivated"
+
+
+class InvalidPetnameError(WalletError):
+    """A contact's name (petname) cannot be used; ``code`` says why.
+
+    The codes: ``emptyPetname`` (empty or only white space),
+    ``petnameTooLong`` (over 64 characters), ``petnameControlCharacter`` (a
+    control, format, line or paragraph separator character, or white space
+    at either end), ``petnameLooksLikeDid`` (it starts with ``did:``, so it
+    could be taken for a DID).
+
+    Spec: docs/cli.md (Contacts and petnames)
+    """
+
+    code = "invalidPetname"
+    type_uri = _AGORA + "invalidPetname"
+    title = "Invalid contact name"
+
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        super().__init__(detail)
+        if code is not None:
+            self.code = code  # type: ignore[misc]
+
+    def to_problem(self) -> dict[str, str]:
+        """Return problem details with the precise code."""
+        problem = super().to_problem()
+        problem["type"] = _AGORA + self.code
+        return problem
+
+
+# --- QR codes ----------------------------------------------------------------
+
+
+class QRCodeError(SSIError):
+    """QR codes could not be read back as one Agora payload; ``code`` says why.
+
+    The codes: ``qrUnreadable`` (not an image, or no QR code found in it),
+    ``qrNotAgora`` (a QR code that is not an Agora code),
+    ``qrUnsupportedVersion`` (a newer format version), ``qrInvalidPart`` (a
+    header with impossible values, or parts that disagree on them),
+    ``qrPartMissing``, ``qrPartDuplicated``, ``qrPartForeign`` (a part of
+    another payload), ``qrDigestMismatch`` (the joined parts do not
+    decompress to the payload the digest names).
+
+    Spec: docs/qr.md
+    """
+
+    code = "invalidQrCode"
+    type_uri = _AGORA + "invalidQrCode"
+    title = "Invalid QR code"
+
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        super().__init__(detail)
+        if code is not None:
+            self.code = code  # type: ignore[misc]
+
+    def to_problem(self) -> dict[str, str]:
+        """Return problem details with the precise code."""
+        problem = super().to_problem()
+        problem["type"] = _AGORA + self.code
+        return problem
+
+
+class QRCodeTooLargeError(QRCodeError):
+    """A payload is over the documented cap of the QR transport: too many
+    bytes once compressed (more codes than allowed), or too many bytes
+    uncompressed.
+
+    Spec: docs/qr.md (Limits)
+    """
+
+    code = "qrTooLarge"
+    type_uri = _AGORA + "qrTooLarge"
+    title = "Too large for QR codes"
 
 
 # --- The object store ----------------------------------------------------------

@@ -142,6 +142,12 @@ def _community() -> typer.Typer:
     return community.app
 
 
+def _post() -> typer.Typer:
+    from wallet_cli.commands import post
+
+    return post.app
+
+
 def _vp() -> typer.Typer:
     from wallet_cli.commands import presentation
 
@@ -158,6 +164,18 @@ def _store() -> typer.Typer:
     from wallet_cli.commands import store
 
     return store.app
+
+
+def _contact() -> typer.Typer:
+    from wallet_cli.commands import contact
+
+    return contact.app
+
+
+def _qr() -> typer.Typer:
+    from wallet_cli.commands import qr
+
+    return qr.app
 
 
 def _backup() -> typer.Typer:
@@ -193,12 +211,25 @@ COMMANDS: dict[str, _Entry] = {
         "status lists.",
         _community,
     ),
+    "post": _Entry(
+        "Posts: write, retract and react with a DID of the wallet; show and "
+        "verify posts.",
+        _post,
+    ),
     "vp": _Entry("Verifiable presentations.", _vp),
     "status": _Entry(
         "Status lists (revocation, suspension) of other issuers.", _status
     ),
     "store": _Entry(
         "The object store: verified public objects by CID, with indexes.", _store
+    ),
+    "contact": _Entry(
+        "Contacts: your own names (petnames) for other people's DIDs.", _contact
+    ),
+    "qr": _Entry(
+        "QR codes: carry a small object (a DID log, a credential, a post) as "
+        "one or more codes.",
+        _qr,
     ),
     "backup": _Entry("Encrypted backups of the whole wallet.", _backup),
     "passphrase": _Entry("The wallet passphrase.", _passphrase),

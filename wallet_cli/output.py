@@ -118,6 +118,26 @@ class Output:
         sys.stdout.write(text)
         sys.stdout.flush()
 
+    def payload(self, data: bytes) -> bool:
+        """Write bytes from elsewhere (a decoded QR payload) to stdout.
+
+        Into a pipe or a file they are written exactly; to a terminal they
+        are shown as UTF-8 text, each line escaped. Return ``False``, writing
+        nothing, when stdout is a terminal and the bytes are not UTF-8 text.
+        """
+        if not sys.stdout.isatty():
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return True
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        for line in text.rstrip("\n").split("\n"):
+            self._out.print(escape_untrusted(line))
+        return True
+
     def problem(self, problem: Mapping[str, JsonValue]) -> None:
         """Write an RFC 9457 problem document on stderr, as one JSON line.
 

@@ -36,12 +36,13 @@ _SIGNATURE_LENGTH = 64
 class Ed25519PublicKey(PublicKey):
     """An Ed25519 public key; construction checks that it is a usable point.
 
-    The 32 bytes must decode to a point on the curve that is not of small
-    order and lies in the prime-order subgroup, which libsodium checks when it
-    maps the key to X25519; the mapped key is kept for :meth:`to_x25519`.
-    The check stays on the verification path: ``crypto_sign_open`` refuses
-    small-order and non-canonical keys, but accepts some signatures under a
-    key of mixed order (a prime-order point plus a small-order one).
+    The 32 bytes must be the canonical encoding of a point on the curve that
+    is not of small order and lies in the prime-order subgroup
+    (libsodium's ``crypto_core_ed25519_is_valid_point``). The check stays on
+    the verification path: ``crypto_sign_open`` refuses small-order and
+    non-canonical keys, but accepts some signatures under a key of mixed
+    order (a prime-order point plus a small-order one). The X25519 image is
+    computed when :meth:`to_x25519` first asks for it.
     """
 
     key_type: ClassVar[KeyType] = KeyType.ED25519
@@ -55,14 +56,13 @@ class Ed25519PublicKey(PublicKey):
             raise InvalidPublicKeyLengthError(
                 f"Ed25519 public key has {len(raw)} bytes, expected {_KEY_LENGTH}."
             )
-        try:
-            montgomery = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(bytes(raw))
-        except nacl.exceptions.CryptoError as exc:
+        raw = bytes(raw)
+        if not nacl.bindings.crypto_core_ed25519_is_valid_point(raw):
             raise InvalidPublicKeyError(
                 "Ed25519 public key is not a valid curve point."
-            ) from exc
+            )
         super().__init__(raw)
-        self._montgomery: bytes | None = montgomery
+        self._montgomery: bytes | None = None
 
     @classmethod
     def _derived(cls, raw: bytes) -> Ed25519PublicKey:
@@ -94,7 +94,7 @@ class Ed25519PublicKey(PublicKey):
         Spec: https://www.rfc-editor.org/rfc/rfc7748#section-4.1
         """
         montgomery = self._montgomery
-        if montgomery is None:  # a derived key: the map cannot fail
+        if montgomery is None:  # a checked or derived key: the map cannot fail
             montgomery = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519(self._raw)
             self._montgomery = montgomery
         return X25519PublicKey._mapped_from_ed25519(montgomery)

@@ -1,5 +1,6 @@
-"""The social layer: communities and membership (posts, votes and moderation
-come in later issues)."""
+"""The social layer: communities and membership; posts, retractions,
+reactions and the feeds they add up to (votes and moderation come in later
+issues)."""
 
 from ssi.social.community import (
     AGORA_CONTEXT,
@@ -8,11 +9,71 @@ from ssi.social.community import (
     membership_credential,
     read_membership,
 )
+from ssi.social.feed import (
+    IGNORED_REASONS,
+    Feed,
+    FeedEntry,
+    IgnoredObject,
+    ReactionCount,
+    SocialObject,
+    build_feed,
+    read_social_object,
+)
+from ssi.social.post import (
+    MAX_ATTACHMENTS,
+    MAX_CONTENT_BYTES,
+    MAX_MENTIONS,
+    MAX_TAGS,
+    POST_TYPE,
+    Attachment,
+    Post,
+    post_credential,
+    read_post,
+)
+from ssi.social.reaction import (
+    MAX_EMOJI_LENGTH,
+    REACTION_TYPE,
+    REACTIONS,
+    RETRACTION_TYPE,
+    Reaction,
+    Retraction,
+    reaction_credential,
+    read_reaction,
+    read_retraction,
+    retraction_credential,
+)
 
 __all__ = [
     "AGORA_CONTEXT",
+    "IGNORED_REASONS",
+    "MAX_ATTACHMENTS",
+    "MAX_CONTENT_BYTES",
+    "MAX_EMOJI_LENGTH",
+    "MAX_MENTIONS",
+    "MAX_TAGS",
     "MEMBERSHIP_TYPE",
+    "POST_TYPE",
+    "REACTIONS",
+    "REACTION_TYPE",
+    "RETRACTION_TYPE",
+    "Attachment",
+    "Feed",
+    "FeedEntry",
+    "IgnoredObject",
     "Membership",
+    "Post",
+    "Reaction",
+    "ReactionCount",
+    "Retraction",
+    "SocialObject",
+    "build_feed",
     "membership_credential",
+    "post_credential",
+    "reaction_credential",
     "read_membership",
+    "read_post",
+    "read_reaction",
+    "read_retraction",
+    "read_social_object",
+    "retraction_credential",
 ]

@@ -21,6 +21,16 @@ from ssi.wallet.community import (
     set_member_status,
     status_list_credentials,
 )
+from ssi.wallet.contacts import (
+    ContactRecord,
+    add_contact,
+    check_petname,
+    contact,
+    contact_for,
+    contacts,
+    petnames,
+    remove_contact,
+)
 from ssi.wallet.crypto import KDF_PROFILES, KDFParams
 from ssi.wallet.migration import SCHEMA1_BACKUP
 from ssi.wallet.model import CredentialRecord, DIDRecord, KeyRecord
@@ -37,6 +47,7 @@ __all__ = [
     "SCHEMA1_BACKUP",
     "SCHEMA_VERSION",
     "CommunityRecord",
+    "ContactRecord",
     "CredentialRecord",
     "DIDRecord",
     "ImportSummary",
@@ -47,15 +58,22 @@ __all__ = [
     "Wallet",
     "WalletLogSource",
     "WalletStatusSource",
+    "add_contact",
     "admit_member",
     "agora_log",
+    "check_petname",
     "community",
+    "contact",
+    "contact_for",
+    "contacts",
     "create_agora_did",
     "create_community",
     "deactivate_agora_did",
     "default_home",
     "import_agora_log",
     "import_status_list",
+    "petnames",
+    "remove_contact",
     "rotate_agora_did",
     "set_member_status",
     "status_list_credentials",

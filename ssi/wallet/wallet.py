@@ -62,7 +62,7 @@ from ssi.wallet.walletfile import WalletFile, header_aad
 __all__ = ["CredentialRecord", "DIDRecord", "KeyRecord", "Wallet"]
 
 _SIGNING_TYPES = (KeyType.ED25519, KeyType.P256, KeyType.SECP256K1)
-_OWN_KINDS = frozenset({"key", "did", "credential", "vc"})
+_OWN_KINDS = frozenset({"key", "did", "credential", "vc", "contact"})
 """Record kinds (and id prefixes) the wallet uses itself; not for ``put_record``."""
 
 
@@ -388,13 +388,14 @@ class Wallet:
 
         Raises:
             ValueError: ``kind`` is not 1 to 64 letters, digits, '.', '_' or
-                '-', or is one of the wallet's own (key, did, credential, vc).
+                '-', or is one of the wallet's own (key, did, credential, vc,
+                contact).
             RecordTooLargeError: the record is over the size limit.
         """
         if not valid_kind(kind) or kind in _OWN_KINDS:
             raise ValueError(
                 f"record kind {str(kind)[:40]!r} must be 1 to 64 letters, digits, "
-                "'.', '_' or '-', and not one of key, did, credential, vc"
+                "'.', '_' or '-', and not one of key, did, credential, vc, contact"
             )
         with self.transaction() as transaction:
             transaction.put(kind, f"{kind}/{record_id}", data)

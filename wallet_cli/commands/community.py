@@ -32,6 +32,7 @@ from wallet_cli.commands.credential import (
 )
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
+from wallet_cli.petnames import Petnames
 
 __all__ = ["app"]
 
@@ -190,7 +191,11 @@ def admit(
                 "revoke that membership first."
             )
     signed = admit_member(wallet, reference, member_id, role=role, valid_until=until)
-    rows = [("credential", str(signed["id"])), ("member", member_id), ("role", role)]
+    rows = [
+        ("credential", str(signed["id"])),
+        ("member", Petnames.of(wallet).show(member_id)),
+        ("role", role),
+    ]
     emit(out, signed, out_file, "member admitted", rows, force=force)
 
 
@@ -238,17 +243,25 @@ def members(
     Example: agora community members engines
     """
     out = Output(json_mode=json_mode)
-    record = community(session.from_context(ctx).open(), reference)
+    wallet = session.from_context(ctx).open()
+    record = community(wallet, reference)
+    names = Petnames.of(wallet)
     if json_mode:
         body = record.to_json()
         body["items"] = body.pop("members")
+        body["petnames"] = names.names_for(str(m["member"]) for m in record.members)
         out.json(body)
         return
     out.table(
         f"{record.name} ({record.did})",
         ["credential", "member", "role", "status"],
         [
-            [str(m["credentialId"]), str(m["member"]), str(m["role"]), str(m["status"])]
+            [
+                str(m["credentialId"]),
+                names.show(str(m["member"])),
+                str(m["role"]),
+                str(m["status"]),
+            ]
             for m in record.members
         ],
     )

@@ -38,6 +38,7 @@ from wallet_cli import session
 from wallet_cli.commands.inputs import read_bytes, read_source
 from wallet_cli.errors import ResultShown, UsageError
 from wallet_cli.output import Output
+from wallet_cli.petnames import Petnames
 
 __all__ = [
     "ForceOption",
@@ -303,10 +304,8 @@ def vc_issue(
     credential["credentialSubject"] = {"id": subject_id, **subject_claims}
     signed = issue(credential, wallet.signer(issuer_record.did), suite=chosen)
     record = wallet.store_credential(signed, direction="issued")
-    emit(
-        out, signed, out_file, "credential issued", _credential_rows(record),
-        force=force,
-    )  # fmt: skip
+    rows = _credential_rows(record, names=Petnames.of(wallet))
+    emit(out, signed, out_file, "credential issued", rows, force=force)
 
 
 @vc_app.command("store")
@@ -364,7 +363,7 @@ def vc_store(
         body["verified"] = report.verified
         out.json(body)
         return
-    rows = _credential_rows(record)
+    rows = _credential_rows(record, names=Petnames.of(wallet))
     rows.append(("verified", "yes" if report.verified else "NO (--unverified)"))
     rows += [
         ("problem", f"{p.code} ({p.error.code}): {p.detail}") for p in report.problems
@@ -394,9 +393,16 @@ def vc_list(
     Example: agora vc list --type MembershipCredential
     """
     out = Output(json_mode=json_mode)
-    records = session.from_context(ctx).open().credentials(type=type_filter)
+    wallet = session.from_context(ctx).open()
+    records = wallet.credentials(type=type_filter)
+    names = Petnames.of(wallet)
     if json_mode:
-        out.json({"items": [record.to_json() for record in records]})
+        out.json(
+            {
+                "items": [record.to_json() for record in records],
+                "petnames": names.names_for(r.issuer for r in records),
+            }
+        )
         return
     if not records:
         out.line(
@@ -407,7 +413,13 @@ def vc_list(
         "Credentials",
         ["id", "type", "issuer", "direction", "stored"],
         [
-            [r.id, ", ".join(_own_types(r)), r.issuer, r.direction, r.stored]
+            [
+                r.id,
+                ", ".join(_own_types(r)),
+                names.show(r.issuer),
+                r.direction,
+                r.stored,
+            ]
             for r in records
         ],
     )
@@ -437,14 +449,18 @@ def vc_show(
     Example: agora vc show urn:uuid:0b0f6a5e-8c1b-4f0e-9b55-2f1f4b1f1c2a --raw
     """
     out = Output(json_mode=json_mode)
-    record = session.from_context(ctx).open().credential(credential_id)
+    wallet = session.from_context(ctx).open()
+    record = wallet.credential(credential_id)
     if raw:
         out.json(record.credential)
         return
+    names = Petnames.of(wallet)
     if json_mode:
-        out.json(record.to_json())
+        body = record.to_json()
+        body["petnames"] = names.names_for([record.issuer, *_subject_ids(record)])
+        out.json(body)
         return
-    out.panel(record.id, _credential_rows(record, details=True))
+    out.panel(record.id, _credential_rows(record, details=True, names=names))
 
 
 @vc_app.command("delete")
@@ -542,20 +558,36 @@ def _own_types(record: CredentialRecord) -> list[str]:
     )
 
 
+def _subject_ids(record: CredentialRecord) -> list[str]:
+    subjects = record.credential.get("credentialSubject")
+    return [
+        subject["id"]
+        for subject in (subjects if isinstance(subjects, list) else [subjects])
+        if isinstance(subject, dict) and isinstance(subject.get("id"), str)
+    ]
+
+
 def _credential_rows(
-    record: CredentialRecord, *, details: bool = False
+    record: CredentialRecord,
+    *,
+    details: bool = False,
+    names: Petnames | None = None,
 ) -> list[tuple[str, str]]:
+    """The rows of a credential's panel; with ``names``, DIDs show their
+    petnames (or are marked as not a contact)."""
+    show = names.show if names is not None else str
     credential = record.credential
     rows = [
         ("id", record.id),
         ("type", ", ".join(_own_types(record))),
-        ("issuer", record.issuer),
+        ("issuer", show(record.issuer)),
         ("direction", record.direction),
     ]
     subjects = credential.get("credentialSubject")
     for subject in subjects if isinstance(subjects, list) else [subjects]:
         if isinstance(subject, dict):
-            rows.append(("subject", str(subject.get("id", "-"))))
+            subject_id = subject.get("id", "-")
+            rows.append(("subject", show(str(subject_id))))
             if details:
                 rows += [
                     (f"  {name}", json.dumps(value, ensure_ascii=False))

@@ -164,12 +164,14 @@ def did_key_verification_method(url: str) -> VerificationMethod | None:
 def resolve_did_key_url(url: str) -> tuple[VerificationMethod, DIDDocument] | None:
     """Return the method ``did:key:X#X`` names and the DID's document, or None.
 
-    The same method and document as resolving the DID with the default
-    options (``Multikey``, key-agreement derivation on) and dereferencing the
-    fragment, without a resolver or DID URL parsing: for a proof's
-    ``verificationMethod``. The last 4096 answers are remembered (did:key
-    documents never change; the resolver shares its cached documents the
-    same way). Any other URL returns None.
+    The same method as resolving the DID with the default options
+    (``Multikey``) and dereferencing the fragment, without a resolver or DID
+    URL parsing: for a proof's ``verificationMethod``. The document is the
+    one resolution gives with ``enableEncryptionKeyDerivation`` off: the same
+    verification relationships, without the derived X25519 ``keyAgreement``
+    method, which plays no part in a proof and would cost a second point
+    check of every new key. The last 4096 answers are remembered (did:key
+    documents never change). Any other URL returns None.
 
     Spec: https://w3c-ccg.github.io/did-method-key/#read
 
@@ -185,7 +187,7 @@ def resolve_did_key_url(url: str) -> tuple[VerificationMethod, DIDDocument] | No
 
 @functools.lru_cache(maxsize=4096)
 def _resolved(did: str) -> tuple[VerificationMethod, DIDDocument]:
-    document = did_key_document(did)
+    document = did_key_document(did, enable_encryption_key_derivation=False)
     return document.verification_method[0], document
 
 

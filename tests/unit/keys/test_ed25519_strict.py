@@ -72,29 +72,45 @@ def test_a_key_pair_does_not_check_its_own_public_key(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A derived key [s]B is in the prime-order subgroup by construction, so
-    building a key pair skips the point check (as costly as a verification);
-    the X25519 image is mapped once, when asked, and equals the checked key's."""
-    calls: list[bytes] = []
-    real = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519
+    building a key pair skips the point check (as costly as half a
+    verification); a key built from bytes is checked once and not mapped to
+    X25519 until asked; the image is mapped once and equals the pair's."""
+    checks: list[bytes] = []
+    maps: list[bytes] = []
+    real_check = nacl.bindings.crypto_core_ed25519_is_valid_point
+    real_map = nacl.bindings.crypto_sign_ed25519_pk_to_curve25519
 
-    def counting(raw: bytes) -> bytes:
-        calls.append(raw)
-        return real(raw)
+    def counting_check(raw: bytes) -> bool:
+        checks.append(raw)
+        return bool(real_check(raw))
 
-    monkeypatch.setattr(nacl.bindings, "crypto_sign_ed25519_pk_to_curve25519", counting)
+    def counting_map(raw: bytes) -> bytes:
+        maps.append(raw)
+        return bytes(real_map(raw))
+
+    monkeypatch.setattr(
+        nacl.bindings, "crypto_core_ed25519_is_valid_point", counting_check
+    )
+    monkeypatch.setattr(
+        nacl.bindings, "crypto_sign_ed25519_pk_to_curve25519", counting_map
+    )
     pairs = [Ed25519KeyPair.from_seed(bytes([seed]) * 32) for seed in range(8)]
     pairs.append(Ed25519KeyPair.generate())
-    assert calls == []
+    assert checks == maps == []
     for pair in pairs:
         checked = Ed25519PublicKey(pair.public_key.raw)
-        assert calls.pop() == pair.public_key.raw  # the constructor checks
+        assert checks.pop() == pair.public_key.raw  # the constructor checks
+        assert maps == []  # and does not map
         assert checked == pair.public_key
         assert hash(checked) == hash(pair.public_key)
         mapped = pair.public_key.to_x25519()
-        assert calls.pop() == pair.public_key.raw
+        assert maps.pop() == pair.public_key.raw
         assert mapped == checked.to_x25519() == pair.to_x25519().public_key
+        assert maps.pop() == pair.public_key.raw  # the checked key, once
         assert pair.public_key.to_x25519() == mapped
-        assert calls == []  # remembered
+        assert checked.to_x25519() == mapped
+        assert maps == []
+        assert checks == []
         signature = pair.sign(MESSAGE)
         checked.verify(MESSAGE, signature)
         pair.public_key.verify(MESSAGE, signature)

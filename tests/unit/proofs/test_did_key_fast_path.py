@@ -9,7 +9,7 @@ import pytest
 
 import ssi
 from ssi.did.methods import core_methods
-from ssi.did.methods.key import KeyMethod
+from ssi.did.methods.key import KeyMethod, did_key_document
 from ssi.did.resolution import MethodRegistry, ResolutionResult, Resolver
 from ssi.did.syntax import DID
 from ssi.encoding import encode_multibase
@@ -68,11 +68,21 @@ def test_the_fast_path_establishes_what_resolution_does(suite: str) -> None:
             resolver=resolver_with(KeyMethod()),
             now=NOW,
         )
-        assert (fast.method, fast.controller, fast.warnings) == (
-            slow.method,
-            slow.controller,
-            slow.warnings,
+        assert (fast.method, fast.warnings) == (slow.method, slow.warnings)
+        # The controller document: the same DID and verification
+        # relationships, without the derived X25519 keyAgreement method.
+        assert fast.controller == did_key_document(
+            slow.controller.id, enable_encryption_key_derivation=False
         )
+        for relationship in (
+            "authentication",
+            "assertion_method",
+            "capability_invocation",
+            "capability_delegation",
+        ):
+            assert getattr(fast.controller, relationship) == getattr(
+                slow.controller, relationship
+            )
 
 
 def test_the_fast_path_reports_bad_keys_as_resolution_does() -> None:

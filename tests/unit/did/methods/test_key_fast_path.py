@@ -177,15 +177,29 @@ def test_the_fast_path_fails_as_resolution_does(value: str) -> None:
 
 
 def test_resolve_did_key_url_equals_the_resolver() -> None:
+    """The method is the resolver's; the document is the one resolved without
+    key-agreement derivation, with the same verification relationships."""
     resolver = Resolver(cache_ttl=0)
     for pair in KEYS:
         did = did_key(pair)
         url = f"{did}#{did.removeprefix('did:key:')}"
         found = resolve_did_key_url(url)
         assert found is not None
-        document = resolver.resolve(did).did_document
-        assert document is not None
-        assert found == (document.find_verification_method(url), document)
+        full = resolver.resolve(did).did_document
+        bare = resolver.resolve(did, enableEncryptionKeyDerivation=False).did_document
+        assert full is not None
+        assert bare is not None
+        assert found == (full.find_verification_method(url), bare)
+        for relationship in (
+            "authentication",
+            "assertion_method",
+            "capability_invocation",
+            "capability_delegation",
+        ):
+            assert getattr(found[1], relationship) == getattr(full, relationship)
+        if isinstance(pair, Ed25519KeyPair):
+            assert full.key_agreement
+            assert not found[1].key_agreement
         assert resolve_did_key_url(url) == found  # remembered, unchanged
 
 

@@ -1,0 +1,92 @@
+"""Petnames next to DIDs: how the CLI names other people's DIDs.
+
+A DID that is one of the wallet's contacts is shown as ``petname (did:...)``;
+one of the wallet's own DIDs as ``alias (did:..., own DID)`` (or
+``did:... (own DID)`` without an alias); any other DID as
+``did:... (not a contact)``, so a stranger's DID is never mistaken for a
+friend's. Text that is not a DID (a URL issuer, say) is shown as it is. A DID
+URL (``did:...#key-1``) is named after its DID.
+
+The text returned is plain: like every string, it is escaped by
+:class:`wallet_cli.output.Output` when it is written (the names themselves
+were checked when they were added: no control characters).
+
+Only commands that open the wallet anyway use this; it never opens the
+wallet itself.
+
+Spec: docs/cli.md (Contacts and petnames)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ssi.wallet import Wallet, petnames
+
+__all__ = ["NOT_A_CONTACT", "OWN_DID", "Petnames"]
+
+NOT_A_CONTACT = "not a contact"
+"""The mark after a DID that is neither a contact nor one of the wallet's."""
+
+OWN_DID = "own DID"
+"""The mark after one of the wallet's own DIDs."""
+
+_DID_PART = re.compile(r"[/?#]")
+
+
+def _base(did: str) -> str:
+    """The DID of a DID URL (the text before its path, query or fragment)."""
+    return _DID_PART.split(did, maxsplit=1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Petnames:
+    """The names the wallet gives to DIDs: contacts' petnames and its own aliases.
+
+    Args:
+        contacts: each contact's petname, by DID.
+        own: the wallet's own DIDs, with their alias (or ``None``).
+    """
+
+    contacts: Mapping[str, str] = field(default_factory=dict)
+    own: Mapping[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, wallet: Wallet) -> Petnames:
+        """Return the names of an open wallet (two reads, no passphrase asked)."""
+        own = {record.did: record.alias for record in wallet.dids()}
+        return cls(contacts=petnames(wallet), own=own)
+
+    def name(self, did: str) -> str | None:
+        """Return the contact's petname for ``did`` (or its DID URL), or ``None``."""
+        found = self.contacts.get(did)
+        return found if found is not None else self.contacts.get(_base(did))
+
+    def show(self, did: str) -> str:
+        """Return ``did`` with its petname, or marked as not a contact.
+
+        ``Ada (did:key:z6Mk...)``, ``alice (did:key:z6Mk..., own DID)``,
+        ``did:key:z6Mk... (not a contact)``; text that is not a DID as it is.
+        """
+        if not did.startswith("did:"):
+            return did
+        name = self.name(did)
+        if name is not None:
+            return f"{name} ({did})"
+        base = _base(did)
+        if base in self.own:
+            alias = self.own[base]
+            return f"{alias} ({did}, {OWN_DID})" if alias else f"{did} ({OWN_DID})"
+        return f"{did} ({NOT_A_CONTACT})"
+
+    def names_for(self, dids: Iterable[str]) -> dict[str, str]:
+        """Return the petname of each of ``dids`` that is a contact, by DID
+        (for ``--json`` output: ``{"did:...": "Ada"}``)."""
+        found: dict[str, str] = {}
+        for did in dids:
+            name = self.name(did)
+            if name is not None:
+                found[did] = name
+        return found
