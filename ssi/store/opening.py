@@ -33,6 +33,7 @@ def open_store(
     location: str | Path | None = None,
     *,
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    create: bool = True,
 ) -> ObjectStore:
     """Open (creating if needed) the object store at ``location``.
 
@@ -40,6 +41,8 @@ def open_store(
     (``sqlite:///store.sqlite`` is relative, ``sqlite:////srv/store.sqlite``
     absolute, as SQLAlchemy writes them); ``None`` means
     ``$AGORA_HOME/store.sqlite`` (``~/.agora/store.sqlite`` without it).
+    With ``create=False`` a missing store is a ``StoreAccessError`` rather
+    than a new, empty one (for callers that only read).
 
     Spec: docs/store.md (Locations)
 
@@ -50,19 +53,21 @@ def open_store(
         TypeError: ``location`` is neither a string, a path nor None.
     """
     if location is None:
-        return SQLiteStore(default_store_path(), busy_timeout=busy_timeout)
+        return SQLiteStore(
+            default_store_path(), busy_timeout=busy_timeout, create=create
+        )
     if isinstance(location, Path):
-        return SQLiteStore(location, busy_timeout=busy_timeout)
+        return SQLiteStore(location, busy_timeout=busy_timeout, create=create)
     if not isinstance(location, str):
         raise TypeError("location must be a path, a URL string or None")
     if location.startswith(_SQLITE_URL):
         path = location[len(_SQLITE_URL) :]
         if not path:
             raise StoreError("the URL sqlite:/// names no file.")
-        return SQLiteStore(Path(path), busy_timeout=busy_timeout)
+        return SQLiteStore(Path(path), busy_timeout=busy_timeout, create=create)
     scheme, separator, _ = location.partition("://")
     if separator and scheme.isascii() and scheme.replace("+", "").isalnum():
         raise StoreError(
             f"no store backend for {scheme[:20]!r} URLs here (sqlite:/// or a path)."
         )
-    return SQLiteStore(Path(location), busy_timeout=busy_timeout)
+    return SQLiteStore(Path(location), busy_timeout=busy_timeout, create=create)

@@ -93,18 +93,25 @@ class SQLiteStore:
         path: the store's file; created with its folders when missing.
         busy_timeout: seconds to wait for another writer before failing
             with ``StoreAccessError``.
+        create: create the file (and its folders) when it is missing; with
+            False, a missing file is a ``StoreAccessError``.
 
     Spec: docs/store.md
 
     Raises:
-        StoreAccessError: the file cannot be created, opened or written.
+        StoreAccessError: the file cannot be created, opened or written, or
+            is missing and ``create`` is False.
         StoreCorruptedError: the file is not an SQLite database, is damaged,
             or is a database of something else.
         StoreVersionError: the file's schema is newer than this code knows.
     """
 
     def __init__(
-        self, path: str | Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+        self,
+        path: str | Path,
+        *,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        create: bool = True,
     ) -> None:
         if not isinstance(path, str | Path):
             raise TypeError("path must be a str or a Path")
@@ -114,19 +121,25 @@ class SQLiteStore:
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
         _refuse_foreign_file(self._path)
-        try:
-            self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreAccessError(
-                f"cannot create the folder of the store {self._path}: "
-                f"{exc.strerror or exc}."
-            ) from exc
+        if create:
+            try:
+                self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreAccessError(
+                    f"cannot create the folder of the store {self._path}: "
+                    f"{exc.strerror or exc}."
+                ) from exc
+        elif not self._path.is_file():
+            raise StoreAccessError(f"there is no store at {self._path}.")
+        # mode=rw: without ``create``, a file removed meanwhile is not made anew.
+        target = self._path.absolute().as_uri() + ("" if create else "?mode=rw")
         with _sqlite_errors(self._path):
             connection = sqlite3.connect(
-                self._path,
+                target,
                 timeout=busy_timeout,
                 isolation_level=None,
                 check_same_thread=False,
+                uri=True,
             )
         try:
             with _sqlite_errors(self._path):

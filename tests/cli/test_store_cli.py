@@ -335,3 +335,16 @@ def test_every_store_command_has_an_example_and_json():
         assert f"Example: agora store {command}" in result.stdout
         assert "--json" in result.stdout
         assert "--store" in result.stdout
+
+
+def test_reading_commands_do_not_create_a_store(tmp_path):
+    for args in (("store", "list"), ("store", "get", CIDS[0])):
+        result = invoke(tmp_path, *args)
+        assert result.exit_code == 2
+        assert result.stderr.startswith("error[storeAccess]: there is no store in ")
+        assert "agora store add FILE" in result.stderr
+        other = invoke(tmp_path, *args, "--store", str(tmp_path / "typo.sqlite"))
+        assert other.exit_code == 2
+        assert "error[storeAccess]" in other.stderr
+    assert not (tmp_path / "store.sqlite").exists()
+    assert not (tmp_path / "typo.sqlite").exists()

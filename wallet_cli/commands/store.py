@@ -22,7 +22,12 @@ import typer
 
 from ssi.credentials import Problem, Verifier, load_json
 from ssi.datetimes import format_date_time, parse_date_time
-from ssi.errors import ObjectNotFoundError, ParsingError, VerificationFailedError
+from ssi.errors import (
+    ObjectNotFoundError,
+    ParsingError,
+    StoreAccessError,
+    VerificationFailedError,
+)
 from ssi.store import (
     MAX_LIMIT,
     STORE_FILE,
@@ -73,11 +78,23 @@ StoreOption = Annotated[
 ]
 
 
-def _open(ctx: typer.Context, location: str | None) -> ObjectStore:
-    """Open the store named by ``--store``, else the wallet directory's."""
-    if location is None:
-        return open_store(session.from_context(ctx).home / STORE_FILE)
-    return open_store(location)
+def _open(
+    ctx: typer.Context, location: str | None, *, create: bool = True
+) -> ObjectStore:
+    """Open the store named by ``--store``, else the wallet directory's.
+
+    Commands that only read pass ``create=False``: a store that is not there
+    is an error (``storeAccess``), not a new empty file.
+    """
+    if location is not None:
+        return open_store(location, create=create)
+    path = session.from_context(ctx).home / STORE_FILE
+    if not create and not path.exists():
+        raise StoreAccessError(
+            f"there is no store in {path.parent} yet: add objects with "
+            "`agora store add FILE`."
+        )
+    return open_store(path, create=create)
 
 
 # --- agora store add ----------------------------------------------------------------
@@ -290,7 +307,7 @@ def store_list(
     Example: agora store list --type Post --community did:agora:z... --limit 50
     """
     out = Output(json_mode=json_mode)
-    with _open(ctx, store_location) as store:
+    with _open(ctx, store_location, create=False) as store:
         page = store.query(
             type=type_filter,
             author=author,
@@ -360,7 +377,7 @@ def store_get(
     Example: agora store get bagaaiera... --out post.json
     """
     out = Output(json_mode=json_mode)
-    with _open(ctx, store_location) as store:
+    with _open(ctx, store_location, create=False) as store:
         found = store.get(cid)
     if found is None:
         raise ObjectNotFoundError(f"no object {cid[:80]} in the store.")

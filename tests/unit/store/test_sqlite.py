@@ -270,3 +270,16 @@ def test_bad_arguments_are_programming_errors(tmp_path):
         SQLiteStore(None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="busy_timeout"):
         SQLiteStore(tmp_path / "s.sqlite", busy_timeout=-1)
+
+
+def test_without_create_a_missing_store_is_an_error(tmp_path):
+    path = tmp_path / "sub" / "missing.sqlite"
+    with pytest.raises(StoreAccessError) as info:
+        SQLiteStore(path, create=False)
+    assert "there is no store" in info.value.detail
+    with pytest.raises(StoreAccessError):
+        open_store(f"sqlite:///{path}", create=False)
+    assert not path.parent.exists()
+    SQLiteStore(path).close()
+    with SQLiteStore(path, create=False) as store:
+        assert store.count() == 0
