@@ -181,6 +181,8 @@ if TYPE_CHECKING:
         read_retraction,
         read_social_object,
         retraction_credential,
+        select_threads,
+        store_feed,
     )
     from ssi.types import (
         JsonObject,
@@ -237,6 +239,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ReactionCount",
         "Retraction",
         "build_feed",
+        "select_threads",
+        "store_feed",
         "post_credential",
         "reaction_credential",
         "read_post",
@@ -502,7 +506,9 @@ __all__ = [
     "resolve",
     "resolve_representation",
     "retraction_credential",
+    "select_threads",
     "signer",
+    "store_feed",
     "verify",
     "verify_presentation",
 ]

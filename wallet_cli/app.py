@@ -160,6 +160,14 @@ def _status() -> typer.Typer:
     return status.app
 
 
+def _feed() -> typer.Typer:
+    from wallet_cli.commands import feed
+
+    single = typer.Typer(add_completion=False, rich_markup_mode=None)
+    single.command("feed")(feed.feed)
+    return single
+
+
 def _store() -> typer.Typer:
     from wallet_cli.commands import store
 
@@ -219,6 +227,12 @@ COMMANDS: dict[str, _Entry] = {
     "vp": _Entry("Verifiable presentations.", _vp),
     "status": _Entry(
         "Status lists (revocation, suspension) of other issuers.", _status
+    ),
+    "feed": _Entry(
+        "The threads of the object store as a tree: edits, retractions and "
+        "reactions applied.",
+        _feed,
+        group=False,
     ),
     "store": _Entry(
         "The object store: verified public objects by CID, with indexes.", _store

@@ -42,6 +42,7 @@ from ssi.social.reaction import (
     read_retraction,
     retraction_credential,
 )
+from ssi.social.timeline import SOCIAL_TYPES, select_threads, store_feed
 
 __all__ = [
     "AGORA_CONTEXT",
@@ -56,6 +57,7 @@ __all__ = [
     "REACTIONS",
     "REACTION_TYPE",
     "RETRACTION_TYPE",
+    "SOCIAL_TYPES",
     "Attachment",
     "Feed",
     "FeedEntry",
@@ -76,4 +78,6 @@ __all__ = [
     "read_retraction",
     "read_social_object",
     "retraction_credential",
+    "select_threads",
+    "store_feed",
 ]
