@@ -152,6 +152,12 @@ def _status() -> typer.Typer:
     return status.app
 
 
+def _bundle() -> typer.Typer:
+    from wallet_cli.commands import bundle
+
+    return bundle.app
+
+
 def _backup() -> typer.Typer:
     from wallet_cli.commands import wallet
 
@@ -188,6 +194,9 @@ COMMANDS: dict[str, _Entry] = {
     "vp": _Entry("Verifiable presentations.", _vp),
     "status": _Entry(
         "Status lists (revocation, suspension) of other issuers.", _status
+    ),
+    "bundle": _Entry(
+        "Bundles: objects with everything that verifies them, in one file.", _bundle
     ),
     "backup": _Entry("Encrypted backups of the whole wallet.", _backup),
     "passphrase": _Entry("The wallet passphrase.", _passphrase),
