@@ -81,9 +81,10 @@ class BundleLogMethod:
 
     name: ClassVar[str] = "agora"
     keeps_history: ClassVar[bool] = True
-    cacheable: ClassVar[bool] = False
-    """Results are not cached by the resolver (each proof asks for its own
-    version); the validated logs are kept by the driver itself."""
+    cacheable: ClassVar[bool] = True
+    """The logs do not change while the driver is used, so the resolver may
+    keep its results (the latest state, asked for by every proof, is then
+    built once); the validated logs are kept by the driver itself."""
 
     def __init__(
         self,
