@@ -72,9 +72,17 @@ def _write_bundle(target: str, *, force: bool, write: Callable[[IO[bytes]], _T])
     replaces ``target`` only once it is whole (fsync, rename).
 
     Raises:
-        UsageError: the file exists (without ``force``) or cannot be written.
+        UsageError: the file exists (without ``force``) or cannot be written,
+            or standard output is a terminal.
     """
     if target == "-":
+        if sys.stdout.isatty():
+            # A bundle holds strangers' text, written as it is: never to a
+            # terminal, where only wallet_cli.output may write.
+            raise UsageError(
+                "terminalOutput",
+                "a bundle is not written to a terminal: pipe it, or use --out FILE.",
+            )
         result = write(sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return result
