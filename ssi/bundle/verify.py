@@ -486,25 +486,32 @@ class BundleVerification:
             self.close()
 
     def _second_pass(self) -> Iterator[ItemResult]:
+        """Read the object lines in chunks and yield their results in line
+        order, with at most a few chunks read ahead (one without an
+        executor), so memory does not grow with the number of objects."""
         self._handle.seek(self._start)
         found = self._found
         runner = self._runner
+        ahead = 1 if runner.executor is None else _PENDING_PER_CALL
         queue: deque[ItemResult | _Pending] = deque()
+        chunks = 0
         chunk: list[Line] = []
         for line in _after_header(read_lines(self._handle)):
             if line.number in found.bad:
                 if chunk:
                     queue.append(runner.submit(chunk))
+                    chunks += 1
                     chunk = []
                 queue.append(found.bad[line.number])
             elif line.number not in found.lines:
                 chunk.append(line)
                 if len(chunk) >= self._chunk_size:
                     queue.append(runner.submit(chunk))
+                    chunks += 1
                     chunk = []
-            while runner.pending >= _PENDING_PER_CALL or (
-                queue and isinstance(queue[0], ItemResult)
-            ):
+            while queue and (chunks >= ahead or isinstance(queue[0], ItemResult)):
+                if isinstance(queue[0], _Pending):
+                    chunks -= 1
                 yield from _drain_one(queue, runner)
         if chunk:
             queue.append(runner.submit(chunk))
@@ -525,7 +532,6 @@ class _Runner:
     def __init__(self, context: _Context, executor: Executor | None) -> None:
         self.context = context
         self.executor = executor
-        self.pending = 0
         self._description: tuple[str, bytes] | None = None
         if executor is not None:
             try:
@@ -545,12 +551,10 @@ class _Runner:
             future = self.executor.submit(verify_lines_task, key, blob, lines)
         except Exception:  # the executor refused: verify here
             return _Pending(lines, None)
-        self.pending += 1
         return _Pending(lines, future)
 
     def collect(self, pending: _Pending) -> list[ItemResult]:
         if pending.future is not None:
-            self.pending -= 1
             try:
                 results = pending.future.result()
             except Exception:  # the chunk did not run; its lines still get answers

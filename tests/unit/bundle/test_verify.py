@@ -213,3 +213,27 @@ def test_the_dependencies_are_described(corpus: Corpus):
 def test_chunk_size_must_be_positive(corpus: Corpus):
     with pytest.raises(ValueError, match="chunk_size"):
         verify_bundle(io.BytesIO(corpus.bundle([])), chunk_size=0)
+
+
+def test_objects_are_streamed_not_read_ahead(corpus: Corpus):
+    """Results come while the file is read: the second pass keeps a chunk
+    in memory, not the bundle's objects."""
+    bundle = corpus.bundle(corpus.posts[:400])
+    for executor_workers in (0, 2):
+        handle = io.BytesIO(bundle)
+        pool = ProcessPoolExecutor(executor_workers) if executor_workers else None
+        try:
+            with verify_bundle(
+                handle, clock=CLOCK, chunk_size=10, executor=pool
+            ) as verification:
+                iterator = iter(verification)
+                first = next(iterator)
+                position = handle.tell()
+                rest = list(iterator)
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        assert first.verified
+        assert len(rest) == 399
+        # At most the chunks in flight (one here, eight with an executor).
+        assert position < len(bundle) * (0.1 if pool is None else 0.4)
