@@ -78,7 +78,8 @@ def test_failures_are_shown_per_object_from_stdin(corpus: Corpus, tmp_path: Path
     assert done.returncode == 1
     text = done.stdout.decode()
     assert "1002 items, 999 verified, 3 failed" in text
-    assert "FAILED membershipRevoked in community" in text
+    assert "FAILED membershipRevoked" in text
+    assert ": membershipRevoked in community: the author's membership of" in text
 
 
 def test_a_bundle_that_is_not_one(tmp_path: Path):

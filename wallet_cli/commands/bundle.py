@@ -299,15 +299,21 @@ def pack_command(
 
 
 def _result_text(result: ItemResult) -> str:
+    """The result column: verified, or FAILED and the first problem's code."""
     if result.verified:
         return "verified" + (" (warnings)" if result.warnings else "")
-    first = result.problems[0] if result.problems else None
-    if first is None:
-        return "FAILED"
-    more = len(result.problems) - 1
-    return f"FAILED {first.error.code} in {first.check}: {first.detail}" + (
-        f" (+{more} more)" if more else ""
-    )
+    codes = list(dict.fromkeys(p.error.code for p in result.problems))
+    return "FAILED " + ", ".join(codes) if codes else "FAILED"
+
+
+def _problem_lines(results: list[ItemResult]) -> list[str]:
+    """One line per problem of the items that failed: where, code, why."""
+    return [
+        f"line {r.line}: {p.error.code} in {p.check}: {p.detail}"
+        for r in results
+        if not r.verified
+        for p in r.problems
+    ]
 
 
 @app.command("verify")
@@ -382,6 +388,8 @@ def verify_command(
                 for r in results
             ],
         )
+        for text in _problem_lines(failed):
+            out.line(text)
     if failed:
         raise ResultShown(
             VerificationFailedError(
