@@ -8,8 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+import ssi
 from ssi.agora import add_service, signing_document, update_entry, validate_log
 from ssi.bundle import MemoryLogSource, merge, pack, verify_bundle
+from ssi.cid import object_cid
 from ssi.errors import DuplicityError, MissingDependencyError
 from tests.unit.bundle.corpus import CLOCK, T0, Corpus, key, post
 
@@ -153,3 +155,28 @@ def test_a_community_post_and_its_membership_round_trip(corpus: Corpus):
     mine = post(member, 30_000, T0 + timedelta(days=40), community=corpus.community.did)
     (result,) = results(corpus.bundle([mine]))
     assert result.verified, result.to_json()
+
+
+def test_a_presentation_travels_with_its_credentials_evidence(corpus: Corpus):
+    """A did:key holder presents a post by a did:agora author (rotated): the
+    author's log is packed because of the credential inside."""
+    inner = next(p for p in corpus.posts if p["issuer"] == corpus.authors[18].did)
+    holder = corpus.authors[3]
+    presentation = ssi.present(
+        [inner],
+        holder.signer_at(T0),
+        created=(T0 + timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    out = io.BytesIO()
+    summary = pack([presentation], out, logs=corpus.logs())
+    assert summary.logs == 1
+    assert corpus.authors[18].did.encode() in out.getvalue()
+    (result,) = results(out.getvalue())
+    assert result.verified, result.to_json()
+    assert (result.kind, result.author) == ("presentation", holder.did)
+    assert result.cid == object_cid(presentation)
+    assert any("challenge" in w for w in result.warnings)
+    changed = out.getvalue().replace(b"hello agora", b"HELLO agora")
+    (result,) = results(changed)
+    assert not result.verified
+    assert result.problems[0].error.code == "PROOF_VERIFICATION_ERROR"
