@@ -14,6 +14,7 @@ Spec: docs/bundles.md (Packing)
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -248,11 +249,10 @@ def pack(
             needs.add(credential)
         lists: dict[str, JsonObject] = {}
         for url in sorted(needs.urls):
-            try:
-                if status_lists is None:
-                    raise SSIError("no status source")
-                lists[url] = status_lists.get(url)
-            except SSIError:
+            if status_lists is not None:
+                with contextlib.suppress(SSIError):
+                    lists[url] = status_lists.get(url)
+            if url not in lists:
                 missing.append(f"no status list credential {url[:120]}.")
                 continue
             needs.add(lists[url])
