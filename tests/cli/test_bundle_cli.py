@@ -211,3 +211,34 @@ def test_verify_on_two_processes(corpus: Corpus, tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     assert b"200 items, 200 verified, 0 failed" in done.stdout
+
+
+def test_pack_takes_logs_from_the_wallet(tmp_path: Path):
+    """A credential signed with a did:agora DID of the wallet is
+    packed without --log; the bundle then verifies in a fresh home."""
+    home = tmp_path / "wallet"
+    env = environment(home)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        assert AGORA is not None
+        return subprocess.run(
+            [AGORA, *args], input=b"", capture_output=True, timeout=120,
+            check=False, env=env,
+        )  # fmt: skip
+
+    assert run("init", "--kdf-profile", "test").returncode == 0
+    made = run("did", "create", "--method", "agora", "--alias", "me", "--json")
+    assert made.returncode == 0, made.stderr
+    issued = run(
+        "vc", "issue", "--issuer", "me", "--subject", "did:example:reader",
+        "--type", "Note", "--claims", '{"text": "hello"}',
+        "--out", str(tmp_path / "note.json"),
+    )  # fmt: skip
+    assert issued.returncode == 0, issued.stderr
+    out = tmp_path / "b.jsonl"
+    packed = run("bundle", "pack", str(tmp_path / "note.json"), "--out", str(out))
+    assert packed.returncode == 0, packed.stderr
+    assert out.read_bytes().count(b'"kind":"didLog"') == 1
+    done = agora("bundle", "verify", str(out), home=tmp_path / "fresh")
+    assert done.returncode == 0, done.stdout
+    assert b"1 items, 1 verified, 0 failed" in done.stdout
