@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean contexts
+.PHONY: demo test lint typecheck unit bench soak clean contexts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+soak: $(STAMP)
+	$(BIN)/pytest -q -m soak
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/keys.py
 	$(BIN)/python benchmarks/credentials.py
@@ -36,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/status.py
 	$(BIN)/python benchmarks/verify_many.py
 	$(BIN)/python benchmarks/store.py
+	$(BIN)/python benchmarks/bundle.py
 	$(BIN)/python benchmarks/cli.py
 
 contexts:

@@ -31,6 +31,10 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── CryptographicSecurityError      CRYPTOGRAPHIC_SECURITY_ERROR
     │   ├── HolderBindingError              holderNotSubject (ours)
     │   │   (MalformedValueError has InvalidCIDError invalidCid (ours) below it)
+    │   ├── MembershipError                 (ours: the community rule of bundles)
+    │   │   ├── MembershipMissingError      membershipMissing
+    │   │   ├── MembershipRevokedError      membershipRevoked
+    │   │   └── MembershipInvalidError      membershipInvalid
     │   └── VerificationFailedError         carries .problems
     ├── ProofError                          (https://w3id.org/security#...)
     │   ├── ProofGenerationError            PROOF_GENERATION_ERROR
@@ -73,6 +77,17 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── StoreAccessError                storeAccess
     │   ├── InvalidCursorError              invalidCursor
     │   └── ObjectNotFoundError             objectNotFound
+    ├── BundleError                         invalidBundle (ours; .line)
+    │   ├── BundleHeaderError               invalidBundleHeader
+    │   ├── UnsupportedBundleVersionError   unsupportedBundleVersion
+    │   ├── BundleLineError                 invalidBundleLine
+    │   ├── BundleLineTooLongError          bundleLineTooLong
+    │   ├── UnknownBundleItemError          unknownBundleItem
+    │   ├── BundleItemError                 invalidBundleItem
+    │   ├── BlobTooLargeError               blobTooLarge
+    │   ├── BlobMismatchError               blobCidMismatch
+    │   ├── BundleTooLargeError             bundleTooLarge
+    │   └── MissingDependencyError          missingDependency
     ├── EncodingError                       invalidEncoding (ours: multibase, base64url)
     ├── QRCodeError                         invalidQrCode (ours; code per failure)
     │   └── QRCodeTooLargeError             qrTooLarge
@@ -91,6 +106,14 @@ from collections.abc import Callable
 from typing import ClassVar
 
 __all__ = [
+    "BlobMismatchError",
+    "BlobTooLargeError",
+    "BundleError",
+    "BundleHeaderError",
+    "BundleItemError",
+    "BundleLineError",
+    "BundleLineTooLongError",
+    "BundleTooLargeError",
     "CanonicalizationError",
     "CredentialError",
     "CredentialRevokedError",
@@ -124,7 +147,12 @@ __all__ = [
     "KeyMaterialError",
     "LogTooLargeError",
     "MalformedValueError",
+    "MembershipError",
+    "MembershipInvalidError",
+    "MembershipMissingError",
+    "MembershipRevokedError",
     "MethodNotSupportedError",
+    "MissingDependencyError",
     "ObjectNotFoundError",
     "ParsingError",
     "PassphraseTooShortError",
@@ -151,7 +179,9 @@ __all__ = [
     "StoreError",
     "StoreVersionError",
     "TransportError",
+    "UnknownBundleItemError",
     "UnsupportedAlgorithmError",
+    "UnsupportedBundleVersionError",
     "UnsupportedCryptosuiteError",
     "UnsupportedPublicKeyTypeError",
     "ValidityRangeError",
@@ -540,6 +570,56 @@ class VerificationFailedError(CredentialError):
     def __init__(self, detail: str, problems: tuple[SSIError, ...] = ()) -> None:
         super().__init__(detail)
         self.problems = problems
+
+
+class MembershipError(CredentialError):
+    """An object names a community, and its author's membership is not shown.
+
+    The community rule of bundles: an object whose ``credentialSubject``
+    names a ``community`` verifies only with a valid, unrevoked
+    ``MembershipCredential`` of that community for its author.
+
+    Spec: docs/bundles.md (The community rule)
+    """
+
+    code = "membershipError"
+    type_uri = _AGORA + "membershipError"
+    title = "Membership not shown"
+
+
+class MembershipMissingError(MembershipError):
+    """No ``MembershipCredential`` of the community for the author is at hand.
+
+    Spec: docs/bundles.md (The community rule)
+    """
+
+    code = "membershipMissing"
+    type_uri = _AGORA + "membershipMissing"
+    title = "Membership missing"
+
+
+class MembershipRevokedError(MembershipError):
+    """The author's ``MembershipCredential`` of the community is revoked
+    (or suspended).
+
+    Spec: docs/bundles.md (The community rule)
+    """
+
+    code = "membershipRevoked"
+    type_uri = _AGORA + "membershipRevoked"
+    title = "Membership revoked"
+
+
+class MembershipInvalidError(MembershipError):
+    """The author's ``MembershipCredential`` of the community does not verify
+    (a bad proof, expired, a status list that cannot be checked).
+
+    Spec: docs/bundles.md (The community rule)
+    """
+
+    code = "membershipInvalid"
+    type_uri = _AGORA + "membershipInvalid"
+    title = "Membership invalid"
 
 
 # --- Proofs -----------------------------------------------------------------
@@ -1037,6 +1117,139 @@ class ObjectNotFoundError(StoreError):
     code = "objectNotFound"
     type_uri = _AGORA + "objectNotFound"
     title = "Object not found"
+
+
+# --- Bundles -----------------------------------------------------------------
+
+
+class BundleError(SSIError):
+    """A bundle (JSON Lines of self-contained objects) could not be read.
+
+    ``line`` is the physical line (from 1) the error is about, when it is
+    about one.
+
+    Spec: docs/bundles.md
+    """
+
+    code = "invalidBundle"
+    type_uri = _AGORA + "invalidBundle"
+    title = "Invalid bundle"
+
+    def __init__(self, detail: str, *, line: int | None = None) -> None:
+        super().__init__(detail)
+        self.line = line
+
+
+class BundleHeaderError(BundleError):
+    """The bundle does not start with a valid header line.
+
+    Spec: docs/bundles.md (Header)
+    """
+
+    code = "invalidBundleHeader"
+    type_uri = _AGORA + "invalidBundleHeader"
+    title = "Invalid bundle header"
+
+
+class UnsupportedBundleVersionError(BundleError):
+    """The bundle's header names a format version this reader does not know.
+
+    Spec: docs/bundles.md (Header)
+    """
+
+    code = "unsupportedBundleVersion"
+    type_uri = _AGORA + "unsupportedBundleVersion"
+    title = "Unsupported bundle version"
+
+
+class BundleLineError(BundleError):
+    """A line is not UTF-8, not strict JSON, or not a JSON object.
+
+    Spec: docs/bundles.md (Lines)
+    """
+
+    code = "invalidBundleLine"
+    type_uri = _AGORA + "invalidBundleLine"
+    title = "Invalid bundle line"
+
+
+class BundleLineTooLongError(BundleError):
+    """A line is longer than the bundle format allows.
+
+    Spec: docs/bundles.md (Limits)
+    """
+
+    code = "bundleLineTooLong"
+    type_uri = _AGORA + "bundleLineTooLong"
+    title = "Bundle line too long"
+
+
+class UnknownBundleItemError(BundleError):
+    """A line's ``kind`` is not one this version of the format defines.
+
+    Spec: docs/bundles.md (Lines)
+    """
+
+    code = "unknownBundleItem"
+    type_uri = _AGORA + "unknownBundleItem"
+    title = "Unknown bundle item"
+
+
+class BundleItemError(BundleError):
+    """A line of a known kind does not have the members its kind requires.
+
+    Spec: docs/bundles.md (Lines)
+    """
+
+    code = "invalidBundleItem"
+    type_uri = _AGORA + "invalidBundleItem"
+    title = "Invalid bundle item"
+
+
+class BlobTooLargeError(BundleError):
+    """A blob is larger than the bundle format allows.
+
+    Spec: docs/bundles.md (Limits)
+    """
+
+    code = "blobTooLarge"
+    type_uri = _AGORA + "blobTooLarge"
+    title = "Blob too large"
+
+
+class BlobMismatchError(BundleError):
+    """A blob's bytes do not have the CID its line names.
+
+    Spec: docs/bundles.md (Blobs)
+    """
+
+    code = "blobCidMismatch"
+    type_uri = _AGORA + "blobCidMismatch"
+    title = "Blob does not match its CID"
+
+
+class BundleTooLargeError(BundleError):
+    """A bundle holds more dependency items (or bytes of them) than a reader
+    keeps in memory.
+
+    Spec: docs/bundles.md (Limits)
+    """
+
+    code = "bundleTooLarge"
+    type_uri = _AGORA + "bundleTooLarge"
+    title = "Bundle too large"
+
+
+class MissingDependencyError(BundleError):
+    """Packing: something a verifier needs (a did:agora log, a status list, a
+    membership) is not available to put in the bundle.
+
+    Spec: docs/bundles.md (Packing)
+    """
+
+    code = "missingDependency"
+    type_uri = _AGORA + "missingDependency"
+    title = "Missing dependency"
 
 
 # --- JSON-LD, encodings, canonicalization and transport -------------------

@@ -186,6 +186,12 @@ def _qr() -> typer.Typer:
     return qr.app
 
 
+def _bundle() -> typer.Typer:
+    from wallet_cli.commands import bundle
+
+    return bundle.app
+
+
 def _backup() -> typer.Typer:
     from wallet_cli.commands import wallet
 
@@ -244,6 +250,9 @@ COMMANDS: dict[str, _Entry] = {
         "QR codes: carry a small object (a DID log, a credential, a post) as "
         "one or more codes.",
         _qr,
+    ),
+    "bundle": _Entry(
+        "Bundles: objects with everything that verifies them, in one file.", _bundle
     ),
     "backup": _Entry("Encrypted backups of the whole wallet.", _backup),
     "passphrase": _Entry("The wallet passphrase.", _passphrase),
