@@ -235,8 +235,7 @@ COMMANDS: dict[str, _Entry] = {
         "Status lists (revocation, suspension) of other issuers.", _status
     ),
     "feed": _Entry(
-        "The threads of the object store as a tree: edits, retractions and "
-        "reactions applied.",
+        "Show the threads of the object store as a tree.",
         _feed,
         group=False,
     ),
