@@ -6,7 +6,8 @@ with the did:agora logs of their signers, the status lists their
 belong to the communities they post in, and blobs, so that anyone can verify
 every object offline, whatever carried the file. :func:`pack` writes one,
 :func:`verify_bundle` verifies one in two streamed passes, :func:`merge`
-joins several (one log per DID, duplicity reported).
+joins several (one log per DID, duplicity reported), :func:`unpack` adds
+what verifies to an object store.
 
 Spec: docs/bundles.md
 """
@@ -22,6 +23,7 @@ from ssi.bundle.format import (
 from ssi.bundle.logs import BundleLogMethod, MemoryLogSource
 from ssi.bundle.merge import MergeProblem, MergeReport, merge
 from ssi.bundle.pack import BundleWriter, PackSummary, pack
+from ssi.bundle.unpack import UNPACK_BATCH, UnpackResult, unpack
 from ssi.bundle.verify import (
     DEFAULT_CHUNK_SIZE,
     BundleVerification,
@@ -37,6 +39,7 @@ __all__ = [
     "MAX_DEPENDENCY_ITEMS",
     "MAX_LINE_BYTES",
     "MEDIA_TYPE",
+    "UNPACK_BATCH",
     "BundleLogMethod",
     "BundleVerification",
     "BundleWriter",
@@ -45,7 +48,9 @@ __all__ = [
     "MergeProblem",
     "MergeReport",
     "PackSummary",
+    "UnpackResult",
     "merge",
     "pack",
+    "unpack",
     "verify_bundle",
 ]

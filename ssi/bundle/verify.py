@@ -458,6 +458,12 @@ class BundleVerification:
         self._chunk_size = chunk_size
         self._iterator: Iterator[ItemResult] | None = None
 
+    @property
+    def verifier(self) -> Verifier:
+        """The verifier the bundle's objects are verified with: DIDs resolve
+        from the bundle's logs (and the caller's), status from its lists."""
+        return self._runner.context.verifier
+
     def __iter__(self) -> Iterator[ItemResult]:
         if self._iterator is None:
             self._iterator = self._results()

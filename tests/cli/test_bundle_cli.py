@@ -242,3 +242,42 @@ def test_pack_takes_logs_from_the_wallet(tmp_path: Path):
     done = agora("bundle", "verify", str(out), home=tmp_path / "fresh")
     assert done.returncode == 0, done.stdout
     assert b"1 items, 1 verified, 0 failed" in done.stdout
+
+
+def test_unpack_into_the_store_then_the_feed(corpus: Corpus, tmp_path: Path):
+    home = tmp_path / "reader"
+    done = agora(
+        "bundle",
+        "unpack",
+        "-",
+        "--into-store",
+        "--json",
+        home=home,
+        data=bad_bundle(corpus),
+    )
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["stored"], report["rejected"], report["present"]) == (999, 3, 0)
+    assert report["store"] == str(home / "store.sqlite")
+    rejected = [r for r in report["results"] if r["outcome"] == "rejected"]
+    assert sorted(r["problems"][0]["code"] for r in rejected) == [
+        "PROOF_VERIFICATION_ERROR",
+        "membershipRevoked",
+        "notFound",
+    ]
+    listed = agora("store", "list", "--json", "--limit", "1000", home=home)
+    assert len(json.loads(listed.stdout)["items"]) == 999
+    feed = agora("feed", "--json", home=home)
+    assert feed.returncode == 0, feed.stderr
+    assert len(json.loads(feed.stdout)["entries"]) == 999
+    bundle = tmp_path / "good.jsonl"
+    bundle.write_bytes(corpus.bundle())
+    again = agora("bundle", "unpack", str(bundle), "--into-store", home=home)
+    assert again.returncode == 0, again.stderr
+    assert b"1000 items: 1 stored, 999 already present, 0 rejected" in again.stdout
+
+
+def test_unpack_needs_a_destination(corpus: Corpus, tmp_path: Path):
+    done = Result(agora("bundle", "unpack", "-", home=tmp_path, data=corpus.bundle()))
+    one_error(done, "unusableInput", 2)
+    assert not (tmp_path / "store.sqlite").exists()

@@ -6,7 +6,7 @@ their ``credentialStatus`` names and the memberships that show their authors
 belong to the communities they post in, so that it verifies offline, in a
 fresh home, whatever carried it. ``-`` is standard input or output.
 
-``agora bundle unpack B --into-store`` comes with the object store.
+``agora bundle unpack B --into-store`` adds what verifies to the object store.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -24,10 +25,11 @@ import typer
 
 from ssi.agora import FileLogSource, LogSource, split_lines
 from ssi.agora.lines import MAX_LOG_BYTES
-from ssi.bundle import ItemResult, merge, pack, verify_bundle
+from ssi.bundle import ItemResult, merge, pack, unpack, verify_bundle
 from ssi.bundle.objects import community_of
 from ssi.errors import StatusRetrievalError, VerificationFailedError
 from ssi.status import StatusSource
+from ssi.store import STORE_FILE, open_store
 from ssi.types import JsonObject, JsonValue
 from ssi.wallet import WalletLogSource, WalletStatusSource
 from wallet_cli import session
@@ -474,3 +476,121 @@ def _entry_text(entry: object) -> str:
         f"entry {entry.get('version')} at {entry.get('time')}, after "
         f"{entry.get('previous')}"
     )
+
+
+# --- agora bundle unpack ------------------------------------------------------------
+
+
+@app.command("unpack")
+def unpack_command(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(metavar="BUNDLE", help="A bundle; - reads standard input."),
+    ],
+    into_store: Annotated[
+        bool,
+        typer.Option(
+            "--into-store",
+            help="Add the objects that verify to the object store (the only "
+            "destination today; required).",
+        ),
+    ] = False,
+    store_location: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            metavar="PATH|URL",
+            help="The store (default: store.sqlite in the wallet directory).",
+            show_default=False,
+        ),
+    ] = None,
+    log: LogOption = None,
+    status_list: StatusListOption = None,
+    processes: Annotated[
+        int,
+        typer.Option(
+            "--processes",
+            metavar="N",
+            min=1,
+            help="Verify on N worker processes (default: 1, in this process).",
+        ),
+    ] = 1,
+    json_mode: JsonOption = False,
+) -> None:
+    """Verify a bundle and add every object that verifies to the object store.
+
+    The bundle is verified as by `agora bundle verify` (offline, with what it
+    carries and the --log and --status-list files); each object that
+    verifies is added to the store, which checks it again; blobs are
+    skipped. A table shows each item's line, CID, type and outcome (stored,
+    present, rejected, skipped). Exit 1 if any item was rejected, 2 if the
+    bundle cannot be read. The wallet is not opened.
+
+    Example: agora bundle unpack thread.jsonl --into-store
+    """
+    out = Output(json_mode=json_mode)
+    if not into_store:
+        raise UsageError(
+            "unusableInput",
+            "say where the objects go: --into-store (the object store) is the "
+            "only destination today.",
+        )
+    state = session.from_context(ctx)
+    location = store_location or str(state.home / STORE_FILE)
+    extra_logs = _log_files(log)
+    extra_lists = list(_lists(status_list).values())
+    stream = sys.stdin.buffer if source == "-" else Path(source)
+    with contextlib.ExitStack() as stack:
+        executor = None
+        if processes > 1:
+            executor = stack.enter_context(ProcessPoolExecutor(processes))
+        store = stack.enter_context(open_store(location))
+        results = list(
+            unpack(
+                stream,
+                store,
+                executor=executor,
+                extra_logs=extra_logs,
+                extra_status_lists=extra_lists,
+            )
+        )
+    counts = Counter(result.outcome for result in results)
+    failed = [r.item for r in results if r.outcome == "rejected"]
+    if json_mode:
+        out.json(
+            {
+                "store": location,
+                "stored": counts["stored"],
+                "present": counts["present"],
+                "rejected": counts["rejected"],
+                "skipped": counts["skipped"],
+                "results": [r.to_json() for r in results],
+            }
+        )
+    else:
+        out.table(
+            f"{len(results)} items: {counts['stored']} stored, {counts['present']} "
+            f"already present, {counts['rejected']} rejected, {counts['skipped']} "
+            "skipped",
+            ["line", "CID", "type", "outcome"],
+            [
+                [
+                    str(r.item.line),
+                    r.item.cid or "-",
+                    ", ".join(r.item.types) or r.item.kind,
+                    r.outcome,
+                ]
+                for r in results
+            ],
+        )
+        for text in _problem_lines(failed):
+            out.line(text)
+        out.line(f"into {location}")
+    if failed:
+        raise ResultShown(
+            VerificationFailedError(
+                f"{len(failed)} of the bundle's {len(results)} items were rejected.",
+                tuple(p.error for r in failed for p in r.problems),
+            )
+        )
