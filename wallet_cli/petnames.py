@@ -11,8 +11,10 @@ The text returned is plain: like every string, it is escaped by
 :class:`wallet_cli.output.Output` when it is written (the names themselves
 were checked when they were added: no control characters).
 
-Only commands that open the wallet anyway use this; it never opens the
-wallet itself.
+Commands that open the wallet anyway build it with :meth:`Petnames.of`;
+commands that need no wallet use :meth:`Petnames.at_hand`, which opens it
+only when a passphrase is at hand (as evidence is looked up) and otherwise
+names nobody, so they never prompt or fail for want of petnames.
 
 Spec: docs/cli.md (Contacts and petnames)
 """
@@ -22,8 +24,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from ssi.errors import SSIError
 from ssi.wallet import Wallet, petnames
+from wallet_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    from wallet_cli.output import Output
+    from wallet_cli.session import Session
 
 __all__ = ["NOT_A_CONTACT", "OWN_DID", "Petnames"]
 
@@ -58,6 +67,21 @@ class Petnames:
         """Return the names of an open wallet (two reads, no passphrase asked)."""
         own = {record.did: record.alias for record in wallet.dids()}
         return cls(contacts=petnames(wallet), own=own)
+
+    @classmethod
+    def at_hand(cls, state: Session, out: Output | None = None) -> Petnames:
+        """Return the wallet's names when it can be opened without asking
+        (a passphrase at hand), else no names; ``out`` gets a notice saying
+        why when the wallet exists and could not be opened."""
+        wallet = state.evidence_wallet()
+        if wallet is not None:
+            return cls.of(wallet)
+        try:
+            state.raise_evidence_failure()
+        except (SSIError, UsageError) as exc:
+            if out is not None:
+                out.notice(f"petnames not shown: {exc.detail}")
+        return cls()
 
     def name(self, did: str) -> str | None:
         """Return the contact's petname for ``did`` (or its DID URL), or ``None``."""

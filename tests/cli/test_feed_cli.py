@@ -183,3 +183,29 @@ def test_no_store_is_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert "error[storeAccess]" in result.stderr
     assert not (tmp_path / "store.sqlite").exists()
+
+
+def test_post_show_reads_a_cid_from_the_store_with_petnames(tmp_path):
+    home = tmp_path / "home"
+    wallet = new_wallet(home)
+    add_contact(wallet, "Bob", BOB)
+    objects = thread()
+    fill(home, *objects)
+    reply = object_cid(objects[1])
+    shown = invoke(home, "post", "show", reply, passphrase=PASSPHRASE)
+    assert shown.exit_code == 0, shown.output
+    assert f"Bob ({BOB})" in shown.stdout
+    assert "Hello, Ada" in shown.stdout
+    body = json.loads(
+        invoke(home, "post", "show", reply, "--json", passphrase=PASSPHRASE).stdout
+    )
+    assert (body["cid"], body["petnames"]) == (reply, {BOB: "Bob"})
+    stranger = invoke(home, "post", "show", reply)  # no passphrase: no petnames
+    assert f"{BOB} (not a contact)" in stranger.stdout
+    missing = object_cid({"not": "stored"})
+    gone = invoke(home, "post", "show", missing)
+    assert gone.exit_code == 1
+    assert "error[objectNotFound]" in gone.stderr
+    empty = invoke(tmp_path / "elsewhere", "post", "show", reply)
+    assert empty.exit_code == 2
+    assert "error[storeAccess]" in empty.stderr

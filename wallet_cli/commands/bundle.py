@@ -43,6 +43,7 @@ from wallet_cli.commands.credential import (
 from wallet_cli.commands.inputs import read_bytes, read_json
 from wallet_cli.errors import ResultShown, UsageError
 from wallet_cli.output import Output
+from wallet_cli.petnames import Petnames
 
 __all__ = ["app"]
 
@@ -320,6 +321,7 @@ def _problem_lines(results: list[ItemResult]) -> list[str]:
 
 @app.command("verify")
 def verify_command(
+    ctx: typer.Context,
     source: Annotated[
         str,
         typer.Argument(metavar="BUNDLE", help="A bundle; - reads standard input."),
@@ -339,11 +341,13 @@ def verify_command(
 ) -> None:
     """Verify every object of a bundle, offline, with what the bundle carries.
 
-    Nothing is fetched and the wallet is not opened: did:agora DIDs resolve
-    from the bundle's logs (and --log files), status from its status lists
-    (and --status-list files). A table shows each object's line, CID, type,
-    author and result. Exit 0 when every object verifies, 1 when one does
-    not, 2 when the bundle cannot be read.
+    Nothing is fetched and nothing is taken from the wallet: did:agora DIDs
+    resolve from the bundle's logs (and --log files), status from its status
+    lists (and --status-list files); authors are shown with their petnames
+    when the wallet can be opened without asking (a passphrase at hand). A
+    table shows each object's line, CID, type, author and result. Exit 0
+    when every object verifies, 1 when one does not, 2 when the bundle
+    cannot be read.
 
     Example: agora bundle verify thread.jsonl
     """
@@ -365,6 +369,7 @@ def verify_command(
         )
         results = list(verification)
     failed = [r for r in results if not r.verified]
+    names = Petnames.at_hand(session.from_context(ctx), out)
     if json_mode:
         out.json(
             {
@@ -372,6 +377,7 @@ def verify_command(
                 "objects": len(results),
                 "failed": len(failed),
                 "results": [r.to_json() for r in results],
+                "petnames": names.names_for(r.author for r in results if r.author),
             }
         )
     else:
@@ -384,7 +390,7 @@ def verify_command(
                     str(r.line),
                     r.cid or "-",
                     ", ".join(r.types) or r.kind,
-                    r.author or "-",
+                    names.show(r.author) if r.author else "-",
                     _result_text(r),
                 ]
                 for r in results
@@ -525,7 +531,7 @@ def unpack_command(
     verifies is added to the store, which checks it again; blobs are
     skipped. A table shows each item's line, CID, type and outcome (stored,
     present, rejected, skipped). Exit 1 if any item was rejected, 2 if the
-    bundle cannot be read. The wallet is not opened.
+    bundle cannot be read. Nothing is taken from the wallet.
 
     Example: agora bundle unpack thread.jsonl --into-store
     """

@@ -15,11 +15,10 @@ from typing import Annotated, Final
 import typer
 
 from ssi.datetimes import format_date_time, parse_date_time
-from ssi.errors import SSIError, StoreAccessError
+from ssi.errors import StoreAccessError
 from ssi.social import Feed, FeedEntry, store_feed
 from ssi.store import STORE_FILE, open_store
 from wallet_cli import session
-from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 from wallet_cli.petnames import Petnames
 
@@ -90,17 +89,7 @@ def feed(
     """
     out = Output(json_mode=json_mode)
     state = session.from_context(ctx)
-    names = Petnames()
-    if not no_petnames:
-        wallet = state.evidence_wallet()
-        if wallet is not None:
-            names = Petnames.of(wallet)
-        else:
-            try:
-                state.raise_evidence_failure()
-            except (SSIError, UsageError) as exc:
-                # Petnames are a convenience: the feed shows without them.
-                out.notice(f"petnames not shown: {exc.detail}")
+    names = Petnames() if no_petnames else Petnames.at_hand(state, out)
     wanted = _author(author, names, state) if author is not None else None
     start = (
         None

@@ -18,15 +18,17 @@ from typing import Annotated
 
 import typer
 
-from ssi.cid import JSON_CODEC, RAW_CODEC, ContentID, object_cid, parse_cid
+from ssi.cid import JSON_CODEC, RAW_CODEC, ContentID, is_cid, object_cid, parse_cid
 from ssi.credentials import VerificationReport, issue, load_json, verify
 from ssi.credentials.json_input import MAX_DOCUMENT_BYTES
 from ssi.did.syntax import parse_did
 from ssi.errors import (
     InvalidCIDError,
     InvalidDIDError,
+    ObjectNotFoundError,
     ParsingError,
     SSIError,
+    StoreAccessError,
     VerificationFailedError,
 )
 from ssi.social import (
@@ -40,6 +42,7 @@ from ssi.social import (
     read_social_object,
     retraction_credential,
 )
+from ssi.store import STORE_FILE, open_store
 from ssi.types import JsonObject
 from wallet_cli import session
 from wallet_cli.commands.credential import (
@@ -55,6 +58,7 @@ from wallet_cli.commands.credential import (
 from wallet_cli.commands.inputs import read_bytes
 from wallet_cli.errors import ResultShown, UsageError
 from wallet_cli.output import Output
+from wallet_cli.petnames import Petnames
 
 __all__ = ["app"]
 
@@ -282,22 +286,49 @@ def react(
 
 
 @app.command()
-def show(source: SourceArgument, json_mode: JsonOption = False) -> None:
+def show(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE|CID",
+            help="A JSON file, - to read standard input, or the CID of an "
+            "object in the store.",
+        ),
+    ],
+    store_location: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            metavar="PATH|URL",
+            help="The store a CID is looked up in (default: store.sqlite in "
+            "the wallet directory).",
+            show_default=False,
+        ),
+    ] = None,
+    json_mode: JsonOption = False,
+) -> None:
     """Show a post, retraction or reaction: author, time, CID, content.
 
-    The proof is not checked here (use agora post verify). Exit 2 when the
-    file is not a social object.
+    The object comes from a file, standard input, or the object store (a
+    CID that is not the name of a file). The proof is not checked here (use
+    agora post verify; objects in the store were verified when added).
+    Authors and mentions are shown with their petnames when the wallet can
+    be opened. Exit 2 when the input is not a social object, 1 when the CID
+    is not in the store.
 
     Example: agora post show hello.json
     """
     out = Output(json_mode=json_mode)
-    document = _read_document(source)
+    state = session.from_context(ctx)
+    document = _read_document(source, state, store_location)
     item = read_social_object(document)
     cid = object_cid(document)
+    names = Petnames.at_hand(state, out)
     if json_mode:
-        out.json({"cid": cid, **item.to_json()})
+        out.json({"cid": cid, **item.to_json(), "petnames": _names(item, names)})
         return
-    out.panel(type(item).__name__.lower(), _rows(cid, item))
+    out.panel(type(item).__name__.lower(), _rows(cid, item, names))
 
 
 @app.command("verify")
@@ -326,10 +357,13 @@ def verify_command(
         document = load_json(data, max_bytes=MAX_DOCUMENT_BYTES)
         item = read_social_object(document)
         cid = object_cid(document)
+    names = (
+        Petnames() if item is None else Petnames.at_hand(session.from_context(ctx), out)
+    )
     if not json_mode:
         show_report(report, out)
         if item is not None and cid is not None:
-            out.panel(type(item).__name__.lower(), _rows(cid, item))
+            out.panel(type(item).__name__.lower(), _rows(cid, item, names))
         return
     out.json(
         {
@@ -337,6 +371,7 @@ def verify_command(
             "cid": cid,
             "object": None if item is None else item.to_json(),
             "report": report.to_json(),
+            "petnames": {} if item is None else _names(item, names),
         }
     )
     if not report.verified:
@@ -449,7 +484,28 @@ def _json_bytes(document: JsonObject) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _read_document(source: str) -> JsonObject:
+def _read_document(
+    source: str, state: session.Session | None = None, store: str | None = None
+) -> JsonObject:
+    """The JSON object in a file or on standard input; with a ``state``, a
+    CID that names no file is looked up in the store."""
+    if (
+        state is not None
+        and source != "-"
+        and not Path(source).exists()
+        and is_cid(source, codec=JSON_CODEC)
+    ):
+        location = store or str(state.home / STORE_FILE)
+        if store is None and not Path(location).exists():
+            raise StoreAccessError(
+                f"{source[:24]}... is not a file, and there is no store in "
+                f"{state.home} to look it up in."
+            )
+        with open_store(location, create=False) as opened:
+            found = opened.get(source)
+        if found is None:
+            raise ObjectNotFoundError(f"the store holds no object {source}.")
+        return found.document
     data = read_bytes(source)
     try:
         document = load_json(data, max_bytes=MAX_DOCUMENT_BYTES)
@@ -463,10 +519,18 @@ def _read_document(source: str) -> JsonObject:
     return document
 
 
-def _rows(cid: str, item: SocialObject) -> list[tuple[str, str | tuple[str, ...]]]:
+def _names(item: SocialObject, names: Petnames) -> dict[str, str]:
+    """The petnames of the object's author and mentions, for ``--json``."""
+    dids = [item.author, *(item.mentions if isinstance(item, Post) else ())]
+    return names.names_for(dids)
+
+
+def _rows(
+    cid: str, item: SocialObject, names: Petnames
+) -> list[tuple[str, str | tuple[str, ...]]]:
     rows: list[tuple[str, str | tuple[str, ...]]] = [
         ("CID", cid),
-        ("author", item.author),
+        ("author", names.show(item.author)),
         ("time", str(item.to_json()["published"])),
     ]
     if isinstance(item, Post):
@@ -481,7 +545,7 @@ def _rows(cid: str, item: SocialObject) -> list[tuple[str, str | tuple[str, ...]
         if item.tags:
             rows.append(("tags", ", ".join(item.tags)))
         if item.mentions:
-            rows.append(("mentions", item.mentions))
+            rows.append(("mentions", tuple(names.show(d) for d in item.mentions)))
         for attachment in item.attachments:
             rows.append(
                 (

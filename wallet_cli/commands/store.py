@@ -3,7 +3,8 @@ them by index, and get one by CID.
 
 The store is ``store.sqlite`` in the wallet directory (``--home``, else
 ``$AGORA_HOME``, else ``~/.agora``) unless ``--store`` names another. These
-commands never need the wallet passphrase: ``store add`` verifies with the
+commands never need the wallet passphrase (petnames are shown when one is at
+hand): ``store add`` verifies with the
 ``--log`` and ``--status-list`` evidence given, as ``agora vc verify`` does,
 and looks in the wallet only for evidence those do not hold, when a
 passphrase is at hand.
@@ -48,6 +49,7 @@ from wallet_cli.commands.credential import (
 from wallet_cli.commands.inputs import read_bytes
 from wallet_cli.errors import ResultShown, UsageError
 from wallet_cli.output import Cell, Output
+from wallet_cli.petnames import Petnames
 
 __all__ = ["MAX_STORE_INPUT", "app"]
 
@@ -319,12 +321,16 @@ def store_list(
             limit=limit,
             cursor=cursor,
         )
+    names = Petnames.at_hand(session.from_context(ctx), out)
     if json_mode:
         out.json(
             {
                 "items": [item.to_json() for item in page.items],
                 "cursor": page.cursor,
                 "more": page.more,
+                "petnames": names.names_for(
+                    item.author for item in page.items if item.author
+                ),
             }
         )
         return
@@ -334,18 +340,18 @@ def store_list(
         out.table(
             "Objects",
             ["seq", "cid", "type", "author", "time"],
-            [_row(item) for item in page.items],
+            [_row(item, names) for item in page.items],
         )
     if page.more and page.cursor is not None:
         out.line(f"More: give --cursor {page.cursor} for the next page.")
 
 
-def _row(item: StoredObject) -> list[Cell]:
+def _row(item: StoredObject, names: Petnames) -> list[Cell]:
     return [
         str(item.seq),
         item.cid,
         ", ".join(item.types) or "-",
-        item.author or "-",
+        names.show(item.author) if item.author else "-",
         "-" if item.time is None else format_date_time(item.time),
     ]
 
@@ -396,14 +402,15 @@ def store_get(
     if json_mode:
         out.json(found.to_json())
         return
-    out.panel(found.cid, _details(found))
+    names = Petnames.at_hand(session.from_context(ctx), out)
+    out.panel(found.cid, _details(found, names))
 
 
-def _details(item: StoredObject) -> list[tuple[str, Cell]]:
+def _details(item: StoredObject, names: Petnames) -> list[tuple[str, Cell]]:
     rows: list[tuple[str, Cell]] = [
         ("seq", str(item.seq)),
         ("types", ", ".join(item.types) or "-"),
-        ("author", item.author or "-"),
+        ("author", names.show(item.author) if item.author else "-"),
         ("time", "-" if item.time is None else format_date_time(item.time)),
     ]
     if item.community is not None:
