@@ -41,6 +41,7 @@ from wallet_cli.commands.credential import (
     check_out_file,
 )
 from wallet_cli.commands.inputs import read_bytes, read_json
+from wallet_cli.commands.store import StoreOption
 from wallet_cli.errors import ResultShown, UsageError
 from wallet_cli.output import Output
 from wallet_cli.petnames import Petnames
@@ -54,6 +55,16 @@ app = typer.Typer(
 )
 
 _T = TypeVar("_T")
+
+ProcessesOption = Annotated[
+    int,
+    typer.Option(
+        "--processes",
+        metavar="N",
+        min=1,
+        help="Verify on N worker processes (default: 1, in this process).",
+    ),
+]
 _MEMBERSHIP = "MembershipCredential"
 
 OutArgument = Annotated[
@@ -328,15 +339,7 @@ def verify_command(
     ],
     log: LogOption = None,
     status_list: StatusListOption = None,
-    processes: Annotated[
-        int,
-        typer.Option(
-            "--processes",
-            metavar="N",
-            min=1,
-            help="Verify on N worker processes (default: 1, in this process).",
-        ),
-    ] = 1,
+    processes: ProcessesOption = 1,
     json_mode: JsonOption = False,
 ) -> None:
     """Verify every object of a bundle, offline, with what the bundle carries.
@@ -502,26 +505,10 @@ def unpack_command(
             "destination today; required).",
         ),
     ] = False,
-    store_location: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            metavar="PATH|URL",
-            help="The store (default: store.sqlite in the wallet directory).",
-            show_default=False,
-        ),
-    ] = None,
+    store_location: StoreOption = None,
     log: LogOption = None,
     status_list: StatusListOption = None,
-    processes: Annotated[
-        int,
-        typer.Option(
-            "--processes",
-            metavar="N",
-            min=1,
-            help="Verify on N worker processes (default: 1, in this process).",
-        ),
-    ] = 1,
+    processes: ProcessesOption = 1,
     json_mode: JsonOption = False,
 ) -> None:
     """Verify a bundle and add every object that verifies to the object store.

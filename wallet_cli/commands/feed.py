@@ -19,6 +19,7 @@ from ssi.errors import StoreAccessError
 from ssi.social import Feed, FeedEntry, store_feed
 from ssi.store import STORE_FILE, open_store
 from wallet_cli import session
+from wallet_cli.commands.store import StoreOption
 from wallet_cli.output import Output
 from wallet_cli.petnames import Petnames
 
@@ -58,15 +59,7 @@ def feed(
             "(2026-12-05T16:00:00Z).",
         ),
     ] = None,
-    store_location: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            metavar="PATH|URL",
-            help="The store (default: store.sqlite in the wallet directory).",
-            show_default=False,
-        ),
-    ] = None,
+    store_location: StoreOption = None,
     no_petnames: Annotated[
         bool,
         typer.Option(
