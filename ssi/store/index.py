@@ -21,14 +21,11 @@ Spec: docs/store.md (Indexes)
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from ssi.cid import JSON_CODEC, RAW_CODEC, blob_cid, object_cid
+from ssi.cid import cid_codec
 from ssi.datetimes import parse_date_time
 from ssi.errors import MalformedValueError
 from ssi.types import JsonObject, JsonValue
@@ -36,8 +33,6 @@ from ssi.types import JsonObject, JsonValue
 __all__ = [
     "MAX_REFERENCES",
     "ObjectIndex",
-    "cid_codec",
-    "cid_of_canonical",
     "index_object",
 ]
 
@@ -47,64 +42,6 @@ MAX_REFERENCES: Final = 256
 _BASE_TYPES: Final = frozenset({"VerifiableCredential", "VerifiablePresentation"})
 _PRESENTATION: Final = "VerifiablePresentation"
 _DIGEST_SIZE: Final = 32
-
-
-def _binary_prefix(cid: str) -> bytes:
-    text = cid[1:].upper()
-    return base64.b32decode(text + "=" * (-len(text) % 8))[:-_DIGEST_SIZE]
-
-
-# The two kinds of CID Agora writes (ssi.cid), learnt from ssi.cid itself: the
-# length of their text and the bytes before the digest.
-_SAMPLES: Final = {JSON_CODEC: object_cid({}), RAW_CODEC: blob_cid(b"")}
-_CODEC_OF_PREFIX: Final = {
-    _binary_prefix(sample): codec for codec, sample in _SAMPLES.items()
-}
-_PREFIX_OF_CODEC: Final = {codec: prefix for prefix, codec in _CODEC_OF_PREFIX.items()}
-_CID_LENGTHS: Final = frozenset(len(sample) for sample in _SAMPLES.values())
-_BASE32: Final = frozenset("abcdefghijklmnopqrstuvwxyz234567")
-
-
-def cid_of_canonical(data: bytes) -> str:
-    """Return the CID of an object from its JCS bytes: the same text as
-    :func:`ssi.cid.object_cid` of the object, without serializing it again.
-
-    Spec: docs/objects.md (Content identifiers)
-    """
-    raw = _PREFIX_OF_CODEC[JSON_CODEC] + hashlib.sha256(data).digest()
-    return "b" + base64.b32encode(raw).decode("ascii").rstrip("=").lower()
-
-
-def cid_codec(text: object) -> int | None:
-    """Return the codec (``JSON_CODEC`` or ``RAW_CODEC``) of a CID as Agora
-    writes them, or None when ``text`` is not one.
-
-    It accepts exactly what :func:`ssi.cid.parse_cid` accepts (CIDv1,
-    sha2-256, codec json or raw, canonical base32 lower), without the
-    general multiformats parser, which costs milliseconds per call: the
-    store checks every string of every subject it indexes. A test compares
-    the two.
-
-    Spec: docs/objects.md (Content identifiers)
-    """
-    if (
-        not isinstance(text, str)
-        or len(text) not in _CID_LENGTHS
-        or text[0] != "b"
-        or not _BASE32.issuperset(text[1:])
-    ):
-        return None
-    body = text[1:].upper()
-    try:
-        raw = base64.b32decode(body + "=" * (-len(body) % 8))
-    except (binascii.Error, ValueError):
-        return None
-    codec = _CODEC_OF_PREFIX.get(raw[:-_DIGEST_SIZE])
-    if codec is None:
-        return None
-    # Only the canonical text: no stray bits in the last character.
-    canonical = base64.b32encode(raw).decode("ascii").rstrip("=").lower()
-    return codec if canonical == text[1:] else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Final
 
+from ssi.cid import canonical_object_cid
 from ssi.credentials import (
     Problem,
     VerificationReport,
@@ -45,7 +46,7 @@ from ssi.errors import (
 )
 from ssi.jsonld.canon import canonicalize_jcs
 from ssi.store.base import AddResult
-from ssi.store.index import ObjectIndex, cid_of_canonical, index_object
+from ssi.store.index import ObjectIndex, index_object
 from ssi.types import JsonObject, JsonValue
 
 __all__ = ["MAX_OBJECT_BYTES", "VerifiedObject", "add_objects", "read_object"]
@@ -106,7 +107,7 @@ def read_object(value: JsonValue | str | bytes) -> tuple[JsonObject, str, bytes]
         raise ParsingError(
             f"The object is larger than {MAX_OBJECT_BYTES} bytes in canonical form."
         )
-    return document, cid_of_canonical(data), data
+    return document, canonical_object_cid(data), data
 
 
 def add_objects(

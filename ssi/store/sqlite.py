@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
-from ssi.cid import JSON_CODEC
+from ssi.cid import JSON_CODEC, cid_codec
 from ssi.credentials import Verifier
 from ssi.errors import (
     InvalidCIDError,
@@ -37,7 +37,6 @@ from ssi.errors import (
 )
 from ssi.store.base import DEFAULT_LIMIT, MAX_LIMIT, AddResult, Page, StoredObject
 from ssi.store.cursor import CursorCodec, Filters
-from ssi.store.index import cid_codec
 from ssi.store.intake import VerifiedObject, add_objects
 from ssi.store.migrations import CURSOR_KEY, SCHEMA_VERSION, migrate
 from ssi.types import JsonValue
