@@ -18,6 +18,7 @@ from ssi.cid import (
     parse_cid,
 )
 from ssi.cid import canonical_object_cid as cid_of_canonical
+from ssi.errors import InvalidCIDError
 from ssi.jsonld.canon import canonicalize_jcs
 from ssi.store import MAX_REFERENCES, index_object
 
