@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
+	$(BIN)/python examples/thread.py
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

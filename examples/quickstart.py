@@ -7,22 +7,13 @@ Run it with ``make demo``.
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import shlex
-import shutil
-import subprocess
-import sys
 import tempfile
-import textwrap
 from pathlib import Path
 from typing import Any
 
-import ssi
+from _demo import Agora, environment, say
 
-WIDTH = 88
-"""Lines are wrapped at word boundaries to this width."""
+import ssi
 
 MESSAGE = b"Hello from Agora: a message signed by a key its owner controls."
 
@@ -125,74 +116,6 @@ def credentials() -> None:
     )
 
 
-class Agora:
-    """Runs this venv's ``agora`` entry point with ``--json`` and shows each
-    command, with the wallet it runs in, and temporary paths and DIDs replaced
-    by short names."""
-
-    def __init__(self, root: Path, env: dict[str, str]) -> None:
-        program = shutil.which("agora", path=str(Path(sys.executable).parent))
-        if program is None:
-            raise SystemExit("the agora command is not installed; run `make demo`.")
-        self.program = program
-        self.env = env
-        self.names = {str(root): "$TMP"}
-
-    def shorten(self, text: str) -> str:
-        """Replace temporary paths and DIDs by their short names."""
-        for value, name in self.names.items():
-            text = text.replace(value, name)
-        return text
-
-    def command_lines(self, args: tuple[str, ...]) -> str:
-        """The command as the shell would take it, broken between arguments
-        (never inside one) with a backslash at the end of each broken line."""
-        lines = ["    $ agora"]
-        for arg in args:
-            word = self.shorten(shlex.quote(arg))
-            if len(lines[-1]) + 1 + len(word) + 2 > WIDTH and lines[-1].strip():
-                lines[-1] += " \\"
-                lines.append("        " + word)
-            else:
-                lines[-1] += " " + word
-        return "\n".join(lines)
-
-    def __call__(
-        self, *args: str, expect: int = 0, env: dict[str, str] | None = None
-    ) -> Any:
-        env = env or self.env
-        wallet = args[1] if args[:1] == ("--home",) else env["AGORA_HOME"]
-        print(f"  [wallet {self.shorten(wallet)}]")
-        print(self.command_lines(args))
-        completed = subprocess.run(  # noqa: S603 - the venv's own agora
-            [self.program, *args, "--json"],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        if completed.returncode != expect:
-            raise SystemExit(f"agora failed: {completed.stderr.strip()}")
-        return json.loads(completed.stdout) if completed.stdout.strip() else None
-
-
-def say(text: str) -> None:
-    """Print an explanation, wrapped at word boundaries."""
-    print(textwrap.fill(text, WIDTH, initial_indent="    ", subsequent_indent="    "))
-
-
-def _environment(root: Path, home: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AGORA_")}
-    env.update(
-        AGORA_HOME=str(root / home),
-        AGORA_PASSPHRASE=secrets.token_urlsafe(18),
-        COLUMNS="100",
-    )
-    return env
-
-
 def community_wallet() -> None:
     """Issue, store, present and verify a credential with the ``agora`` command.
 
@@ -208,7 +131,7 @@ def community_wallet() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="agora-demo-") as folder:
         root = Path(folder)
-        run = Agora(root, _environment(root, "member"))
+        run = Agora(root, environment(root, "member"))
         community = ("--home", str(root / "community"))
         say("AGORA_HOME=$TMP/member, AGORA_PASSPHRASE=(random)")
         run(*community, "init")
@@ -260,8 +183,8 @@ def community_membership() -> None:
     print("A community with revocable membership\n" + "-" * 37)
     with tempfile.TemporaryDirectory(prefix="agora-demo-") as folder:
         root = Path(folder)
-        run = Agora(root, _environment(root, "engines"))
-        verifier = _environment(root, "verifier")
+        run = Agora(root, environment(root, "engines"))
+        verifier = environment(root, "verifier")
         verifier.pop("AGORA_PASSPHRASE")
         say(
             "Four wallets: the community's ($TMP/engines), ada's, bob's, and a "
@@ -276,7 +199,7 @@ def community_membership() -> None:
         lists = root / "engines-status.json"
         members = {}
         for name in ("ada", "bob"):
-            member = _environment(root, name)
+            member = environment(root, name)
             run("init", env=member)
             did = run("did", "create", "--alias", name, env=member)["did"]
             run.names[did] = "$" + name.upper()

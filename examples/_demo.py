@@ -1,0 +1,124 @@
+"""What the example scripts share: a runner for the ``agora`` command that
+shows each command it runs, wrapped explanations, and throwaway wallets.
+
+Not an example itself: the scripts next to it import it (the folder of a
+script that runs is on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shlex
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+WIDTH = 88
+"""Lines are wrapped at word boundaries to this width."""
+
+INDENT = "    "
+"""Explanations and command output are indented by this much."""
+
+
+class Agora:
+    """Runs this venv's ``agora`` entry point with ``--json`` and shows each
+    command, with the wallet it runs in, and temporary paths and DIDs replaced
+    by short names."""
+
+    def __init__(self, root: Path, env: dict[str, str]) -> None:
+        program = shutil.which("agora", path=str(Path(sys.executable).parent))
+        if program is None:
+            raise SystemExit("the agora command is not installed; run `make demo`.")
+        self.program = program
+        self.env = env
+        self.names = {str(root): "$TMP"}
+
+    def shorten(self, text: str) -> str:
+        """Replace temporary paths and DIDs by their short names."""
+        for value, name in self.names.items():
+            text = text.replace(value, name)
+        return text
+
+    def command_lines(self, args: tuple[str, ...]) -> str:
+        """The command as the shell would take it, broken between arguments
+        (never inside one) with a backslash at the end of each broken line."""
+        lines = ["    $ agora"]
+        for arg in args:
+            word = self.shorten(shlex.quote(arg))
+            if len(lines[-1]) + 1 + len(word) + 2 > WIDTH and lines[-1].strip():
+                lines[-1] += " \\"
+                lines.append("        " + word)
+            else:
+                lines[-1] += " " + word
+        return "\n".join(lines)
+
+    def _run(
+        self, args: tuple[str, ...], env: dict[str, str] | None, *, json_mode: bool
+    ) -> subprocess.CompletedProcess[str]:
+        env = env or self.env
+        wallet = args[1] if args[:1] == ("--home",) else env["AGORA_HOME"]
+        print(f"  [wallet {self.shorten(wallet)}]")
+        print(self.command_lines(args))
+        try:
+            return subprocess.run(  # noqa: S603 - the venv's own agora
+                [self.program, *args, *(["--json"] if json_mode else [])],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise SystemExit("agora did not answer within 60 s") from None
+
+    def __call__(
+        self, *args: str, expect: int = 0, env: dict[str, str] | None = None
+    ) -> Any:
+        completed = self._run(args, env, json_mode=True)
+        if completed.returncode != expect:
+            raise SystemExit(f"agora failed: {completed.stderr.strip()}")
+        try:
+            return json.loads(completed.stdout) if completed.stdout.strip() else None
+        except json.JSONDecodeError:
+            raise SystemExit(f"agora answered no JSON: {completed.stdout}") from None
+
+    def text(
+        self,
+        *args: str,
+        expect: int = 0,
+        env: dict[str, str] | None = None,
+        columns: int = WIDTH - len(INDENT),
+    ) -> str:
+        """Run a command without ``--json``, as a person at a terminal
+        ``columns`` wide would, and print what it writes, indented, with
+        temporary paths and DIDs shortened. Returns that text."""
+        env = dict(env or self.env, COLUMNS=str(columns))
+        completed = self._run(args, env, json_mode=False)
+        if completed.returncode != expect:
+            raise SystemExit(f"agora failed: {completed.stderr.strip()}")
+        shown = self.shorten(completed.stdout.rstrip("\n"))
+        print(textwrap.indent(shown, INDENT, lambda line: bool(line.strip())))
+        return shown
+
+
+def say(text: str) -> None:
+    """Print an explanation, wrapped at word boundaries."""
+    print(textwrap.fill(text, WIDTH, initial_indent=INDENT, subsequent_indent=INDENT))
+
+
+def environment(root: Path, home: str) -> dict[str, str]:
+    """The environment of a wallet in ``root / home``, unlocked with a random
+    passphrase, with no other ``AGORA_`` setting of the caller's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGORA_")}
+    env.update(
+        AGORA_HOME=str(root / home),
+        AGORA_PASSPHRASE=secrets.token_urlsafe(18),
+        COLUMNS="100",
+    )
+    return env
