@@ -232,7 +232,7 @@ def read(run: Agora, carol: dict[str, str], bundle: Path) -> None:
         run("contact", "add", name, did, env=carol)
     say(
         "carol names the two authors whose DIDs the report gave: from now on the "
-        "wallet shows Ada and Bob wherever it shows these DIDs."
+        "feed and the other commands that show these DIDs name them Ada and Bob."
     )
     say("The feed, as carol's terminal shows it (agora feed, without --json):")
     shown = run.text("feed", env=carol)
