@@ -57,16 +57,20 @@ class Petnames:
     Args:
         contacts: each contact's petname, by DID.
         own: the wallet's own DIDs, with their alias (or ``None``).
+        known: whether the names were read from a wallet. Without them
+            (``Petnames()``), nobody can be said not to be a contact, so
+            DIDs are shown bare, without the mark.
     """
 
     contacts: Mapping[str, str] = field(default_factory=dict)
     own: Mapping[str, str | None] = field(default_factory=dict)
+    known: bool = False
 
     @classmethod
     def of(cls, wallet: Wallet) -> Petnames:
         """Return the names of an open wallet (two reads, no passphrase asked)."""
         own = {record.did: record.alias for record in wallet.dids()}
-        return cls(contacts=petnames(wallet), own=own)
+        return cls(contacts=petnames(wallet), own=own, known=True)
 
     @classmethod
     def at_hand(cls, state: Session, out: Output | None = None) -> Petnames:
@@ -92,7 +96,8 @@ class Petnames:
         """Return ``did`` with its petname, or marked as not a contact.
 
         ``Ada (did:key:z6Mk...)``, ``alice (did:key:z6Mk..., own DID)``,
-        ``did:key:z6Mk... (not a contact)``; text that is not a DID as it is.
+        ``did:key:z6Mk... (not a contact)``; text that is not a DID as it is,
+        and every DID that is not named as it is when no wallet was read.
         """
         if not did.startswith("did:"):
             return did
@@ -103,7 +108,7 @@ class Petnames:
         if base in self.own:
             alias = self.own[base]
             return f"{alias} ({did}, {OWN_DID})" if alias else f"{did} ({OWN_DID})"
-        return f"{did} ({NOT_A_CONTACT})"
+        return f"{did} ({NOT_A_CONTACT})" if self.known else did
 
     def names_for(self, dids: Iterable[str]) -> dict[str, str]:
         """Return the petname of each of ``dids`` that is a contact, by DID

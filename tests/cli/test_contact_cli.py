@@ -121,7 +121,7 @@ def test_help_has_an_example(home: Path):
 
 
 def test_petnames_render_contacts_own_dids_and_strangers():
-    names = Petnames(contacts={ADA: "Ada"}, own={"did:example:me": "me"})
+    names = Petnames(contacts={ADA: "Ada"}, own={"did:example:me": "me"}, known=True)
     assert names.show(ADA) == f"Ada ({ADA})"
     assert names.show(f"{ADA}#key-1") == f"Ada ({ADA}#key-1)"
     assert names.show("did:example:me") == "me (did:example:me, own DID)"
@@ -131,6 +131,8 @@ def test_petnames_render_contacts_own_dids_and_strangers():
     assert names.show("did:example:eve") == "did:example:eve (not a contact)"
     assert names.show("https://issuer.example") == "https://issuer.example"
     assert names.names_for([ADA, "did:example:eve"]) == {ADA: "Ada"}
+    # Without a wallet read, nobody can be said not to be a contact.
+    assert Petnames().show("did:example:eve") == "did:example:eve"
 
 
 def stored(home: Path) -> str:
@@ -165,7 +167,7 @@ def test_vc_list_shows_petnames(home: Path):
 
 def test_a_hostile_did_and_name_are_escaped_when_shown(capsys):
     hostile = "did:example:\x1b[31mred\u202e"
-    names = Petnames(contacts={"did:example:x": "[bold]X[/bold]"})
+    names = Petnames(contacts={"did:example:x": "[bold]X[/bold]"}, known=True)
     out = Output()
     out.line(names.show(hostile))
     out.line(names.show("did:example:x"))

@@ -176,7 +176,7 @@ def _who(did: str, names: Petnames) -> str:
     own = names.own.get(did)
     if did in names.own:
         return f"{own or shown} (own DID)"
-    return f"{shown} (not a contact)"
+    return f"{shown} (not a contact)" if names.known else shown
 
 
 def _when(moment: datetime) -> str:
