@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/verify_many.py
 	$(BIN)/python benchmarks/store.py
 	$(BIN)/python benchmarks/bundle.py
+	$(BIN)/python benchmarks/feed.py
 	$(BIN)/python benchmarks/cli.py
 
 contexts:
