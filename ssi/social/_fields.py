@@ -11,7 +11,7 @@ import unicodedata
 from datetime import datetime
 from typing import Final
 
-from ssi.cid import JSON_CODEC, parse_cid
+from ssi.cid import JSON_CODEC, ContentID, parse_cid
 from ssi.credentials.model import VC_V2_CONTEXT, Credential, parse_credential
 from ssi.datetimes import format_date_time
 from ssi.did.syntax import parse_did
@@ -31,6 +31,15 @@ _LANGUAGE_RE: Final = re.compile(
 _MAX_LANGUAGE: Final = 64
 # RFC 6838 section 4.2: type "/" subtype, restricted-name characters, no
 # parameters.
+# The text of every CID that ssi.cid writes for an object (codec json,
+# sha2-256): "b", the 8 letters of the 5 prefix bytes, 51 letters of the
+# digest, and a last letter whose 4 unused low bits are zero. Every text of
+# this shape is one that parse_cid reads back as itself (tests/unit/social
+# proves it against the full path), so cid() takes it without decoding it.
+_JSON_CID_RE: Final = re.compile(
+    re.escape(str(ContentID(JSON_CODEC, bytes(32)))[:9]) + "[a-z2-7]{51}[aq]",
+    re.ASCII,
+)
 _MEDIA_TYPE_RE: Final = re.compile(
     r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}",
     re.ASCII,
@@ -130,6 +139,26 @@ def build(
 def cid(value: JsonValue, path: str, *, codec: int = JSON_CODEC) -> str:
     """Check a CID field.
 
+    An object CID in the form ``ssi.cid`` writes is recognized by its shape
+    alone, with the same result as :func:`ssi.cid.parse_cid`; anything else
+    goes through ``parse_cid``.
+
+    Raises:
+        InvalidCIDError: not a CID of that codec; the message names ``path``.
+    """
+    if (
+        codec == JSON_CODEC
+        and isinstance(value, str)
+        and _JSON_CID_RE.fullmatch(value) is not None
+    ):
+        return value
+    return parsed_cid(value, path, codec=codec)
+
+
+def parsed_cid(value: JsonValue, path: str, *, codec: int = JSON_CODEC) -> str:
+    """Check a CID field with :func:`ssi.cid.parse_cid` (the full path of
+    :func:`cid`).
+
     Raises:
         InvalidCIDError: not a CID of that codec; the message names ``path``.
     """
@@ -208,6 +237,20 @@ def short_text(
         raise MalformedValueError(
             f"{path} has {len(text)} characters; at most {cap} are allowed."
         )
+    if not (text.isascii() and text.isprintable()):
+        # In ASCII, the characters that are not printable are exactly the
+        # controls (Cc); there are no format, surrogate or separator ones.
+        characters(text, path, allow_joiner=allow_joiner)
+    return text
+
+
+def characters(text: str, path: str, *, allow_joiner: bool = False) -> None:
+    """Check every character of a short text (the rule of :func:`short_text`).
+
+    Raises:
+        MalformedValueError: a control, format (other than ZERO WIDTH JOINER
+            when ``allow_joiner``), surrogate, line or paragraph separator.
+    """
     for index, char in enumerate(text):
         category = unicodedata.category(char)
         if category in {"Cc", "Cs", "Zl", "Zp"} or (
@@ -217,7 +260,6 @@ def short_text(
                 f"{path} holds the control or format character U+{ord(char):04X} "
                 f"at index {index}."
             )
-    return text
 
 
 def language(value: JsonValue, path: str) -> str:

@@ -485,7 +485,10 @@ class _Builder:
         )
 
     def _sorted(self, cids: list[str]) -> list[str]:
-        return sorted(cids, key=lambda cid: (self.posts[cid].published, cid))
+        if len(cids) < 2:  # most posts have at most one reply and no edit
+            return list(cids)
+        posts = self.posts
+        return sorted(cids, key=lambda cid: (posts[cid].published, cid))
 
     def _entry(
         self,
@@ -498,7 +501,7 @@ class _Builder:
         reactions: dict[str, str],
     ) -> FeedEntry:
         original = self.posts[cid]
-        versions = self._sorted([cid, *edits])
+        versions = self._sorted([cid, *edits]) if edits else [cid]
         current = versions[-1]
         shown = self.posts[current]
         tally: dict[str, int] = {}

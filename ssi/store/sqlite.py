@@ -222,7 +222,7 @@ class SQLiteStore:
         # Only fixed column lists and "?" placeholders are ever put into the SQL.
         sql = f"SELECT {_COLUMNS} FROM objects o WHERE o.cid = ?"  # noqa: S608
         rows = self._read(sql, [cid])
-        return _stored(rows[0], self._path) if rows else None
+        return _stored(rows[0], self._path, {}) if rows else None
 
     def query(
         self,
@@ -261,12 +261,10 @@ class SQLiteStore:
             raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
         filters = _filters(type, author, community, reply_to, refers_to, since, until)
         after = 0 if cursor is None else self._cursors.decode(cursor, filters)
-        where, parameters = _where(filters, after)
-        rows = self._read(
-            f"SELECT {_COLUMNS} FROM objects o {where} ORDER BY o.seq LIMIT ?",  # noqa: S608
-            [*parameters, limit + 1],
-        )
-        items = tuple(_stored(row, self._path) for row in rows[:limit])
+        sql, parameters = _select(filters, after)
+        rows = self._read(sql, [*parameters, limit + 1])
+        lists: dict[str, tuple[str, ...]] = {}
+        items = tuple(_stored(row, self._path, lists) for row in rows[:limit])
         if items:
             cursor = self._cursors.encode(items[-1].seq, filters)
         return Page(items=items, cursor=cursor, more=len(rows) > limit)
@@ -489,6 +487,29 @@ def _where(filters: Filters, after: int) -> tuple[str, list[object]]:
     return where, parameters
 
 
+def _select(filters: Filters, after: int) -> tuple[str, list[object]]:
+    """The SQL of a query's page (its limit is the last parameter, to add)."""
+    where, parameters = _where(filters, after)
+    # Only fixed column lists and "?" placeholders are ever put into the SQL.
+    sql = (
+        f"SELECT {_COLUMNS} FROM objects o {where} "  # noqa: S608
+        f"ORDER BY {_order(filters)} LIMIT ?"
+    )
+    return sql, parameters
+
+
+def _order(filters: Filters) -> str:
+    """The column to order a query by: the insertion number, taken from the
+    index a type or reference filter searches (equal to ``o.seq`` by the
+    join), so that SQLite walks that index in order instead of sorting every
+    match for each page."""
+    if filters.type is not None:
+        return "t.seq"
+    if filters.refers_to is not None:
+        return "r.seq"
+    return "o.seq"
+
+
 def _shown(text: object) -> str:
     """Quote untrusted text for a message: ASCII-escaped, cut short."""
     if not isinstance(text, str):
@@ -500,8 +521,14 @@ def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
-def _stored(row: tuple[object, ...], path: Path) -> StoredObject:
-    """Build a result row's object, checking its bytes against its CID."""
+def _stored(
+    row: tuple[object, ...], path: Path, lists: dict[str, tuple[str, ...]]
+) -> StoredObject:
+    """Build a result row's object, checking its bytes against its CID.
+
+    ``lists`` remembers, for one query, the JSON lists of types and
+    references already parsed (a page repeats a few type lists many times).
+    """
     seq, cid, data, types, author, community, reply_to, time, refers_to = row
     if not isinstance(cid, str) or not isinstance(data, bytes):
         raise StoreCorruptedError(f"{path} holds a row that is not an object.")
@@ -511,8 +538,8 @@ def _stored(row: tuple[object, ...], path: Path) -> StoredObject:
         )
     try:
         document = json.loads(data)
-        type_list = json.loads(str(types))
-        ref_list = json.loads(str(refers_to))
+        type_list = _string_list(str(types), lists)
+        ref_list = _string_list(str(refers_to), lists)
     except (ValueError, UnicodeDecodeError) as exc:
         raise StoreCorruptedError(
             f"the object {cid} in {path} cannot be read."
@@ -520,14 +547,26 @@ def _stored(row: tuple[object, ...], path: Path) -> StoredObject:
     return StoredObject(
         cid=cid,
         document=document,
-        types=tuple(type_list),
+        types=type_list,
         author=author if isinstance(author, str) else None,
         community=community if isinstance(community, str) else None,
         reply_to=reply_to if isinstance(reply_to, str) else None,
-        refers_to=tuple(ref_list),
+        refers_to=ref_list,
         time=_EPOCH + timedelta(microseconds=time) if isinstance(time, int) else None,
         seq=int(str(seq)),
     )
+
+
+def _string_list(text: str, lists: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The tuple of a stored JSON list (of types or CIDs), parsed once per query.
+
+    Raises:
+        ValueError: the text is not JSON.
+    """
+    found = lists.get(text)
+    if found is None:
+        found = lists[text] = tuple(json.loads(text))
+    return found
 
 
 def _digest_of(cid: str, path: Path) -> bytes:

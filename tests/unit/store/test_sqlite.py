@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,19 @@ from ssi.errors import (
     StoreError,
     StoreVersionError,
 )
-from ssi.store import SCHEMA_VERSION, SQLiteStore, default_store_path, open_store
+from ssi.store import (
+    SCHEMA_VERSION,
+    SQLiteStore,
+    default_store_path,
+    index_object,
+    open_store,
+)
+from ssi.store import sqlite as sqlite_backend
+from ssi.store.cursor import Filters
 from ssi.store.migrations import APPLICATION_ID, MIGRATIONS
+from ssi.store.sqlite import _select
 
-from .objects import COMMUNITY, post, verifier
+from .objects import AUTHORS, COMMUNITY, post, reaction, retraction, verifier
 
 P0 = post(0, 101, community=COMMUNITY)
 REPLY = post(1, 102, reply_to=object_cid(P0))
@@ -70,6 +80,56 @@ def test_a_tampered_row_is_detected_on_read(tmp_path):
         assert info.value.code == "storeCorrupted"
         with pytest.raises(StoreCorruptedError):
             store.query()
+
+
+# --- Queries --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"type": "Post"},
+        {"type": "Post", "author": AUTHORS[0]},
+        {"refers_to": object_cid(P0)},
+        {"type": "Reaction", "refers_to": object_cid(P0)},
+        {"type": "Post", "since": datetime(2025, 1, 1, tzinfo=UTC)},
+    ],
+)
+def test_a_filtered_page_walks_an_index_in_order_without_sorting(tmp_path, filters):
+    # Sorting every match again for each page made paging quadratic.
+    with SQLiteStore(tmp_path / "s.sqlite") as store:
+        sql, parameters = _select(_filters(**filters), 7)
+        plan = store._read(f"EXPLAIN QUERY PLAN {sql}", [*parameters, 10])
+    assert not any("TEMP B-TREE" in str(row[-1]) for row in plan), plan
+
+
+def _filters(**given: object) -> Filters:
+    names = ("type", "author", "community", "reply_to", "refers_to", "since", "until")
+    return sqlite_backend._filters(*(given.get(name) for name in names))
+
+
+def test_each_object_of_a_page_keeps_its_own_types_and_references(tmp_path):
+    target = object_cid(P0)
+    documents = [
+        P0,
+        REPLY,
+        reaction(2, 103, target),
+        post(2, 104, reply_to=object_cid(REPLY)),
+        retraction(0, 105, target),
+        reaction(1, 106, object_cid(REPLY)),
+    ]
+    with SQLiteStore(tmp_path / "s.sqlite") as store:
+        store.add(documents, verifier=verifier())
+        for page in (store.query(), store.query(refers_to=target)):
+            assert page.items
+            for item in page.items:
+                index = index_object(item.document)
+                assert item.types == tuple(index.types)
+                assert item.refers_to == tuple(index.refers_to)
+        assert [i.document for i in store.query(type="Reaction").items] == [
+            documents[2],
+            documents[5],
+        ]
 
 
 # --- Migrations ---------------------------------------------------------------------
