@@ -148,7 +148,7 @@ def cid(value: JsonValue, path: str, *, codec: int = JSON_CODEC) -> str:
     """
     if (
         codec == JSON_CODEC
-        and isinstance(value, str)
+        and type(value) is str
         and _JSON_CID_RE.fullmatch(value) is not None
     ):
         return value
