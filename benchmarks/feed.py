@@ -297,6 +297,11 @@ def main() -> None:
         + ", ".join(f"{n} {kind}" for kind, n in sorted(world.kinds.items()))
     )
     expected = summary(build_feed(pairs))
+    print(
+        "the feed: {} entries, {} threads, {} orphans, {} objects ignored".format(
+            *expected
+        )
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "feed.sqlite"
