@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import threading
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
@@ -50,6 +49,7 @@ from ssi.bundle.objects import author_of, community_of, types_of
 from ssi.cid import object_cid
 from ssi.credentials import Problem, VerificationReport, Verifier
 from ssi.credentials.verifier import system_clock
+from ssi.credentials.workers import DescriptionTable
 from ssi.datetimes import parse_date_time
 from ssi.did.methods import JWKMethod, KeyMethod
 from ssi.did.resolution import MethodRegistry, Resolver
@@ -322,25 +322,11 @@ def _cut(text: str) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
-_worker_lock = threading.Lock()
-_worker_contexts: dict[str, _Context] = {}
+_workers = DescriptionTable(_Context, _WORKER_CONTEXTS_MAX)
 
 
 def _worker_context(key: str, blob: bytes) -> _Context:
-    with _worker_lock:
-        context = _worker_contexts.get(key)
-    if context is not None:
-        return context
-    # The description comes from the process that owns the executor, which
-    # the worker trusts with its code already; it is never outside data.
-    built = pickle.loads(blob)  # noqa: S301
-    if not isinstance(built, _Context) or hashlib.sha256(blob).hexdigest() != key:
-        raise TypeError("not the description of a bundle verification")
-    with _worker_lock:
-        context = _worker_contexts.setdefault(key, built)
-        while len(_worker_contexts) > _WORKER_CONTEXTS_MAX:
-            del _worker_contexts[next(iter(_worker_contexts))]
-    return context
+    return _workers.get(key, blob)
 
 
 def verify_lines_task(key: str, blob: bytes, lines: Sequence[Line]) -> list[ItemResult]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import threading
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from ssi.credentials.report import VerificationReport
 from ssi.credentials.verify import StatusChecker
 from ssi.credentials.verify import verify as _verify
 from ssi.credentials.verify import verify_presentation as _verify_presentation
+from ssi.credentials.workers import DescriptionTable
 from ssi.did.resolution import Resolver
 from ssi.jsonld.loader import DocumentLoader
 from ssi.proofs import DEFAULT_SKEW, SuiteRegistry
@@ -302,8 +302,7 @@ class Verifier:
         return prepare_worker, self.description()
 
 
-_worker_lock = threading.Lock()
-_worker_verifiers: dict[str, Verifier] = {}
+_workers = DescriptionTable(Verifier, _WORKER_VERIFIERS_MAX)
 
 
 def prepare_worker(key: str, blob: bytes) -> None:
@@ -316,20 +315,7 @@ def prepare_worker(key: str, blob: bytes) -> None:
 
 
 def _worker_verifier(key: str, blob: bytes) -> Verifier:
-    with _worker_lock:
-        verifier = _worker_verifiers.get(key)
-        if verifier is not None:
-            return verifier
-    # The description comes from the process that owns the executor, which
-    # the worker trusts with its code already; it is never outside data.
-    built = pickle.loads(blob)  # noqa: S301
-    if not isinstance(built, Verifier) or hashlib.sha256(blob).hexdigest() != key:
-        raise TypeError("not the description of a Verifier")
-    with _worker_lock:
-        verifier = _worker_verifiers.setdefault(key, built)
-        while len(_worker_verifiers) > _WORKER_VERIFIERS_MAX:
-            del _worker_verifiers[next(iter(_worker_verifiers))]
-    return verifier
+    return _workers.get(key, blob)
 
 
 def verify_chunk(

@@ -119,9 +119,10 @@ def test_verify_many_on_a_process_pool_matches_verify_on_each(
 
 def test_a_worker_builds_its_verifier_once_and_keeps_its_caches(verifier, corpus):
     key, blob = verifier.description()
-    verifier_module._worker_verifiers.pop(key, None)
+    verifier_module._workers.discard(key)
     verify_chunk(key, blob, corpus[:10])
-    built = verifier_module._worker_verifiers[key]
+    built = verifier_module._workers.peek(key)
+    assert built is not None
     resolver = built.resolver
     assert resolver is not None
     cached = len(resolver._cache)
@@ -132,7 +133,7 @@ def test_a_worker_builds_its_verifier_once_and_keeps_its_caches(verifier, corpus
 
     verify_chunk(key, blob, corpus[10:20])
 
-    assert verifier_module._worker_verifiers[key] is built
+    assert verifier_module._workers.peek(key) is built
     assert len(resolver._cache) == cached  # the same five issuers, cache warm
     assert did_key_module._resolved.cache_info().misses == misses
 
@@ -249,4 +250,4 @@ def test_verify_many_on_a_dask_cluster_matches_verify_on_each(
 
 
 def _worker_verifier_count() -> int:
-    return len(verifier_module._worker_verifiers)
+    return len(verifier_module._workers)
