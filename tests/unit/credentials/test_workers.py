@@ -19,8 +19,6 @@ def described(value: object) -> tuple[str, bytes]:
 
 def test_each_description_is_built_once_and_the_oldest_dropped():
     table: DescriptionTable[Verifier] = DescriptionTable(Verifier, 2)
-    from datetime import UTC, datetime
-
     verifiers = [
         Verifier(clock=FixedClock(datetime(2026, 1, n, tzinfo=UTC))) for n in (1, 2, 3)
     ]
