@@ -25,7 +25,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=90 -q --durations=15
+	$(BIN)/pytest -n auto --dist loadfile --cov --cov-report=term --cov-fail-under=90 -q --durations=15
 
 test: lint typecheck unit
 
