@@ -15,6 +15,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Final
 
+from ssi.describe import json_kind, quote
 from ssi.errors import MalformedValueError
 from ssi.types import JsonValue
 
@@ -84,22 +85,22 @@ def _parse(value: JsonValue, require_timezone: bool, path: str) -> datetime:
     if not isinstance(value, str):
         raise MalformedValueError(
             f"{path} must be an XML Schema {wanted} string such as {example}, "
-            f"not {_kind(value)}."
+            f"not {json_kind(value)}."
         )
     match = _DATE_TIME.fullmatch(value) if len(value) <= _LONGEST_DATE_TIME else None
     if match is None:
         raise MalformedValueError(
-            f"{path} is {_show(value)}, not an XML Schema {wanted} such as {example}."
+            f"{path} is {quote(value)}, not an XML Schema {wanted} such as {example}."
         )
     if match["zone"] is None and require_timezone:
         raise MalformedValueError(
-            f"{path} is {_show(value)}, which has no time zone offset; an XML "
+            f"{path} is {quote(value)}, which has no time zone offset; an XML "
             f"Schema dateTimeStamp ends in Z or an offset, as in {example}."
         )
     year = int(match["year"])
     if not 1 <= year <= 9999:
         raise MalformedValueError(
-            f"{path} is {_show(value)}, outside the years 0001 to 9999 that "
+            f"{path} is {quote(value)}, outside the years 0001 to 9999 that "
             "this library supports."
         )
     try:
@@ -121,7 +122,7 @@ def _parse(value: JsonValue, require_timezone: bool, path: str) -> datetime:
         return moment.astimezone(UTC)
     except (ValueError, OverflowError) as exc:
         raise MalformedValueError(
-            f"{path} is {_show(value)}, which is not a moment on the calendar "
+            f"{path} is {quote(value)}, which is not a moment on the calendar "
             "(no such day, or out of range in UTC)."
         ) from exc
 
@@ -153,23 +154,3 @@ def format_date_time(moment: datetime, *, milliseconds: bool = False) -> str:
     if milliseconds:
         return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
     return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _show(text: str) -> str:
-    """Quote untrusted text for a message: ASCII-escaped, cut short."""
-    return ascii(text if len(text) <= 40 else text[:37] + "...")
-
-
-def _kind(value: object) -> str:
-    """Name the JSON kind of a non-string ``value`` for a message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"

@@ -14,6 +14,7 @@ from typing import Final
 from ssi.cid import JSON_CODEC, ContentID, parse_cid
 from ssi.credentials.model import VC_V2_CONTEXT, Credential, parse_credential
 from ssi.datetimes import format_date_time
+from ssi.describe import json_kind, quote
 from ssi.did.syntax import parse_did
 from ssi.errors import InvalidCIDError, InvalidDIDError, MalformedValueError
 from ssi.social.community import AGORA_CONTEXT
@@ -46,26 +47,10 @@ _MEDIA_TYPE_RE: Final = re.compile(
 )
 
 
-def show(text: str) -> str:
-    """Quote untrusted text for a message: ASCII-escaped, cut short."""
-    return ascii(text if len(text) <= 40 else text[:37] + "...")
-
-
-def kind(value: object) -> str:
-    """Name a JSON value's kind for a message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+show = quote
+"""Quote untrusted text for a message: ASCII-escaped, cut short."""
+kind = json_kind
+"""Name a JSON value's kind for a message."""
 
 
 def format_time(moment: datetime) -> str:
