@@ -25,6 +25,8 @@ from ssi.agora.method import (
     LogSource,
     document_for,
     resolve_log,
+    select_state,
+    state_metadata,
     validate_entries,
 )
 from ssi.agora.operations import (
@@ -56,8 +58,10 @@ __all__ = [
     "remove_service",
     "resolve_log",
     "rotate_entry",
+    "select_state",
     "signing_document",
     "split_lines",
+    "state_metadata",
     "update_entry",
     "validate_entries",
     "validate_log",

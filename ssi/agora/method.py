@@ -57,6 +57,8 @@ __all__ = [
     "LogSource",
     "document_for",
     "resolve_log",
+    "select_state",
+    "state_metadata",
     "validate_entries",
 ]
 
@@ -507,11 +509,11 @@ class AgoraMethod:
         for source in self.sources:
             logs.extend(source.logs_for(text))
         log = resolve_log(text, logs, now=self._clock(), skew=self._skew)
-        state = _select(log, options)
+        state = select_state(log, options)
         return ResolutionResult(
             document_for(text, state),
             {"contentType": DID_JSON},
-            _metadata(log, state),
+            state_metadata(log, state),
         )
 
     @staticmethod
@@ -531,7 +533,17 @@ def _system_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _select(log: AgoraLog, options: Mapping[str, JsonValue]) -> LogState:
+def select_state(log: AgoraLog, options: Mapping[str, JsonValue]) -> LogState:
+    """Return the state of a validated log that resolution options select:
+    ``versionId``, ``versionTime`` (the latest state at or before it), or the
+    latest.
+
+    Spec: docs/did-agora.md (Read), https://www.w3.org/TR/did-resolution/#did-parameters
+
+    Raises:
+        InvalidResolutionOptionsError: both options, or a malformed value.
+        DIDNotFoundError: no such version, or the DID did not exist yet.
+    """
     version_id = options.get("versionId")
     version_time = options.get("versionTime")
     if version_id is not None and version_time is not None:
@@ -566,7 +578,12 @@ def _select(log: AgoraLog, options: Mapping[str, JsonValue]) -> LogState:
     return log.latest
 
 
-def _metadata(log: AgoraLog, state: LogState) -> JsonObject:
+def state_metadata(log: AgoraLog, state: LogState) -> JsonObject:
+    """Return the DID document metadata of a state of a validated log
+    (versions, times, deactivation, compromised keys).
+
+    Spec: docs/did-agora.md (Read), https://www.w3.org/TR/did-resolution/#did-document-metadata
+    """
     metadata: JsonObject = {
         "versionId": str(state.version),
         "versionTime": state.time_text,

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from ssi.agora import AgoraLog, AgoraMethod, LogSource, document_for, resolve_log
-from ssi.agora.method import _metadata, _select
+from ssi.agora.method import select_state, state_metadata
 from ssi.did.document import DIDDocument
 from ssi.did.results import DID_JSON, ResolutionResult
 from ssi.did.syntax import DID
@@ -138,7 +138,7 @@ class BundleLogMethod:
             return stock.resolve(did, options)
         text = str(did)
         log = self._validated(text)
-        state = _select(log, options)
+        state = select_state(log, options)
         key = (text, state.version)
         document = self._documents.get(key)
         if document is None:
@@ -148,7 +148,7 @@ class BundleLogMethod:
                     self._documents.clear()
                 self._documents[key] = document
         return ResolutionResult(
-            document, {"contentType": DID_JSON}, _metadata(log, state)
+            document, {"contentType": DID_JSON}, state_metadata(log, state)
         )
 
     def _validated(self, did: str) -> AgoraLog:
