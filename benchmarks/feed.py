@@ -61,6 +61,7 @@ from ssi.credentials import FixedClock, Verifier
 from ssi.datetimes import format_date_time
 from ssi.keys import Ed25519KeyPair
 from ssi.social import (
+    FEED_RECORDS,
     Feed,
     build_feed,
     post_credential,
@@ -68,8 +69,7 @@ from ssi.social import (
     retraction_credential,
     store_feed,
 )
-from ssi.store import SQLiteStore, index_object
-from ssi.store.intake import VerifiedObject, read_object
+from ssi.store import SQLiteStore
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -233,21 +233,17 @@ class World:
 
 
 def fill(path: Path, objects: Sequence[dict[str, Any]]) -> None:
-    """Store the objects, verified once before the clock ever runs.
-
-    The store's own intake steps are called (as benchmarks/store.py does)
-    after one ``verify_many`` of every object: no unverified object goes in.
-    """
-    reports = Verifier(clock=FixedClock(NOW)).verify_many(objects)
-    if not all(report.verified for report in reports):
-        raise SystemExit("a benchmark object did not verify")
+    """Store the objects before the clock ever runs, as ``agora store add``
+    does: verified by the store's ``add``, with their feed records
+    (``derive=FEED_RECORDS``)."""
+    verifier = Verifier(clock=FixedClock(NOW))
     with SQLiteStore(path) as store:
         for start in range(0, len(objects), 1000):
-            prepared = []
-            for document in objects[start : start + 1000]:
-                parsed, cid, data = read_object(document)
-                prepared.append(VerifiedObject(cid, data, index_object(parsed)))
-            store._insert(prepared)
+            results = store.add(
+                objects[start : start + 1000], verifier=verifier, derive=FEED_RECORDS
+            )
+            if any(result.outcome != "stored" for result in results):
+                raise SystemExit("a benchmark object was not stored")
         if store.count() != len(objects):
             raise SystemExit("the benchmark store lost objects")
 

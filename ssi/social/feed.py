@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Any, Final, TypeVar
 
 from ssi.credentials.model import parse_credential
 from ssi.errors import MalformedValueError, SSIError
@@ -39,13 +39,17 @@ from ssi.social.reaction import (
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
+    "FEED_RECORDS",
     "IGNORED_REASONS",
     "Feed",
     "FeedEntry",
+    "FeedRecords",
     "IgnoredObject",
     "ReactionCount",
     "SocialObject",
     "build_feed",
+    "build_feed_from_records",
+    "feed_record",
     "read_social_object",
 ]
 
@@ -246,13 +250,114 @@ def build_feed(objects: Iterable[tuple[str, JsonValue]]) -> Feed:
 
     Spec: docs/objects.md (Feeds)
     """
-    return _Builder().build(objects)
+    return _Builder().build(objects, _read_document)
+
+
+def build_feed_from_records(records: Iterable[tuple[str, JsonValue]]) -> Feed:
+    """Build the feed of objects given as ``(cid, feed record)``.
+
+    Each record is what :func:`feed_record` made of a verified object (as an
+    object store keeps it under ``FEED_RECORDS``); records are trusted, not
+    checked again. The result is that of :func:`build_feed` over the objects
+    themselves.
+
+    Spec: docs/objects.md (Feeds, Feed records)
+
+    Raises:
+        MalformedValueError: a value is not a feed record.
+    """
+    return _Builder().build(records, _read_record)
+
+
+FEED_RECORDS_NAME: Final = "feed/1"
+"""The name of the feed records (docs/objects.md, Feed records)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRecords:
+    """The store deriver of feed records: give ``derive=FEED_RECORDS`` to
+    ``ObjectStore.add``, and ``store_feed`` reads the records instead of the
+    documents.
+
+    Spec: docs/objects.md (Feed records)
+    """
+
+    name: str = FEED_RECORDS_NAME
+
+    def __call__(self, document: JsonObject) -> JsonValue | None:
+        """Return the feed record of a verified object (:func:`feed_record`)."""
+        return feed_record(document)
+
+
+FEED_RECORDS: Final = FeedRecords()
+"""The deriver that keeps each object's feed record in an object store."""
+
+
+def feed_record(credential: JsonValue) -> JsonObject:
+    """Return what a feed needs of one verified object, as compact JSON.
+
+    A post, retraction or reaction that its reader accepts gives its
+    ``to_json()`` (with ``published`` to the microsecond when the time has
+    more than milliseconds); any other object gives
+    ``{"ignored": REASON, "detail": TEXT}``, the reason being ``malformed``
+    or ``unsupportedType``.
+
+    Spec: docs/objects.md (Feed records)
+    """
+    item = _read_document(credential)
+    if isinstance(item, _Failure):
+        return {"ignored": item.reason, "detail": item.detail}
+    record = item.to_json()
+    moment = item.published
+    if moment.microsecond % 1000:
+        record["published"] = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return record
 
 
 @dataclass(frozen=True, slots=True)
 class _Failure:
     reason: str
     detail: str
+
+
+_Item = Post | Retraction | Reaction | _Failure
+_V = TypeVar("_V")
+
+
+def _read_document(credential: JsonValue) -> _Item:
+    """Rule 1 (Reading): the object read, or why it is ignored."""
+    try:
+        return read_social_object(credential)
+    except SSIError as exc:
+        reason = "malformed"
+        if exc.detail.startswith("$.type names none"):
+            reason = "unsupportedType"
+        return _Failure(reason, exc.detail)
+
+
+_FROM_RECORD: Final[dict[object, Callable[[dict[str, Any]], SocialObject]]] = {
+    POST_TYPE: Post.from_record,
+    RETRACTION_TYPE: Retraction.from_record,
+    REACTION_TYPE: Reaction.from_record,
+}
+
+
+def _read_record(record: JsonValue) -> _Item:
+    """A feed record, rebuilt without checks (it was read when derived)."""
+    try:
+        if not isinstance(record, dict):
+            raise TypeError(record)
+        rebuild = _FROM_RECORD.get(record.get("type"))
+        if rebuild is not None:
+            return rebuild(record)
+        reason, detail = record["ignored"], record["detail"]
+        if reason not in ("malformed", "unsupportedType") or not isinstance(
+            detail, str
+        ):
+            raise ValueError(reason)
+        return _Failure(str(reason), detail)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise MalformedValueError("A value is not a feed record.") from exc
 
 
 class _Builder:
@@ -267,8 +372,10 @@ class _Builder:
         self.ignored: dict[str, IgnoredObject] = {}
         self.root_of: dict[str, str | _Failure] = {}
 
-    def build(self, objects: Iterable[tuple[str, JsonValue]]) -> Feed:
-        self._read(objects)
+    def build(
+        self, objects: Iterable[tuple[str, _V]], read: Callable[[_V], _Item]
+    ) -> Feed:
+        self._read(objects, read)
         edits: dict[str, list[str]] = {}
         roots: list[str] = []
         for cid, post in self.posts.items():
@@ -286,22 +393,19 @@ class _Builder:
 
     # --- Reading ---------------------------------------------------------------
 
-    def _read(self, objects: Iterable[tuple[str, JsonValue]]) -> None:
+    def _read(
+        self, objects: Iterable[tuple[str, _V]], read: Callable[[_V], _Item]
+    ) -> None:
         seen: set[str] = set()
-        for cid, credential in objects:
+        for cid, value in objects:
             self.steps += 1
             if cid in seen:
                 continue
             seen.add(cid)
-            try:
-                item = read_social_object(credential)
-            except SSIError as exc:
-                reason = "malformed"
-                if exc.detail.startswith("$.type names none"):
-                    reason = "unsupportedType"
-                self.ignored[cid] = IgnoredObject(cid, reason, exc.detail)
-                continue
-            if isinstance(item, Post):
+            item = read(value)
+            if isinstance(item, _Failure):
+                self.ignored[cid] = IgnoredObject(cid, item.reason, item.detail)
+            elif isinstance(item, Post):
                 self.posts[cid] = item
             elif isinstance(item, Retraction):
                 self.retractions[cid] = item
