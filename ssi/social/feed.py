@@ -553,25 +553,29 @@ class _Builder:
                 parent_of[cid] = target
         entries: list[FeedEntry] = []
         placed: set[str] = set()
+        no_edits: list[str] = []
+        no_reactions: dict[str, str] = {}
         for top in (threads, orphans):
             stack = [(cid, 0) for cid in reversed(self._sorted(top))]
             while stack:
                 cid, depth = stack.pop()
-                self.steps += 1
                 placed.add(cid)
-                replies = self._sorted(children.get(cid, []))
+                found = children.get(cid)
+                replies = self._sorted(found) if found else []
                 entries.append(
                     self._entry(
                         cid,
                         depth,
                         parent_of.get(cid),
                         tuple(replies),
-                        edits.get(cid, []),
-                        retracted.get(cid, []),
-                        counts.get(cid, {}),
+                        edits.get(cid, no_edits),
+                        retracted.get(cid, no_edits),
+                        counts.get(cid, no_reactions),
                     )
                 )
-                stack.extend((child, depth + 1) for child in reversed(replies))
+                if replies:
+                    stack.extend((child, depth + 1) for child in reversed(replies))
+        self.steps += len(placed)
         for cid in roots:
             if cid not in placed:
                 self._ignore(
@@ -605,27 +609,35 @@ class _Builder:
         reactions: dict[str, str],
     ) -> FeedEntry:
         original = self.posts[cid]
-        versions = self._sorted([cid, *edits]) if edits else [cid]
-        current = versions[-1]
-        shown = self.posts[current]
-        tally: dict[str, int] = {}
-        for reaction_cid in reactions.values():
-            value = self.reactions[reaction_cid].value
-            tally[value] = tally.get(value, 0) + 1
+        if edits:
+            versions = self._sorted([cid, *edits])
+            current = versions[-1]
+            shown = self.posts[current]
+            edit_cids = tuple(v for v in versions if v != cid)
+            edited = None if current == cid else shown.published
+        else:  # most posts: no edit, retraction or reaction
+            current, shown, edit_cids, edited = cid, original, (), None
+        counts: tuple[ReactionCount, ...] = ()
+        if reactions:
+            tally: dict[str, int] = {}
+            for reaction_cid in reactions.values():
+                value = self.reactions[reaction_cid].value
+                tally[value] = tally.get(value, 0) + 1
+            counts = tuple(ReactionCount(v, tally[v]) for v in sorted(tally))
         return FeedEntry(
-            cid=cid,
-            author=original.author,
-            published=original.published,
-            depth=depth,
-            parent=parent,
-            in_reply_to=original.in_reply_to,
-            community=original.community,
-            orphan=original.in_reply_to is not None and parent is None,
-            replies=replies,
-            post=None if retractions else shown,
-            current=current,
-            edits=tuple(v for v in versions if v != cid),
-            edited=None if current == cid else shown.published,
-            retracted_by=tuple(sorted(retractions)),
-            reactions=tuple(ReactionCount(v, tally[v]) for v in sorted(tally)),
+            cid,
+            original.author,
+            original.published,
+            depth,
+            parent,
+            original.in_reply_to,
+            original.community,
+            original.in_reply_to is not None and parent is None,
+            replies,
+            None if retractions else shown,
+            current,
+            edit_cids,
+            edited,
+            tuple(sorted(retractions)) if retractions else (),
+            counts,
         )

@@ -263,20 +263,11 @@ class SQLiteStore:
             )
             fixed = [name, type_]
         after = 0
-        loads = json.loads
         while True:
             rows = self._read(sql, [*fixed, after, _DERIVED_PAGE])
-            for _seq, cid, record in rows:
-                if record is None:
-                    yield str(cid), None
-                    continue
-                try:
-                    value = loads(str(record))
-                except (ValueError, TypeError) as exc:
-                    raise StoreCorruptedError(
-                        f"the {name} record of {cid} in {self._path} cannot be read."
-                    ) from exc
-                yield str(cid), value
+            yield from zip(
+                (str(row[1]) for row in rows), self._records(rows, name), strict=True
+            )
             if len(rows) < _DERIVED_PAGE:
                 return
             after = int(str(rows[-1][0]))
@@ -391,6 +382,33 @@ class SQLiteStore:
     ) -> None:
         """Close the store."""
         self.close()
+
+    def _records(
+        self, rows: list[tuple[object, ...]], name: str
+    ) -> list[JsonValue | None]:
+        """The records of a page of ``(seq, cid, record)`` rows, parsed.
+
+        One JSON array is parsed for the whole page (a record is one JSON
+        value, as ``add`` wrote it; a missing one is ``null``), which costs
+        far less than a parse per record; if that fails, or does not give
+        one value per row, each record is parsed alone to name the bad one.
+        """
+        texts = ["null" if row[2] is None else str(row[2]) for row in rows]
+        try:
+            values = json.loads("[" + ",".join(texts) + "]")
+        except ValueError:
+            values = None
+        if isinstance(values, list) and len(values) == len(rows):
+            return values
+        parsed: list[JsonValue | None] = []
+        for (_, cid, _), text in zip(rows, texts, strict=True):
+            try:
+                parsed.append(json.loads(text))
+            except ValueError as exc:
+                raise StoreCorruptedError(
+                    f"the {name} record of {cid} in {self._path} cannot be read."
+                ) from exc
+        return parsed
 
     # --- Backend operations -------------------------------------------------------
 
