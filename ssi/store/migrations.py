@@ -81,6 +81,7 @@ _SCHEMA_3: Final = (
     CREATE TABLE derived (
         seq INTEGER NOT NULL REFERENCES objects (seq) ON DELETE CASCADE,
         name TEXT NOT NULL,
+        cid TEXT NOT NULL,
         record TEXT NOT NULL,
         PRIMARY KEY (seq, name)
     ) WITHOUT ROWID

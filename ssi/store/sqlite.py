@@ -256,8 +256,11 @@ class SQLiteStore:
             fixed: list[object] = [name]
         else:
             sql = (
-                "SELECT t.seq, o.cid, d.record FROM object_types t "
-                "JOIN objects o ON o.seq = t.seq "
+                # The CID comes with the record (objects' rows, which hold the
+                # documents, are read only for objects without one).
+                "SELECT t.seq, coalesce(d.cid, "
+                "(SELECT o.cid FROM objects o WHERE o.seq = t.seq)), d.record "
+                "FROM object_types t "
                 "LEFT JOIN derived d ON d.seq = t.seq AND d.name = ? "
                 "WHERE t.type = ? AND t.seq > ? ORDER BY t.seq LIMIT ?"
             )
@@ -444,7 +447,7 @@ class SQLiteStore:
             try:
                 types: list[tuple[str, int]] = []
                 refs: list[tuple[str, int]] = []
-                records: list[tuple[int, str, str]] = []
+                records: list[tuple[int, str, str, str]] = []
                 for item in objects:
                     index = item.index
                     cursor = connection.execute(
@@ -468,7 +471,9 @@ class SQLiteStore:
                     stored.add(item.cid)
                     types.extend((name, seq) for name in index.types)
                     refs.extend((ref, seq) for ref in index.refers_to)
-                    records.extend((seq, name, text) for name, text in item.records)
+                    records.extend(
+                        (seq, name, item.cid, text) for name, text in item.records
+                    )
                 connection.executemany(
                     "INSERT INTO object_types (type, seq) VALUES (?, ?)", types
                 )
@@ -476,7 +481,8 @@ class SQLiteStore:
                     "INSERT INTO object_refs (cid, seq) VALUES (?, ?)", refs
                 )
                 connection.executemany(
-                    "INSERT INTO derived (seq, name, record) VALUES (?, ?, ?)", records
+                    "INSERT INTO derived (seq, name, cid, record) VALUES (?, ?, ?, ?)",
+                    records,
                 )
                 connection.execute("COMMIT")
             except BaseException:
