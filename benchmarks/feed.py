@@ -8,17 +8,19 @@ and a few to posts that are not in the set: orphans), edits (some of edits),
 retractions by the author (and a few by others, which feeds ignore), and
 reactions (endorse, disagree, emoji; some DIDs react twice to one post). They
 are stored once in an SQLite store (``ssi.store.SQLiteStore``) in a temporary
-folder. Then, in interleaved rounds (``common.interleave``: every case once per
-round, in a rotated order), over the same objects:
+folder, with their feed records (``derive=ssi.social.FEED_RECORDS``, as ``agora
+store add`` and ``agora bundle unpack --into-store`` store them). Then, in
+interleaved rounds (``common.interleave``: every case once per round, in a
+rotated order), over the same objects:
 
 - ``verify_many``: a new ``ssi.Verifier`` verifies every object
   (``Verifier.verify_many``, in this process);
 - ``build_feed (in memory)``: ``ssi.social.build_feed`` over the
   ``(cid, object)`` pairs already in memory;
 - ``store_feed (SQLite)``: the store file is opened anew and
-  ``ssi.social.store_feed`` reads every social object from it (the store
-  checks each object's bytes against its CID and parses them) and builds
-  the feed, as ``agora feed`` does;
+  ``ssi.social.store_feed`` reads the feed record of every social object
+  from it (``store.derived``: not the documents) and builds the feed, as
+  ``agora feed`` does;
 - ``raw Ed25519 verify``: the reference, raw verification with
   ``cryptography`` and PyNaCl of distinct keys and messages.
 

@@ -19,7 +19,9 @@ Spec: docs/objects.md (Feeds)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import gc
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, TypeVar
@@ -250,7 +252,8 @@ def build_feed(objects: Iterable[tuple[str, JsonValue]]) -> Feed:
 
     Spec: docs/objects.md (Feeds)
     """
-    return _Builder().build(objects, _read_document)
+    with paused_gc():
+        return _Builder().build(objects, _read_document)
 
 
 def build_feed_from_records(records: Iterable[tuple[str, JsonValue]]) -> Feed:
@@ -266,7 +269,28 @@ def build_feed_from_records(records: Iterable[tuple[str, JsonValue]]) -> Feed:
     Raises:
         MalformedValueError: a value is not a feed record.
     """
-    return _Builder().build(records, _read_record)
+    with paused_gc():
+        return _Builder().build(records, _read_record)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a feed is built.
+
+    A feed's values (dictionaries, records, entries) hold no reference
+    cycles, so collections during the build find nothing to free, yet each
+    one walks every object of the process: in a process that holds many
+    objects they cost more than building the tree. Reference counting still
+    frees everything as usual; the collector is resumed (if it was running)
+    when the build ends, however it ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 FEED_RECORDS_NAME: Final = "feed/1"

@@ -27,6 +27,7 @@ from ssi.social.feed import (
     FeedEntry,
     build_feed_from_records,
     feed_record,
+    paused_gc,
 )
 from ssi.social.post import POST_TYPE
 from ssi.social.reaction import REACTION_TYPE, RETRACTION_TYPE
@@ -55,7 +56,8 @@ def store_feed(
         StoreCorruptedError: a stored feed record is not one.
     """
     try:
-        feed = build_feed_from_records(_records(store))
+        with paused_gc():
+            feed = build_feed_from_records(_records(store))
     except MalformedValueError as exc:
         raise StoreCorruptedError(f"the store holds a bad feed record: {exc}") from exc
     return select_threads(

@@ -387,3 +387,21 @@ def test_a_damaged_record_is_a_store_error(signed_pool, tmp_path: Path):
         connection.execute('UPDATE derived SET record = \'{"type": "Post"}\'')
         with pytest.raises(StoreCorruptedError):
             store_feed(store)
+
+
+def test_building_pauses_the_collector_and_restores_it():
+    import gc
+
+    objects = random_objects(7, 10)
+    assert gc.isenabled()
+    build_feed([(object_cid(item), item) for item in objects])
+    assert gc.isenabled()
+    with pytest.raises(MalformedValueError):
+        build_feed_from_records([(object_cid(objects[0]), "not a record")])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_feed_from_records(stored_records(objects))
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
