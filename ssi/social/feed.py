@@ -23,7 +23,7 @@ import contextlib
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
 from ssi.credentials.model import parse_credential
@@ -283,6 +283,8 @@ def paused_gc() -> Iterator[None]:
     objects they cost more than building the tree. Reference counting still
     frees everything as usual; the collector is resumed (if it was running)
     when the build ends, however it ends.
+
+    Spec: docs/objects.md (Cost)
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -334,7 +336,8 @@ def feed_record(credential: JsonValue) -> JsonObject:
     record = item.to_json()
     moment = item.published
     if moment.microsecond % 1000:
-        record["published"] = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        exact = moment.astimezone(UTC).replace(tzinfo=None)
+        record["published"] = exact.isoformat(timespec="microseconds") + "Z"
     return record
 
 

@@ -154,6 +154,8 @@ class Post:
         keeps, ``ssi.social.FEED_RECORDS``). ``published`` may carry
         microseconds.
 
+        Spec: docs/objects.md (Feed records)
+
         Raises:
             KeyError, TypeError, ValueError, AttributeError: not such a record.
         """

@@ -68,6 +68,8 @@ class Retraction:
         """Rebuild a retraction from the JSON :meth:`to_json` wrote, trusting
         it (nothing is checked; see ``Post.from_record``).
 
+        Spec: docs/objects.md (Feed records)
+
         Raises:
             KeyError, TypeError, ValueError: not such a record.
         """
@@ -120,6 +122,8 @@ class Reaction:
     def from_record(cls, record: dict[str, Any]) -> Reaction:
         """Rebuild a reaction from the JSON :meth:`to_json` wrote, trusting it
         (nothing is checked; see ``Post.from_record``).
+
+        Spec: docs/objects.md (Feed records)
 
         Raises:
             KeyError, TypeError, ValueError: not such a record.

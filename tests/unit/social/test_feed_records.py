@@ -405,3 +405,18 @@ def test_building_pauses_the_collector_and_restores_it():
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    "valid_from",
+    [
+        "0999-01-01T00:00:00.123456Z",
+        "2026-01-01T00:00:00.000001Z",
+        "9999-12-31T23:59:59Z",
+    ],
+)
+def test_record_times_come_back_exactly(valid_from):
+    credential = post_credential(AUTHORS[0], "x", published=T0)
+    credential["validFrom"] = valid_from
+    record = json.loads(json.dumps(feed_record(credential)))
+    assert Post.from_record(record).published == read_post(credential).published
