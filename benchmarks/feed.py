@@ -8,17 +8,19 @@ and a few to posts that are not in the set: orphans), edits (some of edits),
 retractions by the author (and a few by others, which feeds ignore), and
 reactions (endorse, disagree, emoji; some DIDs react twice to one post). They
 are stored once in an SQLite store (``ssi.store.SQLiteStore``) in a temporary
-folder. Then, in interleaved rounds (``common.interleave``: every case once per
-round, in a rotated order), over the same objects:
+folder, with their feed records (``derive=ssi.social.FEED_RECORDS``, as ``agora
+store add`` and ``agora bundle unpack --into-store`` store them). Then, in
+interleaved rounds (``common.interleave``: every case once per round, in a
+rotated order), over the same objects:
 
 - ``verify_many``: a new ``ssi.Verifier`` verifies every object
   (``Verifier.verify_many``, in this process);
 - ``build_feed (in memory)``: ``ssi.social.build_feed`` over the
   ``(cid, object)`` pairs already in memory;
 - ``store_feed (SQLite)``: the store file is opened anew and
-  ``ssi.social.store_feed`` reads every social object from it (the store
-  checks each object's bytes against its CID and parses them) and builds
-  the feed, as ``agora feed`` does;
+  ``ssi.social.store_feed`` reads the feed record of every social object
+  from it (``store.derived``: not the documents) and builds the feed, as
+  ``agora feed`` does;
 - ``raw Ed25519 verify``: the reference, raw verification with
   ``cryptography`` and PyNaCl of distinct keys and messages.
 
@@ -61,6 +63,7 @@ from ssi.credentials import FixedClock, Verifier
 from ssi.datetimes import format_date_time
 from ssi.keys import Ed25519KeyPair
 from ssi.social import (
+    FEED_RECORDS,
     Feed,
     build_feed,
     post_credential,
@@ -68,8 +71,7 @@ from ssi.social import (
     retraction_credential,
     store_feed,
 )
-from ssi.store import SQLiteStore, index_object
-from ssi.store.intake import VerifiedObject, read_object
+from ssi.store import SQLiteStore
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -233,21 +235,17 @@ class World:
 
 
 def fill(path: Path, objects: Sequence[dict[str, Any]]) -> None:
-    """Store the objects, verified once before the clock ever runs.
-
-    The store's own intake steps are called (as benchmarks/store.py does)
-    after one ``verify_many`` of every object: no unverified object goes in.
-    """
-    reports = Verifier(clock=FixedClock(NOW)).verify_many(objects)
-    if not all(report.verified for report in reports):
-        raise SystemExit("a benchmark object did not verify")
+    """Store the objects before the clock ever runs, as ``agora store add``
+    does: verified by the store's ``add``, with their feed records
+    (``derive=FEED_RECORDS``)."""
+    verifier = Verifier(clock=FixedClock(NOW))
     with SQLiteStore(path) as store:
         for start in range(0, len(objects), 1000):
-            prepared = []
-            for document in objects[start : start + 1000]:
-                parsed, cid, data = read_object(document)
-                prepared.append(VerifiedObject(cid, data, index_object(parsed)))
-            store._insert(prepared)
+            results = store.add(
+                objects[start : start + 1000], verifier=verifier, derive=FEED_RECORDS
+            )
+            if any(result.outcome != "stored" for result in results):
+                raise SystemExit("a benchmark object was not stored")
         if store.count() != len(objects):
             raise SystemExit("the benchmark store lost objects")
 

@@ -35,7 +35,8 @@ from ssi.bundle.format import (
 from ssi.bundle.verify import ItemResult, verify_bundle
 from ssi.credentials import Verifier, system_clock
 from ssi.errors import BundleError
-from ssi.store import ObjectStore
+from ssi.social import FEED_RECORDS
+from ssi.store import Deriver, ObjectStore
 from ssi.types import JsonObject, JsonValue
 
 __all__ = ["UNPACK_BATCH", "UnpackResult", "unpack"]
@@ -72,12 +73,14 @@ def unpack(
     extra_logs: Iterable[LogSource] = (),
     extra_status_lists: Iterable[JsonObject] = (),
     batch: int = UNPACK_BATCH,
+    derive: Deriver | None = FEED_RECORDS,
 ) -> Iterator[UnpackResult]:
     """Verify a bundle and add the objects that verify to ``store``.
 
     Yields one result per object, blob or bad line, in line order. A stream
     that is not a file on disk is copied to a temporary file first: the
-    bundle is read twice.
+    bundle is read twice. ``derive`` is given to ``store.add``: by default
+    the store keeps each object's feed record (``ssi.social.FEED_RECORDS``).
 
     Spec: docs/bundles.md (Unpacking into a store)
 
@@ -106,14 +109,16 @@ def unpack(
             if item.verified and item.kind in OBJECT_KINDS:
                 pending.append((item, _document(lines, item.line, item.kind)))
                 if len(pending) >= batch:
-                    yield from _add(pending, store, verification.verifier, executor)
+                    yield from _add(
+                        pending, store, verification.verifier, executor, derive
+                    )
                     pending = []
                 continue
-            yield from _add(pending, store, verification.verifier, executor)
+            yield from _add(pending, store, verification.verifier, executor, derive)
             pending = []
             outcome = "skipped" if item.verified else "rejected"
             yield UnpackResult(item, outcome)
-        yield from _add(pending, store, verification.verifier, executor)
+        yield from _add(pending, store, verification.verifier, executor, derive)
 
 
 def _on_disk(source: BundleSource, stack: contextlib.ExitStack) -> Path:
@@ -155,13 +160,17 @@ def _add(
     store: ObjectStore,
     verifier: Verifier,
     executor: Executor | None,
+    derive: Deriver | None,
 ) -> Iterator[UnpackResult]:
     """Add verified objects to the store (which verifies them again with the
     same verifier); a store rejection is added to the item's problems."""
     if not pending:
         return
     added = store.add(
-        [document for _, document in pending], verifier=verifier, executor=executor
+        [document for _, document in pending],
+        verifier=verifier,
+        executor=executor,
+        derive=derive,
     )
     for (item, _), result in zip(pending, added, strict=True):
         if result.outcome == "rejected":

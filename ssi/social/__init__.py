@@ -10,13 +10,17 @@ from ssi.social.community import (
     read_membership,
 )
 from ssi.social.feed import (
+    FEED_RECORDS,
     IGNORED_REASONS,
     Feed,
     FeedEntry,
+    FeedRecords,
     IgnoredObject,
     ReactionCount,
     SocialObject,
     build_feed,
+    build_feed_from_records,
+    feed_record,
     read_social_object,
 )
 from ssi.social.post import (
@@ -46,6 +50,7 @@ from ssi.social.timeline import SOCIAL_TYPES, select_threads, store_feed
 
 __all__ = [
     "AGORA_CONTEXT",
+    "FEED_RECORDS",
     "IGNORED_REASONS",
     "MAX_ATTACHMENTS",
     "MAX_CONTENT_BYTES",
@@ -61,6 +66,7 @@ __all__ = [
     "Attachment",
     "Feed",
     "FeedEntry",
+    "FeedRecords",
     "IgnoredObject",
     "Membership",
     "Post",
@@ -69,6 +75,8 @@ __all__ = [
     "Retraction",
     "SocialObject",
     "build_feed",
+    "build_feed_from_records",
+    "feed_record",
     "membership_credential",
     "post_credential",
     "reaction_credential",

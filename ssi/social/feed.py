@@ -19,10 +19,12 @@ Spec: docs/objects.md (Feeds)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import gc
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Final
+from datetime import UTC, datetime
+from typing import Any, Final, TypeVar
 
 from ssi.credentials.model import parse_credential
 from ssi.errors import MalformedValueError, SSIError
@@ -39,13 +41,17 @@ from ssi.social.reaction import (
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
+    "FEED_RECORDS",
     "IGNORED_REASONS",
     "Feed",
     "FeedEntry",
+    "FeedRecords",
     "IgnoredObject",
     "ReactionCount",
     "SocialObject",
     "build_feed",
+    "build_feed_from_records",
+    "feed_record",
     "read_social_object",
 ]
 
@@ -246,13 +252,139 @@ def build_feed(objects: Iterable[tuple[str, JsonValue]]) -> Feed:
 
     Spec: docs/objects.md (Feeds)
     """
-    return _Builder().build(objects)
+    with paused_gc():
+        return _Builder().build(objects, _read_document)
+
+
+def build_feed_from_records(records: Iterable[tuple[str, JsonValue]]) -> Feed:
+    """Build the feed of objects given as ``(cid, feed record)``.
+
+    Each record is what :func:`feed_record` made of a verified object (as an
+    object store keeps it under ``FEED_RECORDS``); records are trusted, not
+    checked again. The result is that of :func:`build_feed` over the objects
+    themselves.
+
+    Spec: docs/objects.md (Feeds, Feed records)
+
+    Raises:
+        MalformedValueError: a value is not a feed record.
+    """
+    with paused_gc():
+        return _Builder().build(records, _read_record)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a feed is built.
+
+    A feed's values (dictionaries, records, entries) hold no reference
+    cycles, so collections during the build find nothing to free, yet each
+    one walks every object of the process: in a process that holds many
+    objects they cost more than building the tree. Reference counting still
+    frees everything as usual; the collector is resumed (if it was running)
+    when the build ends, however it ends.
+
+    Spec: docs/objects.md (Cost)
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+FEED_RECORDS_NAME: Final = "feed/1"
+"""The name of the feed records (docs/objects.md, Feed records)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRecords:
+    """The store deriver of feed records: give ``derive=FEED_RECORDS`` to
+    ``ObjectStore.add``, and ``store_feed`` reads the records instead of the
+    documents.
+
+    Spec: docs/objects.md (Feed records)
+    """
+
+    name: str = FEED_RECORDS_NAME
+
+    def __call__(self, document: JsonObject) -> JsonValue | None:
+        """Return the feed record of a verified object (:func:`feed_record`)."""
+        return feed_record(document)
+
+
+FEED_RECORDS: Final = FeedRecords()
+"""The deriver that keeps each object's feed record in an object store."""
+
+
+def feed_record(credential: JsonValue) -> JsonObject:
+    """Return what a feed needs of one verified object, as compact JSON.
+
+    A post, retraction or reaction that its reader accepts gives its
+    ``to_json()`` (with ``published`` to the microsecond when the time has
+    more than milliseconds); any other object gives
+    ``{"ignored": REASON, "detail": TEXT}``, the reason being ``malformed``
+    or ``unsupportedType``.
+
+    Spec: docs/objects.md (Feed records)
+    """
+    item = _read_document(credential)
+    if isinstance(item, _Failure):
+        return {"ignored": item.reason, "detail": item.detail}
+    record = item.to_json()
+    moment = item.published
+    if moment.microsecond % 1000:
+        exact = moment.astimezone(UTC).replace(tzinfo=None)
+        record["published"] = exact.isoformat(timespec="microseconds") + "Z"
+    return record
 
 
 @dataclass(frozen=True, slots=True)
 class _Failure:
     reason: str
     detail: str
+
+
+_Item = Post | Retraction | Reaction | _Failure
+_V = TypeVar("_V")
+
+
+def _read_document(credential: JsonValue) -> _Item:
+    """Rule 1 (Reading): the object read, or why it is ignored."""
+    try:
+        return read_social_object(credential)
+    except SSIError as exc:
+        reason = "malformed"
+        if exc.detail.startswith("$.type names none"):
+            reason = "unsupportedType"
+        return _Failure(reason, exc.detail)
+
+
+_FROM_RECORD: Final[dict[object, Callable[[dict[str, Any]], SocialObject]]] = {
+    POST_TYPE: Post.from_record,
+    RETRACTION_TYPE: Retraction.from_record,
+    REACTION_TYPE: Reaction.from_record,
+}
+
+
+def _read_record(record: JsonValue) -> _Item:
+    """A feed record, rebuilt without checks (it was read when derived)."""
+    try:
+        if not isinstance(record, dict):
+            raise TypeError(record)
+        rebuild = _FROM_RECORD.get(record.get("type"))
+        if rebuild is not None:
+            return rebuild(record)
+        reason, detail = record["ignored"], record["detail"]
+        if reason not in ("malformed", "unsupportedType") or not isinstance(
+            detail, str
+        ):
+            raise ValueError(reason)
+        return _Failure(str(reason), detail)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise MalformedValueError("A value is not a feed record.") from exc
 
 
 class _Builder:
@@ -267,8 +399,10 @@ class _Builder:
         self.ignored: dict[str, IgnoredObject] = {}
         self.root_of: dict[str, str | _Failure] = {}
 
-    def build(self, objects: Iterable[tuple[str, JsonValue]]) -> Feed:
-        self._read(objects)
+    def build(
+        self, objects: Iterable[tuple[str, _V]], read: Callable[[_V], _Item]
+    ) -> Feed:
+        self._read(objects, read)
         edits: dict[str, list[str]] = {}
         roots: list[str] = []
         for cid, post in self.posts.items():
@@ -286,22 +420,19 @@ class _Builder:
 
     # --- Reading ---------------------------------------------------------------
 
-    def _read(self, objects: Iterable[tuple[str, JsonValue]]) -> None:
+    def _read(
+        self, objects: Iterable[tuple[str, _V]], read: Callable[[_V], _Item]
+    ) -> None:
         seen: set[str] = set()
-        for cid, credential in objects:
+        for cid, value in objects:
             self.steps += 1
             if cid in seen:
                 continue
             seen.add(cid)
-            try:
-                item = read_social_object(credential)
-            except SSIError as exc:
-                reason = "malformed"
-                if exc.detail.startswith("$.type names none"):
-                    reason = "unsupportedType"
-                self.ignored[cid] = IgnoredObject(cid, reason, exc.detail)
-                continue
-            if isinstance(item, Post):
+            item = read(value)
+            if isinstance(item, _Failure):
+                self.ignored[cid] = IgnoredObject(cid, item.reason, item.detail)
+            elif isinstance(item, Post):
                 self.posts[cid] = item
             elif isinstance(item, Retraction):
                 self.retractions[cid] = item
@@ -449,25 +580,29 @@ class _Builder:
                 parent_of[cid] = target
         entries: list[FeedEntry] = []
         placed: set[str] = set()
+        no_edits: list[str] = []
+        no_reactions: dict[str, str] = {}
         for top in (threads, orphans):
             stack = [(cid, 0) for cid in reversed(self._sorted(top))]
             while stack:
                 cid, depth = stack.pop()
-                self.steps += 1
                 placed.add(cid)
-                replies = self._sorted(children.get(cid, []))
+                found = children.get(cid)
+                replies = self._sorted(found) if found else []
                 entries.append(
                     self._entry(
                         cid,
                         depth,
                         parent_of.get(cid),
                         tuple(replies),
-                        edits.get(cid, []),
-                        retracted.get(cid, []),
-                        counts.get(cid, {}),
+                        edits.get(cid, no_edits),
+                        retracted.get(cid, no_edits),
+                        counts.get(cid, no_reactions),
                     )
                 )
-                stack.extend((child, depth + 1) for child in reversed(replies))
+                if replies:
+                    stack.extend((child, depth + 1) for child in reversed(replies))
+        self.steps += len(placed)
         for cid in roots:
             if cid not in placed:
                 self._ignore(
@@ -501,27 +636,35 @@ class _Builder:
         reactions: dict[str, str],
     ) -> FeedEntry:
         original = self.posts[cid]
-        versions = self._sorted([cid, *edits]) if edits else [cid]
-        current = versions[-1]
-        shown = self.posts[current]
-        tally: dict[str, int] = {}
-        for reaction_cid in reactions.values():
-            value = self.reactions[reaction_cid].value
-            tally[value] = tally.get(value, 0) + 1
+        if edits:
+            versions = self._sorted([cid, *edits])
+            current = versions[-1]
+            shown = self.posts[current]
+            edit_cids = tuple(v for v in versions if v != cid)
+            edited = None if current == cid else shown.published
+        else:  # most posts: no edit, retraction or reaction
+            current, shown, edit_cids, edited = cid, original, (), None
+        counts: tuple[ReactionCount, ...] = ()
+        if reactions:
+            tally: dict[str, int] = {}
+            for reaction_cid in reactions.values():
+                value = self.reactions[reaction_cid].value
+                tally[value] = tally.get(value, 0) + 1
+            counts = tuple(ReactionCount(v, tally[v]) for v in sorted(tally))
         return FeedEntry(
-            cid=cid,
-            author=original.author,
-            published=original.published,
-            depth=depth,
-            parent=parent,
-            in_reply_to=original.in_reply_to,
-            community=original.community,
-            orphan=original.in_reply_to is not None and parent is None,
-            replies=replies,
-            post=None if retractions else shown,
-            current=current,
-            edits=tuple(v for v in versions if v != cid),
-            edited=None if current == cid else shown.published,
-            retracted_by=tuple(sorted(retractions)),
-            reactions=tuple(ReactionCount(v, tally[v]) for v in sorted(tally)),
+            cid,
+            original.author,
+            original.published,
+            depth,
+            parent,
+            original.in_reply_to,
+            original.community,
+            original.in_reply_to is not None and parent is None,
+            replies,
+            None if retractions else shown,
+            current,
+            edit_cids,
+            edited,
+            tuple(sorted(retractions)) if retractions else (),
+            counts,
         )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from ssi.cid import RAW_CODEC, blob_cid
 from ssi.errors import MalformedValueError
@@ -144,6 +144,42 @@ class Post:
     attachments: tuple[Attachment, ...] = ()
     replaces: str | None = None
     credential_id: str | None = None
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Post:
+        """Rebuild a post from the JSON that :meth:`to_json` wrote, trusting it.
+
+        Nothing is checked: only for records made from a post that
+        :func:`read_post` read (such as the feed records an object store
+        keeps, ``ssi.social.FEED_RECORDS``). ``published`` may carry
+        microseconds.
+
+        Spec: docs/objects.md (Feed records)
+
+        Raises:
+            KeyError, TypeError, ValueError, AttributeError: not such a record.
+        """
+        get = record.get
+        attachments = get("attachments")
+        return cls(
+            author=record["author"],
+            published=datetime.fromisoformat(record["published"]),
+            content=record["content"],
+            media_type=record["mediaType"],
+            language=get("language"),
+            in_reply_to=get("inReplyTo"),
+            community=get("community"),
+            tags=tuple(get("tags", ())),
+            mentions=tuple(get("mentions", ())),
+            attachments=tuple(
+                Attachment(a["cid"], a["mediaType"], a["size"], a.get("name"))
+                for a in attachments
+            )
+            if attachments
+            else (),
+            replaces=get("replaces"),
+            credential_id=get("id"),
+        )
 
     def to_json(self) -> JsonObject:
         """Return the post's fields as JSON (wire names, absent ones left out)."""

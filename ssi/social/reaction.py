@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from ssi.errors import MalformedValueError
 from ssi.social import _fields as f
@@ -63,6 +63,23 @@ class Retraction:
     retracts: str
     credential_id: str | None = None
 
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Retraction:
+        """Rebuild a retraction from the JSON :meth:`to_json` wrote, trusting
+        it (nothing is checked; see ``Post.from_record``).
+
+        Spec: docs/objects.md (Feed records)
+
+        Raises:
+            KeyError, TypeError, ValueError: not such a record.
+        """
+        return cls(
+            author=record["author"],
+            published=datetime.fromisoformat(record["published"]),
+            retracts=record["retracts"],
+            credential_id=record.get("id"),
+        )
+
     def to_json(self) -> JsonObject:
         """Return the retraction's fields as JSON."""
         out: JsonObject = {
@@ -100,6 +117,25 @@ class Reaction:
     def value(self) -> str:
         """The value counted by feeds: the emoji text, or ``reaction``."""
         return self.emoji if self.emoji is not None else self.reaction
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Reaction:
+        """Rebuild a reaction from the JSON :meth:`to_json` wrote, trusting it
+        (nothing is checked; see ``Post.from_record``).
+
+        Spec: docs/objects.md (Feed records)
+
+        Raises:
+            KeyError, TypeError, ValueError: not such a record.
+        """
+        return cls(
+            author=record["author"],
+            published=datetime.fromisoformat(record["published"]),
+            reacts_to=record["reactsTo"],
+            reaction=record["reaction"],
+            emoji=record.get("emoji"),
+            credential_id=record.get("id"),
+        )
 
     def to_json(self) -> JsonObject:
         """Return the reaction's fields as JSON."""

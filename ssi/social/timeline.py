@@ -1,8 +1,10 @@
 """Feeds read from an object store, and the selection of threads in a feed.
 
-:func:`store_feed` reads every post, retraction and reaction the store holds
-(all of them verified when they were added), builds the feed with
-:func:`ssi.social.feed.build_feed`, and keeps the threads that
+:func:`store_feed` reads the feed record of every post, retraction and
+reaction the store holds (all of them verified when they were added; the
+records derived by ``FEED_RECORDS`` when they were stored, or made now from
+the document for objects stored without one), builds the feed with
+:func:`ssi.social.feed.build_feed_from_records`, and keeps the threads that
 :func:`select_threads` selects. Selecting after building, rather than
 querying fewer objects, keeps the rules of edits, retractions and reactions
 whole: a reply outside the community still hangs under its parent, an edit
@@ -16,8 +18,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
+from typing import Final
 
-from ssi.social.feed import Feed, FeedEntry, build_feed
+from ssi.errors import MalformedValueError, StoreCorruptedError
+from ssi.social.feed import (
+    FEED_RECORDS,
+    Feed,
+    FeedEntry,
+    build_feed_from_records,
+    feed_record,
+    paused_gc,
+)
 from ssi.social.post import POST_TYPE
 from ssi.social.reaction import REACTION_TYPE, RETRACTION_TYPE
 from ssi.store import MAX_LIMIT, ObjectStore
@@ -42,9 +53,15 @@ def store_feed(
 
     Raises:
         StoreError: the store cannot be read.
+        StoreCorruptedError: a stored feed record is not one.
     """
+    try:
+        with paused_gc():
+            feed = build_feed_from_records(_records(store))
+    except MalformedValueError as exc:
+        raise StoreCorruptedError(f"the store holds a bad feed record: {exc}") from exc
     return select_threads(
-        build_feed(_social_objects(store)),
+        feed,
         community=community,
         author=author,
         since=since,
@@ -83,16 +100,45 @@ def select_threads(
     )
 
 
-def _social_objects(store: ObjectStore) -> Iterator[tuple[str, JsonValue]]:
+_FETCH_ONE_BY_ONE: Final = 200
+"""Up to this many objects of a type without a record are fetched by CID;
+more, and every document of the type is paged through once."""
+
+
+def _records(store: ObjectStore) -> list[tuple[str, JsonValue]]:
+    """The feed record of every social object, by type then insertion order
+    (the order in which the store lists the objects)."""
+    pairs: list[tuple[str, JsonValue]] = []
     for kind in SOCIAL_TYPES:
-        cursor: str | None = None
-        while True:
-            page = store.query(type=kind, limit=MAX_LIMIT, cursor=cursor)
-            for item in page.items:
+        missing: dict[str, int] = {}
+        for cid, record in store.derived(FEED_RECORDS.name, type=kind):
+            if record is None:
+                missing[cid] = len(pairs)
+            pairs.append((cid, record))
+        for cid, document in _documents(store, kind, missing):
+            pairs[missing[cid]] = (cid, feed_record(document))
+    return pairs
+
+
+def _documents(
+    store: ObjectStore, kind: str, wanted: dict[str, int]
+) -> Iterator[tuple[str, JsonValue]]:
+    """The documents of the objects ``wanted`` (CIDs of type ``kind``)."""
+    if len(wanted) <= _FETCH_ONE_BY_ONE:
+        for cid in wanted:
+            stored = store.get(cid)
+            if stored is not None:
+                yield cid, stored.document
+        return
+    cursor: str | None = None
+    while True:
+        page = store.query(type=kind, limit=MAX_LIMIT, cursor=cursor)
+        for item in page.items:
+            if item.cid in wanted:
                 yield item.cid, item.document
-            if not page.more or page.cursor is None:
-                break
-            cursor = page.cursor
+        if not page.more or page.cursor is None:
+            return
+        cursor = page.cursor
 
 
 def _threads(entries: tuple[FeedEntry, ...]) -> Iterator[list[FeedEntry]]:

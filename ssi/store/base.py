@@ -13,7 +13,7 @@ Spec: docs/store.md
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
     "AddResult",
+    "Deriver",
     "ObjectStore",
     "Outcome",
     "Page",
@@ -137,6 +138,33 @@ class AddResult:
 
 
 @runtime_checkable
+class Deriver(Protocol):
+    """Derives a record from each object a store stores (docs/store.md,
+    Derived records).
+
+    The store calls it once per object, after the object verified and before
+    it is inserted, and keeps the result (a JSON value, written compactly)
+    under ``(object, name)`` in the same transaction; ``None`` keeps no
+    record. The store knows nothing of what records mean: a layer above hands
+    its deriver down (``ssi.social.FEED_RECORDS``) and reads the records back
+    with :meth:`ObjectStore.derived`. A deriver must not raise: an exception
+    propagates from ``add`` and nothing of that batch is stored.
+
+    Spec: docs/store.md (Derived records)
+    """
+
+    @property
+    def name(self) -> str:
+        """The records' name, with a version (``feed/1``); a new meaning takes
+        a new name."""
+        ...
+
+    def __call__(self, document: JsonObject) -> JsonValue | None:
+        """Return the record of one verified object, or None for none."""
+        ...
+
+
+@runtime_checkable
 class ObjectStore(Protocol):
     """A content-addressed store of verified public objects, with indexes.
 
@@ -159,11 +187,14 @@ class ObjectStore(Protocol):
         *,
         verifier: Verifier,
         executor: Executor | None = None,
+        derive: Deriver | None = None,
     ) -> list[AddResult]:
         """Verify objects and store those that verified, in one transaction.
 
         Inputs are parsed objects or JSON text/bytes; each gets one result,
         in input order. Bad input is rejected with its problem, never raised.
+        With ``derive``, each object stored now gets its derived record, in
+        the same transaction.
 
         Spec: docs/store.md (Adding objects)
 
@@ -208,6 +239,23 @@ class ObjectStore(Protocol):
             InvalidCIDError: ``reply_to`` or ``refers_to`` is not a CID.
             InvalidCursorError: the cursor was not issued by this store for
                 these filters.
+        """
+        ...
+
+    def derived(
+        self, name: str, *, type: str | None = None
+    ) -> Iterator[tuple[str, JsonValue | None]]:
+        """Yield ``(cid, record)`` for every object (of ``type``, if given),
+        in insertion order: its record derived under ``name``, or None when
+        none was (stored before, or without that deriver). The documents are
+        not read.
+
+        Spec: docs/store.md (Derived records)
+
+        Raises:
+            TypeError: ``name`` or ``type`` is not a string.
+            StoreCorruptedError: a stored record is not JSON.
+            StoreError: the store is closed.
         """
         ...
 

@@ -25,6 +25,7 @@ Spec: docs/store.md (Adding objects)
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -45,14 +46,25 @@ from ssi.errors import (
     ParsingError,
 )
 from ssi.jsonld.canon import canonicalize_jcs
-from ssi.store.base import AddResult
+from ssi.store.base import AddResult, Deriver
 from ssi.store.index import ObjectIndex, index_object
 from ssi.types import JsonObject, JsonValue
 
-__all__ = ["MAX_OBJECT_BYTES", "VerifiedObject", "add_objects", "read_object"]
+__all__ = [
+    "MAX_DERIVER_NAME",
+    "MAX_OBJECT_BYTES",
+    "VerifiedObject",
+    "add_objects",
+    "check_deriver",
+    "derive_records",
+    "read_object",
+]
 
 MAX_OBJECT_BYTES: Final = MAX_DOCUMENT_BYTES
 """The largest object stored, in bytes of its JCS form."""
+
+MAX_DERIVER_NAME: Final = 64
+"""The longest name of a deriver."""
 
 _PRESENTATION: Final = "VerifiablePresentation"
 
@@ -66,11 +78,13 @@ class VerifiedObject:
         data: its JCS bytes (what the backend stores; the CID's digest is
             their SHA-256).
         index: its index entries.
+        records: its derived records, as ``(deriver name, compact JSON)``.
     """
 
     cid: str
     data: bytes
     index: ObjectIndex
+    records: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +131,7 @@ def add_objects(
     executor: Executor | None,
     present: Callable[[Sequence[str]], set[str]],
     insert: Callable[[Sequence[VerifiedObject]], set[str]],
+    derive: Deriver | None = None,
 ) -> list[AddResult]:
     """Verify ``documents`` and store those that verified; one result each.
 
@@ -127,6 +142,8 @@ def add_objects(
         present: returns which of the given CIDs the backend holds.
         insert: stores the given objects in one transaction and returns the
             CIDs it stored now (not those already there).
+        derive: called on each object that verified; its record goes in
+            with the object.
 
     Spec: docs/store.md (Adding objects)
 
@@ -139,6 +156,8 @@ def add_objects(
     """
     if not isinstance(verifier, Verifier):
         raise TypeError("verifier must be an ssi.Verifier")
+    if derive is not None:
+        check_deriver(derive)
     reads = [_read(value) for value in documents]
     named = [read.cid for read in reads if read.cid is not None]
     stored_before = present(list(dict.fromkeys(named))) if named else set()
@@ -154,7 +173,12 @@ def add_objects(
     )
     verdicts = dict(zip(first, reports, strict=True))
     verified = [
-        VerifiedObject(read.cid, read.data, index_object(read.document))
+        VerifiedObject(
+            read.cid,
+            read.data,
+            index_object(read.document),
+            derive_records(derive, read.document),
+        )
         for read in to_verify
         if read.cid is not None
         and read.document is not None
@@ -176,6 +200,40 @@ def add_objects(
         else:
             results.append(AddResult(read.cid, "present"))
     return results
+
+
+def check_deriver(derive: Deriver) -> None:
+    """Check that ``derive`` is a deriver with a usable name.
+
+    Raises:
+        TypeError: it is not callable, or its name is not a string.
+        ValueError: its name is empty or longer than 64 characters.
+    """
+    name = getattr(derive, "name", None)
+    if not callable(derive) or not isinstance(name, str):
+        raise TypeError("derive must be a Deriver: callable, with a str name")
+    if not 0 < len(name) <= MAX_DERIVER_NAME:
+        raise ValueError(f"a deriver's name has 1 to {MAX_DERIVER_NAME} characters")
+
+
+def derive_records(
+    derive: Deriver | None, document: JsonObject
+) -> tuple[tuple[str, str], ...]:
+    """The derived records of one verified object, as compact JSON.
+
+    Raises:
+        TypeError, ValueError: the deriver returned something JSON cannot
+            write (a programming error); whatever the deriver raises.
+    """
+    if derive is None:
+        return ()
+    record = derive(document)
+    if record is None:
+        return ()
+    text = json.dumps(
+        record, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+    return ((derive.name, text),)
 
 
 def _read(value: JsonValue | str | bytes) -> _Read:

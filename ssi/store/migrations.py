@@ -76,6 +76,19 @@ _SCHEMA_2: Final = (
 )
 
 
+_SCHEMA_3: Final = (
+    """
+    CREATE TABLE derived (
+        seq INTEGER NOT NULL REFERENCES objects (seq) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        cid TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (seq, name)
+    ) WITHOUT ROWID
+    """,
+)
+
+
 def _migrate_to_1(connection: sqlite3.Connection) -> None:
     """Version 1: objects, their types, author, community, reply, time."""
     for statement in _SCHEMA_1:
@@ -108,9 +121,17 @@ def _migrate_to_2(connection: sqlite3.Connection) -> None:
         )
 
 
+def _migrate_to_3(connection: sqlite3.Connection) -> None:
+    """Version 3: derived records (none for the objects already stored: the
+    store cannot derive them; a reader falls back to the documents)."""
+    for statement in _SCHEMA_3:
+        connection.execute(statement)
+
+
 MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
     _migrate_to_1,
     _migrate_to_2,
+    _migrate_to_3,
 )
 """``MIGRATIONS[n]`` takes a store of version ``n`` to version ``n + 1``."""
 

@@ -35,7 +35,14 @@ from ssi.errors import (
     StoreCorruptedError,
     StoreError,
 )
-from ssi.store.base import DEFAULT_LIMIT, MAX_LIMIT, AddResult, Page, StoredObject
+from ssi.store.base import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    AddResult,
+    Deriver,
+    Page,
+    StoredObject,
+)
 from ssi.store.cursor import CursorCodec, Filters
 from ssi.store.intake import VerifiedObject, add_objects
 from ssi.store.migrations import CURSOR_KEY, SCHEMA_VERSION, migrate
@@ -49,6 +56,7 @@ DEFAULT_BUSY_TIMEOUT: Final = 30.0
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _LOOKUP_CHUNK: Final = 500  # below SQLite's limit of bound parameters
 _HEADER: Final = b"SQLite format 3\x00"
+_DERIVED_PAGE: Final = 2000  # rows per statement of derived()
 
 # SQLite's primary result codes (https://www.sqlite.org/rescode.html).
 _CORRUPT_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -181,6 +189,7 @@ class SQLiteStore:
         *,
         verifier: Verifier,
         executor: Executor | None = None,
+        derive: Deriver | None = None,
     ) -> list[AddResult]:
         """Verify objects and store those that verified, in one transaction.
 
@@ -189,12 +198,16 @@ class SQLiteStore:
         this batch) or ``rejected`` with the problems found. Bad input is
         rejected, never raised. Verification runs before the write lock is
         taken; the verified objects are inserted in one ``BEGIN IMMEDIATE``
-        transaction, committed to disk before this returns.
+        transaction, committed to disk before this returns. With ``derive``,
+        the record it derives from each object stored now is inserted in the
+        same transaction (see :meth:`derived`).
 
-        Spec: docs/store.md (Adding objects)
+        Spec: docs/store.md (Adding objects, Derived records)
 
         Raises:
-            TypeError: ``verifier`` is not an ``ssi.Verifier``.
+            TypeError: ``verifier`` is not an ``ssi.Verifier``; ``derive``
+                is not a deriver, or returned what JSON cannot write.
+            ValueError: the deriver's name is empty or too long.
             StoreAccessError: the store cannot be written (a lock held
                 longer than the busy timeout, a full disk).
             StoreError: the store is closed.
@@ -205,7 +218,62 @@ class SQLiteStore:
             executor=executor,
             present=self._present,
             insert=self._insert,
+            derive=derive,
         )
+
+    def derived(
+        self, name: str, *, type: str | None = None
+    ) -> Iterator[tuple[str, JsonValue | None]]:
+        """Yield ``(cid, record)`` for every object (of ``type``, if given),
+        in insertion order: the record derived under ``name``, or None.
+
+        The documents are neither read nor checked against their CIDs: this
+        is the cheap way to read what a deriver kept of each object. Rows
+        are read a page at a time (one consistent snapshot per page); objects
+        committed while the iterator runs may appear at its end.
+
+        Spec: docs/store.md (Derived records)
+
+        Raises:
+            TypeError: ``name`` or ``type`` is not a string.
+            StoreCorruptedError: a stored record is not JSON.
+            StoreError: the store is closed.
+        """
+        if not isinstance(name, str) or not (type is None or isinstance(type, str)):
+            raise TypeError("name and type must be strings")
+        self._open_connection()
+        return self._derived_rows(name, type)
+
+    def _derived_rows(
+        self, name: str, type_: str | None
+    ) -> Iterator[tuple[str, JsonValue | None]]:
+        if type_ is None:
+            sql = (
+                "SELECT o.seq, o.cid, d.record FROM objects o LEFT JOIN derived d "
+                "ON d.seq = o.seq AND d.name = ? WHERE o.seq > ? ORDER BY o.seq "
+                "LIMIT ?"
+            )
+            fixed: list[object] = [name]
+        else:
+            sql = (
+                # The CID comes with the record (objects' rows, which hold the
+                # documents, are read only for objects without one).
+                "SELECT t.seq, coalesce(d.cid, "
+                "(SELECT o.cid FROM objects o WHERE o.seq = t.seq)), d.record "
+                "FROM object_types t "
+                "LEFT JOIN derived d ON d.seq = t.seq AND d.name = ? "
+                "WHERE t.type = ? AND t.seq > ? ORDER BY t.seq LIMIT ?"
+            )
+            fixed = [name, type_]
+        after = 0
+        while True:
+            rows = self._read(sql, [*fixed, after, _DERIVED_PAGE])
+            yield from zip(
+                (str(row[1]) for row in rows), self._records(rows, name), strict=True
+            )
+            if len(rows) < _DERIVED_PAGE:
+                return
+            after = int(str(rows[-1][0]))
 
     def get(self, cid: str) -> StoredObject | None:
         """Return the object with this CID, or None when it is not stored.
@@ -318,6 +386,33 @@ class SQLiteStore:
         """Close the store."""
         self.close()
 
+    def _records(
+        self, rows: list[tuple[object, ...]], name: str
+    ) -> list[JsonValue | None]:
+        """The records of a page of ``(seq, cid, record)`` rows, parsed.
+
+        One JSON array is parsed for the whole page (a record is one JSON
+        value, as ``add`` wrote it; a missing one is ``null``), which costs
+        far less than a parse per record; if that fails, or does not give
+        one value per row, each record is parsed alone to name the bad one.
+        """
+        texts = ["null" if row[2] is None else str(row[2]) for row in rows]
+        try:
+            values = json.loads("[" + ",".join(texts) + "]")
+        except ValueError:
+            values = None
+        if isinstance(values, list) and len(values) == len(rows):
+            return values
+        parsed: list[JsonValue | None] = []
+        for (_, cid, _), text in zip(rows, texts, strict=True):
+            try:
+                parsed.append(json.loads(text))
+            except ValueError as exc:
+                raise StoreCorruptedError(
+                    f"the {name} record of {cid} in {self._path} cannot be read."
+                ) from exc
+        return parsed
+
     # --- Backend operations -------------------------------------------------------
 
     def _open_connection(self) -> sqlite3.Connection:
@@ -352,6 +447,7 @@ class SQLiteStore:
             try:
                 types: list[tuple[str, int]] = []
                 refs: list[tuple[str, int]] = []
+                records: list[tuple[int, str, str, str]] = []
                 for item in objects:
                     index = item.index
                     cursor = connection.execute(
@@ -375,11 +471,18 @@ class SQLiteStore:
                     stored.add(item.cid)
                     types.extend((name, seq) for name in index.types)
                     refs.extend((ref, seq) for ref in index.refers_to)
+                    records.extend(
+                        (seq, name, item.cid, text) for name, text in item.records
+                    )
                 connection.executemany(
                     "INSERT INTO object_types (type, seq) VALUES (?, ?)", types
                 )
                 connection.executemany(
                     "INSERT INTO object_refs (cid, seq) VALUES (?, ?)", refs
+                )
+                connection.executemany(
+                    "INSERT INTO derived (seq, name, cid, record) VALUES (?, ?, ?, ?)",
+                    records,
                 )
                 connection.execute("COMMIT")
             except BaseException:

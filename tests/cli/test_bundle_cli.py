@@ -13,6 +13,8 @@ import pytest
 
 from ssi.agora import add_service, signing_document, update_entry, validate_log
 from ssi.bundle import MemoryLogSource
+from ssi.social import FEED_RECORDS
+from ssi.store import SQLiteStore
 from tests.cli.helpers import AGORA, environment, one_error
 from tests.unit.bundle.corpus import T0, Corpus, build_corpus, key
 
@@ -267,6 +269,10 @@ def test_unpack_into_the_store_then_the_feed(corpus: Corpus, tmp_path: Path):
     ]
     listed = agora("store", "list", "--json", "--limit", "1000", home=home)
     assert len(json.loads(listed.stdout)["items"]) == 999
+    with SQLiteStore(home / "store.sqlite", create=False) as store:
+        records = list(store.derived(FEED_RECORDS.name))
+    assert len(records) == 999
+    assert all(record is not None for _, record in records)  # kept by unpack
     feed = agora("feed", "--json", home=home)
     assert feed.returncode == 0, feed.stderr
     assert len(json.loads(feed.stdout)["entries"]) == 999

@@ -13,6 +13,7 @@ from typer.testing import CliRunner, Result
 
 import ssi
 from ssi.cid import object_cid
+from ssi.social import FEED_RECORDS
 from ssi.store import SQLiteStore
 from tests.unit.agora.builders import S1, LogBuilder, at, key
 from tests.unit.store.objects import AUTHORS, COMMUNITY, CONTEXT, post
@@ -103,6 +104,10 @@ def test_add_an_array_a_single_object_and_standard_input(tmp_path):
     ]
     with SQLiteStore(tmp_path / "store.sqlite") as store:
         assert store.count() == 3
+        # Each object stored by the command has its feed record.
+        records = dict(store.derived(FEED_RECORDS.name, type="Post"))
+    assert set(records) == set(CIDS)
+    assert records[CIDS[0]]["content"] == P0["credentialSubject"]["content"]  # type: ignore[index]
 
 
 def test_add_a_malformed_single_object_is_rejected_not_a_traceback(tmp_path):

@@ -29,6 +29,7 @@ from ssi.errors import (
     StoreAccessError,
     VerificationFailedError,
 )
+from ssi.social import FEED_RECORDS
 from ssi.store import (
     MAX_LIMIT,
     STORE_FILE,
@@ -139,7 +140,7 @@ def store_add(
     with _open(ctx, store_location) as store:
         for start in range(0, len(inputs), _BATCH):
             batch = inputs[start : start + _BATCH]
-            results.extend(store.add(batch, verifier=verifier))
+            results.extend(store.add(batch, verifier=verifier, derive=FEED_RECORDS))
             session.from_context(ctx).raise_evidence_failure()
     counts = Counter(result.outcome for result in results)
     if json_mode:

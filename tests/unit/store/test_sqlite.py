@@ -343,3 +343,66 @@ def test_without_create_a_missing_store_is_an_error(tmp_path):
     SQLiteStore(path).close()
     with SQLiteStore(path, create=False) as store:
         assert store.count() == 0
+
+
+# --- Derived records (version 3) ------------------------------------------------------
+
+
+class _Author:
+    name = "author/1"
+
+    def __call__(self, document: dict[str, object]) -> object:
+        return {"author": document["issuer"]}
+
+
+def test_a_version_2_store_is_migrated_and_old_objects_have_no_record(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with SQLiteStore(path) as store:
+        store.add([P0], verifier=verifier())
+    raw = _raw(path)  # as version 2 left it: no derived table
+    raw.execute("DROP TABLE derived")
+    raw.execute("PRAGMA user_version = 2")
+    raw.close()
+    with SQLiteStore(path) as store:
+        store.add([REPLY], verifier=verifier(), derive=_Author())  # type: ignore[arg-type]
+        assert list(store.derived("author/1", type="Post")) == [
+            (object_cid(P0), None),
+            (object_cid(REPLY), {"author": AUTHORS[1]}),
+        ]
+    raw = _raw(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    raw.close()
+
+
+def test_records_are_read_without_the_documents(tmp_path):
+    """derived() neither reads nor checks the objects' bytes."""
+    path = tmp_path / "s.sqlite"
+    with SQLiteStore(path) as store:
+        store.add([P0, REPLY], verifier=verifier(), derive=_Author())  # type: ignore[arg-type]
+    raw = _raw(path)
+    raw.execute("UPDATE objects SET data = X'7b7d'")  # '{}': no longer the CIDs
+    raw.close()
+    with SQLiteStore(path) as store:
+        with pytest.raises(StoreCorruptedError):
+            store.get(object_cid(P0))
+        assert [record for _, record in store.derived("author/1")] == [
+            {"author": AUTHORS[0]},
+            {"author": AUTHORS[1]},
+        ]
+
+
+@pytest.mark.parametrize("damage", ["{not json", "1,2", "]"])
+def test_a_damaged_record_is_refused_with_its_object(tmp_path, damage):
+    path = tmp_path / "s.sqlite"
+    with SQLiteStore(path) as store:
+        store.add([P0, REPLY], verifier=verifier(), derive=_Author())  # type: ignore[arg-type]
+    raw = _raw(path)
+    raw.execute(
+        "UPDATE derived SET record = ? WHERE seq = "
+        "(SELECT seq FROM objects WHERE cid = ?)",
+        (damage, object_cid(REPLY)),
+    )
+    raw.close()
+    with SQLiteStore(path) as store, pytest.raises(StoreCorruptedError) as info:
+        list(store.derived("author/1"))
+    assert object_cid(REPLY) in info.value.detail
