@@ -211,3 +211,14 @@ def test_post_show_reads_a_cid_from_the_store_with_petnames(tmp_path):
     empty = invoke(tmp_path / "elsewhere", "post", "show", reply)
     assert empty.exit_code == 2
     assert "error[storeAccess]" in empty.stderr
+
+
+def test_an_author_that_names_nobody_is_a_clear_error(tmp_path):
+    home = tmp_path / "home"
+    wallet = new_wallet(home)
+    add_contact(wallet, "Bob", BOB)
+    fill(home, *thread())
+    result = invoke(home, "feed", "--author", "nobody", passphrase=PASSPHRASE)
+    assert result.exit_code == 1
+    assert "error[recordNotFound]" in result.stderr
+    assert "is not a DID, a contact's name or an alias" in result.stderr

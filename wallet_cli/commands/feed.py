@@ -15,7 +15,7 @@ from typing import Annotated, Final
 import typer
 
 from ssi.datetimes import format_date_time, parse_date_time
-from ssi.errors import StoreAccessError
+from ssi.errors import RecordNotFoundError, StoreAccessError
 from ssi.social import Feed, FeedEntry, store_feed
 from ssi.store import STORE_FILE, open_store
 from wallet_cli import session
@@ -117,7 +117,14 @@ def _author(text: str, names: Petnames, state: session.Session) -> str:
     for did, name in names.contacts.items():
         if name.casefold() == text.casefold():
             return did
-    return state.did_for(text)
+    try:
+        return state.did_for(text)
+    except RecordNotFoundError as exc:
+        where = "a contact's name or " if names.known else ""
+        raise RecordNotFoundError(
+            f"--author {text[:40]!r} is not a DID, {where}an alias of the wallet's "
+            "DIDs (contacts' names need the wallet: a passphrase at hand)."
+        ) from exc
 
 
 def _render(out: Output, result: Feed, names: Petnames) -> None:
