@@ -1,6 +1,6 @@
 """The social layer: communities and membership; posts, retractions,
-reactions and the feeds they add up to (votes and moderation come in later
-issues)."""
+reactions and the feeds they add up to; constitutions, proposals and signals
+(ballots, delegation, counting and moderation come in later issues)."""
 
 from ssi.social.community import (
     AGORA_CONTEXT,
@@ -8,6 +8,13 @@ from ssi.social.community import (
     Membership,
     membership_credential,
     read_membership,
+)
+from ssi.social.constitution import (
+    CONSTITUTION_TYPE,
+    Constitution,
+    constitution_credential,
+    read_constitution,
+    rules_from_toml,
 )
 from ssi.social.feed import (
     FEED_RECORDS,
@@ -34,6 +41,25 @@ from ssi.social.post import (
     post_credential,
     read_post,
 )
+from ssi.social.proposal import (
+    FIXED_OPTIONS,
+    PROPOSAL_TYPE,
+    SIGNAL_TYPE,
+    Option,
+    Proposal,
+    Signal,
+    proposal_credential,
+    read_proposal,
+    read_signal,
+    signal_credential,
+)
+from ssi.social.proposal_check import (
+    PROPOSAL_PROBLEM_CODES,
+    MemberRoles,
+    ProposalCheck,
+    ProposalProblem,
+    check_proposal,
+)
 from ssi.social.reaction import (
     MAX_EMOJI_LENGTH,
     REACTION_TYPE,
@@ -46,12 +72,32 @@ from ssi.social.reaction import (
     read_retraction,
     retraction_credential,
 )
+from ssi.social.rule_values import Threshold
+from ssi.social.rules import (
+    COUNTING_METHODS,
+    FIXED_KINDS,
+    LABEL_ACTIONS,
+    ConstitutionRules,
+    KindRule,
+    Label,
+    ModerationRules,
+    SignalRule,
+    VotingPeriod,
+    parse_rules,
+    rules_equal,
+    rules_to_json,
+)
 from ssi.social.timeline import SOCIAL_TYPES, select_threads, store_feed
 
 __all__ = [
     "AGORA_CONTEXT",
+    "CONSTITUTION_TYPE",
+    "COUNTING_METHODS",
     "FEED_RECORDS",
+    "FIXED_KINDS",
+    "FIXED_OPTIONS",
     "IGNORED_REASONS",
+    "LABEL_ACTIONS",
     "MAX_ATTACHMENTS",
     "MAX_CONTENT_BYTES",
     "MAX_EMOJI_LENGTH",
@@ -59,33 +105,61 @@ __all__ = [
     "MAX_TAGS",
     "MEMBERSHIP_TYPE",
     "POST_TYPE",
+    "PROPOSAL_PROBLEM_CODES",
+    "PROPOSAL_TYPE",
     "REACTIONS",
     "REACTION_TYPE",
     "RETRACTION_TYPE",
+    "SIGNAL_TYPE",
     "SOCIAL_TYPES",
     "Attachment",
+    "Constitution",
+    "ConstitutionRules",
     "Feed",
     "FeedEntry",
     "FeedRecords",
     "IgnoredObject",
+    "KindRule",
+    "Label",
+    "MemberRoles",
     "Membership",
+    "ModerationRules",
+    "Option",
     "Post",
+    "Proposal",
+    "ProposalCheck",
+    "ProposalProblem",
     "Reaction",
     "ReactionCount",
     "Retraction",
+    "Signal",
+    "SignalRule",
     "SocialObject",
+    "Threshold",
+    "VotingPeriod",
     "build_feed",
     "build_feed_from_records",
+    "check_proposal",
+    "constitution_credential",
     "feed_record",
     "membership_credential",
+    "parse_rules",
     "post_credential",
+    "proposal_credential",
     "reaction_credential",
+    "read_constitution",
     "read_membership",
     "read_post",
+    "read_proposal",
     "read_reaction",
     "read_retraction",
+    "read_signal",
     "read_social_object",
     "retraction_credential",
+    "rules_equal",
+    "rules_from_toml",
+    "rules_to_json",
     "select_threads",
+    "signal_credential",
     "store_feed",
 ]
