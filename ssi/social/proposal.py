@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Final
 
 from ssi.cid import object_cid
-from ssi.datetimes import format_date_time, parse_date_time
+from ssi.datetimes import parse_date_time
 from ssi.errors import MalformedValueError
 from ssi.social import _fields as f
 from ssi.social.rules import COUNTING_METHODS, parse_rules
@@ -267,8 +267,8 @@ def proposal_credential(
             "title": title,
             "body": body,
             "method": method,
-            "opens": format_date_time(opens),
-            "closes": format_date_time(closes),
+            "opens": f.format_time(opens),
+            "closes": f.format_time(closes),
         }
     )
     if tags:
