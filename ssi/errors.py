@@ -535,7 +535,9 @@ class InvalidConstitutionError(MalformedValueError):
     type_uri = _AGORA + "invalidConstitution"
     title = "Invalid constitution"
 
-    def __init__(self, detail: str, *, field: str, line: int | None = None) -> None:
+    def __init__(
+        self, detail: str, *, field: str = "", line: int | None = None
+    ) -> None:
         super().__init__(detail)
         self.field = field
         self.line = line
