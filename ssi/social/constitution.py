@@ -285,7 +285,7 @@ def read_constitution(credential: JsonValue) -> Constitution:
         community=community,
         version=version,
         rules=rules,
-        rules_json=rules_json,
+        rules_json=copy.deepcopy(rules_json),
         ratified_by=ratified_by,
         replaces=replaces,
         valid_from=valid_from,

@@ -356,7 +356,7 @@ def read_proposal(credential: JsonValue) -> Proposal:
     if "amendment" in subject:
         parse_rules(subject["amendment"], path=f"{path}.amendment")
         value = subject["amendment"]
-        amendment = value if isinstance(value, dict) else None
+        amendment = copy.deepcopy(value) if isinstance(value, dict) else None
     seats: int | None = None
     if "seats" in subject:
         seats = _positive(subject["seats"], f"{path}.seats")
