@@ -148,6 +148,18 @@ def _post() -> typer.Typer:
     return post.app
 
 
+def _constitution() -> typer.Typer:
+    from wallet_cli.commands import constitution
+
+    return constitution.app
+
+
+def _proposal() -> typer.Typer:
+    from wallet_cli.commands import proposal
+
+    return proposal.app
+
+
 def _vp() -> typer.Typer:
     from wallet_cli.commands import presentation
 
@@ -229,6 +241,16 @@ COMMANDS: dict[str, _Entry] = {
         "Posts: write, retract and react with a DID of the wallet; show and "
         "verify posts.",
         _post,
+    ),
+    "constitution": _Entry(
+        "Constitutions: draft a community's rules from TOML, show rules and "
+        "constitutions, list a community's versions.",
+        _constitution,
+    ),
+    "proposal": _Entry(
+        "Proposals: put a decision to a vote with a DID of the wallet, signal "
+        "support, show a proposal.",
+        _proposal,
     ),
     "vp": _Entry("Verifiable presentations.", _vp),
     "status": _Entry(

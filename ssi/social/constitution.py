@@ -86,6 +86,7 @@ _TOML_KEYS: Final = {
 }
 _JSON_KEYS: Final = {camel: snake for snake, camel in _TOML_KEYS.items()}
 _TOML_POSITION_RE: Final = re.compile(r"at line (\d+), column (\d+)")
+_TOML_WHERE_RE: Final = re.compile(r"\s*\(at [^)]*\)")
 _CAMEL_RE: Final = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
@@ -137,8 +138,9 @@ def rules_from_toml(text: str) -> JsonObject:
         position = _TOML_POSITION_RE.search(message)
         line = int(position[1]) if position else None
         where = f"line {line}" if line else "the end of the document"
+        reason = _TOML_WHERE_RE.sub("", message).rstrip(".")
         raise InvalidConstitutionError(
-            f"constitution.toml is not valid TOML at {where}: {message}.",
+            f"constitution.toml is not valid TOML at {where}: {reason}.",
             field="",
             line=line,
         ) from exc
