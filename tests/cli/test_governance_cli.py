@@ -447,3 +447,41 @@ def test_show_refuses_what_is_not_a_proposal(wallet, chain):
     path.write_text(json.dumps(chain[0]), encoding="utf-8")
     problem = failed(invoke(wallet["home"], "--json", "proposal", "show", str(path)))
     assert problem["code"] == "MALFORMED_VALUE_ERROR"
+
+
+def test_show_an_election_an_amendment_and_a_recall(wallet, rules_file):
+    bob, alice = wallet["dids"]["bob"], wallet["dids"]["alice"]
+    body = wallet["root"] / "body.md"
+    body.write_text("Line one\nline two", encoding="utf-8")
+    cases = [
+        ("--constitution", TALLY, "--kind", "election", "--method", "stv",
+         "--candidate", bob, "--candidate", alice, "--seats", "1",
+         "--body-file", str(body)),
+        ("--kind", "amendment", "--method", "plurality", "--amendment",
+         str(rules_file)),
+        ("--constitution", TALLY, "--kind", "recall", "--method", "plurality",
+         "--recalls", TALLY),
+    ]  # fmt: skip
+    shown = []
+    for index, extra in enumerate(cases):
+        target = wallet["root"] / f"kind-{index}.json"
+        ok(create(wallet, *extra, "--out", str(target)))
+        shown.append(ok(invoke(wallet["home"], "proposal", "show", str(target))))
+    assert row(shown[0], "seats") == "1"
+    assert bob in shown[0]
+    assert "line two" in shown[0]
+    rules = json.loads(rules_file.read_text(encoding="utf-8"))
+    assert row(shown[1], "amendment") == f"new rules, CID {object_cid(rules)}"
+    assert row(shown[1], "constitution") == "(none: genesis ratification)"
+    assert row(shown[2], "recalls") == TALLY
+
+
+def test_body_and_body_file_together_are_refused(wallet, tmp_path):
+    body = tmp_path / "body.md"
+    body.write_text("x", encoding="utf-8")
+    problem = failed(invoke(
+        wallet["home"], "--json", "proposal", "create", "--as", "alice",
+        "--community", COMMUNITY, "--title", "T", "--opens", OPENS, "--closes",
+        CLOSES, *ORDINARY, "--body", "y", "--body-file", str(body),
+    ))  # fmt: skip
+    assert problem["code"] == "unusableInput"

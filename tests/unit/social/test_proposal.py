@@ -447,3 +447,32 @@ def test_every_rule_broken_is_reported_in_order():
     )
     assert set(result.codes) <= set(PROPOSAL_PROBLEM_CODES)
     assert all(problem.message for problem in result.reasons)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda p: replace(p, candidates=()),
+        lambda p: replace(p, seats=None),
+        lambda p: replace(p, candidates=(BOB, BOB)),
+        lambda p: replace(p, seats=0),
+    ],
+    ids=["no-candidates", "no-seats", "repeated-candidate", "zero-seats"],
+)
+def test_hand_made_elections_with_wrong_options(change):
+    result = check(change(read_proposal(election())))
+    assert result.codes == ("wrongOptions",)
+
+
+def test_a_hand_made_recall_without_a_mandate():
+    result = check(replace(read_proposal(recall()), recalls=None))
+    assert result.codes == ("wrongOptions",)
+    assert check(read_proposal(recall())).valid
+
+
+def test_a_negative_voting_period_is_reported_without_a_crash():
+    proposal = read_proposal(ordinary())
+    backwards = replace(proposal, closes=proposal.opens - timedelta(hours=1))
+    result = check(backwards)
+    assert result.codes == ("votingPeriod",)
+    assert "negative" in result.reasons[0].message
