@@ -73,12 +73,19 @@ LABEL_ACTIONS: Final = ("hide", "warn", "inform")
 MAX_PREAMBLE_BYTES: Final = 64 * 1024
 """The longest preamble, in bytes of UTF-8."""
 MAX_ROLES: Final = 32
+"""The most roles ``proposers`` may list."""
 MAX_KINDS: Final = 32
+"""The most decision kinds a constitution may define."""
 MAX_LABELS: Final = 64
+"""The most labels of the moderation vocabulary."""
 MAX_PANEL: Final = 1000
+"""The largest panel, appeal panel and agreement."""
 MAX_SCORE: Final = 1000
+"""The largest ``maxScore``."""
 MAX_VOICE_CREDITS: Final = 10**9
+"""The largest ``voiceCredits``."""
 MAX_SIGNALS: Final = 10**9
+"""The largest ``signals.count``."""
 _NAME_RE: Final = re.compile(r"[a-z][a-z0-9-]{0,31}", re.ASCII)
 _LABEL_RE: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,63}", re.ASCII)
 _ROLE_LENGTH: Final = 64
@@ -450,14 +457,13 @@ def _kind(value: JsonValue, path: str) -> KindRule:
     for index, item in enumerate(
         _array(rule["methods"], methods_path, len(COUNTING_METHODS))
     ):
-        if item not in COUNTING_METHODS:
+        if not isinstance(item, str) or item not in COUNTING_METHODS:
             shown = f.show(item) if isinstance(item, str) else f.kind(item)
             raise fail(
                 f"{methods_path}[{index}]",
                 f"is not a counting method: {shown} (known: "
                 f"{', '.join(COUNTING_METHODS)}).",
             )
-        assert isinstance(item, str)  # noqa: S101  (it is one of the names)
         methods.append(item)
     _distinct(methods, methods_path)
     return KindRule(
@@ -481,13 +487,12 @@ def _moderation(value: JsonValue, path: str) -> ModerationRules:
                 "must be 1 to 64 lower-case letters, digits and hyphens, not "
                 f"{f.show(text) if isinstance(text, str) else f.kind(text)}.",
             )
-        if action not in LABEL_ACTIONS:
+        if not isinstance(action, str) or action not in LABEL_ACTIONS:
             raise fail(
                 _join(where, "action"),
                 f"must be hide, warn or inform, not "
                 f"{f.show(action) if isinstance(action, str) else f.kind(action)}.",
             )
-        assert isinstance(action, str)  # noqa: S101  (one of LABEL_ACTIONS)
         labels.append(Label(text, action))
     _distinct([label.value for label in labels], labels_path)
     panel_size = _integer(rules["panelSize"], _join(path, "panelSize"), 1, MAX_PANEL)

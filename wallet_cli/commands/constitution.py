@@ -21,6 +21,7 @@ import typer
 from ssi.cid import object_cid
 from ssi.credentials import load_json
 from ssi.credentials.json_input import MAX_DOCUMENT_BYTES
+from ssi.datetimes import format_date_time
 from ssi.did.syntax import parse_did
 from ssi.errors import InvalidDIDError, ParsingError, StoreAccessError
 from ssi.social import (
@@ -369,7 +370,8 @@ def _row(cid: str, constitution: Constitution, note: str | None) -> JsonObject:
 
 
 def _time(constitution: Constitution) -> str:
-    return constitution.valid_from.isoformat().replace("+00:00", "Z")
+    moment = constitution.valid_from
+    return format_date_time(moment, milliseconds=moment.microsecond != 0)
 
 
 def _check_did(value: str) -> None:
