@@ -1,6 +1,6 @@
 """The social layer: communities and membership; posts, retractions,
-reactions and the feeds they add up to (votes and moderation come in later
-issues)."""
+reactions and the feeds they add up to and counting ballots (proposals, tallies and
+moderation come in later issues)."""
 
 from ssi.social.community import (
     AGORA_CONTEXT,
@@ -8,6 +8,17 @@ from ssi.social.community import (
     Membership,
     membership_credential,
     read_membership,
+)
+from ssi.social.counting import (
+    METHODS,
+    Choice,
+    CountResult,
+    Round,
+    TieBreak,
+    Transfer,
+    check_choice,
+    count,
+    tie_break_key,
 )
 from ssi.social.feed import (
     FEED_RECORDS,
@@ -58,12 +69,15 @@ __all__ = [
     "MAX_MENTIONS",
     "MAX_TAGS",
     "MEMBERSHIP_TYPE",
+    "METHODS",
     "POST_TYPE",
     "REACTIONS",
     "REACTION_TYPE",
     "RETRACTION_TYPE",
     "SOCIAL_TYPES",
     "Attachment",
+    "Choice",
+    "CountResult",
     "Feed",
     "FeedEntry",
     "FeedRecords",
@@ -73,9 +87,14 @@ __all__ = [
     "Reaction",
     "ReactionCount",
     "Retraction",
+    "Round",
     "SocialObject",
+    "TieBreak",
+    "Transfer",
     "build_feed",
     "build_feed_from_records",
+    "check_choice",
+    "count",
     "feed_record",
     "membership_credential",
     "post_credential",
@@ -88,4 +107,5 @@ __all__ = [
     "retraction_credential",
     "select_threads",
     "store_feed",
+    "tie_break_key",
 ]
