@@ -145,6 +145,8 @@ class Round:
         elected: options elected in the round.
         eliminated: options eliminated (excluded) in the round.
         transfers: what moved at the end of the round, source by source.
+        residual: STV only: the value lost so far to truncating transfer
+            values to five decimal places.
     """
 
     number: int
@@ -153,6 +155,7 @@ class Round:
     elected: tuple[str, ...] = ()
     eliminated: tuple[str, ...] = ()
     transfers: tuple[Transfer, ...] = ()
+    residual: Number = 0
 
     def to_json(self) -> JsonObject:
         """Return the round as JSON.
@@ -166,6 +169,7 @@ class Round:
             "elected": list(self.elected),
             "eliminated": list(self.eliminated),
             "transfers": [t.to_json() for t in self.transfers],
+            "residual": _number(self.residual),
         }
 
 

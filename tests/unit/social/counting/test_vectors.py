@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,18 @@ def _choice(method: str, ballot: dict[str, Any]) -> Any:
 
 def _check(result: dict[str, Any], expect: dict[str, Any]) -> None:
     for key, value in expect.items():
-        if key == "rounds":
+        if key == "stageVotes":  # Decimal votes after each stage, by option.
+            assert len(result["rounds"]) == len(value)
+            for got, want in zip(result["rounds"], value, strict=True):
+                for option, votes in got["tallies"].items():
+                    assert Fraction(votes) == Fraction(want.get(option, "0")), (
+                        got["number"],
+                        option,
+                    )
+        elif key == "stageExhausted":
+            exhausted = [Fraction(r["exhausted"]) for r in result["rounds"]]
+            assert exhausted == [Fraction(v) for v in value]
+        elif key == "rounds":
             assert len(result["rounds"]) == len(value)
             for got, want in zip(result["rounds"], value, strict=True):
                 for field, expected in want.items():
