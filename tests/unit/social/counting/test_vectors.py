@@ -41,6 +41,8 @@ def _check(result: dict[str, Any], expect: dict[str, Any]) -> None:
         elif key == "stageExhausted":
             exhausted = [Fraction(r["exhausted"]) for r in result["rounds"]]
             assert exhausted == [Fraction(v) for v in value]
+        elif key == "committee":  # The winners as a set, sorted.
+            assert sorted(result["winners"]) == value
         elif key == "rounds":
             assert len(result["rounds"]) == len(value)
             for got, want in zip(result["rounds"], value, strict=True):
