@@ -143,8 +143,8 @@ def _fast(
     keys, sums = _aggregate(map(tuple, ballots) if not normal else ballots, weights)
     lengths = np.fromiter(map(len, keys), np.int64, len(keys))
     size = int(lengths.sum())
-    if not set(map(type, chain.from_iterable(keys))) <= {str}:
-        raise _FallbackError
+    # Items are looked up among the option ids: anything else (another
+    # type, an unknown id) raises KeyError or TypeError, so no type check.
     flat = np.fromiter(
         map(index.__getitem__, chain.from_iterable(keys)), np.int64, size
     )
@@ -173,12 +173,11 @@ def _scored(
     voice_credits: int,
 ) -> tuple[Matrix, Matrix]:
     m = len(index)
-    if kinds <= {dict}:
-        keys, sums = _aggregate(map(tuple, map(dict.items, ballots)), weights)
-    elif kinds <= {tuple}:
-        keys, sums = _aggregate(ballots, weights)
-    else:
+    if kinds <= {dict}:  # Mostly distinct: one row per ballot, no adding up.
+        return _scored_rows(method, index, ballots, weights, max_score, voice_credits)
+    if not kinds <= {tuple}:
         raise _FallbackError
+    keys, sums = _aggregate(ballots, weights)
     lengths = np.fromiter(map(len, keys), np.int64, len(keys))
     pairs = list(chain.from_iterable(keys))
     if not set(map(type, map(itemgetter(0), pairs))) <= {str}:
@@ -187,11 +186,49 @@ def _scored(
         raise _FallbackError
     flat = np.fromiter(map(index.__getitem__, map(itemgetter(0), pairs)), np.int64)
     values = np.fromiter(map(itemgetter(1), pairs), np.int64, len(pairs))
+    _check_values(method, values, max_score, voice_credits)
+    matrix = np.zeros((len(keys), m), np.int64)
+    matrix[np.repeat(np.arange(len(keys)), lengths), flat] = values
+    _check_budget(method, matrix, voice_credits)
+    return matrix, sums
+
+
+def _scored_rows(
+    method: str,
+    index: dict[str, int],
+    ballots: Sequence[dict[Any, Any]],
+    weights: Sequence[int] | None,
+    max_score: int,
+    voice_credits: int,
+) -> tuple[Matrix, Matrix]:
+    lengths = np.fromiter(map(len, ballots), np.int64, len(ballots))
+    size = int(lengths.sum())
+    values_of = dict.values
+    if not set(map(type, chain.from_iterable(map(values_of, ballots)))) <= {int}:
+        raise _FallbackError
+    flat = np.fromiter(
+        map(index.__getitem__, chain.from_iterable(ballots)), np.int64, size
+    )
+    values = np.fromiter(chain.from_iterable(map(values_of, ballots)), np.int64, size)
+    _check_values(method, values, max_score, voice_credits)
+    matrix = np.zeros((len(ballots), len(index)), np.int64)
+    matrix[np.repeat(np.arange(len(ballots)), lengths), flat] = values
+    _check_budget(method, matrix, voice_credits)
+    if weights is None:
+        sums = np.ones(len(ballots), np.int64)
+    else:
+        sums = np.fromiter(weights, np.int64, len(ballots))
+    return matrix, sums
+
+
+def _check_values(
+    method: str, values: Matrix, max_score: int, voice_credits: int
+) -> None:
     top = isqrt(voice_credits) if method == "quadratic" else max_score
     if len(values) and (values.min() < 0 or values.max() > top):
         raise _FallbackError
-    matrix = np.zeros((len(keys), m), np.int64)
-    matrix[np.repeat(np.arange(len(keys)), lengths), flat] = values
+
+
+def _check_budget(method: str, matrix: Matrix, voice_credits: int) -> None:
     if method == "quadratic" and ((matrix * matrix).sum(axis=1) > voice_credits).any():
         raise _FallbackError
-    return matrix, sums

@@ -35,8 +35,10 @@ def pairwise_matrix(profile: Profile, m: int) -> list[list[int]]:
 
     Spec: docs/counting.md (Pairwise matrix)
     """
-    positions = profile.matrix
-    rows = [profile.weights @ (positions[:, a : a + 1] < positions) for a in range(m)]
+    small = np.int8 if m < 127 else np.int32
+    columns = np.ascontiguousarray(profile.matrix.T.astype(small))
+    weights = profile.weights
+    rows = [((columns[a][None, :] < columns) * weights).sum(axis=1) for a in range(m)]
     return [[int(v) for v in row.tolist()] for row in rows]
 
 
