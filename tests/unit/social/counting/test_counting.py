@@ -84,9 +84,9 @@ def test_a_malformed_ballot_is_named_by_index():
     with pytest.raises(InvalidChoiceError) as info:
         count("irv", ["a", "b"], [["a"], ["b", "a"], ["b", "b"]])
     assert info.value.detail.startswith("Ballot 2: ")
-    with pytest.raises(InvalidChoiceError, match="^Ballot 1: "):
+    with pytest.raises(InvalidChoiceError, match=r"^Ballot 1: "):
         count("score", ["a", "b"], [{"a": 1}, {"a": 9}])
-    with pytest.raises(InvalidChoiceError, match="^Ballot 0: "):
+    with pytest.raises(InvalidChoiceError, match=r"^Ballot 0: "):
         count("plurality", ["a", "b"], [None, "a"])
 
 
