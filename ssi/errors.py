@@ -132,6 +132,7 @@ __all__ = [
     "InvalidCIDError",
     "InvalidChallengeError",
     "InvalidChoiceError",
+    "InvalidConstitutionError",
     "InvalidCursorError",
     "InvalidDIDDocumentError",
     "InvalidDIDError",
@@ -546,6 +547,30 @@ class UnknownMethodError(MalformedValueError):
     code = "unknownMethod"
     type_uri = _AGORA + "unknownMethod"
     title = "Unknown counting method"
+
+
+class InvalidConstitutionError(MalformedValueError):
+    """A constitution's rules are malformed or inconsistent.
+
+    ``field`` is the precise path of the offending field: the rules' own path
+    (``kinds.amendment.threshold``) for a bare rules object, the JSON path
+    (``$.credentialSubject.rules.kinds.amendment.threshold``) inside a
+    credential, the TOML key path (``voting_period.min``) for a TOML file;
+    ``line`` is the TOML line of a syntax error.
+
+    Spec: docs/governance.md (Constitution rules)
+    """
+
+    code = "invalidConstitution"
+    type_uri = _AGORA + "invalidConstitution"
+    title = "Invalid constitution"
+
+    def __init__(
+        self, detail: str, *, field: str = "", line: int | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.field = field
+        self.line = line
 
 
 class ValidityRangeError(CredentialError):
