@@ -23,6 +23,7 @@ from ssi.bundle.format import (
 from ssi.bundle.logs import BundleLogMethod, MemoryLogSource
 from ssi.bundle.merge import MergeProblem, MergeReport, merge
 from ssi.bundle.pack import BundleWriter, PackSummary, pack
+from ssi.bundle.read import MAX_READ_ITEMS, BundleContents, read_bundle
 from ssi.bundle.unpack import UNPACK_BATCH, UnpackResult, unpack
 from ssi.bundle.verify import (
     DEFAULT_CHUNK_SIZE,
@@ -38,8 +39,10 @@ __all__ = [
     "MAX_DEPENDENCY_BYTES",
     "MAX_DEPENDENCY_ITEMS",
     "MAX_LINE_BYTES",
+    "MAX_READ_ITEMS",
     "MEDIA_TYPE",
     "UNPACK_BATCH",
+    "BundleContents",
     "BundleLogMethod",
     "BundleVerification",
     "BundleWriter",
@@ -51,6 +54,7 @@ __all__ = [
     "UnpackResult",
     "merge",
     "pack",
+    "read_bundle",
     "unpack",
     "verify_bundle",
 ]

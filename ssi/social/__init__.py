@@ -1,6 +1,6 @@
 """The social layer: communities and membership; posts, retractions,
-reactions and the feeds they add up to; constitutions, proposals and signals
-(ballots, delegation, counting and moderation come in later issues)."""
+reactions and the feeds they add up to; constitutions, proposals and signals;
+counting ballots (tallies and moderation come in later issues)."""
 
 from ssi.social.community import (
     AGORA_CONTEXT,
@@ -15,6 +15,17 @@ from ssi.social.constitution import (
     constitution_credential,
     read_constitution,
     rules_from_toml,
+)
+from ssi.social.counting import (
+    METHODS,
+    Choice,
+    CountResult,
+    Round,
+    TieBreak,
+    Transfer,
+    check_choice,
+    count,
+    tie_break_key,
 )
 from ssi.social.feed import (
     FEED_RECORDS,
@@ -104,6 +115,7 @@ __all__ = [
     "MAX_MENTIONS",
     "MAX_TAGS",
     "MEMBERSHIP_TYPE",
+    "METHODS",
     "POST_TYPE",
     "PROPOSAL_PROBLEM_CODES",
     "PROPOSAL_TYPE",
@@ -113,8 +125,10 @@ __all__ = [
     "SIGNAL_TYPE",
     "SOCIAL_TYPES",
     "Attachment",
+    "Choice",
     "Constitution",
     "ConstitutionRules",
+    "CountResult",
     "Feed",
     "FeedEntry",
     "FeedRecords",
@@ -132,15 +146,20 @@ __all__ = [
     "Reaction",
     "ReactionCount",
     "Retraction",
+    "Round",
     "Signal",
     "SignalRule",
     "SocialObject",
     "Threshold",
+    "TieBreak",
+    "Transfer",
     "VotingPeriod",
     "build_feed",
     "build_feed_from_records",
+    "check_choice",
     "check_proposal",
     "constitution_credential",
+    "count",
     "feed_record",
     "membership_credential",
     "parse_rules",
@@ -162,4 +181,5 @@ __all__ = [
     "select_threads",
     "signal_credential",
     "store_feed",
+    "tie_break_key",
 ]

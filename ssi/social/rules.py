@@ -24,6 +24,7 @@ from typing import Final
 from ssi.errors import InvalidConstitutionError, MalformedValueError
 from ssi.jsonld.canon import canonicalize_jcs
 from ssi.social import _fields as f
+from ssi.social.counting._common import METHODS
 from ssi.social.rule_values import (
     Threshold,
     fail,
@@ -51,20 +52,7 @@ __all__ = [
     "rules_to_json",
 ]
 
-COUNTING_METHODS: Final = (
-    "plurality",
-    "approval",
-    "irv",
-    "schulze",
-    "ranked-pairs",
-    "borda",
-    "score",
-    "star",
-    "quadratic",
-    "stv",
-    "pav",
-    "seq-phragmen",
-)
+COUNTING_METHODS: Final = METHODS
 """The counting methods a kind may allow (docs/counting.md defines each)."""
 FIXED_KINDS: Final = ("ordinary", "amendment", "election", "recall")
 """The decision kinds every constitution defines."""
