@@ -314,6 +314,8 @@ GROUPS = [
     ("key",),
     ("vc",),
     ("community",),
+    ("constitution",),
+    ("proposal",),
     ("vp",),
     ("backup",),
     ("passphrase",),
