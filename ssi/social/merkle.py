@@ -35,7 +35,7 @@ __all__ = [
     "merkle_root",
     "node_hash",
     "root_of_hashes",
-    "verify_inclusion",
+    "verify_inclusion_path",
 ]
 
 HASH_SIZE: Final = 32
@@ -143,7 +143,7 @@ def inclusion_path(leaves: Sequence[bytes], index: int) -> tuple[bytes, ...]:
     return tuple(path)
 
 
-def verify_inclusion(
+def verify_inclusion_path(
     leaf: bytes, index: int, size: int, path: Sequence[bytes], root: bytes
 ) -> None:
     """Check that ``leaf`` (a leaf hash) is leaf ``index`` of the tree of

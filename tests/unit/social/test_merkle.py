@@ -45,9 +45,9 @@ def test_published_inclusion_proofs(case):
     )
     if data["wantErr"]:
         with pytest.raises(InclusionProofError):
-            merkle.verify_inclusion(*check)
+            merkle.verify_inclusion_path(*check)
     else:
-        merkle.verify_inclusion(*check)
+        merkle.verify_inclusion_path(*check)
 
 
 def test_our_proofs_are_the_published_ones():
@@ -71,13 +71,13 @@ def test_every_leaf_of_every_size_up_to_40_proves_itself_and_no_other():
         for index in range(size):
             path = merkle.inclusion_path(tree, index)
             leaf = merkle.leaf_hash(tree[index])
-            merkle.verify_inclusion(leaf, index, size, path, root)
+            merkle.verify_inclusion_path(leaf, index, size, path, root)
             if size > 1:
                 other = (index + 1) % size
                 with pytest.raises(InclusionProofError):
-                    merkle.verify_inclusion(leaf, other, size, path, root)
+                    merkle.verify_inclusion_path(leaf, other, size, path, root)
                 with pytest.raises(InclusionProofError):
-                    merkle.verify_inclusion(
+                    merkle.verify_inclusion_path(
                         merkle.leaf_hash(tree[other]), index, size, path, root
                     )
 
@@ -87,9 +87,9 @@ def test_the_empty_tree_and_bad_arguments():
     with pytest.raises(IndexError):
         merkle.inclusion_path([b"a"], 1)
     with pytest.raises(InclusionProofError, match="outside"):
-        merkle.verify_inclusion(bytes(32), 0, 0, [], bytes(32))
+        merkle.verify_inclusion_path(bytes(32), 0, 0, [], bytes(32))
     with pytest.raises(InclusionProofError, match="32 bytes"):
-        merkle.verify_inclusion(b"short", 0, 1, [], bytes(32))
+        merkle.verify_inclusion_path(b"short", 0, 1, [], bytes(32))
 
 
 def test_ballot_leaves_are_sorted_utf8_once_each():
