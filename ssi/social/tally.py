@@ -70,6 +70,7 @@ def compute_tally(
     executor: Executor | None = None,
     at: datetime | None = None,
     superseded_at: datetime | None = None,
+    chunk_size: int = 256,
 ) -> TallyResult:
     """Count ``proposal`` from ``inputs`` under ``constitution``.
 
@@ -87,6 +88,7 @@ def compute_tally(
         at: the verifier's clock (default: the proposal's ``closes``).
         superseded_at: when the cited constitution was superseded, if it
             was (``check_proposal``'s rule).
+        chunk_size: inputs per task shipped to the executor.
 
     Spec: docs/tallies.md
 
@@ -102,7 +104,9 @@ def compute_tally(
     rules = counting_rules(read, constitution)
     moment = at or read.closes
     verifier = verifier or tally_verifier(logs, at=moment)
-    checked = check_inputs(list(inputs), verifier=verifier, executor=executor)
+    checked = check_inputs(
+        list(inputs), verifier=verifier, executor=executor, chunk_size=chunk_size
+    )
     own = check_inputs([proposal], verifier=verifier)
     return _decide(read, proposal_cid, rules, checked, own, superseded_at)
 

@@ -84,7 +84,7 @@ def constitution_in_force(
             version, replaces = _ratified(
                 document, community, tally_by_cid, proposal_by_cid, checker
             )
-        except _Refused as exc:
+        except _RefusedError as exc:
             refused[cid] = str(exc)
             continue
         ratified[cid] = (version, replaces)
@@ -108,7 +108,8 @@ def constitution_in_force(
     if not chain:
         reasons = "; ".join(f"{cid}: {why}" for cid, why in sorted(refused.items()))
         raise ConstitutionNotInForceError(
-            f"no constitution of {community[:80]} is in force ({reasons or 'none given'})."
+            f"no constitution of {community[:80]} is in force "
+            f"({reasons or 'none given'})."
         )
     return ConstitutionChain(
         in_force=chain[-1],
@@ -117,7 +118,7 @@ def constitution_in_force(
     )
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     """Why one constitution is not in force (internal)."""
 
 
@@ -131,42 +132,46 @@ def _ratified(
     try:
         read_constitution(document)
     except SSIError as exc:
-        raise _Refused(f"not a constitution: {exc.detail}") from exc
+        raise _RefusedError(f"not a constitution: {exc.detail}") from exc
     subject = document.get("credentialSubject")
     if not isinstance(subject, dict):
-        raise _Refused("not a constitution.")
+        raise _RefusedError("not a constitution.")
     if document.get("issuer") != community:
-        raise _Refused("it is not issued by the community.")
+        raise _RefusedError("it is not issued by the community.")
     if not signature_verified(checker.verify(document)):
-        raise _Refused("its proof does not verify.")
+        raise _RefusedError("its proof does not verify.")
     ratified_by = subject.get("ratifiedBy")
     tally = tallies.get(ratified_by) if isinstance(ratified_by, str) else None
     if tally is None:
-        raise _Refused("the tally it cites (ratifiedBy) is not given.")
+        raise _RefusedError("the tally it cites (ratifiedBy) is not given.")
     try:
         read_t = read_tally(tally)
     except SSIError as exc:
-        raise _Refused(f"the tally it cites is not a tally: {exc.detail}") from exc
+        raise _RefusedError(f"the tally it cites is not a tally: {exc.detail}") from exc
     if not signature_verified(checker.verify(tally)):
-        raise _Refused("the tally it cites does not verify.")
+        raise _RefusedError("the tally it cites does not verify.")
     if not read_t.passed or read_t.result.get("kind") != "amendment":
-        raise _Refused("the tally it cites is not a passed amendment.")
+        raise _RefusedError("the tally it cites is not a passed amendment.")
     proposal = proposals.get(read_t.proposal)
     if proposal is None:
-        raise _Refused("the proposal of the tally it cites is not given.")
+        raise _RefusedError("the proposal of the tally it cites is not given.")
     try:
         read_p = read_proposal(proposal)
     except SSIError as exc:
-        raise _Refused(f"the tally's proposal is not a proposal: {exc.detail}") from exc
+        raise _RefusedError(
+            f"the tally's proposal is not a proposal: {exc.detail}"
+        ) from exc
     if read_p.kind != "amendment" or read_p.community != community:
-        raise _Refused("the tally's proposal is not an amendment of the community.")
+        raise _RefusedError(
+            "the tally's proposal is not an amendment of the community."
+        )
     rules = subject.get("rules")
     if read_p.amendment is None or not _same(read_p.amendment, rules):
-        raise _Refused("its rules are not those the amendment proposed.")
+        raise _RefusedError("its rules are not those the amendment proposed.")
     replaces = subject.get("replaces")
     replaced = replaces if isinstance(replaces, str) else None
     if read_p.constitution != replaced:
-        raise _Refused(
+        raise _RefusedError(
             "the amendment was counted under another constitution than the one "
             "it replaces."
         )

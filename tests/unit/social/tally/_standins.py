@@ -61,6 +61,7 @@ def _counting() -> types.ModuleType:
         support = Fraction(totals[order[0]], total) if total else None
         return CountResult(method, winners, support, totals)
 
+    _picklable(CountResult)
     module.METHODS = methods
     module.check_choice = check_choice
     module.count = count
@@ -124,6 +125,7 @@ def _constitution() -> types.ModuleType:
             subject.get("replaces"),
         )
 
+    _picklable(ConstitutionRules, Constitution)
     module.ConstitutionRules = ConstitutionRules
     module.Constitution = Constitution
     module.parse_rules = parse_rules
@@ -263,7 +265,16 @@ def _proposal() -> types.ModuleType:
     for name, value in list(locals().items()):
         if not name.startswith("_") and name != "module":
             setattr(module, name, value)
+    _picklable(Proposal, Signal, ProposalProblem, ProposalCheck)
     return module
+
+
+def _picklable(*classes) -> None:
+    """Make stand-in classes picklable (found here by name)."""
+    for cls in classes:
+        cls.__module__ = __name__
+        cls.__qualname__ = cls.__name__
+        globals()[cls.__name__] = cls
 
 
 def install() -> None:

@@ -72,6 +72,7 @@ class World:
         self.members = [ssi.did_key(k) for k in self.keys]
         self.revocation = StatusListState(REVOCATIONS, purpose="revocation")
         self.suspension = StatusListState(SUSPENSIONS, purpose="suspension")
+        self.status_index: dict[str, tuple[int, int]] = {}
         self.memberships = [self.membership(i) for i in range(size)]
         self.rules = copy.deepcopy(rules or RULES)
         self.constitution = sign(
@@ -94,13 +95,17 @@ class World:
             self.community_key,
         )
 
-    def membership(self, index: int, *, role: str = "member", valid_until=None):
+    def membership(
+        self, index: int, *, role: str = "member", valid_until=None, did=None
+    ):
         revocation = self.revocation.allocate()
         suspension = self.suspension.allocate()
+        member = did or self.members[index]
+        self.status_index[member] = (revocation, suspension)
         return sign(
             membership_credential(
                 self.community,
-                self.members[index] if index < len(self.members) else "",
+                member,
                 role=role,
                 valid_from=T0,
                 valid_until=valid_until,
@@ -111,6 +116,12 @@ class World:
             ),
             self.community_key,
         )
+
+    def revoke(self, index: int) -> None:
+        self.revocation.revoke(self.status_index[self.members[index]][0])
+
+    def suspend(self, index: int) -> None:
+        self.suspension.suspend(self.status_index[self.members[index]][1])
 
     def status_lists(self, valid_from=T0):
         return [
