@@ -33,7 +33,8 @@ def test_a_chain_carries_every_weight_to_the_first_voter():
     outcome = run([d("a", "b"), d("b", "c"), d("c", "v")], {"v"})
     assert outcome.weights == {"v": 4}
     assert outcome.reached == {"a": "v", "b": "v", "c": "v"}
-    assert outcome.lost == {} and outcome.cycles == ()
+    assert outcome.lost == {}
+    assert outcome.cycles == ()
 
 
 def test_a_direct_ballot_overrides_the_voters_own_delegation():
@@ -51,7 +52,8 @@ def test_a_cycle_carries_no_weight_and_is_reported_once():
 
 def test_a_cycle_with_a_voter_on_it_is_no_cycle():
     outcome = run([d("x", "y"), d("y", "x")], {"y"})
-    assert outcome.weights == {"y": 2} and outcome.cycles == ()
+    assert outcome.weights == {"y": 2}
+    assert outcome.cycles == ()
 
 
 def test_a_chain_ending_at_a_non_voter_carries_no_weight():
@@ -64,7 +66,8 @@ def test_the_latest_delegation_per_scope_counts_and_withdrawals_empty_it():
     later = run([d("a", "b", day=1), d("a", "c", day=2)], {"b", "c"})
     assert later.reached == {"a": "c"}
     withdrawn = run([d("a", "b", day=1), d("a", None, day=2)], {"b"})
-    assert withdrawn.reached == {} and withdrawn.weights == {"b": 1}
+    assert withdrawn.reached == {}
+    assert withdrawn.weights == {"b": 1}
     after_close = run([d("a", "b", day=1), d("a", "c", day=31)], {"b", "c"})
     assert after_close.reached == {"a": "b"}
 
@@ -98,7 +101,8 @@ def test_a_chain_of_100000_is_followed_in_linear_steps():
     assert outcome.steps == size
     ring = {f"m{i}": (f"m{(i + 1) % size}", f"c{i}") for i in range(size)}
     looped = resolve_delegations(ring, set())
-    assert looped.steps == size and len(looped.cycles) == 1
+    assert looped.steps == size
+    assert len(looped.cycles) == 1
     assert len(looped.lost) == size
 
 

@@ -201,10 +201,13 @@ def test_quorum_threshold_and_passing():
     ballots = [world.ballot(i, proposal, "a") for i in range(2)]
     result = tally(world, proposal, ballots)
     assert (result.turnout, result.quorum_met) == (Fraction(2, 9), False)
-    assert result.support == 1 and result.threshold_met and not result.passed
+    assert result.support == 1
+    assert result.threshold_met
+    assert not result.passed
     ballots.append(world.ballot(2, proposal, "a"))
     result = tally(world, proposal, ballots)
-    assert result.quorum_met and result.passed
+    assert result.quorum_met
+    assert result.passed
     assert result.to_json()["quorum"] == {
         "required": "1/3",
         "turnout": "1/3",
@@ -217,7 +220,9 @@ def test_an_invalid_proposal_is_not_counted():
     proposal = world.proposal()
     inputs = [*world.memberships, *world.status_lists(), *world.signals(proposal)[:1]]
     result = compute_tally(proposal, inputs, constitution=world.constitution)
-    assert not result.proposal_valid and result.count is None and not result.passed
+    assert not result.proposal_valid
+    assert result.count is None
+    assert not result.passed
     assert [code for code, _ in result.proposal_problems] == ["notEnoughSignals"]
 
 
@@ -323,7 +328,8 @@ def test_delegation_in_a_tally():
     ]
     result = tally(world, proposal, [*ballots, *delegations])
     assert result.count["totals"] == {"a": 3, "b": 2, "c": 0}
-    assert result.counted_weight == 5 and result.delegated == 3
+    assert result.counted_weight == 5
+    assert result.delegated == 3
     members = world.members
     assert result.cycles == (tuple(sorted([members[5], members[6]])),)
     assert {(x.delegator, x.reason) for x in result.lost} == {

@@ -47,7 +47,9 @@ def check(setup, unsigned):
 
 def test_an_honest_tally_verifies(setup):
     outcome = check(setup, setup[4])
-    assert outcome.verified and outcome.signed and outcome.differences == ()
+    assert outcome.verified
+    assert outcome.signed
+    assert outcome.differences == ()
     outcome.raise_for_differences()
 
 
@@ -56,7 +58,8 @@ def test_one_count_changed(setup):
     totals = changed["credentialSubject"]["result"]["count"]["totals"]
     totals["a"] += 1
     outcome = check(setup, changed)
-    assert outcome.signed and not outcome.verified
+    assert outcome.signed
+    assert not outcome.verified
     assert outcome.differences == (
         Difference(f"{SUBJECT}.result.count.totals.a", 3, 4),
     )
@@ -107,7 +110,8 @@ def test_a_changed_tally_without_a_new_signature(setup):
     signed = sign(unsigned, TALLIER)
     signed["credentialSubject"]["result"]["passed"] = True
     outcome = verify_tally(signed, proposal, inputs, constitution=world.constitution)
-    assert not outcome.signed and not outcome.verified
+    assert not outcome.signed
+    assert not outcome.verified
     assert outcome.differences == (Difference(f"{SUBJECT}.result.passed", False, True),)
 
 
