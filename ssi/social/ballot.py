@@ -117,7 +117,7 @@ def choice_to_json(choice: Choice) -> JsonValue:
     if isinstance(choice, str):
         return choice
     if choice and isinstance(choice[0], tuple):
-        return {str(pair[0]): int(pair[1]) for pair in choice}  # type: ignore[index]
+        return {str(pair[0]): int(pair[1]) for pair in choice}
     return [str(item) for item in choice]
 
 

@@ -271,8 +271,8 @@ def _ballots(
         if item.kind != "ballot":
             continue
         if item.value is None:
-            code = "malformedChoice" if item.choice_error else "unreadable"
-            rejected.append(RejectedBallot(item.cid, item.issuer, code))
+            reason = "malformedChoice" if item.choice_error else "unreadable"
+            rejected.append(RejectedBallot(item.cid, item.issuer, reason))
             continue
         ballot = item.value
         assert isinstance(ballot, Ballot)  # noqa: S101 - kind's reader

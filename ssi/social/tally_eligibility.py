@@ -35,6 +35,7 @@ from ssi.social.community import Membership
 from ssi.social.tally_inputs import CheckedInput
 from ssi.status.bitstring import StatusList
 from ssi.status.credential import StatusListCredential, parse_status_entry
+from ssi.types import JsonObject
 
 __all__ = ["STANDINGS", "Electorate", "Standing"]
 
@@ -129,8 +130,8 @@ class Electorate:
             _, cid, membership = max(eligible, key=lambda item: item[:2])
             best = Standing("eligible", membership.role, cid)
         else:
-            found = [c for c in STANDINGS[2:] if c in codes]
-            best = Standing(found[0] if found else "notMember")
+            worst = [c for c in STANDINGS[2:] if c in codes]
+            best = Standing(worst[0] if worst else "notMember")
         self._cache[key] = best
         return best
 
@@ -162,9 +163,9 @@ class Electorate:
                 worst = code
         return worst
 
-    def _entry_standing(self, raw: object, at: datetime) -> str:
+    def _entry_standing(self, raw: JsonObject, at: datetime) -> str:
         try:
-            entry = parse_status_entry(raw)  # type: ignore[arg-type]
+            entry = parse_status_entry(raw)
         except SSIError:
             return "statusUnknown"
         if entry.purpose not in ("revocation", "suspension"):

@@ -83,7 +83,7 @@ def test_the_genesis_alone_is_in_force_without_the_second_tally(chain):
 
 
 def test_a_failed_amendment_yields_no_constitution(chain):
-    world, constitutions, tallies, proposals = chain
+    world, constitutions, _, _ = chain
     rules = copy.deepcopy(world.rules)
     rules["delegation"] = False
     proposal, result, tally = ratify(world, constitutions[1], rules, "yyynnn")
