@@ -46,8 +46,11 @@ from ssi.cid import object_cid  # noqa: E402
 from ssi.keys import Ed25519KeyPair  # noqa: E402
 from ssi.social.ballot import ballot_credential  # noqa: E402
 from ssi.social.community import AGORA_CONTEXT, membership_credential  # noqa: E402
-from ssi.status import StatusList, build_status_entry  # noqa: E402
-from ssi.status import build_status_list_credential  # noqa: E402
+from ssi.status import (  # noqa: E402
+    StatusList,
+    build_status_entry,
+    build_status_list_credential,
+)
 
 CACHE = ROOT / ".cache"
 VC = "https://www.w3.org/ns/credentials/v2"
@@ -340,11 +343,13 @@ def main() -> None:
         f"  {'verify_many alone':>17}"
     )
     for processes in (1, 2):
+        median = {
+            name: statistics.median(figures[f"{name} {processes}"])
+            for name in ("tally", "raw", "ratio", "verify")
+        }
         print(
-            f"{processes:>9}  {statistics.median(figures[f'tally {processes}']):>12,.0f}"
-            f"  {statistics.median(figures[f'raw {processes}']):>10,.0f}"
-            f"  {statistics.median(figures[f'ratio {processes}']):>5.2f}"
-            f"  {statistics.median(figures[f'verify {processes}']):>17.2f}"
+            f"{processes:>9}  {median['tally']:>12,.0f}  {median['raw']:>10,.0f}"
+            f"  {median['ratio']:>5.2f}  {median['verify']:>17.2f}"
         )
 
 
