@@ -347,3 +347,54 @@ def test_delegation_in_a_tally():
     )
     assert result.counted_weight == 1
     assert [i.code for i in result.ignored] == ["delegationOff"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "support", "passes"),
+    [
+        ("none", None, True),
+        (">1/2", Fraction(1, 2), False),
+        (">1/2", Fraction(501, 1000), True),
+        (">=2/3", Fraction(2, 3), True),
+        (">=2/3", Fraction(665, 1000), False),
+        (">=0.5", Fraction(1, 2), True),
+        (">1/2", None, False),
+    ],
+)
+def test_thresholds(rule, support, passes):
+    from ssi.social.tally_rules import threshold_passes
+
+    assert threshold_passes(rule, support) is passes
+
+
+@pytest.mark.parametrize("rule", ["1/2", ">x", "=>1/2", ">1/0"])
+def test_a_threshold_of_no_form_is_refused(rule):
+    from ssi.social.tally_rules import threshold_passes
+
+    with pytest.raises(TallyError, match="not >p/q"):
+        threshold_passes(rule, Fraction(1))
+
+
+def test_roles_and_several_memberships():
+    from ssi.social.tally_eligibility import Electorate
+    from ssi.social.tally_inputs import check_inputs, tally_verifier
+
+    world = World(size=2)
+    steward = world.membership(0, role="steward")
+    world.revoke(1)
+    inputs = [*world.memberships, steward, *world.status_lists()]
+    checked = check_inputs(inputs, verifier=tally_verifier(at=CLOSES))
+    electorate = Electorate(world.community, checked)
+    # Both start at T0: the larger CID gives the role.
+    later = max(object_cid(steward), object_cid(world.memberships[0]))
+    expected = "steward" if later == object_cid(steward) else "member"
+    assert electorate.standing(world.members[0], CLOSES).role == expected
+    assert electorate.role(world.members[0], CLOSES) == expected
+    assert electorate.standing(world.members[1], CLOSES).code == "revoked"
+    assert electorate.standing("did:example:nobody", CLOSES).code == "notMember"
+    assert electorate.count(CLOSES) == 1
+    assert electorate.members() == sorted(world.members)
+    # Before the membership's validFrom, no membership.
+    assert electorate.standing(world.members[0], T0 - timedelta(days=1)).code == (
+        "notMember"
+    )
