@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/store.py
 	$(BIN)/python benchmarks/bundle.py
 	$(BIN)/python benchmarks/feed.py
+	$(BIN)/python benchmarks/counting.py
 	$(BIN)/python benchmarks/cli.py
 
 N ?= 100000

@@ -170,7 +170,47 @@ cat >"${dest}/${AGORA_V1_FILE}" <<'EOF'
     "memberSince": {
       "@id": "https://w3id.org/agora/vocab#memberSince",
       "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
-    }
+    },
+    "Constitution": "https://w3id.org/agora/vocab#Constitution",
+    "Proposal": "https://w3id.org/agora/vocab#Proposal",
+    "Signal": "https://w3id.org/agora/vocab#Signal",
+    "Ballot": "https://w3id.org/agora/vocab#Ballot",
+    "Delegation": "https://w3id.org/agora/vocab#Delegation",
+    "Tally": "https://w3id.org/agora/vocab#Tally",
+    "version": "https://w3id.org/agora/vocab#version",
+    "rules": {"@id": "https://w3id.org/agora/vocab#rules", "@type": "@json"},
+    "ratifiedBy": "https://w3id.org/agora/vocab#ratifiedBy",
+    "constitution": "https://w3id.org/agora/vocab#constitution",
+    "kind": "https://w3id.org/agora/vocab#kind",
+    "title": "https://w3id.org/agora/vocab#title",
+    "body": "https://w3id.org/agora/vocab#body",
+    "method": "https://w3id.org/agora/vocab#method",
+    "opens": {
+      "@id": "https://w3id.org/agora/vocab#opens",
+      "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+    },
+    "closes": {
+      "@id": "https://w3id.org/agora/vocab#closes",
+      "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+    },
+    "options": {"@id": "https://w3id.org/agora/vocab#options", "@type": "@json"},
+    "candidates": {
+      "@id": "https://w3id.org/agora/vocab#candidates",
+      "@type": "@id",
+      "@container": "@list"
+    },
+    "seats": "https://w3id.org/agora/vocab#seats",
+    "amendment": {"@id": "https://w3id.org/agora/vocab#amendment", "@type": "@json"},
+    "recalls": "https://w3id.org/agora/vocab#recalls",
+    "proposal": "https://w3id.org/agora/vocab#proposal",
+    "choice": {"@id": "https://w3id.org/agora/vocab#choice", "@type": "@json"},
+    "delegate": {"@id": "https://w3id.org/agora/vocab#delegate", "@type": "@id"},
+    "tag": "https://w3id.org/agora/vocab#tag",
+    "withdrawn": "https://w3id.org/agora/vocab#withdrawn",
+    "result": {"@id": "https://w3id.org/agora/vocab#result", "@type": "@json"},
+    "ballotRoot": "https://w3id.org/agora/vocab#ballotRoot",
+    "countedBallots": "https://w3id.org/agora/vocab#countedBallots",
+    "inputs": {"@id": "https://w3id.org/agora/vocab#inputs", "@container": "@list"}
   }
 }
 EOF

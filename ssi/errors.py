@@ -30,7 +30,9 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── ValidityRangeError              RANGE_ERROR
     │   ├── CryptographicSecurityError      CRYPTOGRAPHIC_SECURITY_ERROR
     │   ├── HolderBindingError              holderNotSubject (ours)
-    │   │   (MalformedValueError has InvalidCIDError invalidCid (ours) below it)
+    │   │   (MalformedValueError has InvalidCIDError invalidCid (ours) below it,
+    │   │   and for counting InvalidChoiceError malformedChoice and
+    │   │   UnknownMethodError unknownMethod, both ours)
     │   ├── MembershipError                 (ours: the community rule of bundles)
     │   │   ├── MembershipMissingError      membershipMissing
     │   │   ├── MembershipRevokedError      membershipRevoked
@@ -135,6 +137,8 @@ __all__ = [
     "InvalidAliasError",
     "InvalidCIDError",
     "InvalidChallengeError",
+    "InvalidChoiceError",
+    "InvalidConstitutionError",
     "InvalidCursorError",
     "InvalidDIDDocumentError",
     "InvalidDIDError",
@@ -188,6 +192,7 @@ __all__ = [
     "TallyMismatchError",
     "TransportError",
     "UnknownBundleItemError",
+    "UnknownMethodError",
     "UnsupportedAlgorithmError",
     "UnsupportedBundleVersionError",
     "UnsupportedCryptosuiteError",
@@ -524,6 +529,56 @@ class InvalidCIDError(MalformedValueError):
     code = "invalidCid"
     type_uri = _AGORA + "invalidCid"
     title = "Invalid content identifier"
+
+
+class InvalidChoiceError(MalformedValueError):
+    """A ballot's choice does not have the shape its counting method needs.
+
+    The detail names the ballot (its index in the count) and the reason: an
+    unknown option, a repeated option, a score out of range, a quadratic
+    budget overspent.
+
+    Spec: docs/counting.md (Ballot shapes)
+    """
+
+    code = "malformedChoice"
+    type_uri = _AGORA + "malformedChoice"
+    title = "Malformed choice"
+
+
+class UnknownMethodError(MalformedValueError):
+    """A counting method name is not one of ``ssi.social.METHODS``.
+
+    Spec: docs/counting.md (Methods)
+    """
+
+    code = "unknownMethod"
+    type_uri = _AGORA + "unknownMethod"
+    title = "Unknown counting method"
+
+
+class InvalidConstitutionError(MalformedValueError):
+    """A constitution's rules are malformed or inconsistent.
+
+    ``field`` is the precise path of the offending field: the rules' own path
+    (``kinds.amendment.threshold``) for a bare rules object, the JSON path
+    (``$.credentialSubject.rules.kinds.amendment.threshold``) inside a
+    credential, the TOML key path (``voting_period.min``) for a TOML file;
+    ``line`` is the TOML line of a syntax error.
+
+    Spec: docs/governance.md (Constitution rules)
+    """
+
+    code = "invalidConstitution"
+    type_uri = _AGORA + "invalidConstitution"
+    title = "Invalid constitution"
+
+    def __init__(
+        self, detail: str, *, field: str = "", line: int | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.field = field
+        self.line = line
 
 
 class ValidityRangeError(CredentialError):

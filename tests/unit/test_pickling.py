@@ -18,6 +18,7 @@ from ssi.did.methods import JWKMethod, KeyMethod
 from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.errors import (
     DuplicityError,
+    InvalidConstitutionError,
     InvalidDIDLogError,
     SSIError,
     VerificationFailedError,
@@ -49,6 +50,8 @@ def example(kind: type[SSIError]) -> SSIError:
         )
     if issubclass(kind, InvalidDIDLogError):
         return kind("entry 2 is not signed.", code="invalidLogProof", entry=2)
+    if issubclass(kind, InvalidConstitutionError):
+        return kind("voting_period.min is long.", field="voting_period.min", line=3)
     if issubclass(kind, VerificationFailedError):
         inner = DuplicityError("forked.", entry=1, evidence=[])
         return kind("not verified.", (inner, ssi.errors.ParsingError("bad.")))
