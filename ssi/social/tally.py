@@ -34,7 +34,8 @@ from ssi.social import merkle
 from ssi.social.ballot import Ballot, Delegation
 from ssi.social.counting import check_choice, count
 from ssi.social.delegation import choose_delegations, resolve_delegations
-from ssi.social.proposal import Proposal, check_proposal, read_proposal
+from ssi.social.proposal import Proposal, Signal, read_proposal
+from ssi.social.proposal_check import check_proposal
 from ssi.social.tally_eligibility import Electorate
 from ssi.social.tally_inputs import CheckedInput, check_inputs, tally_verifier
 from ssi.social.tally_result import (
@@ -122,16 +123,17 @@ def _decide(
     community, closes = read.community, read.closes
     electorate = Electorate(community, checked)
     ignored: list[IgnoredInput] = []
-    signals = []
+    signals: list[Signal] = []
     for item in checked:
         if item.kind == "signal":
             code = _unusable(item)
-            if code is None and getattr(item.value, "proposal", None) != proposal_cid:
+            signal = item.value
+            if code is None and isinstance(signal, Signal):
+                if signal.proposal == proposal_cid:
+                    signals.append(signal)
+                    continue
                 code = "wrongProposal"
-            if code is None:
-                signals.append(item.value)
-            else:
-                ignored.append(IgnoredInput(item.cid, item.kind, code))
+            ignored.append(IgnoredInput(item.cid, item.kind, code or "unreadable"))
         elif item.kind in ("membership", "statusList"):
             code = _unusable(item)
             if code is None and item.issuer != community:
@@ -143,7 +145,7 @@ def _decide(
     check = check_proposal(
         read,
         rules.parsed,
-        signals=signals,  # type: ignore[arg-type]
+        signals=signals,
         members=electorate,
         superseded_at=superseded_at,
     )

@@ -23,9 +23,10 @@ from fractions import Fraction
 
 from ssi.cid import object_cid
 from ssi.errors import TallyError
-from ssi.social.constitution import ConstitutionRules, parse_rules, read_constitution
+from ssi.social.constitution import read_constitution
 from ssi.social.proposal import Proposal
-from ssi.social.tally_result import fraction_json
+from ssi.social.rule_values import Threshold, parse_threshold
+from ssi.social.rules import ConstitutionRules, parse_rules
 from ssi.types import JsonObject
 
 __all__ = ["CountingRules", "counting_rules", "threshold_passes"]
@@ -36,7 +37,7 @@ class CountingRules:
     """What a tally needs from the rules of the proposal's decision kind.
 
     Attributes:
-        parsed: the rules as ``ssi.social.constitution`` reads them.
+        parsed: the rules, read (``ssi.social.rules.parse_rules``).
         rules_json: the rules object as it travels.
         quorum: the share of eligible weight that must be counted.
         threshold: the threshold text (``">1/2"``, ``">=2/3"``, ``"none"``).
@@ -60,26 +61,24 @@ class CountingRules:
         return threshold_passes(self.threshold, support)
 
 
-def threshold_passes(rule: str, support: Fraction | None) -> bool:
+def threshold_passes(rule: str | Threshold, support: Fraction | None) -> bool:
     """Apply a threshold rule to a count's support.
 
     ``"none"`` always passes; ``">p/q"`` needs ``support > p/q``; ``">=p/q"``
-    needs ``support >= p/q``; a missing support passes only ``"none"``.
+    needs ``support >= p/q`` (``Threshold.passes``); a missing support (a
+    method without one) passes only ``"none"``.
 
-    Spec: docs/tallies.md (Quorum and threshold)
+    Spec: docs/tallies.md (Counting, quorum and threshold)
 
     Raises:
-        TallyError: the rule is not of that form.
+        InvalidConstitutionError: the rule is not of that form.
     """
-    if rule == "none":
-        return True
-    strict = not rule.startswith(">=")
-    bound = fraction_json(rule[1:] if strict else rule[2:])
-    if not rule.startswith(">") or bound is None:
-        raise TallyError(f"the threshold {rule[:40]!r} is not >p/q, >=p/q or none.")
+    threshold = (
+        rule if isinstance(rule, Threshold) else parse_threshold(rule, "threshold")
+    )
     if support is None:
-        return False
-    return support > bound if strict else support >= bound
+        return threshold.operator == "none"
+    return threshold.passes(support)
 
 
 def counting_rules(
@@ -92,7 +91,7 @@ def counting_rules(
     Raises:
         TallyError: a constitution is cited and not given, or the one given
             is not the one cited or not the community's; a genesis proposal
-            that is not an amendment.
+            that is not an amendment; a kind the rules do not define.
         ParsingError, MalformedValueError: the constitution is not one.
         InvalidConstitutionError: the rules are inconsistent.
     """
@@ -103,6 +102,7 @@ def counting_rules(
                 "amendment carrying the rules it proposes."
             )
         rules_json = proposal.amendment
+        parsed = parse_rules(rules_json, path="$.credentialSubject.amendment")
     else:
         if constitution is None:
             raise TallyError(
@@ -114,39 +114,23 @@ def counting_rules(
                 "the constitution given is not the one the proposal cites "
                 f"({proposal.constitution})."
             )
-        read_constitution(constitution)
-        if constitution.get("issuer") != proposal.community:
+        read = read_constitution(constitution)
+        if read.community != proposal.community:
             raise TallyError(
                 "the constitution given is not issued by the proposal's community."
             )
-        subject = constitution["credentialSubject"]
-        assert isinstance(subject, dict)  # noqa: S101 - read_constitution checked
-        found = subject.get("rules")
-        assert isinstance(found, dict)  # noqa: S101 - read_constitution checked
-        rules_json = found
-    parsed = parse_rules(rules_json)
-    kinds = rules_json["kinds"]
-    assert isinstance(kinds, dict)  # noqa: S101 - parse_rules checked
-    kind = kinds[proposal.kind]
-    assert isinstance(kind, dict)  # noqa: S101 - parse_rules checked
-    quorum = fraction_json(kind["quorum"])
-    assert quorum is not None  # noqa: S101 - parse_rules checked
-    methods = kind["methods"]
-    assert isinstance(methods, list)  # noqa: S101 - parse_rules checked
+        rules_json, parsed = read.rules_json, read.rules
+    kind = parsed.kind(proposal.kind)
+    if kind is None:
+        raise TallyError(f"the rules define no decision kind {proposal.kind[:40]!r}.")
     return CountingRules(
         parsed=parsed,
         rules_json=rules_json,
-        quorum=quorum,
-        threshold=str(kind["threshold"]),
-        methods=tuple(str(m) for m in methods),
-        revoting=rules_json.get("revoting") is True,
-        delegation=rules_json.get("delegation") is True,
-        max_score=_integer(rules_json.get("maxScore"), 5),
-        voice_credits=_integer(rules_json.get("voiceCredits"), 100),
+        quorum=kind.quorum,
+        threshold=str(kind.threshold),
+        methods=kind.methods,
+        revoting=parsed.revoting,
+        delegation=parsed.delegation,
+        max_score=parsed.max_score,
+        voice_credits=parsed.voice_credits,
     )
-
-
-def _integer(value: object, default: int) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return default

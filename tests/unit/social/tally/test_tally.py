@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ssi.cid import object_cid
-from ssi.errors import TallyError
+from ssi.errors import InvalidConstitutionError, TallyError
 from ssi.social.tally import compute_tally
 from ssi.social.tally_result import REJECTION_CODES
 from tests.unit.social.tally.world import CLOSES, OPENS, T0, World, key, sign
@@ -371,7 +371,7 @@ def test_thresholds(rule, support, passes):
 def test_a_threshold_of_no_form_is_refused(rule):
     from ssi.social.tally_rules import threshold_passes
 
-    with pytest.raises(TallyError, match="not >p/q"):
+    with pytest.raises(InvalidConstitutionError, match="threshold"):
         threshold_passes(rule, Fraction(1))
 
 

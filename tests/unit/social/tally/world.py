@@ -14,6 +14,7 @@ from ssi.cid import object_cid
 from ssi.keys import Ed25519KeyPair
 from ssi.social.ballot import ballot_credential, delegation_credential
 from ssi.social.community import membership_credential
+from ssi.social.proposal import Option, proposal_credential, signal_credential
 from ssi.status import StatusListState
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -135,34 +136,29 @@ class World:
     def proposal(
         self, *, author: int = 0, method="plurality", kind="ordinary", **extra
     ):
-        from ssi.social.proposal import proposal_credential
-
-        subject = {
+        options = {
             "community": self.community,
             "constitution": object_cid(self.constitution),
             "kind": kind,
             "title": "Paint the hall",
             "body": "Which colour?",
             "method": method,
-            "opens": "2026-03-11T00:00:00Z",
-            "closes": "2026-03-18T00:00:00Z",
+            "opens": OPENS,
+            "closes": CLOSES,
         }
         if kind == "ordinary":
-            subject["options"] = [
-                {"id": "a", "name": "Red"},
-                {"id": "b", "name": "Green"},
-                {"id": "c", "name": "Blue"},
+            options["options"] = [
+                Option("a", "Red"),
+                Option("b", "Green"),
+                Option("c", "Blue"),
             ]
-        subject.update(extra)
-        subject = {k: v for k, v in subject.items() if v is not None}
+        options.update(extra)
         return sign(
-            proposal_credential(self.members[author], subject, valid_from=T0),
+            proposal_credential(self.members[author], valid_from=T0, **options),
             self.keys[author],
         )
 
     def signals(self, proposal, members=(1, 2)):
-        from ssi.social.proposal import signal_credential
-
         cid = object_cid(proposal)
         return [
             sign(
