@@ -398,3 +398,16 @@ def test_roles_and_several_memberships():
     assert electorate.standing(world.members[0], T0 - timedelta(days=1)).code == (
         "notMember"
     )
+
+
+def test_the_stored_result_is_recomputed_byte_for_byte():
+    from tests.vectors import load
+
+    world = World(size=8)
+    proposal = world.proposal(tags=["budget"])
+    ballots = [world.ballot(i, proposal, c) for i, c in enumerate("aabca")]
+    ballots.append(world.ballot(0, proposal, "c", at=OPENS + timedelta(hours=9)))
+    ballots += [world.delegation(5, 0), world.delegation(6, 7), world.delegation(7, 6)]
+    inputs = world.inputs(proposal, ballots)
+    result = compute_tally(proposal, inputs[::-1], constitution=world.constitution)
+    assert result.canonical_bytes() == load.data("tally", "world-result.json")
