@@ -84,9 +84,10 @@ class IgnoredInput:
         cid: its CID.
         kind: its kind (``membership``, ``delegation``, ``signal``,
             ``statusList``, ``other``).
-        code: why: ``badSignature``, ``unreadable``, ``wrongCommunity``,
-            ``wrongProposal``, ``notMember``, ``afterCloses`` or
-            ``unknownType``.
+        code: why: ``unreadable``, ``badSignature``, ``wrongCommunity``,
+            ``wrongProposal`` (a signal for another proposal),
+            ``delegationOff``, ``afterCloses``, ``notMember`` (a delegator
+            not eligible at the close) or ``unknownType``.
     """
 
     cid: str
