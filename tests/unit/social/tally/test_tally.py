@@ -411,3 +411,36 @@ def test_the_stored_result_is_recomputed_byte_for_byte():
     inputs = world.inputs(proposal, ballots)
     result = compute_tally(proposal, inputs[::-1], constitution=world.constitution)
     assert result.canonical_bytes() == load.data("tally", "world-result.json")
+
+
+def test_a_did_agora_voter_is_verified_from_the_logs_given():
+    from ssi.agora import create_entry, signing_document
+    from ssi.keys import LocalSigner
+    from ssi.social.ballot import ballot_credential
+
+    world = World()
+    update, signing = key(700), key(701)
+    did, first = create_entry(
+        update, [key(702).public_key], signing_document(signing.public_key), when=T0
+    )
+    world.memberships.append(world.membership(0, did=did))
+    proposal = world.proposal()
+    ballot = ssi_issue(
+        ballot_credential(did, object_cid(proposal), "c", cast_at=OPENS),
+        LocalSigner(signing, f"{did}#key-1"),
+    )
+    inputs = world.inputs(proposal, [ballot])
+    counted = compute_tally(
+        proposal, inputs, constitution=world.constitution, logs={did: [[first]]}
+    )
+    assert counted.counted == (object_cid(ballot),)
+    without = compute_tally(proposal, inputs, constitution=world.constitution)
+    assert [(r.cid, r.code) for r in without.rejected] == [
+        (object_cid(ballot), "badSignature")
+    ]
+
+
+def ssi_issue(credential, signer):
+    import ssi
+
+    return ssi.issue(credential, signer, created="2026-03-11T00:00:00Z")
