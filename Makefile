@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench soak clean contexts
+.PHONY: demo test lint typecheck unit bench bench-tally soak clean contexts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/feed.py
 	$(BIN)/python benchmarks/counting.py
 	$(BIN)/python benchmarks/cli.py
+
+N ?= 100000
+bench-tally: $(STAMP)
+	$(BIN)/python benchmarks/tally.py --count $(N)
 
 contexts:
 	bash scripts/vendor_contexts.sh

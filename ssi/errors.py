@@ -93,6 +93,10 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     ├── EncodingError                       invalidEncoding (ours: multibase, base64url)
     ├── QRCodeError                         invalidQrCode (ours; code per failure)
     │   └── QRCodeTooLargeError             qrTooLarge
+    ├── TallyError                          invalidTally (ours: ssi.social tallies)
+    │   ├── InclusionProofError             invalidInclusionProof
+    │   ├── TallyMismatchError              tallyMismatch (.differences)
+    │   └── ConstitutionNotInForceError     constitutionNotInForce
     ├── DocumentLoadError                   loading document failed (JSON-LD)
     ├── CanonicalizationError               canonicalizationError (ours)
     └── TransportError                      transportError (ours)
@@ -117,6 +121,7 @@ __all__ = [
     "BundleLineTooLongError",
     "BundleTooLargeError",
     "CanonicalizationError",
+    "ConstitutionNotInForceError",
     "CredentialError",
     "CredentialRevokedError",
     "CredentialSuspendedError",
@@ -128,6 +133,7 @@ __all__ = [
     "DuplicityError",
     "EncodingError",
     "HolderBindingError",
+    "InclusionProofError",
     "InvalidAliasError",
     "InvalidCIDError",
     "InvalidChallengeError",
@@ -182,6 +188,8 @@ __all__ = [
     "StoreCorruptedError",
     "StoreError",
     "StoreVersionError",
+    "TallyError",
+    "TallyMismatchError",
     "TransportError",
     "UnknownBundleItemError",
     "UnknownMethodError",
@@ -1349,3 +1357,57 @@ class TransportError(SSIError):
     code = "transportError"
     type_uri = _AGORA + "transportError"
     title = "Transport error"
+
+
+# --- Tallies -----------------------------------------------------------------
+
+
+class TallyError(SSIError):
+    """A tally, its inputs or a proof about it could not be used.
+
+    Spec: docs/tallies.md
+    """
+
+    code = "invalidTally"
+    type_uri = _AGORA + "invalidTally"
+    title = "Invalid tally"
+
+
+class InclusionProofError(TallyError):
+    """A Merkle inclusion proof does not prove that the leaf is in the tree.
+
+    Spec: https://www.rfc-editor.org/rfc/rfc9162#section-2.1.3.2
+    """
+
+    code = "invalidInclusionProof"
+    type_uri = _AGORA + "invalidInclusionProof"
+    title = "Invalid inclusion proof"
+
+
+class TallyMismatchError(TallyError):
+    """A tally credential says something its inputs do not give.
+
+    ``differences`` holds one line per differing field.
+
+    Spec: docs/tallies.md (Verifying a tally)
+    """
+
+    code = "tallyMismatch"
+    type_uri = _AGORA + "tallyMismatch"
+    title = "Tally does not match its inputs"
+
+    def __init__(self, detail: str, *, differences: tuple[str, ...] = ()) -> None:
+        super().__init__(detail)
+        self.differences = differences
+
+
+class ConstitutionNotInForceError(TallyError):
+    """No constitution of the chain given is in force, or the one asked about
+    is not.
+
+    Spec: docs/tallies.md (Constitution in force)
+    """
+
+    code = "constitutionNotInForce"
+    type_uri = _AGORA + "constitutionNotInForce"
+    title = "Constitution not in force"
