@@ -34,8 +34,7 @@ from ssi.errors import SSIError
 from ssi.social.community import Membership
 from ssi.social.tally_inputs import CheckedInput
 from ssi.status.bitstring import StatusList
-from ssi.status.credential import StatusListCredential, parse_status_entry
-from ssi.types import JsonObject
+from ssi.status.credential import StatusListCredential, StatusListEntry
 
 __all__ = ["STANDINGS", "Electorate", "Standing"]
 
@@ -60,6 +59,7 @@ class Standing:
 class _Member:
     cid: str
     membership: Membership
+    entries: tuple[StatusListEntry | None, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ class Electorate:
             if item.kind == "membership" and isinstance(item.value, Membership):
                 if item.value.community == community:
                     self._members.setdefault(item.value.member, []).append(
-                        _Member(item.cid, item.value)
+                        _Member(item.cid, item.value, item.entries)
                     )
             elif item.kind == "statusList" and isinstance(
                 item.value, StatusListCredential
@@ -120,7 +120,7 @@ class Electorate:
         eligible: list[tuple[datetime, str, Membership]] = []
         codes: list[str] = []
         for member in self._members.get(did, ()):
-            code = self._membership_standing(member.membership, at)
+            code = self._membership_standing(member, at)
             if code == "eligible":
                 since = member.membership.valid_from or at
                 eligible.append((since, member.cid, member.membership))
@@ -151,22 +151,21 @@ class Electorate:
             1 for did in self._members if self.standing(did, at).code == "eligible"
         )
 
-    def _membership_standing(self, membership: Membership, at: datetime) -> str:
+    def _membership_standing(self, member: _Member, at: datetime) -> str:
+        membership = member.membership
         if membership.valid_from is None or membership.valid_from > at:
             return "notMember"
         if membership.valid_until is not None and at >= membership.valid_until:
             return "notMember"
         worst = "eligible"
-        for entry in membership.status:
+        for entry in member.entries:
             code = self._entry_standing(entry, at)
             if _RANK[code] > _RANK[worst]:
                 worst = code
         return worst
 
-    def _entry_standing(self, raw: JsonObject, at: datetime) -> str:
-        try:
-            entry = parse_status_entry(raw)
-        except SSIError:
+    def _entry_standing(self, entry: StatusListEntry | None, at: datetime) -> str:
+        if entry is None:
             return "statusUnknown"
         if entry.purpose not in ("revocation", "suspension"):
             return "eligible"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ClassVar, Final
 
@@ -39,9 +39,13 @@ from ssi.did.results import ResolutionResult
 from ssi.did.syntax import DID
 from ssi.errors import SSIError
 from ssi.social.ballot import read_ballot, read_delegation
-from ssi.social.community import read_membership
+from ssi.social.community import Membership, read_membership
 from ssi.social.proposal import read_signal
-from ssi.status.credential import parse_status_list_credential
+from ssi.status.credential import (
+    StatusListEntry,
+    parse_status_entry,
+    parse_status_list_credential,
+)
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
@@ -78,6 +82,9 @@ class CheckedInput:
         error: the reader's error code and message, if it failed.
         choice_error: whether the reader's error concerns a ballot's
             ``choice`` (a malformed choice rather than a malformed ballot).
+        entries: a membership's ``credentialStatus`` entries, read (None
+            for one that is not a valid entry); the membership value then
+            leaves its raw ``status`` out, so less travels between processes.
     """
 
     cid: str
@@ -87,6 +94,7 @@ class CheckedInput:
     value: object
     error: tuple[str, str] | None = None
     choice_error: bool = False
+    entries: tuple[StatusListEntry | None, ...] = ()
 
 
 def signature_verified(report: VerificationReport) -> bool:
@@ -250,4 +258,16 @@ def _read(cid: str, kind: str, signed: bool, document: JsonObject) -> CheckedInp
         return CheckedInput(
             cid, kind, signed, issuer_text, None, (exc.code, message), choice
         )
+    if kind == "membership" and isinstance(value, Membership):
+        entries = tuple(_entry(raw) for raw in value.status)
+        return CheckedInput(
+            cid, kind, signed, issuer_text, replace(value, status=()), entries=entries
+        )
     return CheckedInput(cid, kind, signed, issuer_text, value)
+
+
+def _entry(raw: JsonObject) -> StatusListEntry | None:
+    try:
+        return parse_status_entry(raw)
+    except SSIError:
+        return None
