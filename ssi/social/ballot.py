@@ -113,7 +113,10 @@ class Delegation:
 
 
 def choice_to_json(choice: Choice) -> JsonValue:
-    """Return a choice as JSON: a string, an array, or an object of integers."""
+    """Return a choice as JSON: a string, an array, or an object of integers.
+
+    Spec: docs/tallies.md (Ballots)
+    """
     if isinstance(choice, str):
         return choice
     if choice and isinstance(choice[0], tuple):

@@ -203,6 +203,8 @@ def check_chunk_task(
 ) -> list[CheckedInput]:
     """Check a chunk of inputs in a worker (the task :func:`check_inputs` ships).
 
+    Spec: docs/tallies.md (Inputs)
+
     Raises:
         TypeError: ``blob`` is not a pickled verifier.
     """

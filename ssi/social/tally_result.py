@@ -50,7 +50,10 @@ applies is reported)."""
 
 
 def format_fraction(value: Fraction) -> str:
-    """Write a fraction as ``"p/q"`` in lowest terms (``"1/1"``, ``"0/1"``)."""
+    """Write a fraction as ``"p/q"`` in lowest terms (``"1/1"``, ``"0/1"``).
+
+    Spec: docs/tallies.md (TallyResult JSON)
+    """
     return f"{value.numerator}/{value.denominator}"
 
 
@@ -231,7 +234,10 @@ class TallyResult:
 
 
 def fraction_json(value: JsonValue) -> Fraction | None:
-    """Read a ``"p/q"`` or decimal string as an exact fraction; None if not one."""
+    """Read a ``"p/q"`` or decimal string as an exact fraction; None if not one.
+
+    Spec: docs/governance.md (Fractions)
+    """
     if not isinstance(value, str):
         return None
     try:
