@@ -23,7 +23,7 @@ Spec: docs/tallies.md (Inputs)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ClassVar, Final
@@ -172,7 +172,9 @@ def check_inputs(
     """Name, verify and read every distinct input; sorted by CID.
 
     An input that is not a JSON object, or whose CID cannot be computed, is
-    dropped (it names nothing). Identical inputs are checked once.
+    dropped (it names nothing). Identical inputs are checked once. A chunk
+    the executor fails to run (a worker that died, an item that does not
+    pickle) is checked in this process instead, with the same results.
 
     Spec: docs/tallies.md (Inputs)
 
@@ -187,12 +189,37 @@ def check_inputs(
             list(documents[i : i + chunk_size])
             for i in range(0, len(documents), chunk_size)
         ]
-        futures = [executor.submit(check_chunk_task, key, blob, c) for c in chunks]
-        results = [item for future in futures for item in future.result()]
+        futures: list[Future[list[CheckedInput]] | None] = []
+        for chunk in chunks:
+            try:
+                futures.append(executor.submit(check_chunk_task, key, blob, chunk))
+            except Exception:  # a chunk that cannot be shipped: check it here
+                futures.append(None)
+        results = []
+        for chunk, future in zip(chunks, futures, strict=True):
+            results.extend(_collect(verifier, chunk, future))
     unique: dict[str, CheckedInput] = {}
     for item in results:
         unique.setdefault(item.cid, item)
     return [unique[cid] for cid in sorted(unique)]
+
+
+def _collect(
+    verifier: Verifier,
+    chunk: list[JsonValue],
+    future: Future[list[CheckedInput]] | None,
+) -> list[CheckedInput]:
+    """A chunk's results from its worker, or computed here if it did not run."""
+    if future is not None:
+        try:
+            found = future.result()
+        except Exception:  # the chunk did not run; its inputs still get checked
+            found = None
+        if isinstance(found, list) and all(
+            isinstance(item, CheckedInput) for item in found
+        ):
+            return found
+    return _check_chunk(verifier, chunk)
 
 
 _workers = DescriptionTable(Verifier, 8)

@@ -444,3 +444,63 @@ def ssi_issue(credential, signer):
     import ssi
 
     return ssi.issue(credential, signer, created="2026-03-11T00:00:00Z")
+
+
+def test_junk_inputs_are_listed_not_raised():
+    world = World()
+    proposal = world.proposal()
+    junk = [
+        1,
+        "text",
+        None,
+        [],
+        {},
+        {"type": "Ballot"},
+        {"type": ["VerifiableCredential", "Ballot"], "credentialSubject": 5},
+        {"type": ["VerifiableCredential", "MembershipCredential"], "issuer": 7},
+        {"type": ["VerifiableCredential", "Delegation"], "proof": "x"},
+    ]
+    result = tally(world, proposal, plain_ballots(world, proposal), junk)
+    assert len(result.counted) == 6
+    codes = {i.cid: (i.kind, i.code) for i in result.ignored}
+    rejected = {r.cid: r.code for r in result.rejected}
+    for item in junk[4:]:
+        cid = object_cid(item)
+        assert codes.get(cid, ("ballot", rejected.get(cid))) in {
+            ("other", "unknownType"),
+            ("ballot", "unreadable"),
+            ("membership", "unreadable"),
+            ("delegation", "unreadable"),
+        }
+
+
+class _BrokenExecutor:
+    """An executor whose every task fails, or cannot even be submitted."""
+
+    def __init__(self, *, refuse: bool) -> None:
+        self.refuse = refuse
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        if self.refuse:
+            raise RuntimeError("cannot ship")
+        future = Future()
+        future.set_exception(RuntimeError("worker died"))
+        return future
+
+
+@pytest.mark.parametrize("refuse", [True, False])
+def test_chunks_an_executor_fails_are_checked_here(refuse):
+    world = World()
+    proposal = world.proposal()
+    inputs = world.inputs(proposal, plain_ballots(world, proposal))
+    here = compute_tally(proposal, inputs, constitution=world.constitution)
+    there = compute_tally(
+        proposal,
+        inputs,
+        constitution=world.constitution,
+        executor=_BrokenExecutor(refuse=refuse),
+        chunk_size=4,
+    )
+    assert there.canonical_bytes() == here.canonical_bytes()
