@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ssi.credentials import issue
 from ssi.errors import (
@@ -93,7 +93,7 @@ def _sign_lists(
     published = data.setdefault("published", {})
     for purpose in purposes:
         state = StatusListState.from_json(data["lists"][purpose])
-        unsigned = state.credential(data["did"], valid_from=when)
+        unsigned = state.credential(data["did"], valid_from=when or datetime.now(UTC))
         published[purpose] = issue(unsigned, signer)
 
 
