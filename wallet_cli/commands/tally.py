@@ -107,7 +107,7 @@ TallyArgument = Annotated[
 ]
 
 
-class _Inputs:
+class GovernanceInputs:
     """Everything the bundles and the store hold that a tally may use."""
 
     def __init__(self) -> None:
@@ -178,9 +178,9 @@ def compute(
         raise UsageError("unusableInput", f"{proposal_cid[:40]!r} is not a CID.")
     if out_file is not None:
         _check_out(out_file, force=force)
-    inputs = _gather(bundles, store_location, logs)
-    proposal, constitution, superseded = _context(proposal_cid, inputs)
-    with _pool(processes) as executor:
+    inputs = gather_inputs(bundles, store_location, logs)
+    proposal, constitution, superseded = proposal_context(proposal_cid, inputs)
+    with worker_pool(processes) as executor:
         result = compute_tally(
             proposal,
             inputs.documents,
@@ -242,9 +242,9 @@ def verify(
     out = Output(json_mode=json_mode)
     tally = read_document(source)
     read = read_tally(tally)
-    inputs = _gather(bundles, store_location, logs)
-    proposal, constitution, superseded = _context(read.proposal, inputs)
-    with _pool(processes) as executor:
+    inputs = gather_inputs(bundles, store_location, logs)
+    proposal, constitution, superseded = proposal_context(read.proposal, inputs)
+    with worker_pool(processes) as executor:
         outcome = verify_tally(
             tally,
             proposal,
@@ -335,10 +335,7 @@ def proof(
     """
     out = Output(json_mode=json_mode)
     tally = read_document(source)
-    try:
-        made = inclusion_proof(tally, ballot)
-    except TallyError as exc:
-        raise ResultShown(exc) from exc
+    made = inclusion_proof(tally, ballot)
     verify_inclusion(made, ballot_root=read_tally(tally).ballot_root)
     if json_mode:
         out.json({"verified": True, "proof": made.to_json()})
@@ -357,10 +354,10 @@ def proof(
 # --- Gathering inputs --------------------------------------------------------------
 
 
-def _gather(
+def gather_inputs(
     bundles: list[Path] | None, store: str | None, logs: list[Path] | None
-) -> _Inputs:
-    found = _Inputs()
+) -> GovernanceInputs:
+    found = GovernanceInputs()
     for path in bundles or ():
         contents = read_bundle(path)
         for document in (
@@ -395,8 +392,8 @@ def _gather(
     return found
 
 
-def _context(
-    proposal_cid: str, inputs: _Inputs
+def proposal_context(
+    proposal_cid: str, inputs: GovernanceInputs
 ) -> tuple[JsonObject, JsonObject | None, datetime | None]:
     """The proposal, the constitution it cites, and when that was superseded."""
     proposal = inputs.find(proposal_cid)
@@ -426,7 +423,7 @@ def _context(
 
 
 @contextlib.contextmanager
-def _pool(processes: int) -> Iterator[Executor | None]:
+def worker_pool(processes: int) -> Iterator[Executor | None]:
     if processes <= 1:
         yield None
         return
