@@ -286,3 +286,19 @@ def test_fractions_are_written_p_over_q():
     assert result["quota"] == 2
     votes = [t["votes"] for r in result["rounds"] for t in r["transfers"]]
     assert all(isinstance(v, str) and "/" in v for v in votes)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_counts_no_ballots_and_a_lone_option(method):
+    empty = count(method, ["a", "b", "c"], [], seed="s")
+    assert len(empty.winners) == 1
+    assert empty.ballots == empty.weight == 0
+    assert empty.support in {None, Fraction(0)}
+    lone = count(method, ["a"], [], seed="s")
+    assert lone.winners == ("a",)
+    assert lone.ranking == ("a",)
+
+
+def test_a_lone_option_support_is_the_share_that_chose_it():
+    assert count("star", ["a"], [{"a": 3}, {}]).support == 1
+    assert count("schulze", ["a"], [["a"], []]).support == Fraction(1, 2)
