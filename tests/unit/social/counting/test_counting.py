@@ -302,3 +302,18 @@ def test_every_method_counts_no_ballots_and_a_lone_option(method):
 def test_a_lone_option_support_is_the_share_that_chose_it():
     assert count("star", ["a"], [{"a": 3}, {}]).support == 1
     assert count("schulze", ["a"], [["a"], []]).support == Fraction(1, 2)
+
+
+@pytest.mark.parametrize("seed", ["s1", "s2", "s3", "s4", "s5"])
+def test_stv_breaks_an_exclusion_tie_by_an_earlier_stage(seed):
+    # Quota 11 // 3 + 1 = 4. a's surplus of 1 gives b 5 x 1/5 = 1: b and c
+    # both have 3 after it; d is excluded; b and c are still tied, and the
+    # most recent stage where they differed is the first (b 2, c 3), so b
+    # goes (rule 51(2)) whatever the seed.
+    options = ["a", "b", "c", "d"]
+    ballots = [["a", "b"]] * 5 + [["b"]] * 2 + [["c"]] * 3 + [["d"]]
+    result = count("stv", options, ballots, seats=2, seed=seed)
+    eliminated = [o for r in result.rounds for o in r.eliminated]
+    assert eliminated == ["d", "b"]
+    assert result.winners == ("a", "c")
+    assert result.rounds[1].tallies["b"] == result.rounds[1].tallies["c"] == 3
