@@ -43,10 +43,7 @@ def pairwise_matrix(profile: Profile, m: int) -> list[list[int]]:
 
 
 def _first_preferences(options: Sequence[str], profile: Profile) -> dict[str, Number]:
-    m = len(options)
-    firsts = profile.matrix == 0
-    column_sums = profile.weights @ firsts
-    del m
+    column_sums = profile.weights @ (profile.matrix == 0)
     return {o: int(v) for o, v in zip(options, column_sums.tolist(), strict=True)}
 
 
