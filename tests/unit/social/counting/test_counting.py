@@ -317,3 +317,23 @@ def test_stv_breaks_an_exclusion_tie_by_an_earlier_stage(seed):
     assert eliminated == ["d", "b"]
     assert result.winners == ("a", "c")
     assert result.rounds[1].tallies["b"] == result.rounds[1].tallies["c"] == 3
+
+
+def test_other_sequences_and_mappings_count_like_lists_and_dicts():
+    from collections import UserList
+    from types import MappingProxyType
+
+    options = ["a", "b", "c"]
+    plain = count("score", options, [{"a": 2, "b": 1}, {"a": 2, "b": 1}, {"c": 3}])
+    other = count(
+        "score",
+        options,
+        [MappingProxyType({"b": 1, "a": 2}), {"a": 2, "b": 1}, {"c": 3}],
+    )
+    assert other.to_json() == plain.to_json()
+    plain = count("irv", options, [["b", "a"], ["c"]], weights=[2, 1])
+    other = count("irv", options, [UserList(["b", "a"]), ("c",)], weights=[2, 1])
+    assert other.to_json() == plain.to_json()
+    plain = count("quadratic", options, [{"a": 2}])
+    other = count("quadratic", options, [MappingProxyType({"a": 2, "b": 0})])
+    assert other.to_json() == plain.to_json()
