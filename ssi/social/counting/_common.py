@@ -85,6 +85,8 @@ class TieBreak:
         stage: where the tie arose (``"ranking"``, ``"elimination 3"``...).
         tied: the tied options, in the proposal's option order.
         order: the same options in the order the rule chose, preferred first.
+
+    Spec: docs/counting.md (Ties)
     """
 
     stage: str
@@ -110,6 +112,8 @@ class Transfer:
         votes: the value moved (papers times their value).
         value: the transfer value of a surplus; ``None`` for an elimination,
             where every ballot moves at the value it had.
+
+    Spec: docs/counting.md (Result)
     """
 
     source: str
@@ -147,6 +151,8 @@ class Round:
         transfers: what moved at the end of the round, source by source.
         residual: STV only: the value lost so far to truncating transfer
             values to five decimal places.
+
+    Spec: docs/counting.md (Result)
     """
 
     number: int
@@ -198,6 +204,8 @@ class CountResult:
             order.
         quota: the STV quota; ``None`` for other methods.
         tie_breaks: every tie broken, in the order broken.
+
+    Spec: docs/counting.md (Result)
     """
 
     method: str
