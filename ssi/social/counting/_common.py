@@ -96,7 +96,7 @@ class TieBreak:
     def to_json(self) -> JsonObject:
         """Return the tie as JSON.
 
-        Spec: docs/counting.md (Result JSON)
+        Spec: docs/counting.md (Result)
         """
         return {"stage": self.stage, "tied": list(self.tied), "order": list(self.order)}
 
@@ -125,7 +125,7 @@ class Transfer:
     def to_json(self) -> JsonObject:
         """Return the transfer as JSON.
 
-        Spec: docs/counting.md (Result JSON)
+        Spec: docs/counting.md (Result)
         """
         return {
             "from": self.source,
@@ -166,7 +166,7 @@ class Round:
     def to_json(self) -> JsonObject:
         """Return the round as JSON.
 
-        Spec: docs/counting.md (Result JSON)
+        Spec: docs/counting.md (Result)
         """
         return {
             "number": self.number,
@@ -231,7 +231,7 @@ class CountResult:
         Recounting the same ballots, in any order, gives the same JSON (and
         so byte-identical JCS).
 
-        Spec: docs/counting.md (Result JSON)
+        Spec: docs/counting.md (Result)
         """
         return {
             "method": self.method,
