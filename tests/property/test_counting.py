@@ -178,3 +178,37 @@ def test_weight_k_counts_as_k_copies(method, profile, weights):
     assert weighted.weight == sum(weights)
     if weighted.support is not None:
         assert 0 <= weighted.support <= Fraction(1)
+
+
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=False),
+    st.text(alphabet="abz", max_size=3),
+    st.binary(max_size=2),
+    st.lists(st.one_of(st.sampled_from(OPTIONS), st.integers(), st.none()), max_size=4),
+    st.tuples(st.sampled_from(OPTIONS), st.sampled_from(OPTIONS)),
+    st.dictionaries(
+        st.one_of(st.sampled_from(OPTIONS), st.integers()),
+        st.one_of(st.integers(-3, 12), st.booleans(), st.floats(), st.lists(st.none())),
+        max_size=3,
+    ),
+)
+
+
+@RUN
+@given(st.sampled_from(METHODS), st.lists(JUNK, min_size=1, max_size=6))
+def test_any_ballot_is_counted_or_refused_by_index(method, ballots):
+    try:
+        result = count(method, OPTIONS, ballots)
+    except InvalidChoiceError as error:
+        index = int(error.detail.split(":")[0].removeprefix("Ballot "))
+        with pytest.raises(InvalidChoiceError):
+            check_choice(method, OPTIONS, ballots[index])
+        for ballot in ballots[:index]:
+            check_choice(method, OPTIONS, ballot)
+    else:
+        assert result.ballots == len(ballots)
+        for ballot in ballots:
+            check_choice(method, OPTIONS, ballot)
