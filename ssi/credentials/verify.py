@@ -37,6 +37,7 @@ https://www.w3.org/TR/vc-data-integrity/#verify-proof
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
@@ -54,6 +55,7 @@ from ssi.errors import (
     CryptographicSecurityError,
     DocumentLoadError,
     HolderBindingError,
+    InsufficientProofsError,
     InvalidProofPurposeError,
     MalformedValueError,
     ParsingError,
@@ -69,6 +71,7 @@ from ssi.proofs import (
     AuthenticationPurpose,
     ProofPurpose,
     SuiteRegistry,
+    VerifiedProof,
     default_registry,
     proofs_of,
     verify_proof,
@@ -702,6 +705,7 @@ def _check_proofs(
         matched = _matched(run, proofs, purpose, controller)
         if not matched:
             return
+    verified_proofs: list[VerifiedProof] = []
     for index, proof in matched:
         name = "proof" if len(proofs) == 1 else f"proof[{index}]"
         try:
@@ -725,6 +729,55 @@ def _check_proofs(
             continue
         run.passed(name, f"{verified.suite.name} by {verified.method.id}")
         run.warnings.extend(verified.warnings)
+        verified_proofs.append(verified)
+    if purpose.term == "assertionMethod" and verified_proofs:
+        _check_threshold(run, verified_proofs)
+
+
+def _check_threshold(run: _Run, verified: list[VerifiedProof]) -> None:
+    """Require as many proofs by distinct keys of the issuer as its DID
+    document's ``threshold`` (the highest among the documents the proofs were
+    checked against, as of their times); a threshold of 1 adds no check."""
+    needed = 1
+    for proof in verified:
+        value = proof.controller.extra.get("threshold", 1)
+        if type(value) is not int or value < 1:
+            run.failed(
+                "threshold",
+                MalformedValueError(
+                    f"the threshold of {proof.controller.id[:120]} is not a "
+                    "positive integer."
+                ),
+            )
+            return
+        needed = max(needed, value)
+    if needed == 1:
+        return
+    keys = {_key_of(proof) for proof in verified}
+    stewards = max(len(proof.controller.assertion_method) for proof in verified)
+    if len(keys) < needed:
+        run.failed(
+            "threshold",
+            InsufficientProofsError(
+                f"{needed} of {stewards} steward proofs required, {len(keys)} verified."
+            ),
+        )
+        return
+    run.passed(
+        "threshold",
+        f"{len(keys)} of {stewards} steward proofs verified, {needed} required",
+    )
+
+
+def _key_of(proof: VerifiedProof) -> str:
+    """The key a verified proof was checked with (two methods naming one key
+    count once)."""
+    method = proof.method
+    if method.public_key_multibase is not None:
+        return method.public_key_multibase
+    if method.public_key_jwk is not None:
+        return json.dumps(method.public_key_jwk, sort_keys=True)
+    return method.id
 
 
 def _matched(
