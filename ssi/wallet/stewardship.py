@@ -1,0 +1,342 @@
+"""Stewards in the wallet: the keys a steward holds for a community controlled
+by m of n stewards, and the steps each steward takes from their own wallet.
+
+A steward is named (``--as NAME`` on the command line) and holds three keys:
+an update key (signs the community's log entries), a committed next update
+key (pre-rotation), and an assertion key (signs credentials as
+``<community>#steward-i``). :func:`create_steward` makes them and returns the
+public package the steward hands to whoever creates the community.
+
+:func:`create_threshold_community` makes the community's first entry, unsigned,
+and signs it as one steward; :func:`cosign_entry` adds another steward's
+proof; once the entry carries ``threshold`` proofs the wallet keeps the log, so
+the community's DID resolves. Credentials of the community (memberships,
+status lists, a constitution) are signed by the wallet's steward (one proof)
+and completed by the others with :func:`cosign_credential`.
+
+Spec: docs/did-agora.md (4.5 Threshold DIDs), docs/credentials.md (Proof sets
+of m)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ssi.agora import (
+    Steward,
+    add_entry_proof,
+    create_threshold_entry,
+    did_for_inception,
+    key_hash,
+    validate_log,
+)
+from ssi.credentials import cosign
+from ssi.errors import (
+    InvalidDIDLogError,
+    MalformedValueError,
+    RecordConflictError,
+    RecordNotFoundError,
+)
+from ssi.keys import Ed25519KeyPair, LocalSigner
+from ssi.proofs import proofs_of
+from ssi.types import JsonObject
+from ssi.wallet.model import DIDRecord, check_alias, key_record, now
+from ssi.wallet.operations import find_key, key_pair_of, put_key
+from ssi.wallet.records import Transaction
+from ssi.wallet.wallet import Wallet
+
+__all__ = [
+    "StewardRecord",
+    "community_threshold",
+    "cosign_credential",
+    "cosign_entry",
+    "create_steward",
+    "create_threshold_community_entry",
+    "proof_count",
+    "steward",
+    "stewards",
+]
+
+_KIND = "steward"
+
+
+@dataclass(frozen=True, slots=True)
+class StewardRecord:
+    """A steward the wallet holds the keys of.
+
+    Attributes:
+        name: the wallet's name for it (``--as NAME``).
+        package: the public package to share (update key, next key hash,
+            assertion key).
+        communities: the communities it stewards, with its verification
+            method in each (``<did>#steward-i``), by DID.
+    """
+
+    name: str
+    package: Steward
+    communities: dict[str, str]
+
+    def to_json(self) -> JsonObject:
+        """Return the record as JSON (the package, no secret)."""
+        return {
+            "name": self.name,
+            "package": self.package.to_json(),
+            "communities": dict(self.communities),
+        }
+
+
+def _record(data: JsonObject) -> StewardRecord:
+    return StewardRecord(
+        data["name"],
+        Steward.from_json(data["package"]),
+        dict(data.get("communities", {})),
+    )
+
+
+def _new_key(tx: Transaction) -> tuple[str, Ed25519KeyPair]:
+    key = Ed25519KeyPair.generate()
+    record = key_record(key, None)
+    put_key(tx, record, key)
+    return record.id, key
+
+
+def create_steward(wallet: Wallet, name: str) -> StewardRecord:
+    """Make a steward's keys (update, next update, assertion) and keep them.
+
+    Spec: docs/did-agora.md (4.5 Threshold DIDs)
+
+    Raises:
+        InvalidAliasError: the name is not a valid alias.
+        RecordConflictError: the wallet has a steward of that name.
+    """
+    check_alias(name)
+    with wallet.transaction() as tx:
+        if tx.get(_KIND, f"{_KIND}/{name}") is not None:
+            raise RecordConflictError(f"the wallet has a steward {name!r} already.")
+        update_id, update = _new_key(tx)
+        next_id, nxt = _new_key(tx)
+        assertion_id, assertion = _new_key(tx)
+        package = Steward(
+            update.export_multikey(),
+            key_hash(nxt.export_multikey()),
+            assertion.export_multikey(),
+        )
+        data: JsonObject = {
+            "name": name,
+            "package": package.to_json(),
+            "updateKey": update_id,
+            "nextKey": next_id,
+            "assertionKey": assertion_id,
+            "communities": {},
+        }
+        tx.put(_KIND, f"{_KIND}/{name}", data)
+    return _record(data)
+
+
+def _load(tx: Transaction, name: str) -> JsonObject:
+    data = tx.get(_KIND, f"{_KIND}/{name}")
+    if data is None:
+        raise RecordNotFoundError(
+            f"no steward {name[:80]!r} in the wallet; make one with "
+            "'agora community steward-key --as NAME'."
+        )
+    return data
+
+
+def steward(wallet: Wallet, name: str) -> StewardRecord:
+    """Return the steward ``name``.
+
+    Raises:
+        RecordNotFoundError: no such steward.
+    """
+    return _record(_load(wallet.snapshot(), name))
+
+
+def stewards(wallet: Wallet) -> list[StewardRecord]:
+    """Return every steward the wallet holds."""
+    return [_record(data) for _, data in wallet.snapshot().records(_KIND)]
+
+
+def _key(tx: Transaction, key_id: str) -> Ed25519KeyPair:
+    key = key_pair_of(find_key(tx, key_id)[1])
+    if not isinstance(key, Ed25519KeyPair):
+        raise MalformedValueError("a steward key is not an Ed25519 key.")
+    return key
+
+
+def _slot(document: object, assertion_key: str) -> str | None:
+    """The fragment of the verification method holding ``assertion_key``."""
+    if not isinstance(document, dict):
+        return None
+    for method in document.get("verificationMethod", []):
+        if isinstance(method, dict) and method.get("publicKeyMultibase") == (
+            assertion_key
+        ):
+            fragment = method.get("id")
+            return fragment if isinstance(fragment, str) else None
+    return None
+
+
+def _join(tx: Transaction, data: JsonObject, did: str, document: object) -> None:
+    """Record that the steward serves ``did``, and give the wallet a DID record
+    that signs for the community with the steward's assertion key."""
+    fragment = _slot(document, data["package"]["assertionKey"])
+    if fragment is None:
+        return
+    method = did + fragment if fragment.startswith("#") else fragment
+    data.setdefault("communities", {})[did] = method
+    tx.put(_KIND, f"{_KIND}/{data['name']}", data)
+    if tx.get("did", "did/" + did) is None:
+        record = DIDRecord(did, "agora", None, data["assertionKey"], method, now())
+        body = record.to_json()
+        del body["deactivated"]
+        tx.put("did", "did/" + did, body)
+
+
+def _known_entries(tx: Transaction, did: str) -> list[JsonObject]:
+    found = tx.get("agora", f"agora/{did}")
+    return list(found["entries"]) if found is not None else []
+
+
+def _keep_if_complete(tx: Transaction, did: str, entry: JsonObject) -> bool:
+    """Keep the log with ``entry`` appended when it validates; say whether."""
+    known = _known_entries(tx, did)
+    entries = [*known, entry] if entry.get("version") != 1 else [entry]
+    try:
+        validate_log(entries, did=did)
+    except InvalidDIDLogError:
+        return False
+    stored = tx.get("agora", f"agora/{did}") or {"did": did, "owned": False}
+    stored["entries"] = entries
+    tx.put("agora", f"agora/{did}", stored)
+    return True
+
+
+def create_threshold_community_entry(
+    tx: Transaction,
+    name: str,
+    packages: Sequence[Steward],
+    *,
+    threshold: int,
+    alias: str | None,
+    when: datetime | None,
+) -> tuple[str, JsonObject]:
+    """Make a community's first entry signed by the wallet's steward ``name``
+    (who is added first to ``packages`` if it is not there), keep the entry
+    pending, and give the wallet the community's DID record.
+
+    Raises:
+        RecordNotFoundError: no steward ``name``.
+        ValueError: unusable stewards or threshold.
+    """
+    check_alias(alias)
+    data = _load(tx, name)
+    own = Steward.from_json(data["package"])
+    chosen = list(packages)
+    if all(p.update_key != own.update_key for p in chosen):
+        chosen.insert(0, own)
+    did, entry = create_threshold_entry(chosen, threshold=threshold, when=when)
+    entry = add_entry_proof(entry, _key(tx, data["updateKey"]))
+    _join(tx, data, did, entry["document"])
+    if alias is not None:
+        body = tx.get("did", "did/" + did)
+        if body is not None:
+            body["alias"] = alias
+            tx.put("did", "did/" + did, body)
+    _keep_if_complete(tx, did, entry)
+    return did, entry
+
+
+def cosign_entry(
+    wallet: Wallet, entry: JsonObject, name: str
+) -> tuple[JsonObject, str, bool]:
+    """Add the steward ``name``'s proof to a community's log entry; return the
+    entry, the community's DID, and whether the wallet now holds a valid log
+    with the entry.
+
+    The steward signs with their update key. Signing the first entry makes
+    the steward join the community: the wallet gets its DID record, signing
+    with the steward's assertion key.
+
+    Spec: docs/did-agora.md (4.5 Threshold DIDs)
+
+    Raises:
+        RecordNotFoundError: no steward ``name``.
+        MalformedValueError: not a did:agora log entry, or one the steward's
+            key has no part in.
+    """
+    if not isinstance(entry, dict) or not isinstance(entry.get("updateKeys"), list):
+        raise MalformedValueError("this is not a did:agora log entry.")
+    with wallet.transaction() as tx:
+        data = _load(tx, name)
+        key = _key(tx, data["updateKey"])
+        if entry.get("version") == 1:
+            did = did_for_inception(entry)
+            if key.export_multikey() not in entry["updateKeys"]:
+                raise MalformedValueError(
+                    f"steward {name!r} is not one of the entry's update keys."
+                )
+            _join(tx, data, did, entry.get("document"))
+        else:
+            did = _community_of(tx, data, entry)
+        signed = add_entry_proof(entry, key)
+        return signed, did, _keep_if_complete(tx, did, signed)
+
+
+def _community_of(tx: Transaction, data: JsonObject, entry: JsonObject) -> str:
+    for did in data.get("communities", {}):
+        known = _known_entries(tx, did)
+        if known and len(known) + 1 == entry.get("version"):
+            return str(did)
+    raise MalformedValueError(
+        "the entry does not follow the log of a community this steward serves."
+    )
+
+
+def cosign_credential(wallet: Wallet, credential: JsonObject, name: str) -> JsonObject:
+    """Add the steward ``name``'s proof to a credential its community issues.
+
+    Spec: docs/credentials.md (Proof sets of m)
+
+    Raises:
+        RecordNotFoundError: no steward ``name``, or the steward does not
+            serve the credential's issuer.
+        ProofGenerationError, MalformedValueError: as :func:`ssi.cosign`.
+    """
+    if not isinstance(credential, dict):
+        raise MalformedValueError("a credential must be a JSON object.")
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    snapshot = wallet.snapshot()
+    data = _load(snapshot, name)
+    method = data.get("communities", {}).get(issuer_id)
+    if not isinstance(method, str):
+        raise RecordNotFoundError(
+            f"steward {name!r} does not serve {str(issuer_id)[:80]}; cosign its "
+            "first log entry first."
+        )
+    signer = LocalSigner(_key(snapshot, data["assertionKey"]), method)
+    return cosign(credential, signer)
+
+
+def community_threshold(wallet: Wallet, did: str) -> int | None:
+    """The threshold of a community whose valid log the wallet holds (None
+    when it holds none)."""
+    entries = _known_entries(wallet.snapshot(), did)
+    if not entries:
+        return None
+    try:
+        return validate_log(entries, did=did).latest.threshold or 1
+    except InvalidDIDLogError:
+        return None
+
+
+def proof_count(document: JsonObject) -> int:
+    """How many distinct verification methods signed ``document``."""
+    try:
+        proofs = proofs_of(document)
+    except MalformedValueError:
+        return 0
+    return len({str(p.get("verificationMethod")) for p in proofs})
