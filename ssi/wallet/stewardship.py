@@ -309,16 +309,34 @@ def cosign_credential(wallet: Wallet, credential: JsonObject, name: str) -> Json
         raise MalformedValueError("a credential must be a JSON object.")
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    snapshot = wallet.snapshot()
-    data = _load(snapshot, name)
-    method = data.get("communities", {}).get(issuer_id)
-    if not isinstance(method, str):
-        raise RecordNotFoundError(
-            f"steward {name!r} does not serve {str(issuer_id)[:80]}; cosign its "
-            "first log entry first."
-        )
-    signer = LocalSigner(_key(snapshot, data["assertionKey"]), method)
+    with wallet.transaction() as tx:
+        data = _load(tx, name)
+        method = data.get("communities", {}).get(issuer_id)
+        if not isinstance(method, str) and isinstance(issuer_id, str):
+            method = _join_from_log(tx, data, issuer_id)
+        if not isinstance(method, str):
+            raise RecordNotFoundError(
+                f"steward {name!r} does not serve {str(issuer_id)[:80]}: import "
+                "the community's log ('agora did log import FILE') or cosign its "
+                "first entry."
+            )
+        signer = LocalSigner(_key(tx, data["assertionKey"]), method)
     return cosign(credential, signer)
+
+
+def _join_from_log(tx: Transaction, data: JsonObject, did: str) -> str | None:
+    """Join a community whose log the wallet holds, when the steward's
+    assertion key is in its latest document; return the steward's method."""
+    entries = _known_entries(tx, did)
+    if not entries:
+        return None
+    try:
+        log = validate_log(entries, did=did)
+    except InvalidDIDLogError:
+        return None
+    _join(tx, data, did, log.latest.document)
+    method = data.get("communities", {}).get(did)
+    return method if isinstance(method, str) else None
 
 
 def community_threshold(wallet: Wallet, did: str) -> int | None:
