@@ -37,7 +37,6 @@ https://www.w3.org/TR/vc-data-integrity/#verify-proof
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
@@ -50,12 +49,12 @@ from ssi.credentials.model import (
     parse_presentation,
 )
 from ssi.credentials.report import Check, Problem, ReportWarning, VerificationReport
+from ssi.credentials.threshold import issuer_threshold
 from ssi.did.resolution import Resolver
 from ssi.errors import (
     CryptographicSecurityError,
     DocumentLoadError,
     HolderBindingError,
-    InsufficientProofsError,
     InvalidProofPurposeError,
     MalformedValueError,
     ParsingError,
@@ -735,49 +734,14 @@ def _check_proofs(
 
 
 def _check_threshold(run: _Run, verified: list[VerifiedProof]) -> None:
-    """Require as many proofs by distinct keys of the issuer as its DID
-    document's ``threshold`` (the highest among the documents the proofs were
-    checked against, as of their times); a threshold of 1 adds no check."""
-    needed = 1
-    for proof in verified:
-        value = proof.controller.extra.get("threshold", 1)
-        if type(value) is not int or value < 1:
-            run.failed(
-                "threshold",
-                MalformedValueError(
-                    f"the threshold of {proof.controller.id[:120]} is not a "
-                    "positive integer."
-                ),
-            )
-            return
-        needed = max(needed, value)
-    if needed == 1:
+    """Record the ``threshold`` check of an issuer with m of n stewards."""
+    try:
+        detail = issuer_threshold(verified)
+    except SSIError as exc:
+        run.failed("threshold", exc)
         return
-    keys = {_key_of(proof) for proof in verified}
-    stewards = max(len(proof.controller.assertion_method) for proof in verified)
-    if len(keys) < needed:
-        run.failed(
-            "threshold",
-            InsufficientProofsError(
-                f"{needed} of {stewards} steward proofs required, {len(keys)} verified."
-            ),
-        )
-        return
-    run.passed(
-        "threshold",
-        f"{len(keys)} of {stewards} steward proofs verified, {needed} required",
-    )
-
-
-def _key_of(proof: VerifiedProof) -> str:
-    """The key a verified proof was checked with (two methods naming one key
-    count once)."""
-    method = proof.method
-    if method.public_key_multibase is not None:
-        return method.public_key_multibase
-    if method.public_key_jwk is not None:
-        return json.dumps(method.public_key_jwk, sort_keys=True)
-    return method.id
+    if detail is not None:
+        run.passed("threshold", detail)
 
 
 def _matched(

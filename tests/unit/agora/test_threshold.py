@@ -244,6 +244,8 @@ def test_a_proof_set_cannot_be_varied_to_fork_the_log():
     reordered["proof"].reverse()
     log = resolve_log(DID, [[FIRST, two], [FIRST, three], [FIRST, reordered]])
     assert log.latest.version == 2
+    # In one log, too, the variants are copies of one entry, not a fork.
+    assert resolve_log(DID, [[FIRST, two, three, reordered]]).latest.version == 2
     other = threshold_update_entry(LOG, DOCUMENT, when=at(1.5))
     with pytest.raises(DuplicityError):
         resolve_log(DID, [[FIRST, two], [FIRST, signed(other, 31, 32)]])

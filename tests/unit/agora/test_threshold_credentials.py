@@ -151,3 +151,20 @@ def test_removing_any_proof_of_exactly_m_fails(pair, dropped):
     assert VERIFIER.verify(credential).verified
     credential["proof"].pop(dropped)
     assert not VERIFIER.verify(credential).verified
+
+
+def test_a_threshold_that_is_not_a_positive_integer_fails_closed():
+    from ssi.credentials.threshold import issuer_threshold
+    from ssi.did.document import DIDDocument
+    from ssi.errors import MalformedValueError
+    from ssi.proofs import VerifiedProof, default_registry
+
+    resolved = RESOLVER.resolve(DID).did_document
+    body = resolved.to_json()
+    method = resolved.find_verification_method(f"{DID}#steward-1")
+    suite = default_registry().get("eddsa-jcs-2022")
+    for value in ("2", 0, True, 2.0):
+        document = DIDDocument.from_json({**body, "threshold": value})
+        proof = VerifiedProof({}, suite, method, document, None)
+        with pytest.raises(MalformedValueError):
+            issuer_threshold([proof])
