@@ -29,6 +29,7 @@ from ssi.agora import (
     add_entry_proof,
     create_threshold_entry,
     did_for_inception,
+    entry_hash,
     key_hash,
     validate_log,
 )
@@ -203,7 +204,11 @@ def _known_entries(tx: Transaction, did: str) -> list[JsonObject]:
 def _keep_if_complete(tx: Transaction, did: str, entry: JsonObject) -> bool:
     """Keep the log with ``entry`` appended when it validates; say whether."""
     known = _known_entries(tx, did)
-    entries = [*known, entry] if entry.get("version") != 1 else [entry]
+    version = entry.get("version")
+    if type(version) is int and 1 <= version <= len(known):
+        # The wallet holds that entry already (maybe with other proofs).
+        return entry_hash(known[version - 1]) == entry_hash(entry)
+    entries = [*known, entry]
     try:
         validate_log(entries, did=did)
     except InvalidDIDLogError:

@@ -134,6 +134,17 @@ def test_cosign_completes_the_entry_text_and_json(world):
     assert resolved["didDocument"]["threshold"] == 2
 
 
+def test_a_variant_of_the_entry_with_more_proofs_is_the_same_log(world, tmp_path):
+    three = tmp_path / "three.jsonl"
+    summary = as_json(agora(world["homes"]["cy"], "community", "cosign",
+                            str(world["root"] / "log.jsonl"), "--as", "cy",
+                            "--out", str(three), "--json"))  # fmt: skip
+    assert summary["proofs"] == 3
+    assert summary["complete"] is True
+    ok(agora(world["homes"]["bob"], "did", "log", "import", str(three)))
+    ok(agora(world["homes"]["ada"], "did", "log", "import", str(three)))
+
+
 def _verify(world, path: Path) -> Any:
     result = agora(
         world["root"] / "verifier", "vc", "verify", str(path),
