@@ -315,3 +315,18 @@ def test_any_proof_removed_from_a_set_of_exactly_m_fails(pair, dropped):
     validate_log([FIRST, entry], did=DID)
     entry["proof"].pop(dropped)
     assert code_of([FIRST, entry], DID) == ("insufficientLogProofs", 2)
+
+
+def test_threshold_operations_refuse_misuse():
+    from ssi.errors import ProofGenerationError
+    from ssi.keys import P256KeyPair
+    from tests.unit.agora.builders import LogBuilder
+
+    with pytest.raises(ValueError, match="no threshold"):
+        threshold_update_entry(LogBuilder().log, DOCUMENT)
+    with pytest.raises(ValueError, match="no committed update key"):
+        rotate_steward_entry(LOG, 3, key(43).public_key, key_hash(multikey(63)))
+    with pytest.raises(ValueError, match="threshold must be"):
+        reconfigure_entry(LOG, [(multikey(41), "z")], threshold=2, document=DOCUMENT)
+    with pytest.raises(ProofGenerationError):
+        add_entry_proof(UPDATED, P256KeyPair.generate())
