@@ -447,9 +447,10 @@ def _check_entry(
             version,
         )
     else:
-        _authorize(
-            previous, signers[0], (update_keys, next_hashes, threshold), marked, version
-        )
+        for signer in signers:
+            _authorize(
+                previous, signer, (update_keys, next_hashes, threshold), marked, version
+            )
     for _, key, proof in proofs:
         try:
             check_signature(

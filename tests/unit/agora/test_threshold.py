@@ -330,3 +330,23 @@ def test_threshold_operations_refuse_misuse():
         reconfigure_entry(LOG, [(multikey(41), "z")], threshold=2, document=DOCUMENT)
     with pytest.raises(ProofGenerationError):
         add_entry_proof(UPDATED, P256KeyPair.generate())
+
+
+def test_every_proof_of_the_entry_that_adds_a_threshold_is_authorized():
+    from tests.unit.agora.builders import LogBuilder
+
+    built = LogBuilder(next_keys=(31, 32))
+    entry = {
+        "version": 2,
+        "previous": entry_hash(built.entries[0]),
+        "time": "2024-01-02T00:00:00.000Z",
+        "updateKeys": [multikey(31), multikey(32)],
+        "nextKeyHashes": [key_hash(multikey(41)), key_hash(multikey(42))],
+        "threshold": 2,
+        "document": DOCUMENT,
+    }
+    with_stranger = signed(resign(entry, 31), ATTACKER)
+    assert code_of([built.entries[0], with_stranger], built.did) == (
+        "unauthorizedLogKey",
+        2,
+    )
