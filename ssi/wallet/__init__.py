@@ -43,6 +43,7 @@ from ssi.wallet.stewardship import (
     cosign_credential,
     cosign_entry,
     create_steward,
+    rotate_steward,
     steward,
     stewards,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "petnames",
     "remove_contact",
     "rotate_agora_did",
+    "rotate_steward",
     "set_member_status",
     "status_list_credentials",
     "steward",

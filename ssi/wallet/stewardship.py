@@ -31,6 +31,7 @@ from ssi.agora import (
     did_for_inception,
     entry_hash,
     key_hash,
+    rotate_steward_entry,
     validate_log,
 )
 from ssi.credentials import cosign
@@ -44,7 +45,7 @@ from ssi.keys import Ed25519KeyPair, LocalSigner
 from ssi.proofs import proofs_of
 from ssi.types import JsonObject
 from ssi.wallet.model import DIDRecord, check_alias, key_record, now
-from ssi.wallet.operations import find_key, key_pair_of, put_key
+from ssi.wallet.operations import find_did, find_key, key_pair_of, put_key
 from ssi.wallet.records import Transaction
 from ssi.wallet.wallet import Wallet
 
@@ -56,6 +57,7 @@ __all__ = [
     "create_steward",
     "create_threshold_community_entry",
     "proof_count",
+    "rotate_steward",
     "steward",
     "stewards",
 ]
@@ -276,6 +278,7 @@ def cosign_entry(
         raise MalformedValueError("this is not a did:agora log entry.")
     with wallet.transaction() as tx:
         data = _load(tx, name)
+        _sync(tx, data)
         key = _key(tx, data["updateKey"])
         if entry.get("version") == 1:
             did = did_for_inception(entry)
@@ -286,18 +289,107 @@ def cosign_entry(
             _join(tx, data, did, entry.get("document"))
         else:
             did = _community_of(tx, data, entry)
+            committed = _key(tx, data["nextKey"])
+            if committed.export_multikey() in entry["updateKeys"]:
+                key = committed  # the entry rotates this steward: it reveals the key
         signed = add_entry_proof(entry, key)
-        return signed, did, _keep_if_complete(tx, did, signed)
+        complete = _keep_if_complete(tx, did, signed)
+        _sync(tx, data)
+        return signed, did, complete
 
 
 def _community_of(tx: Transaction, data: JsonObject, entry: JsonObject) -> str:
     for did in data.get("communities", {}):
         known = _known_entries(tx, did)
-        if known and len(known) + 1 == entry.get("version"):
+        version = entry.get("version")
+        if type(version) is not int or not 2 <= version <= len(known) + 1:
+            continue
+        if entry_hash(known[version - 2]) == entry.get("previous"):
             return str(did)
     raise MalformedValueError(
         "the entry does not follow the log of a community this steward serves."
     )
+
+
+def _sync(tx: Transaction, data: JsonObject) -> None:
+    """Finish the steward's rotation once the wallet's log holds it: the
+    revealed key becomes the update key, the new key the committed one."""
+    pending = data.get("pendingNextKey")
+    if not isinstance(pending, str):
+        return
+    revealed = _key(tx, data["nextKey"]).export_multikey()
+    for did in data.get("communities", {}):
+        known = _known_entries(tx, did)
+        if known and revealed in (known[-1].get("updateKeys") or []):
+            fresh = _key(tx, pending).export_multikey()
+            data["updateKey"], data["nextKey"] = data["nextKey"], pending
+            del data["pendingNextKey"]
+            data["package"] = Steward(
+                revealed, key_hash(fresh), data["package"]["assertionKey"]
+            ).to_json()
+            tx.put(_KIND, f"{_KIND}/{data['name']}", data)
+            return
+
+
+def rotate_steward(
+    wallet: Wallet,
+    reference: str,
+    name: str,
+    *,
+    compromised: bool = False,
+    when: datetime | None = None,
+) -> JsonObject:
+    """Start the rotation of the steward ``name``'s update key in a community
+    (its DID or alias): the entry reveals the committed next key, commits to
+    a new one, and is signed by the revealed key; the other stewards cosign it
+    (:func:`cosign_entry`) until ``threshold`` have. With ``compromised``, the
+    old update key is marked compromised. The wallet switches keys when it
+    holds the completed entry.
+
+    Spec: docs/did-agora.md (4.5 Threshold DIDs, steward rotation)
+
+    Raises:
+        RecordNotFoundError: no steward ``name``, no such community, or the
+            wallet holds no valid log for it.
+        RecordConflictError: a rotation of this steward is pending, or the
+            steward is not one of the community's update keys.
+    """
+    with wallet.transaction() as tx:
+        data = _load(tx, name)
+        _sync(tx, data)
+        if isinstance(data.get("pendingNextKey"), str):
+            raise RecordConflictError(
+                f"a rotation of steward {name!r} is pending; have it cosigned first."
+            )
+        did = find_did(tx, reference).did
+        entries = _known_entries(tx, did)
+        try:
+            log = validate_log(entries, did=did)
+        except InvalidDIDLogError as exc:
+            raise RecordNotFoundError(
+                f"the wallet holds no valid log of {did[:80]}."
+            ) from exc
+        current = _key(tx, data["updateKey"]).export_multikey()
+        if current not in log.latest.update_keys:
+            raise RecordConflictError(
+                f"steward {name!r} holds no update key of {did[:80]}."
+            )
+        committed = _key(tx, data["nextKey"])
+        fresh_id, fresh = _new_key(tx)
+        entry = rotate_steward_entry(
+            log,
+            log.latest.update_keys.index(current),
+            committed.public_key,
+            key_hash(fresh.export_multikey()),
+            compromised=compromised,
+            when=when,
+        )
+        entry = add_entry_proof(entry, committed)
+        data["pendingNextKey"] = fresh_id
+        tx.put(_KIND, f"{_KIND}/{name}", data)
+        _keep_if_complete(tx, did, entry)
+        _sync(tx, data)
+        return entry
 
 
 def cosign_credential(wallet: Wallet, credential: JsonObject, name: str) -> JsonObject:

@@ -145,6 +145,44 @@ def test_a_variant_of_the_entry_with_more_proofs_is_the_same_log(world, tmp_path
     ok(agora(world["homes"]["ada"], "did", "log", "import", str(three)))
 
 
+def test_a_steward_rotates_with_one_cosigner(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rotation")
+    homes = {name: root / name for name in ("ada", "bob")}
+    for name, home in homes.items():
+        ok(agora(home, "init", "--kdf-profile", "test"))
+        ok(agora(home, "community", "steward-key", "--as", name,
+                 "--out", str(root / f"{name}.json")))  # fmt: skip
+    created = as_json(agora(homes["ada"], "community", "create", "Pair", "--as", "ada",
+                            "--steward", str(root / "bob.json"), "--threshold", "2",
+                            "--out", str(root / "e1.json"), "--json"))  # fmt: skip
+    ok(agora(homes["bob"], "community", "cosign", str(root / "e1.json"), "--as", "bob",
+             "--out", str(root / "log.jsonl")))  # fmt: skip
+    before = json.loads((root / "bob.json").read_text())
+    text = ok(agora(homes["bob"], "community", "rotate-steward", created["did"],
+                    "--as", "bob", "--compromised",
+                    "--out", str(root / "e2.json")))  # fmt: skip
+    assert "steward rotation" in text
+    ok(agora(homes["ada"], "did", "log", "import", str(root / "log.jsonl")))
+    summary = as_json(agora(homes["ada"], "community", "cosign", str(root / "e2.json"),
+                            "--as", "ada", "--out", str(root / "e2b.json"),
+                            "--json"))  # fmt: skip
+    assert summary["complete"] is True
+    # bob's wallet takes the completed entry and switches to the revealed key.
+    done = as_json(agora(homes["bob"], "community", "cosign", str(root / "e2b.json"),
+                         "--as", "bob", "--out", str(root / "e2c.json"),
+                         "--json"))  # fmt: skip
+    assert (done["complete"], done["proofs"]) == (True, 2)
+    after = as_json(agora(homes["bob"], "community", "steward-key", "--as", "bob"))
+    assert after["updateKey"] != before["updateKey"]
+    assert after["nextKeyHash"] != before["nextKeyHash"]
+    resolved = as_json(agora(homes["bob"], "did", "resolve", created["did"], "--json"))
+    assert resolved["didDocumentMetadata"]["versionId"] == "2"
+    assert resolved["didDocumentMetadata"]["compromisedKeys"] == [before["updateKey"]]
+    again = agora(homes["bob"], "community", "rotate-steward", created["did"],
+                  "--as", "bob", "--json")  # fmt: skip
+    assert again.exit_code == 0  # the next rotation can start
+
+
 def _verify(world, path: Path) -> Any:
     result = agora(
         world["root"] / "verifier", "vc", "verify", str(path),
@@ -243,7 +281,7 @@ def test_single_key_create_still_works(world):
 
 
 def test_help_has_examples():
-    for command in ("steward-key", "cosign", "create"):
+    for command in ("steward-key", "cosign", "create", "rotate-steward"):
         result = runner.invoke(app, ["community", command, "--help"])
         assert result.exit_code == 0
         assert "Example: agora community" in result.stdout

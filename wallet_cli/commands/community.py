@@ -25,6 +25,7 @@ from ssi.wallet import (
     cosign_entry,
     create_community,
     create_steward,
+    rotate_steward,
     set_member_status,
     status_list_credentials,
     steward,
@@ -352,6 +353,68 @@ def cosign(
         ("proofs", f"{count} of {needed}" if needed is not None else str(count)),
     ]
     emit(out, signed, out_file, "credential cosigned", rows, force=force)
+
+
+@app.command("rotate-steward")
+def rotate_steward_command(
+    ctx: typer.Context,
+    reference: CommunityArgument,
+    as_steward: Annotated[
+        str,
+        typer.Option("--as", metavar="STEWARD", help="The wallet's steward."),
+    ],
+    compromised: Annotated[
+        bool,
+        typer.Option(
+            "--compromised", help="Mark the steward's old update key compromised."
+        ),
+    ] = False,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="ENTRY",
+            help="Write the entry to ENTRY for the other stewards to cosign.",
+            show_default=False,
+        ),
+    ] = None,
+    force: ForceOption = False,
+    json_mode: JsonOption = False,
+) -> None:
+    """Rotate this steward's update key in a community: the entry reveals the
+    committed next key and commits to a new one; other stewards cosign it with
+    'agora community cosign ENTRY --as NAME' until enough have signed.
+
+    Example: agora community rotate-steward did:agora:z... --as bob --out rotate.json
+    """
+    out = Output(json_mode=json_mode)
+    check_out_file(out_file, force=force)
+    wallet = session.from_context(ctx).open()
+    entry = rotate_steward(wallet, reference, as_steward, compromised=compromised)
+    if out_file is None:
+        out.json(entry)
+        return
+    write_output(out_file, _entry_bytes(entry), force=force)
+    if json_mode:
+        out.json(
+            {
+                "kind": "entry",
+                "version": entry.get("version"),
+                "proofs": proof_count(entry),
+                "out": str(out_file),
+            }
+        )
+        return
+    out.panel(
+        "steward rotation",
+        [
+            ("entry", str(entry.get("version"))),
+            ("steward", as_steward),
+            ("proofs", str(proof_count(entry))),
+            ("written to", str(out_file)),
+            ("next", f"agora community cosign {out_file} --as STEWARD"),
+        ],
+    )
 
 
 @app.command("list")
