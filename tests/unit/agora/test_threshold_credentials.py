@@ -168,3 +168,26 @@ def test_a_threshold_that_is_not_a_positive_integer_fails_closed():
         proof = VerifiedProof({}, suite, method, document, None)
         with pytest.raises(MalformedValueError):
             issuer_threshold([proof])
+
+
+def test_bundle_verification_applies_the_threshold_in_process_and_on_a_pool():
+    import io
+
+    from ssi.bundle import MemoryLogSource, pack, verify_bundle
+
+    credentials = [signed(1, 2), signed(3), signed(2, 3, member="did:example:bob")]
+    out = io.BytesIO()
+    pack(credentials, out, logs=MemoryLogSource({DID: [[FIRST]]}))
+    expected = [True, False, True]
+    clock = FixedClock(NOW)
+    with verify_bundle(io.BytesIO(out.getvalue()), clock=clock) as verification:
+        found = list(verification)
+    assert [r.verified for r in found] == expected
+    (problem,) = found[1].problems
+    assert problem.error.code == "insufficientProofs"
+    with ProcessPoolExecutor(2) as executor:
+        with verify_bundle(
+            io.BytesIO(out.getvalue()), clock=clock, executor=executor, chunk_size=1
+        ) as verification:
+            pooled = list(verification)
+    assert [r.verified for r in pooled] == expected
