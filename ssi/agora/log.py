@@ -6,7 +6,9 @@ update keys allowed to sign entry ``n + 1``, hashes of the keys committed for
 the next rotation, the DID document state, and is signed with
 ``eddsa-jcs-2022`` by a key entry ``n - 1`` authorized. The DID is the hash of
 the first entry without its proof, so it cannot be claimed without the keys
-that signed it.
+that signed it. An entry with a ``threshold`` (m) makes the DID a threshold
+DID: the next entry carries a proof set by m distinct authorized keys (the
+rules are in :mod:`ssi.agora.threshold`).
 
 Validation walks the log from the first entry and stops at the first broken
 link with an :class:`~ssi.errors.InvalidDIDLogError` whose ``code`` says what
