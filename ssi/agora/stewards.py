@@ -18,10 +18,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ssi.agora.hashes import MULTIHASH_SHA256
 from ssi.agora.log import SUITE, AgoraLog, did_for_inception
 from ssi.agora.operations import _next, _time
-from ssi.errors import MalformedValueError, ProofGenerationError
-from ssi.keys import Ed25519KeyPair, KeyPair, LocalSigner, PublicKey
+from ssi.encoding import decode_multibase
+from ssi.errors import MalformedValueError, ProofGenerationError, SSIError
+from ssi.keys import (
+    Ed25519KeyPair,
+    Ed25519PublicKey,
+    KeyPair,
+    LocalSigner,
+    PublicKey,
+    decode_public_multikey,
+)
 from ssi.proofs import add_proof, proofs_of
 from ssi.types import JsonObject, JsonValue
 
@@ -34,6 +43,9 @@ __all__ = [
     "steward_document",
     "threshold_update_entry",
 ]
+
+_HASH_LENGTH = 34
+"""Bytes of a key hash: the SHA-256 multihash prefix and 32 bytes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +89,20 @@ class Steward:
             if not isinstance(member, str) or not member:
                 raise MalformedValueError(f"the steward package has no {name}.")
             members.append(member)
+        try:
+            update = decode_public_multikey(members[0])
+            decode_public_multikey(members[2])
+            digest = decode_multibase(members[1])
+        except SSIError as exc:
+            raise MalformedValueError(
+                f"the steward package holds an unusable key: {exc.detail}"
+            ) from exc
+        if not isinstance(update, Ed25519PublicKey):
+            raise MalformedValueError("a steward's update key is an Ed25519 key.")
+        if len(digest) != _HASH_LENGTH or not digest.startswith(MULTIHASH_SHA256):
+            raise MalformedValueError(
+                "the steward package's nextKeyHash is not a key hash."
+            )
         return cls(*members)
 
 

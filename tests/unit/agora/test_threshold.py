@@ -280,14 +280,25 @@ def test_a_single_key_did_may_become_a_threshold_did_by_rotation():
     ) == ("insufficientLogProofs", 3)
 
 
+def key_p256() -> str:
+    from ssi.keys import P256KeyPair
+
+    return P256KeyPair.generate().public_key.export_multikey()
+
+
 def test_steward_packages_round_trip_and_refuse_garbage():
     package = stewards()[0]
     assert Steward.from_json(package.to_json()) == package
+    good = package.to_json()
     for bad in (
         {},
         {"type": "AgoraSteward"},
         [],
         {"type": "AgoraSteward", "updateKey": 1},
+        {**good, "updateKey": "z6Mkbroken"},
+        {**good, "nextKeyHash": "zzz"},
+        {**good, "nextKeyHash": good["updateKey"]},
+        {**good, "updateKey": key_p256()},
     ):
         with pytest.raises(MalformedValueError):
             Steward.from_json(bad)
