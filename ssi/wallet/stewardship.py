@@ -25,13 +25,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ssi.agora import (
+    AgoraLog,
     Steward,
     add_entry_proof,
     create_threshold_entry,
     did_for_inception,
     entry_hash,
     key_hash,
+    reconfigure_entry,
     rotate_steward_entry,
+    steward_document,
     validate_log,
 )
 from ssi.credentials import cosign
@@ -56,7 +59,9 @@ __all__ = [
     "cosign_entry",
     "create_steward",
     "create_threshold_community_entry",
+    "next_package",
     "proof_count",
+    "reconfigure_community",
     "rotate_steward",
     "steward",
     "stewards",
@@ -183,18 +188,29 @@ def _slot(document: object, assertion_key: str) -> str | None:
 
 
 def _join(tx: Transaction, data: JsonObject, did: str, document: object) -> None:
-    """Record that the steward serves ``did``, and give the wallet a DID record
-    that signs for the community with the steward's assertion key."""
+    """Record that the steward serves ``did`` as the verification method
+    holding its assertion key in ``document`` (none: it no longer serves), and
+    keep the wallet's DID record of the community signing with that method."""
+    communities = data.setdefault("communities", {})
     fragment = _slot(document, data["package"]["assertionKey"])
     if fragment is None:
+        if communities.pop(did, None) is not None:
+            tx.put(_KIND, f"{_KIND}/{data['name']}", data)
         return
     method = did + fragment if fragment.startswith("#") else fragment
-    data.setdefault("communities", {})[did] = method
-    tx.put(_KIND, f"{_KIND}/{data['name']}", data)
-    if tx.get("did", "did/" + did) is None:
+    if communities.get(did) != method:
+        communities[did] = method
+        tx.put(_KIND, f"{_KIND}/{data['name']}", data)
+    body = tx.get("did", "did/" + did)
+    if body is None:
         record = DIDRecord(did, "agora", None, data["assertionKey"], method, now())
         body = record.to_json()
         del body["deactivated"]
+        tx.put("did", "did/" + did, body)
+    elif body.get("keyId") == data["assertionKey"] and (
+        body.get("verificationMethod") != method
+    ):
+        body["verificationMethod"] = method  # the stewards were renumbered
         tx.put("did", "did/" + did, body)
 
 
@@ -289,12 +305,15 @@ def cosign_entry(
             _join(tx, data, did, entry.get("document"))
         else:
             did = _community_of(tx, data, entry)
-            committed = _key(tx, data["nextKey"])
-            if committed.export_multikey() in entry["updateKeys"]:
-                key = committed  # the entry rotates this steward: it reveals the key
+            if key.export_multikey() not in entry["updateKeys"]:
+                # The entry rotates, keeps on with new keys or removes this
+                # steward: only the committed key may sign it (section 4.5).
+                key = _key(tx, data["nextKey"])
         signed = add_entry_proof(entry, key)
         complete = _keep_if_complete(tx, did, signed)
         _sync(tx, data)
+        if complete:
+            _join_from_log(tx, data, did)
         return signed, did, complete
 
 
@@ -331,6 +350,99 @@ def _sync(tx: Transaction, data: JsonObject) -> None:
             return
 
 
+def next_package(wallet: Wallet, name: str) -> Steward:
+    """Return the package the steward ``name`` will have after the next
+    change of the community's keys: the committed next key revealed as the
+    update key, and a commitment to a fresh key (made now, kept pending). A
+    reconfiguration lists it for a steward who stays; the wallet switches keys
+    when it holds the completed entry. Asked again, the same package.
+
+    Spec: docs/did-agora.md (4.5 Threshold DIDs, reconfiguration)
+
+    Raises:
+        RecordNotFoundError: no steward ``name``.
+    """
+    with wallet.transaction() as tx:
+        data = _load(tx, name)
+        _sync(tx, data)
+        return _next_package(tx, data)
+
+
+def _next_package(tx: Transaction, data: JsonObject) -> Steward:
+    pending = data.get("pendingNextKey")
+    if not isinstance(pending, str):
+        pending, _ = _new_key(tx)
+        data["pendingNextKey"] = pending
+        tx.put(_KIND, f"{_KIND}/{data['name']}", data)
+    return Steward(
+        _key(tx, data["nextKey"]).export_multikey(),
+        key_hash(_key(tx, pending).export_multikey()),
+        data["package"]["assertionKey"],
+    )
+
+
+def reconfigure_community(
+    wallet: Wallet,
+    reference: str,
+    name: str,
+    packages: Sequence[Steward],
+    *,
+    threshold: int,
+    when: datetime | None = None,
+) -> JsonObject:
+    """Start a reconfiguration of a community (its DID or alias): the stewards
+    become ``packages`` (stewards who stay give their :func:`next_package`,
+    new stewards their first package; a steward left out is removed), m
+    becomes ``threshold``, and the document lists one ``#steward-i`` per
+    package. The wallet's steward ``name`` is put first, with its next
+    package, when no package carries its assertion key. The entry is signed
+    with the steward's committed key; the other stewards of the current state
+    add theirs with :func:`cosign_entry` (which signs with the committed key)
+    until the current m have signed.
+
+    Spec: docs/did-agora.md (4.5 Threshold DIDs, reconfiguration)
+
+    Raises:
+        RecordNotFoundError: no steward ``name``, no such community, or no
+            valid log of it in the wallet.
+        ValueError: unusable stewards or threshold.
+    """
+    with wallet.transaction() as tx:
+        data = _load(tx, name)
+        _sync(tx, data)
+        did = find_did(tx, reference).did
+        log = _valid_log(tx, did)
+        chosen = list(packages)
+        own = data["package"]["assertionKey"]
+        if all(p.assertion_key != own for p in chosen):
+            chosen.insert(0, _next_package(tx, data))
+        entry = reconfigure_entry(
+            log,
+            [(p.update_key, p.next_key_hash) for p in chosen],
+            threshold=threshold,
+            document=steward_document([p.assertion_key for p in chosen]),
+            when=when,
+        )
+        entry = add_entry_proof(entry, _key(tx, data["nextKey"]))
+        if _keep_if_complete(tx, did, entry):
+            _sync(tx, data)
+            _join_from_log(tx, data, did)
+        record = tx.get("community", f"community/{did}")
+        if record is not None:
+            record["threshold"] = threshold
+            tx.put("community", f"community/{did}", record)
+        return entry
+
+
+def _valid_log(tx: Transaction, did: str) -> AgoraLog:
+    try:
+        return validate_log(_known_entries(tx, did), did=did)
+    except InvalidDIDLogError as exc:
+        raise RecordNotFoundError(
+            f"the wallet holds no valid log of {did[:80]}."
+        ) from exc
+
+
 def rotate_steward(
     wallet: Wallet,
     reference: str,
@@ -362,13 +474,7 @@ def rotate_steward(
                 f"a rotation of steward {name!r} is pending; have it cosigned first."
             )
         did = find_did(tx, reference).did
-        entries = _known_entries(tx, did)
-        try:
-            log = validate_log(entries, did=did)
-        except InvalidDIDLogError as exc:
-            raise RecordNotFoundError(
-                f"the wallet holds no valid log of {did[:80]}."
-            ) from exc
+        log = _valid_log(tx, did)
         current = _key(tx, data["updateKey"]).export_multikey()
         if current not in log.latest.update_keys:
             raise RecordConflictError(
@@ -408,9 +514,11 @@ def cosign_credential(wallet: Wallet, credential: JsonObject, name: str) -> Json
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     with wallet.transaction() as tx:
         data = _load(tx, name)
-        method = data.get("communities", {}).get(issuer_id)
-        if not isinstance(method, str) and isinstance(issuer_id, str):
-            method = _join_from_log(tx, data, issuer_id)
+        method = (
+            _join_from_log(tx, data, issuer_id) if isinstance(issuer_id, str) else None
+        )
+        if method is None and not _known_entries(tx, str(issuer_id)):
+            method = data.get("communities", {}).get(issuer_id)
         if not isinstance(method, str):
             raise RecordNotFoundError(
                 f"steward {name!r} does not serve {str(issuer_id)[:80]}: import "

@@ -281,7 +281,65 @@ def test_single_key_create_still_works(world):
 
 
 def test_help_has_examples():
-    for command in ("steward-key", "cosign", "create", "rotate-steward"):
+    for command in ("steward-key", "cosign", "create", "rotate-steward", "reconfigure"):
         result = runner.invoke(app, ["community", command, "--help"])
         assert result.exit_code == 0
         assert "Example: agora community" in result.stdout
+
+
+def test_reconfiguration_removes_a_steward_and_adds_one(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reconfigure")
+    homes = {name: root / name for name in ("ada", "bob", "cy", "dan")}
+    for name, home in homes.items():
+        ok(agora(home, "init", "--kdf-profile", "test"))
+        ok(agora(home, "community", "steward-key", "--as", name,
+                 "--out", str(root / f"{name}.json")))  # fmt: skip
+    created = as_json(agora(homes["ada"], "community", "create", "Four", "--as", "ada",
+                            "--alias", "four",
+                            "--steward", str(root / "bob.json"),
+                            "--steward", str(root / "cy.json"), "--threshold", "2",
+                            "--out", str(root / "e1.json"), "--json"))  # fmt: skip
+    did = created["did"]
+    ok(agora(homes["bob"], "community", "cosign", str(root / "e1.json"), "--as", "bob",
+             "--out", str(root / "log1.jsonl")))  # fmt: skip
+    ok(agora(homes["ada"], "did", "log", "import", str(root / "log1.jsonl")))
+    # bob stays (his next package), cy leaves, dan joins; still 2 of 3.
+    ok(agora(homes["bob"], "community", "steward-key", "--as", "bob", "--next",
+             "--out", str(root / "bob-next.json")))  # fmt: skip
+    summary = as_json(agora(homes["ada"], "community", "reconfigure", "four",
+                            "--as", "ada", "--steward", str(root / "bob-next.json"),
+                            "--steward", str(root / "dan.json"), "--threshold", "2",
+                            "--out", str(root / "r1.json"), "--json"))  # fmt: skip
+    assert (summary["stewards"], summary["proofs"]) == (3, 1)
+    done = as_json(agora(homes["bob"], "community", "cosign", str(root / "r1.json"),
+                         "--as", "bob", "--out", str(root / "r2.json"),
+                         "--json"))  # fmt: skip
+    assert done["complete"] is True
+    log = root / "log.jsonl"
+    log.write_text(
+        (root / "log1.jsonl").read_text() + (root / "r2.json").read_text(),
+        encoding="utf-8",
+    )
+    for name in ("ada", "dan", "cy"):
+        ok(agora(homes[name], "did", "log", "import", str(log)))
+    # ada's wallet switches to her revealed key when it holds the entry.
+    ok(agora(homes["ada"], "community", "cosign", str(root / "r2.json"),
+             "--as", "ada", "--out", str(root / "r3.json")))  # fmt: skip
+    member = root / "m.json"
+    ok(agora(homes["ada"], "community", "admit", "four", "did:example:m",
+             "--out", str(member)))  # fmt: skip
+    ok(agora(homes["dan"], "community", "cosign", str(member), "--as", "dan",
+             "--out", str(root / "m2.json")))  # fmt: skip
+    removed = agora(homes["cy"], "community", "cosign", str(member), "--as", "cy")
+    assert removed.exit_code == 1
+    assert "does not serve" in removed.stderr
+    credential = json.loads((root / "m2.json").read_text())
+    assert [p["verificationMethod"] for p in credential["proof"]] == [
+        f"{did}#steward-1",
+        f"{did}#steward-3",
+    ]
+    report = agora(root / "verifier", "vc", "verify", str(root / "m2.json"),
+                   "--log", str(log), "--json")  # fmt: skip
+    checks = {c["check"]: c for c in json.loads(report.stdout)["checks"]}
+    assert checks["threshold"]["passed"]
+    assert checks["proof[1]"]["passed"]

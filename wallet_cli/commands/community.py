@@ -17,6 +17,7 @@ from ssi.errors import MalformedValueError, RecordConflictError, RecordNotFoundE
 from ssi.types import JsonObject
 from ssi.wallet import (
     CommunityRecord,
+    StewardRecord,
     Wallet,
     admit_member,
     community,
@@ -25,6 +26,8 @@ from ssi.wallet import (
     cosign_entry,
     create_community,
     create_steward,
+    next_package,
+    reconfigure_community,
     rotate_steward,
     set_member_status,
     status_list_credentials,
@@ -247,6 +250,14 @@ def steward_key(
             show_default=False,
         ),
     ] = None,
+    next_keys: Annotated[
+        bool,
+        typer.Option(
+            "--next",
+            help="Print the package this steward will have after the next "
+            "reconfiguration (its committed key revealed, a new one committed).",
+        ),
+    ] = False,
     force: ForceOption = False,
     json_mode: JsonOption = False,
 ) -> None:
@@ -259,10 +270,16 @@ def steward_key(
     out = Output(json_mode=json_mode)
     check_out_file(out_file, force=force)
     wallet = session.from_context(ctx).open()
-    try:
+    if next_keys:
         record = steward(wallet, as_steward)
-    except RecordNotFoundError:
-        record = create_steward(wallet, as_steward)
+        record = StewardRecord(
+            record.name, next_package(wallet, as_steward), record.communities
+        )
+    else:
+        try:
+            record = steward(wallet, as_steward)
+        except RecordNotFoundError:
+            record = create_steward(wallet, as_steward)
     package = record.package.to_json()
     if out_file is None:
         out.json(package)
@@ -410,6 +427,86 @@ def rotate_steward_command(
         [
             ("entry", str(entry.get("version"))),
             ("steward", as_steward),
+            ("proofs", str(proof_count(entry))),
+            ("written to", str(out_file)),
+            ("next", f"agora community cosign {out_file} --as STEWARD"),
+        ],
+    )
+
+
+@app.command()
+def reconfigure(
+    ctx: typer.Context,
+    reference: CommunityArgument,
+    as_steward: Annotated[
+        str,
+        typer.Option("--as", metavar="STEWARD", help="The wallet's steward."),
+    ],
+    steward_files: Annotated[
+        list[Path],
+        typer.Option(
+            "--steward",
+            metavar="FILE",
+            help="A package of a steward of the new set: 'steward-key --next' for "
+            "one who stays, 'steward-key' for a new one (repeat).",
+        ),
+    ],
+    threshold: Annotated[
+        int,
+        typer.Option("--threshold", metavar="M", help="The new threshold."),
+    ],
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="ENTRY",
+            help="Write the entry to ENTRY for the other stewards to cosign.",
+            show_default=False,
+        ),
+    ] = None,
+    force: ForceOption = False,
+    json_mode: JsonOption = False,
+) -> None:
+    """Change a community's stewards or threshold: stewards left out are
+    removed. The entry is signed with this steward's committed key; as many
+    stewards as the current threshold must cosign it ('agora community cosign
+    ENTRY --as NAME'), each revealing its committed key.
+
+    Example: agora community reconfigure engines --as ada --steward bob-next.json
+    --steward dan.json --threshold 2 --out reconfigure.json
+    """
+    out = Output(json_mode=json_mode)
+    packages = [_package(path) for path in steward_files]
+    check_out_file(out_file, force=force)
+    wallet = session.from_context(ctx).open()
+    try:
+        entry = reconfigure_community(
+            wallet, reference, as_steward, packages, threshold=threshold
+        )
+    except ValueError as exc:
+        raise UsageError("unusableInput", f"{exc}.") from exc
+    if out_file is None:
+        out.json(entry)
+        return
+    write_output(out_file, _entry_bytes(entry), force=force)
+    if json_mode:
+        out.json(
+            {
+                "kind": "entry",
+                "version": entry.get("version"),
+                "stewards": len(entry.get("updateKeys", [])),
+                "threshold": threshold,
+                "proofs": proof_count(entry),
+                "out": str(out_file),
+            }
+        )
+        return
+    out.panel(
+        "reconfiguration",
+        [
+            ("entry", str(entry.get("version"))),
+            ("stewards", str(len(entry.get("updateKeys", [])))),
+            ("threshold", str(threshold)),
             ("proofs", str(proof_count(entry))),
             ("written to", str(out_file)),
             ("next", f"agora community cosign {out_file} --as STEWARD"),
