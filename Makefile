@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
 	$(BIN)/python examples/thread.py
+	$(BIN)/python examples/community.py
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

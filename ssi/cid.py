@@ -131,14 +131,18 @@ def parse_cid(text: object, *, codec: int | None = None) -> ContentID:
 
     try:
         parsed = CID.decode(text)
+        # The digest is unwrapped lazily: a multihash whose length disagrees
+        # with its function fails here, not in decode.
+        digest_size = len(parsed.raw_digest)
+        canonical = str(parsed)
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         # multiformats reads the first byte of ``b`` alone without a check.
         raise InvalidCIDError(f"{shown!r} is not a valid CID.") from exc
-    if parsed.base.name != "base32" or text != str(parsed):
+    if parsed.base.name != "base32" or text != canonical:
         raise InvalidCIDError(f"{shown!r} is not written in canonical base32 lower.")
     if parsed.version != 1:
         raise InvalidCIDError(f"{shown!r} is not a CIDv1.")
-    if parsed.hashfun.code != _SHA2_256 or len(parsed.raw_digest) != _DIGEST_SIZE:
+    if parsed.hashfun.code != _SHA2_256 or digest_size != _DIGEST_SIZE:
         raise InvalidCIDError(f"{shown!r} does not use a sha2-256 digest.")
     if parsed.codec.code not in _PREFIX:
         raise InvalidCIDError(f"{shown!r} has codec {parsed.codec.name}, not json/raw.")

@@ -30,6 +30,7 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── ValidityRangeError              RANGE_ERROR
     │   ├── CryptographicSecurityError      CRYPTOGRAPHIC_SECURITY_ERROR
     │   ├── HolderBindingError              holderNotSubject (ours)
+    │   ├── InsufficientProofsError         insufficientProofs (ours)
     │   │   (MalformedValueError has InvalidCIDError invalidCid (ours) below it,
     │   │   and for counting InvalidChoiceError malformedChoice and
     │   │   UnknownMethodError unknownMethod, both ours)
@@ -134,6 +135,7 @@ __all__ = [
     "EncodingError",
     "HolderBindingError",
     "InclusionProofError",
+    "InsufficientProofsError",
     "InvalidAliasError",
     "InvalidCIDError",
     "InvalidChallengeError",
@@ -617,6 +619,21 @@ class HolderBindingError(CredentialError):
     code = "holderNotSubject"
     type_uri = _AGORA + "holderNotSubject"
     title = "Holder is not the subject"
+
+
+class InsufficientProofsError(CredentialError):
+    """A credential carries fewer valid proofs by distinct keys of its issuer
+    than the issuer's DID document requires (its ``threshold``, m of n).
+
+    The VC problem type is ``CRYPTOGRAPHIC_SECURITY_ERROR``: the issuer's
+    authority is not shown.
+
+    Spec: docs/credentials.md (Proof sets of m), docs/did-agora.md (4.5)
+    """
+
+    code = "insufficientProofs"
+    type_uri = _AGORA + "insufficientProofs"
+    title = "Too few issuer proofs"
 
 
 class VerificationFailedError(CredentialError):

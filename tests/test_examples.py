@@ -14,7 +14,10 @@ import pytest
 EXAMPLES = sorted(
     path
     for path in (Path(__file__).resolve().parents[1] / "examples").glob("*.py")
-    if not path.name.startswith("_")  # shared by the examples, not one of them
+    # _demo.py is shared by the examples; community.py runs in
+    # test_example_community.py, a file of its own, so that pytest-xdist runs it
+    # beside these (it is the longest).
+    if not path.name.startswith("_") and path.name != "community.py"
 )
 
 

@@ -37,6 +37,7 @@ from ssi.errors import (
     ProofVerificationError,
     RecordNotFoundError,
     SSIError,
+    TallyError,
     TransportError,
     VerificationFailedError,
 )
@@ -68,6 +69,9 @@ _NEGATIVE: tuple[type[SSIError], ...] = (
     CredentialSuspendedError,
     InvalidDIDLogError,
     InvalidDIDDocumentError,
+    # A tally that does not match its inputs, a proposal that did not pass,
+    # a ballot that was not counted.
+    TallyError,
     # Not found.
     RecordNotFoundError,
     ObjectNotFoundError,
@@ -158,6 +162,26 @@ def _proposal() -> typer.Typer:
     from wallet_cli.commands import proposal
 
     return proposal.app
+
+
+def _vote() -> typer.Typer:
+    from wallet_cli.commands import vote
+
+    single = typer.Typer(add_completion=False, rich_markup_mode=None)
+    single.command("vote")(vote.vote)
+    return single
+
+
+def _delegate() -> typer.Typer:
+    from wallet_cli.commands import vote
+
+    return vote.delegate_app
+
+
+def _tally() -> typer.Typer:
+    from wallet_cli.commands import tally
+
+    return tally.app
 
 
 def _vp() -> typer.Typer:
@@ -251,6 +275,16 @@ COMMANDS: dict[str, _Entry] = {
         "Proposals: put a decision to a vote with a DID of the wallet, signal "
         "support, show a proposal.",
         _proposal,
+    ),
+    "vote": _Entry("Cast a signed ballot on a proposal.", _vote, group=False),
+    "delegate": _Entry(
+        "Delegation: let another member's ballots carry your weight, or take it back.",
+        _delegate,
+    ),
+    "tally": _Entry(
+        "Tallies: count a proposal from its signed inputs, recount one, show "
+        "one, prove a ballot was counted.",
+        _tally,
     ),
     "vp": _Entry("Verifiable presentations.", _vp),
     "status": _Entry(

@@ -18,7 +18,12 @@ from ssi.types import JsonObject
 __all__ = ["LOG_ERROR_CODES", "error_from_metadata", "is_log_error_code"]
 
 LOG_ERROR_CODES = frozenset(
-    {"invalidDidLog", "unauthorizedLogKey", "logAfterDeactivation"}
+    {
+        "invalidDidLog",
+        "unauthorizedLogKey",
+        "insufficientLogProofs",
+        "logAfterDeactivation",
+    }
 )
 """Log failure codes that do not start with ``invalidLog`` (those all are)."""
 

@@ -6,7 +6,9 @@ update keys allowed to sign entry ``n + 1``, hashes of the keys committed for
 the next rotation, the DID document state, and is signed with
 ``eddsa-jcs-2022`` by a key entry ``n - 1`` authorized. The DID is the hash of
 the first entry without its proof, so it cannot be claimed without the keys
-that signed it.
+that signed it. An entry with a ``threshold`` (m) makes the DID a threshold
+DID: the next entry carries a proof set by m distinct authorized keys (the
+rules are in :mod:`ssi.agora.threshold`).
 
 Validation walks the log from the first entry and stops at the first broken
 link with an :class:`~ssi.errors.InvalidDIDLogError` whose ``code`` says what
@@ -24,7 +26,16 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ssi.agora.hashes import MULTIHASH_SHA256 as _MULTIHASH_SHA256
+from ssi.agora.hashes import fail as _fail
+from ssi.agora.hashes import key_hash
+from ssi.agora.hashes import multihash as _multihash
 from ssi.agora.lines import MAX_LOG_ENTRIES, parse_line, split_lines
+from ssi.agora.threshold import (
+    authorize_inception,
+    authorize_threshold,
+    check_threshold,
+)
 from ssi.datetimes import parse_date_time
 from ssi.did.document import DIDDocument
 from ssi.encoding import decode_multibase, encode_multibase
@@ -61,33 +72,32 @@ ENTRY_KEYS = frozenset(
         "document",
         "compromised",
         "deactivated",
+        "threshold",
         "proof",
     }
 )
 """The members an entry may have."""
 
-_MULTIHASH_SHA256 = b"\x12\x20"
-
-
-def _multihash(data: bytes) -> str:
-    return encode_multibase(_MULTIHASH_SHA256 + hashlib.sha256(data).digest())
-
 
 def entry_hash(entry: JsonObject) -> str:
-    """Return the multibase multihash (SHA-256) of an entry, proof included.
+    """Return the multibase multihash (SHA-256) of an entry: over the whole
+    entry, proof included; for an entry with a ``threshold``, over the entry
+    without its proof (its proof set can then not be varied to fork the log).
 
     Spec: docs/did-agora.md (Entry hash)
     """
+    if "threshold" in entry:
+        return _multihash(
+            canonicalize_jcs({k: v for k, v in entry.items() if k != "proof"})
+        )
     return _multihash(canonicalize_jcs(entry))
 
 
-def key_hash(multikey: str) -> str:
-    """Return the pre-rotation commitment to an update key: the multibase
-    multihash (SHA-256) of its Multikey string.
-
-    Spec: docs/did-agora.md (Pre-rotation)
-    """
-    return _multihash(multikey.encode("utf-8"))
+def entry_digest(entry: JsonObject, canonical: tuple[bytes, bytes]) -> bytes:
+    """The entry hash as bytes (a multihash), from the entry's JCS bytes
+    without and with its proof (see :func:`entry_hash`)."""
+    data = canonical[0] if "threshold" in entry else canonical[1]
+    return _MULTIHASH_SHA256 + hashlib.sha256(data).digest()
 
 
 def did_for_inception(entry: JsonObject) -> str:
@@ -114,6 +124,8 @@ class LogState:
     next_key_hashes: tuple[str, ...]
     deactivated: bool
     entry: JsonObject
+    threshold: int | None = None
+    """The entry's ``threshold`` (m of the update keys), None when it has none."""
 
     @property
     def hash(self) -> str:
@@ -137,12 +149,6 @@ class AgoraLog:
     def entries(self) -> list[JsonObject]:
         """The log's entries, in order."""
         return [state.entry for state in self.states]
-
-
-def _fail(code: str, version: int, message: str) -> InvalidDIDLogError:
-    return InvalidDIDLogError(
-        f"log entry {version}: {message}", code=code, entry=version
-    )
 
 
 def _string_list(entry: JsonObject, name: str, version: int) -> tuple[str, ...]:
@@ -217,9 +223,42 @@ def _signing_key(
     return multikey, _update_key(multikey, version)
 
 
-def build_document(did: str, state: JsonObject | None, version: int) -> DIDDocument:
+def _signing_keys(
+    proof: JsonValue, version: int, time_text: str, *, proof_set: bool
+) -> list[tuple[str, PublicKey, JsonObject]]:
+    """The proofs of an entry with their keys: one proof, or (when
+    ``proof_set``) a non-empty array of proofs. A proof that repeats an
+    earlier one (same key, same ``proofValue``) is listed once."""
+    if not isinstance(proof, list):
+        multikey, key = _signing_key(proof, version, time_text)
+        return [(multikey, key, proof)]
+    if not proof_set:
+        raise _fail(
+            "invalidLogSignature",
+            version,
+            "a proof set (an array of proofs) needs a threshold.",
+        )
+    if not proof:
+        raise _fail("invalidLogSignature", version, "the entry has no proof.")
+    found: list[tuple[str, PublicKey, JsonObject]] = []
+    seen: set[tuple[str, str]] = set()
+    for item in proof:
+        if not isinstance(item, dict):
+            raise _fail("invalidLogSignature", version, "a proof is not an object.")
+        multikey, key = _signing_key(item, version, time_text)
+        mark = (multikey, str(item.get("proofValue")))
+        if mark not in seen:
+            seen.add(mark)
+            found.append((multikey, key, item))
+    return found
+
+
+def build_document(
+    did: str, state: JsonObject | None, version: int, *, threshold: int | None = None
+) -> DIDDocument:
     """Return the DID document of one state: the state plus ``@context``,
-    ``id`` and each verification method's ``controller``.
+    ``id``, each verification method's ``controller`` and, for a threshold
+    above 1, ``threshold``.
 
     The document shares nothing with ``state``.
 
@@ -230,13 +269,17 @@ def build_document(did: str, state: JsonObject | None, version: int) -> DIDDocum
             (``invalidLogEntry`` with the entry number).
     """
     fresh = None if state is None else json.loads(json.dumps(state))
-    return _conforming(did, fresh, version)
+    return _conforming(did, fresh, version, threshold)
 
 
-def _conforming(did: str, state: JsonObject | None, version: int) -> DIDDocument:
+def _conforming(
+    did: str, state: JsonObject | None, version: int, threshold: int | None = None
+) -> DIDDocument:
     # Validation only checks the result and drops it, so the state is copied
     # shallowly here (DIDDocument.from_json does not change its input).
     document: JsonObject = {"@context": [DID_CONTEXT, MULTIKEY_CONTEXT], "id": did}
+    if threshold is not None and threshold > 1 and state is not None:
+        document["threshold"] = threshold
     if state is not None:
         template = dict(state)
         methods = template.get("verificationMethod")
@@ -259,11 +302,12 @@ def _conforming(did: str, state: JsonObject | None, version: int) -> DIDDocument
 def _check_document(value: JsonValue, version: int) -> JsonObject:
     if not isinstance(value, dict):
         raise _fail("invalidLogEntry", version, "document must be an object.")
-    if "id" in value or "@context" in value:
+    if "id" in value or "@context" in value or "threshold" in value:
         raise _fail(
             "invalidLogEntry",
             version,
-            "document holds the state only; resolution adds its id and @context.",
+            "document holds the state only; resolution adds its id, @context "
+            "and threshold.",
         )
     return value
 
@@ -361,7 +405,14 @@ def _check_entry(
     for value in next_hashes:
         if not _is_multibase(value):
             raise _fail("invalidLogEntry", version, "a next key hash is malformed.")
-    signer, key = _signing_key(entry.get("proof"), version, time_text)
+    threshold = check_threshold(entry, update_keys, next_hashes, version)
+    proofs = _signing_keys(
+        entry.get("proof"),
+        version,
+        time_text,
+        proof_set=threshold is not None
+        or (previous is not None and previous.threshold is not None),
+    )
     if canonical is None:
         try:
             canonical = canonicalize_jcs_with_and_without(entry, "proof")
@@ -370,11 +421,14 @@ def _check_entry(
                 "invalidLogEntry", version, "the entry is not canonical JSON."
             ) from exc
     unsigned_bytes, signed_bytes = canonical
-    if signer in compromised:
+    signers = list(dict.fromkeys(signer for signer, _, _ in proofs))
+    if any(signer in compromised for signer in signers):
         raise _fail("unauthorizedLogKey", version, "it is signed by a compromised key.")
     derived = ""
     if previous is None:
-        if signer not in update_keys:
+        if threshold is not None:
+            authorize_inception(signers, update_keys, threshold, version)
+        elif signers[0] not in update_keys:
             raise _fail(
                 "unauthorizedLogKey",
                 version,
@@ -387,30 +441,42 @@ def _check_entry(
                 version,
                 f"the log creates {derived}, not {rules.did}.",
             )
-    else:
-        _authorize(previous, signer, update_keys, next_hashes, marked, version)
-    try:
-        check_signature(
-            entry,
-            entry["proof"],
-            key,
-            suite=rules.suite,
-            canonical_document=unsigned_bytes,
+    elif previous.threshold is not None:
+        authorize_threshold(
+            (previous.update_keys, previous.next_key_hashes, previous.threshold),
+            signers,
+            (update_keys, next_hashes, threshold, marked),
+            version,
         )
-    except SSIError as exc:
-        raise _fail(
-            "invalidLogSignature", version, "its signature does not verify."
-        ) from exc
+    else:
+        for signer in signers:
+            _authorize(
+                previous, signer, (update_keys, next_hashes, threshold), marked, version
+            )
+    for _, key, proof in proofs:
+        try:
+            check_signature(
+                entry,
+                proof,
+                key,
+                suite=rules.suite,
+                canonical_document=unsigned_bytes,
+            )
+        except SSIError as exc:
+            raise _fail(
+                "invalidLogSignature", version, "its signature does not verify."
+            ) from exc
     state = LogState(
         version=version,
         time=time,
         time_text=time_text,
-        digest=_MULTIHASH_SHA256 + hashlib.sha256(signed_bytes).digest(),
+        digest=entry_digest(entry, (unsigned_bytes, signed_bytes)),
         document=document,
         update_keys=update_keys,
         next_key_hashes=next_hashes,
         deactivated=deactivated,
         entry=entry,
+        threshold=threshold,
     )
     return state, marked, derived
 
@@ -484,8 +550,7 @@ def _names_previous(value: JsonValue, previous: LogState | None) -> bool:
 def _authorize(
     previous: LogState,
     signer: str,
-    update_keys: tuple[str, ...],
-    next_hashes: tuple[str, ...],
+    configuration: tuple[tuple[str, ...], tuple[str, ...], int | None],
     marked: tuple[str, ...],
     version: int,
 ) -> None:
@@ -497,6 +562,7 @@ def _authorize(
     must be signed by a committed key and may only reveal committed keys.
     Without a commitment, a current update key may do anything.
     """
+    update_keys, next_hashes, threshold = configuration
     committed = set(previous.next_key_hashes)
     current = signer in previous.update_keys
     if current:
@@ -505,6 +571,7 @@ def _authorize(
         keeps = (
             update_keys == previous.update_keys
             and next_hashes == previous.next_key_hashes
+            and threshold is None
             and not marked
         )
         if keeps:

@@ -11,7 +11,6 @@ Spec: docs/did-agora.md (Read)
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,6 @@ from typing import ClassVar, Protocol
 
 from ssi.agora.lines import _BLANK, MAX_LOG_BRANCHES, MAX_LOG_BYTES
 from ssi.agora.log import (
-    _MULTIHASH_SHA256,
     AgoraLog,
     LogState,
     _canonical,
@@ -30,6 +28,7 @@ from ssi.agora.log import (
     _rules,
     build_document,
     did_for_inception,
+    entry_digest,
     parse_line,
     split_lines,
     validate_log,
@@ -175,7 +174,7 @@ def document_for(did: str, state: LogState) -> DIDDocument:
         InvalidDIDLogError: the state is not a valid DID document
             (``invalidLogEntry`` with the entry number).
     """
-    return build_document(did, state.document, state.version)
+    return build_document(did, state.document, state.version, threshold=state.threshold)
 
 
 def _forks(entries: Sequence[JsonValue]) -> bool:
@@ -304,7 +303,7 @@ def _tree(entries: Sequence[JsonValue]) -> tuple[list[_Node], list[InvalidDIDLog
         seen.add(id(entry))
         canonical = _canonical(entry)
         if canonical is not None:
-            digest = _MULTIHASH_SHA256 + hashlib.sha256(canonical[1]).digest()
+            digest = entry_digest(entry, canonical)
             if digest in by_digest:
                 continue
             by_digest[digest] = len(nodes)

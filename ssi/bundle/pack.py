@@ -28,6 +28,7 @@ from ssi.bundle.objects import (
     community_of,
     signer_dids,
     status_urls,
+    types_of,
 )
 from ssi.cid import object_cid
 from ssi.errors import (
@@ -44,6 +45,7 @@ __all__ = ["BundleWriter", "PackSummary", "pack"]
 
 _CHUNK: Final = 1024 * 1024
 _SHOWN_MISSING: Final = 3
+_PROPOSAL: Final = "Proposal"
 
 
 class BundleWriter:
@@ -199,7 +201,9 @@ def pack(
             ``WalletLogSource``, a :class:`~ssi.bundle.MemoryLogSource`).
         status_lists: where status list credentials are found, by URL.
         memberships: membership credentials to choose from: those of each
-            object's author in the community the object names are written.
+            object's author in the community the object names are written,
+            and, with a ``Proposal``, every one of its community (a tally
+            judges the whole electorate).
         blobs: ``(bytes, media type)`` pairs to carry (attachments).
         require_complete: refuse to write when a dependency cannot be found
             (default); if false, write without it and list it in
@@ -233,6 +237,13 @@ def pack(
             community, author = community_of(document), author_of(document)
             if community is None:
                 continue
+            if _PROPOSAL in types_of(document):
+                # A tally counts the whole electorate: every membership of
+                # the community given travels with a proposal.
+                for (held_by, _), credentials in by_key.items():
+                    if held_by == community:
+                        for credential in credentials:
+                            chosen.setdefault(object_cid(credential), credential)
             key = (community, author or "")
             if key in needs.members:
                 continue

@@ -1,6 +1,12 @@
 """Verifiable credentials and presentations: model, issue, verify, report."""
 
-from ssi.credentials.issue import DATA_INTEGRITY_CONTEXT, issue, present, signer
+from ssi.credentials.issue import (
+    DATA_INTEGRITY_CONTEXT,
+    cosign,
+    issue,
+    present,
+    signer,
+)
 from ssi.credentials.json_input import check_json_value, load_json
 from ssi.credentials.model import (
     VC_V1_CONTEXT,
@@ -34,6 +40,7 @@ __all__ = [
     "VerificationReport",
     "Verifier",
     "check_json_value",
+    "cosign",
     "issue",
     "load_json",
     "parse_credential",

@@ -28,12 +28,13 @@ from ssi.proofs import (
     SuiteRegistry,
     add_proof,
     default_registry,
+    proofs_of,
     purpose_for,
 )
 from ssi.proofs.suites import DATA_INTEGRITY_V2_CONTEXT
 from ssi.types import JsonObject, JsonValue
 
-__all__ = ["DATA_INTEGRITY_CONTEXT", "issue", "present", "signer"]
+__all__ = ["DATA_INTEGRITY_CONTEXT", "cosign", "issue", "present", "signer"]
 
 DATA_INTEGRITY_CONTEXT = DATA_INTEGRITY_V2_CONTEXT
 """The context that defines ``DataIntegrityProof`` for VC 1.1 documents."""
@@ -102,6 +103,62 @@ def issue(
         nonce=nonce,
         proof_id=proof_id,
         previous_proof=previous_proof,
+        registry=registry,
+        loader=loader,
+    )
+
+
+def cosign(
+    credential: JsonObject,
+    signer: Signer,
+    *,
+    suite: str = "eddsa-jcs-2022",
+    created: datetime | str | None = None,
+    registry: SuiteRegistry | None = None,
+    loader: DocumentLoader | None = None,
+) -> JsonObject:
+    """Return ``credential`` with one more proof by ``signer``, beside the
+    proofs it carries: a proof set, each proof over the credential without
+    its proofs, so the issuer's stewards (m of n) sign it one after another,
+    in any order. A credential ``signer`` signed already is returned
+    unchanged (a copy).
+
+    The signer's key must belong to the issuer. Nothing but the proof is
+    added: a credential without the context the suite needs is refused, since
+    adding it would break the proofs already there.
+
+    Spec: https://www.w3.org/TR/vc-data-integrity/#add-proof-set-chain,
+    docs/credentials.md (Proof sets of m)
+
+    Raises:
+        ParsingError: the credential is not a JSON object.
+        MalformedValueError: the credential does not meet the data model, or
+            its proof is malformed.
+        UnsupportedCryptosuiteError: ``suite`` is unknown.
+        ProofGenerationError: the signer's key does not fit the suite, does
+            not belong to the issuer, or the suite's context is missing.
+        ProofTransformationError, DocumentLoadError: canonicalization fails.
+    """
+    if not isinstance(credential, dict):
+        raise ParsingError("a credential must be a JSON object.")
+    registry = registry or default_registry()
+    chosen = registry.get(suite)
+    document = copy.deepcopy(credential)
+    parsed = parse_credential(document)
+    _check_controller(signer, parsed.issuer, "issuer")
+    existing = proofs_of(document)
+    if any(p.get("verificationMethod") == signer.key_id for p in existing):
+        return document
+    if existing and _with_suite_context(copy.deepcopy(document), chosen) != document:
+        raise ProofGenerationError(
+            f"the credential lacks the context {chosen.name} needs; adding it "
+            "would break the proofs it carries."
+        )
+    return add_proof(
+        _with_suite_context(document, chosen),
+        signer,
+        suite=chosen,
+        created=created,
         registry=registry,
         loader=loader,
     )

@@ -49,6 +49,7 @@ from ssi.credentials.model import (
     parse_presentation,
 )
 from ssi.credentials.report import Check, Problem, ReportWarning, VerificationReport
+from ssi.credentials.threshold import issuer_threshold
 from ssi.did.resolution import Resolver
 from ssi.errors import (
     CryptographicSecurityError,
@@ -69,6 +70,7 @@ from ssi.proofs import (
     AuthenticationPurpose,
     ProofPurpose,
     SuiteRegistry,
+    VerifiedProof,
     default_registry,
     proofs_of,
     verify_proof,
@@ -702,6 +704,7 @@ def _check_proofs(
         matched = _matched(run, proofs, purpose, controller)
         if not matched:
             return
+    verified_proofs: list[VerifiedProof] = []
     for index, proof in matched:
         name = "proof" if len(proofs) == 1 else f"proof[{index}]"
         try:
@@ -725,6 +728,20 @@ def _check_proofs(
             continue
         run.passed(name, f"{verified.suite.name} by {verified.method.id}")
         run.warnings.extend(verified.warnings)
+        verified_proofs.append(verified)
+    if purpose.term == "assertionMethod" and verified_proofs:
+        _check_threshold(run, verified_proofs)
+
+
+def _check_threshold(run: _Run, verified: list[VerifiedProof]) -> None:
+    """Record the ``threshold`` check of an issuer with m of n stewards."""
+    try:
+        detail = issuer_threshold(verified)
+    except SSIError as exc:
+        run.failed("threshold", exc)
+        return
+    if detail is not None:
+        run.passed("threshold", detail)
 
 
 def _matched(

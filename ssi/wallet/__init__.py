@@ -16,6 +16,7 @@ from ssi.wallet.community import (
     WalletStatusSource,
     admit_member,
     community,
+    community_entry,
     create_community,
     import_status_list,
     set_member_status,
@@ -37,6 +38,17 @@ from ssi.wallet.model import CredentialRecord, DIDRecord, KeyRecord
 from ssi.wallet.passphrase import MIN_PASSPHRASE_LENGTH
 from ssi.wallet.records import RecordStore, Transaction
 from ssi.wallet.sealing import MAX_RECORD_BYTES
+from ssi.wallet.stewardship import (
+    StewardRecord,
+    cosign_credential,
+    cosign_entry,
+    create_steward,
+    next_package,
+    reconfigure_community,
+    rotate_steward,
+    steward,
+    stewards,
+)
 from ssi.wallet.wallet import Wallet
 from ssi.wallet.walletfile import SCHEMA_VERSION
 
@@ -54,6 +66,7 @@ __all__ = [
     "KDFParams",
     "KeyRecord",
     "RecordStore",
+    "StewardRecord",
     "Transaction",
     "Wallet",
     "WalletLogSource",
@@ -63,19 +76,28 @@ __all__ = [
     "agora_log",
     "check_petname",
     "community",
+    "community_entry",
     "contact",
     "contact_for",
     "contacts",
+    "cosign_credential",
+    "cosign_entry",
     "create_agora_did",
     "create_community",
+    "create_steward",
     "deactivate_agora_did",
     "default_home",
     "import_agora_log",
     "import_status_list",
+    "next_package",
     "petnames",
+    "reconfigure_community",
     "remove_contact",
     "rotate_agora_did",
+    "rotate_steward",
     "set_member_status",
     "status_list_credentials",
+    "steward",
+    "stewards",
     "update_agora_did",
 ]

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+from ssi.agora import Steward
 from ssi.credentials import issue
 from ssi.errors import (
     InvalidRoleError,
@@ -32,6 +34,7 @@ from ssi.wallet.agora import create_agora_did_in
 from ssi.wallet.model import now
 from ssi.wallet.operations import find_did, signer_of
 from ssi.wallet.records import Transaction
+from ssi.wallet.stewardship import create_threshold_community_entry
 from ssi.wallet.wallet import Wallet
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "WalletStatusSource",
     "admit_member",
     "community",
+    "community_entry",
     "create_community",
     "import_status_list",
     "set_member_status",
@@ -60,16 +64,24 @@ class CommunityRecord:
     members: tuple[JsonObject, ...]
     lists: dict[str, str]
     """Status list credential URL by purpose."""
+    threshold: int = 1
+    """How many stewards' proofs its entries and credentials need (m of n)."""
+    steward: str | None = None
+    """The wallet's steward that signs for it (a threshold community)."""
 
     def to_json(self) -> JsonObject:
         """Return the record as JSON."""
-        return {
+        body: JsonObject = {
             "did": self.did,
             "name": self.name,
             "alias": self.alias,
             "statusLists": dict(self.lists),
             "members": [dict(m) for m in self.members],
         }
+        if self.steward is not None:
+            body["threshold"] = self.threshold
+            body["steward"] = self.steward
+        return body
 
 
 def _urn() -> str:
@@ -83,6 +95,8 @@ def _record(data: JsonObject) -> CommunityRecord:
         alias=data.get("alias"),
         members=tuple(data.get("members", [])),
         lists={p: data["lists"][p]["url"] for p in _PURPOSES},
+        threshold=int(data.get("threshold", 1)),
+        steward=data.get("steward"),
     )
 
 
@@ -93,7 +107,7 @@ def _sign_lists(
     published = data.setdefault("published", {})
     for purpose in purposes:
         state = StatusListState.from_json(data["lists"][purpose])
-        unsigned = state.credential(data["did"], valid_from=when)
+        unsigned = state.credential(data["did"], valid_from=when or datetime.now(UTC))
         published[purpose] = issue(unsigned, signer)
 
 
@@ -104,6 +118,9 @@ def create_community(
     alias: str | None = None,
     status_url: str | None = None,
     when: datetime | None = None,
+    steward: str | None = None,
+    stewards: Sequence[Steward] = (),
+    threshold: int = 1,
 ) -> CommunityRecord:
     """Create a community: a did:agora DID (with ``alias``), a revocation list
     and a suspension list, signed and ready to publish.
@@ -112,9 +129,19 @@ def create_community(
     (``<status_url>/revocation`` and ``<status_url>/suspension``); by default
     each list is named by a ``urn:uuid:`` and travels as a file.
 
+    With ``steward`` (a steward of this wallet, see
+    :func:`~ssi.wallet.stewardship.create_steward`), the DID is controlled by
+    ``threshold`` of the stewards (``stewards``, packages of the others; the
+    wallet's own is added first when missing): its first entry, signed by
+    this wallet's steward, is kept in the record as ``entry`` until the other
+    stewards cosign it, and the status lists carry this steward's proof only.
+
+    Spec: docs/did-agora.md (4.5 Threshold DIDs)
+
     Raises:
         InvalidAliasError, RecordConflictError: as ``create_agora_did``.
-        ValueError: an empty name.
+        RecordNotFoundError: no steward ``steward`` in the wallet.
+        ValueError: an empty name, or unusable stewards or threshold.
     """
     if not name.strip():
         raise ValueError("a community needs a name")
@@ -124,17 +151,46 @@ def create_community(
         lists[purpose] = StatusListState(url, purpose=purpose).to_json()
     # The DID, its keys, its log and the community: one transaction, one write.
     with wallet.transaction() as tx:
-        record = create_agora_did_in(tx, alias=alias, when=when)
-        data: JsonObject = {
-            "did": record.did,
-            "name": name,
-            "alias": alias,
-            "lists": lists,
-            "members": [],
-        }
+        data: JsonObject
+        if steward is None:
+            record = create_agora_did_in(tx, alias=alias, when=when)
+            data = {
+                "did": record.did,
+                "name": name,
+                "alias": alias,
+                "lists": lists,
+                "members": [],
+            }
+        else:
+            did, entry = create_threshold_community_entry(
+                tx, steward, stewards, threshold=threshold, alias=alias, when=when
+            )
+            data = {
+                "did": did,
+                "name": name,
+                "alias": alias,
+                "lists": lists,
+                "members": [],
+                "threshold": threshold,
+                "steward": steward,
+                "entry": entry,
+            }
         _sign_lists(tx, data, _PURPOSES, when)
-        tx.put(_KIND, f"{_KIND}/{record.did}", data)
+        tx.put(_KIND, f"{_KIND}/{data['did']}", data)
     return _record(data)
+
+
+def community_entry(wallet: Wallet, reference: str) -> JsonObject:
+    """Return the first log entry of a threshold community as this wallet
+    signed it (to pass to the other stewards).
+
+    Raises:
+        RecordNotFoundError: not a threshold community of this wallet.
+    """
+    data = _load(wallet.snapshot(), reference)
+    if "entry" not in data:
+        raise RecordNotFoundError(f"{data['did']} is not a threshold community.")
+    return dict(data["entry"])
 
 
 def _load(tx: Transaction, reference: str) -> JsonObject:

@@ -428,7 +428,7 @@ def test_completion_completes_groups_and_commands(tmp_path):
         assert result.exit_code == 0, result.output
         return result.stdout.split()
 
-    assert complete("agora v", 1) == ["vc", "vp"]
+    assert complete("agora v", 1) == ["vc", "vote", "vp"]
     assert complete("agora vc ve", 2) == ["verify"]
     assert "--json" in complete("agora vc verify --js", 3)
 

@@ -6,6 +6,7 @@ CID that is not a base32 lower CIDv1 over sha2-256 with the json or raw codec.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -367,3 +368,14 @@ def test_every_cid_we_write_parses_as_multiformats_reads_it(digest, codec):
     flipped = text[:-1] + ("a" if text[-1] != "a" else "b")
     if is_cid(flipped):
         assert parse_cid(flipped).digest != digest
+
+
+def test_a_multihash_longer_than_its_function_is_not_a_cid():
+    # CIDv1, codec json (0x0200), sha2-256 (0x12) declaring 33 bytes: the
+    # general parser unwraps the digest lazily; found by the fast-path
+    # property test with an all-zero digest.
+    raw = bytes([0x01, 0x80, 0x04, 0x12, 0x21]) + bytes(33)
+    text = "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
+    with pytest.raises(InvalidCIDError):
+        parse_cid(text)
+    assert not is_cid(text)

@@ -13,24 +13,33 @@ Spec: docs/governance.md, docs/cli.md (Governance)
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ssi.cid import object_cid
-from ssi.credentials import load_json
+from ssi.credentials import issue, load_json
 from ssi.credentials.json_input import MAX_DOCUMENT_BYTES
-from ssi.datetimes import format_date_time
+from ssi.datetimes import format_date_time, parse_date_time
 from ssi.did.syntax import parse_did
-from ssi.errors import InvalidDIDError, ParsingError, StoreAccessError
+from ssi.errors import (
+    InvalidDIDError,
+    MalformedValueError,
+    ParsingError,
+    StoreAccessError,
+)
 from ssi.social import (
     CONSTITUTION_TYPE,
     Constitution,
     ConstitutionRules,
+    next_constitution,
     parse_rules,
     read_constitution,
+    read_tally,
     rules_from_toml,
+    verify_tally,
 )
 from ssi.social.rule_values import format_duration, format_fraction
 from ssi.store import STORE_FILE, open_store
@@ -222,6 +231,151 @@ def history(
             for row in rows
         ],
     )
+
+
+@app.command()
+def adopt(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="TALLY",
+            help="The tally of the passed amendment: a file, or - for standard input.",
+        ),
+    ],
+    community: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            metavar="DID|ALIAS",
+            help="The community (a DID of the wallet, or its alias) that issues "
+            "the constitution.",
+            show_default=False,
+        ),
+    ],
+    bundles: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--bundle",
+            metavar="FILE",
+            help="A bundle holding the tally's inputs (the amendment, its "
+            "ballots, memberships, status lists); may be repeated.",
+            show_default=False,
+        ),
+    ] = None,
+    store_location: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            metavar="PATH|URL",
+            help="Also take the inputs held in this object store.",
+            show_default=False,
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="TIME",
+            help="When the new version takes effect (its validFrom; RFC 3339 "
+            "with a zone); default now.",
+            show_default=False,
+        ),
+    ] = None,
+    out_file: Annotated[
+        str,
+        typer.Option(
+            "--out",
+            metavar="FILE|-",
+            help="Write the signed constitution to FILE and print its CID, or, "
+            "with - (the default), print it and write the CID on stderr.",
+        ),
+    ] = "-",
+    force: ForceOption = False,
+    json_mode: JsonOption = False,
+) -> None:
+    """Issue the constitution a passed amendment yields: its rules, the next
+    version number, ratifiedBy the tally, replaces the version the amendment
+    was counted under (none for the genesis ratification).
+
+    The tally is recounted from the inputs first; a tally that does not match
+    them, or an amendment that did not pass, is refused (exit 1). A community
+    of m stewards needs m proofs: the others add theirs with `agora community
+    cosign`.
+
+    Example: agora constitution adopt tally.json --as engines --bundle
+    ratify.jsonl --out constitution-v1.json
+    """
+    from wallet_cli.commands import tally as tallies
+
+    out = Output(json_mode=json_mode)
+    when = _at(at)
+    if out_file != "-":
+        check_out_file(Path(out_file), force=force)
+    tally = read_document(source)
+    read = read_tally(tally)
+    inputs = tallies.gather_inputs(bundles, store_location, None)
+    proposal, previous, superseded = tallies.proposal_context(read.proposal, inputs)
+    outcome = verify_tally(
+        tally,
+        proposal,
+        inputs.documents,
+        constitution=previous,
+        logs=inputs.logs,
+        superseded_at=superseded,
+    )
+    outcome.raise_for_differences()
+    unsigned = next_constitution(tally, proposal, previous, valid_from=when)
+    state = session.from_context(ctx)
+    wallet = state.open()
+    record = wallet.did(community)
+    if record.did != read.community:
+        raise UsageError(
+            "unusableInput",
+            f"--as {community[:40]!r} is not the community the tally is for "
+            f"({read.community[:60]}).",
+        )
+    signed = issue(unsigned, wallet.signer(record.did))
+    adopted = read_constitution(signed)
+    cid = object_cid(signed)
+    summary: JsonObject = {
+        "cid": cid,
+        "type": "Constitution",
+        "community": adopted.community,
+        "version": adopted.version,
+        "ratifiedBy": adopted.ratified_by,
+        "replaces": adopted.replaces,
+    }
+    if out_file == "-":
+        if json_mode:
+            out.json({**summary, "out": out_file, "credential": signed})
+            return
+        out.json(signed)
+        out.notice(f"cid {cid}")
+        return
+    write_output(
+        Path(out_file),
+        json.dumps(signed, ensure_ascii=False, indent=2).encode("utf-8") + b"\n",
+        force=force,
+    )
+    if json_mode:
+        out.json({**summary, "out": out_file})
+        return
+    out.line(cid)
+    out.notice(f"constitution version {adopted.version} signed: written to {out_file}")
+
+
+def _at(value: str | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        return parse_date_time(value, require_timezone=True, path="--at")
+    except MalformedValueError as exc:
+        raise UsageError(
+            "unusableInput",
+            "--at must be an RFC 3339 time with a zone, such as "
+            f"2025-03-03T00:00:00Z, not {value[:40]!r}.",
+        ) from exc
 
 
 # --- Helpers ----------------------------------------------------------------------

@@ -239,6 +239,16 @@ def signal(
         ),
     ],
     author: AsOption,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="TIME",
+            help="The time you claim for the signal (its validFrom; RFC 3339 "
+            "with a zone); default now.",
+            show_default=False,
+        ),
+    ] = None,
     suite: SuiteOption = "eddsa-jcs-2022",
     out_file: PostOutOption = "-",
     force: ForceOption = False,
@@ -257,10 +267,11 @@ def signal(
         cid = target
     else:
         cid = read_proposal(read_document(target)).cid
+    when = datetime.now(UTC) if at is None else _time(at, "--at")
     _check_out(out_file, force=force)
     wallet = session.from_context(ctx).open()
     record = wallet.did(author)
-    credential = signal_credential(record.did, cid, valid_from=datetime.now(UTC))
+    credential = signal_credential(record.did, cid, valid_from=when)
     signed = issue(credential, wallet.signer(record.did), suite=suite)
     item = read_signal(signed)
     summary: JsonObject = {

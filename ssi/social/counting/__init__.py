@@ -24,17 +24,6 @@ from ssi.social.counting._common import (
     check_method,
     tie_break_key,
 )
-from ssi.social.counting._profile import build_profile
-from ssi.social.counting.multi import count_pav, count_seq_phragmen, count_stv
-from ssi.social.counting.ranked import count_irv, count_ranked_pairs, count_schulze
-from ssi.social.counting.single import (
-    count_approval,
-    count_borda,
-    count_plurality,
-    count_quadratic,
-    count_score,
-    count_star,
-)
 
 __all__ = [
     "METHODS",
@@ -97,6 +86,28 @@ def count(
         raise ValueError("options must be strings")
     if type(seats) is not int or not 1 <= seats <= len(options):
         raise ValueError("seats must be between 1 and the number of options")
+    # The counting modules need numpy; they are imported when a count runs,
+    # not when ssi.social is imported (every CLI command imports it).
+    from ssi.social.counting._profile import build_profile
+    from ssi.social.counting.multi import (
+        count_pav,
+        count_seq_phragmen,
+        count_stv,
+    )
+    from ssi.social.counting.ranked import (
+        count_irv,
+        count_ranked_pairs,
+        count_schulze,
+    )
+    from ssi.social.counting.single import (
+        count_approval,
+        count_borda,
+        count_plurality,
+        count_quadratic,
+        count_score,
+        count_star,
+    )
+
     profile = build_profile(method, options, ballots, weights, max_score, voice_credits)
     ties = Ties(seed, options)
     match method:

@@ -85,6 +85,8 @@ class TieBreak:
         stage: where the tie arose (``"ranking"``, ``"elimination 3"``...).
         tied: the tied options, in the proposal's option order.
         order: the same options in the order the rule chose, preferred first.
+
+    Spec: docs/counting.md (Ties)
     """
 
     stage: str
@@ -94,7 +96,7 @@ class TieBreak:
     def to_json(self) -> JsonObject:
         """Return the tie as JSON.
 
-        Spec: docs/counting.md (Result JSON)
+        Spec: docs/counting.md (Result)
         """
         return {"stage": self.stage, "tied": list(self.tied), "order": list(self.order)}
 
@@ -110,6 +112,8 @@ class Transfer:
         votes: the value moved (papers times their value).
         value: the transfer value of a surplus; ``None`` for an elimination,
             where every ballot moves at the value it had.
+
+    Spec: docs/counting.md (Result)
     """
 
     source: str
@@ -121,7 +125,7 @@ class Transfer:
     def to_json(self) -> JsonObject:
         """Return the transfer as JSON.
 
-        Spec: docs/counting.md (Result JSON)
+        Spec: docs/counting.md (Result)
         """
         return {
             "from": self.source,
@@ -147,6 +151,8 @@ class Round:
         transfers: what moved at the end of the round, source by source.
         residual: STV only: the value lost so far to truncating transfer
             values to five decimal places.
+
+    Spec: docs/counting.md (Result)
     """
 
     number: int
@@ -160,7 +166,7 @@ class Round:
     def to_json(self) -> JsonObject:
         """Return the round as JSON.
 
-        Spec: docs/counting.md (Result JSON)
+        Spec: docs/counting.md (Result)
         """
         return {
             "number": self.number,
@@ -198,6 +204,8 @@ class CountResult:
             order.
         quota: the STV quota; ``None`` for other methods.
         tie_breaks: every tie broken, in the order broken.
+
+    Spec: docs/counting.md (Result)
     """
 
     method: str
@@ -223,7 +231,7 @@ class CountResult:
         Recounting the same ballots, in any order, gives the same JSON (and
         so byte-identical JCS).
 
-        Spec: docs/counting.md (Result JSON)
+        Spec: docs/counting.md (Result)
         """
         return {
             "method": self.method,

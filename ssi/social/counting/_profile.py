@@ -74,7 +74,7 @@ def build_profile(
     index = {o: i for i, o in enumerate(options)}
     try:
         matrix, sums = _fast(method, index, ballots, weights, max_score, voice_credits)
-    except (_FallbackError, KeyError, TypeError, OverflowError):
+    except (_FallbackError, KeyError, TypeError, OverflowError, ValueError):
         normal: list[Any] = []
         for i, ballot in enumerate(ballots):
             try:
@@ -137,7 +137,9 @@ def _fast(
         matrix[np.arange(len(keys)), [index[k] for k in keys]] = 1
         return matrix, sums
     if method in SCORED_METHODS:
-        return _scored(method, index, ballots, weights, kinds, max_score, voice_credits)
+        return _scored(
+            method, index, ballots, weights, kinds, max_score, voice_credits, normal
+        )
     if not kinds <= {list, tuple}:
         raise _FallbackError
     keys, sums = _aggregate(map(tuple, ballots) if not normal else ballots, weights)
@@ -171,13 +173,14 @@ def _scored(
     kinds: set[type],
     max_score: int,
     voice_credits: int,
+    normal: bool,
 ) -> tuple[Matrix, Matrix]:
     m = len(index)
     if kinds <= {dict}:  # Mostly distinct: one row per ballot, no adding up.
         return _scored_rows(method, index, ballots, weights, max_score, voice_credits)
-    if not kinds <= {tuple}:
+    if not normal:
         raise _FallbackError
-    keys, sums = _aggregate(ballots, weights)
+    keys, sums = _aggregate(ballots, weights)  # Normal forms: tuples of pairs.
     lengths = np.fromiter(map(len, keys), np.int64, len(keys))
     pairs = list(chain.from_iterable(keys))
     if not set(map(type, map(itemgetter(0), pairs))) <= {str}:

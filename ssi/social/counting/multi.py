@@ -67,7 +67,8 @@ class _STVCount:
         self.exhausted = (
             profile.weight - int(profile.weights[self.holder >= 0].sum())
         ) * STV_UNIT
-        self.history: list[list[int]] = []
+        # Votes at the end of each stage, the first stage (rule 45) included.
+        self.history: list[list[int]] = [list(self.votes)]
         self.rounds: list[Round] = []
 
     def standing(self) -> dict[str, Number]:

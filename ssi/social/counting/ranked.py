@@ -43,18 +43,20 @@ def pairwise_matrix(profile: Profile, m: int) -> list[list[int]]:
 
 
 def _first_preferences(options: Sequence[str], profile: Profile) -> dict[str, Number]:
-    m = len(options)
-    firsts = profile.matrix == 0
-    column_sums = profile.weights @ firsts
-    del m
+    column_sums = profile.weights @ (profile.matrix == 0)
     return {o: int(v) for o, v in zip(options, column_sums.tolist(), strict=True)}
 
 
 def _pair_support(
-    options: Sequence[str], d: list[list[int]], ranking: tuple[str, ...]
+    options: Sequence[str],
+    d: list[list[int]],
+    ranking: tuple[str, ...],
+    profile: Profile,
 ) -> Fraction:
-    if len(ranking) < 2:
-        return Fraction(1)
+    if len(ranking) < 2:  # A lone option: the share of ballots ranking it.
+        return share(
+            int(profile.weights[profile.matrix[:, 0] == 0].sum()), profile.weight
+        )
     index = {o: i for i, o in enumerate(options)}
     if is_yes_no(options):
         a, b = index["yes"], index["no"]
@@ -106,7 +108,7 @@ def count_schulze(
         winners=order[:seats],
         ranking=order,
         totals=_first_preferences(options, profile),
-        support=_pair_support(options, d, order),
+        support=_pair_support(options, d, order, profile),
         ballots=profile.ballots,
         weight=profile.weight,
         pairwise=tuple(tuple(row) for row in d),
@@ -162,7 +164,7 @@ def count_ranked_pairs(
         winners=order[:seats],
         ranking=order,
         totals=_first_preferences(options, profile),
-        support=_pair_support(options, d, order),
+        support=_pair_support(options, d, order, profile),
         ballots=profile.ballots,
         weight=profile.weight,
         pairwise=tuple(tuple(row) for row in d),

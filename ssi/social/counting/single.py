@@ -182,6 +182,15 @@ def count_star(
     del max_score
     totals = _sums(options, profile)
     by_score = ties.rank(options, totals, "scoring")
+    if len(by_score) == 1:  # A lone option meets a runner-up scored 0.
+        (winner,) = by_score
+        column = profile.matrix[:, 0]
+        prefer = {winner: int(profile.weights[column > 0].sum())}
+        rounds = (
+            Round(1, dict(totals)),
+            Round(2, dict(prefer), profile.weight - prefer[winner], (winner,)),
+        )
+        return _star(options, profile, seats, ties, totals, by_score, prefer, rounds)
     first, second = by_score[0], by_score[1]
     index = {o: i for i, o in enumerate(options)}
     a = profile.matrix[:, index[first]]
@@ -203,6 +212,20 @@ def count_star(
         Round(1, dict(totals), eliminated=by_score[2:]),
         Round(2, {o: prefer[o] for o in options if o in prefer}, equal, (winner,)),
     )
+    return _star(options, profile, seats, ties, totals, ranking, prefer, rounds)
+
+
+def _star(
+    options: Sequence[str],
+    profile: Profile,
+    seats: int,
+    ties: Ties,
+    totals: dict[str, Number],
+    ranking: tuple[str, ...],
+    prefer: dict[str, int],
+    rounds: tuple[Round, ...],
+) -> CountResult:
+    winner = ranking[0]
     subject = "yes" if is_yes_no(options) else winner
     return CountResult(
         method="star",
@@ -211,7 +234,7 @@ def count_star(
         winners=ranking[:seats],
         ranking=ranking,
         totals=totals,
-        support=share(prefer[subject], prefer[first] + prefer[second]),
+        support=share(prefer[subject], sum(prefer.values())),
         ballots=profile.ballots,
         weight=profile.weight,
         rounds=rounds,

@@ -48,6 +48,8 @@ LOG_CODES = {
     "logAfterDeactivation",
     "duplicity",
     "invalidLogSize",
+    "invalidLogThreshold",
+    "insufficientLogProofs",
 }
 
 WRONG_TYPES: list[JsonValue] = [

@@ -286,3 +286,54 @@ def test_fractions_are_written_p_over_q():
     assert result["quota"] == 2
     votes = [t["votes"] for r in result["rounds"] for t in r["transfers"]]
     assert all(isinstance(v, str) and "/" in v for v in votes)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_counts_no_ballots_and_a_lone_option(method):
+    empty = count(method, ["a", "b", "c"], [], seed="s")
+    assert len(empty.winners) == 1
+    assert empty.ballots == empty.weight == 0
+    assert empty.support in {None, Fraction(0)}
+    lone = count(method, ["a"], [], seed="s")
+    assert lone.winners == ("a",)
+    assert lone.ranking == ("a",)
+
+
+def test_a_lone_option_support_is_the_share_that_chose_it():
+    assert count("star", ["a"], [{"a": 3}, {}]).support == 1
+    assert count("schulze", ["a"], [["a"], []]).support == Fraction(1, 2)
+
+
+@pytest.mark.parametrize("seed", ["s1", "s2", "s3", "s4", "s5"])
+def test_stv_breaks_an_exclusion_tie_by_an_earlier_stage(seed):
+    # Quota 11 // 3 + 1 = 4. a's surplus of 1 gives b 5 x 1/5 = 1: b and c
+    # both have 3 after it; d is excluded; b and c are still tied, and the
+    # most recent stage where they differed is the first (b 2, c 3), so b
+    # goes (rule 51(2)) whatever the seed.
+    options = ["a", "b", "c", "d"]
+    ballots = [["a", "b"]] * 5 + [["b"]] * 2 + [["c"]] * 3 + [["d"]]
+    result = count("stv", options, ballots, seats=2, seed=seed)
+    eliminated = [o for r in result.rounds for o in r.eliminated]
+    assert eliminated == ["d", "b"]
+    assert result.winners == ("a", "c")
+    assert result.rounds[1].tallies["b"] == result.rounds[1].tallies["c"] == 3
+
+
+def test_other_sequences_and_mappings_count_like_lists_and_dicts():
+    from collections import UserList
+    from types import MappingProxyType
+
+    options = ["a", "b", "c"]
+    plain = count("score", options, [{"a": 2, "b": 1}, {"a": 2, "b": 1}, {"c": 3}])
+    other = count(
+        "score",
+        options,
+        [MappingProxyType({"b": 1, "a": 2}), {"a": 2, "b": 1}, {"c": 3}],
+    )
+    assert other.to_json() == plain.to_json()
+    plain = count("irv", options, [["b", "a"], ["c"]], weights=[2, 1])
+    other = count("irv", options, [UserList(["b", "a"]), ("c",)], weights=[2, 1])
+    assert other.to_json() == plain.to_json()
+    plain = count("quadratic", options, [{"a": 2}])
+    other = count("quadratic", options, [MappingProxyType({"a": 2, "b": 0})])
+    assert other.to_json() == plain.to_json()

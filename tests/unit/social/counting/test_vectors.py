@@ -41,6 +41,10 @@ def _check(result: dict[str, Any], expect: dict[str, Any]) -> None:
         elif key == "stageExhausted":
             exhausted = [Fraction(r["exhausted"]) for r in result["rounds"]]
             assert exhausted == [Fraction(v) for v in value]
+        elif key == "lockedSet":  # Locked victories, in any lock order.
+            assert sorted(result["locked"]) == value
+        elif key == "lockedFirst":  # The strongest victory is locked first.
+            assert result["locked"][0] == value
         elif key == "committee":  # The winners as a set, sorted.
             assert sorted(result["winners"]) == value
         elif key == "rounds":

@@ -1,0 +1,510 @@
+"""Agora: the life of a community that governs itself.
+
+Three stewards create a community whose DID needs two of their three
+signatures; five members are admitted; the members ratify their constitution
+by vote; a proposal is signalled, opened, voted on (with a delegation, a
+changed vote and a ballot from a member revoked before the close), tallied and
+recounted by an outsider from one file; an amendment with 60 % support fails
+its 2/3 rule, a second one passes, and constitution version 2 is in force.
+Every step is a signed object and every result can be recounted offline.
+
+Run it with ``make demo``.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from _demo import Agora, environment, say
+
+import ssi
+from ssi.bundle import MemoryLogSource
+from ssi.cid import object_cid
+from ssi.social import constitution_in_force
+
+EXAMPLE = Path(__file__).resolve().parent / "constitution.toml"
+STEWARDS = ("ada", "bob", "cy")
+FOUNDERS = ("ada", "bob", "cy", "dee", "eve")
+
+
+def heading(title: str) -> None:
+    """Print a section title, underlined."""
+    print(f"{title}\n{'-' * len(title)}")
+
+
+def stamp(moment: datetime) -> str:
+    """An RFC 3339 time, to the second, in UTC."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Life:
+    """The people, their wallets and the files they exchange."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.envs = {n: environment(root, n) for n in (*FOUNDERS, "fay")}
+        self.run = Agora(root, self.envs["ada"])
+        self.dids: dict[str, str] = {}
+        self.memberships: dict[str, Path] = {}
+        self.community = ""
+        self.log = root / "engines.jsonl"
+        self.status = root / "status.json"
+        self.constitution: Path | None = None
+        start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        self.day0 = start + timedelta(hours=1)
+
+    def day(self, number: float) -> str:
+        """A time on the demo's timeline: ``number`` days after it starts."""
+        return stamp(self.day0 + timedelta(days=number))
+
+    def file(self, name: str) -> Path:
+        return self.root / name
+
+    def __call__(self, who: str, *args: str, expect: int = 0) -> object:
+        return self.run(*args, env=self.envs[who], expect=expect)
+
+
+def main() -> None:
+    """Tell the community's story, from three stewards to its second constitution."""
+    print("Agora: a community governs itself\n" + "=" * 33 + "\n")
+    with tempfile.TemporaryDirectory(prefix="agora-community-") as folder:
+        life = Life(Path(folder))
+        stewards(life)
+        members(life)
+        ratify(life)
+        meeting = decide(life)
+        recount(life, meeting)
+        amend(life)
+
+
+def stewards(life: Life) -> None:
+    """ada, bob and cy make steward keys; ada creates the community, 2 of 3."""
+    heading("Three stewards, two signatures")
+    say(
+        "No single founder holds the community's authority: its did:agora DID is "
+        "controlled by three stewards, each with their own wallet, and every entry "
+        "of its log and every credential it issues needs two of their signatures."
+    )
+    packages = {}
+    for name in STEWARDS:
+        life(name, "init")
+        out = life.file(f"{name}-steward.json")
+        life(name, "community", "steward-key", "--as", name, "--out", str(out))
+        packages[name] = out
+    say(
+        "$TMP/ada-steward.json, $TMP/bob-steward.json, $TMP/cy-steward.json: each "
+        "steward's public package (an update key, a hash committing to the next "
+        "one, an assertion key); the private keys stay in their wallets."
+    )
+    entry = life.file("engines-1.json")
+    made = life(
+        "ada", "community", "create", "Analytical Engines", "--alias", "engines",
+        "--as", "ada", "--steward", str(packages["bob"]), "--steward",
+        str(packages["cy"]), "--threshold", "2", "--out", str(entry),
+    )  # fmt: skip
+    assert isinstance(made, dict)
+    life.community = str(made["did"])
+    life.run.names[life.community] = "$ENGINES"
+    say(
+        f"$TMP/engines-1.json: the first entry of the community's log, signed by "
+        f"ada alone. The community's DID, $ENGINES below: {life.community}."
+    )
+    done = life(
+        "bob", "community", "cosign", str(entry), "--as", "bob", "--out", str(life.log)
+    )
+    assert isinstance(done, dict)
+    say(
+        f"$TMP/engines.jsonl: bob adds his proof; {done['proofs']} proofs meet "
+        f"the threshold of {done['threshold']}, the entry is complete, and this "
+        "file is the community's log, which anyone can resolve the DID from."
+    )
+    for name in ("ada", "cy"):
+        life(name, "did", "log", "import", str(life.log))
+    say("ada and cy import the completed log into their wallets.")
+    print()
+
+
+def members(life: Life) -> None:
+    """Five founders make their DIDs; ada admits each and cy cosigns."""
+    heading("Five members")
+    for name in FOUNDERS:
+        if name not in STEWARDS:
+            life(name, "init")
+        made = life(name, "did", "create", "--alias", name)
+        assert isinstance(made, dict)
+        life.dids[name] = str(made["did"])
+        life.run.names[life.dids[name]] = "$" + name.upper()
+    say(
+        "ada, bob, cy, dee and eve each create a did:key DID in their own wallet "
+        "($ADA to $EVE below) and give it to the stewards."
+    )
+    for name in FOUNDERS:
+        admit(life, name)
+    say(
+        "$TMP/member-ada.json to $TMP/member-eve.json: five memberships. ada "
+        "issues each with her steward key (the -1 files), cy cosigns it: two "
+        "steward proofs."
+    )
+    publish_status(life)
+    checked = life("fay", "vc", "verify", str(life.memberships["dee"]), "--log",
+                   str(life.log), *status_args(life))  # fmt: skip
+    assert isinstance(checked, dict)
+    say(
+        f"Anyone checks dee's membership with the log and the status lists: "
+        f"verified={checked['verified']}."
+    )
+    half = life("fay", "vc", "verify", str(life.file("member-dee-1.json")), "--log",
+                str(life.log), *status_args(life), expect=1)  # fmt: skip
+    assert isinstance(half, dict)
+    problems = [p["errorCode"] for p in half["problems"]]
+    say(
+        f"The same membership with ada's proof alone: verified={half['verified']} "
+        f"({', '.join(problems)}): one steward cannot admit anyone."
+    )
+    print()
+
+
+def status_args(life: Life) -> tuple[str, ...]:
+    """The options that give both of the community's status lists."""
+    suspension = life.status.with_name("status-suspension.json")
+    return ("--status-list", str(life.status), "--status-list", str(suspension))
+
+
+def admit(life: Life, name: str) -> None:
+    """ada admits ``name`` with one steward proof; cy adds the second."""
+    first = life.file(f"member-{name}-1.json")
+    life("ada", "community", "admit", "engines", life.dids[name], "--out", str(first))
+    final = life.file(f"member-{name}.json")
+    life("cy", "community", "cosign", str(first), "--as", "cy", "--out", str(final))
+    life.memberships[name] = final
+
+
+def publish_status(life: Life) -> None:
+    """ada signs the status lists; bob cosigns both (revocation, suspension)."""
+    life("ada", "community", "status-list", "engines", "--out", str(life.status),
+         "--force")  # fmt: skip
+    suspension = life.status.with_name("status-suspension.json")
+    for path in (life.status, suspension):
+        life("bob", "community", "cosign", str(path), "--as", "bob", "--out",
+             str(path), "--force")  # fmt: skip
+    say(
+        "$TMP/status.json and $TMP/status-suspension.json: the community's status "
+        "lists (revocation, suspension), signed by ada and cosigned by bob."
+    )
+
+
+def ratify(life: Life) -> None:
+    """The founders ratify the genesis constitution under its own amendment rule."""
+    heading("The founders ratify their constitution")
+    rules = life.file("rules.json")
+    life("ada", "constitution", "draft", life.community, "--from", str(EXAMPLE),
+         "--out", str(rules))  # fmt: skip
+    say(
+        "$TMP/rules.json: the rules of examples/constitution.toml, checked and "
+        "written as JSON: who may propose, 3 signals before a vote opens, votes of "
+        "2 to 14 days, amendments by plurality needing a quorum of 1/2 and at "
+        "least 2/3 yes, delegation and revoting allowed, the moderation settings."
+    )
+    say(
+        "Every act below is dated with --at on a timeline that starts today: the "
+        "demo plays three weeks of the community's life in a minute, and a tally "
+        "judges each input by the time it claims, as of the vote's close."
+    )
+    tally, _ = vote(
+        life, "genesis", kind="amendment", title="Ratify our constitution",
+        extra=("--amendment", str(rules)), method="plurality", opens=0.1, closes=3,
+        ballots={"ada": "yes", "bob": "yes", "cy": "yes", "dee": "yes", "eve": "no"},
+        proposer="dee", constitution=None,
+    )  # fmt: skip
+    adopt(life, tally, "genesis", version=1, at=3.05)
+    print()
+
+
+def vote(
+    life: Life,
+    name: str,
+    *,
+    kind: str,
+    title: str,
+    extra: tuple[str, ...],
+    method: str,
+    opens: float,
+    closes: float,
+    ballots: dict[str, str],
+    proposer: str,
+    constitution: str | None,
+    passes: bool = True,
+    option: str = "--choice",
+) -> tuple[Path, Path]:
+    """A proposal, three signals, the ballots, a bundle and a tally by eve."""
+    proposal = life.file(f"{name}-proposal.json")
+    cited = ("--constitution", constitution) if constitution else ()
+    made = life(
+        proposer, "proposal", "create", "--as", proposer, "--community",
+        life.community, "--kind", kind, "--title", title, *extra, "--method",
+        method, "--opens", life.day(opens), "--closes", life.day(closes), *cited,
+        "--out", str(proposal),
+    )  # fmt: skip
+    assert isinstance(made, dict)
+    cid = str(made["cid"])
+    say(f"$TMP/{name}-proposal.json: {proposer}'s proposal {cid}.")
+    files = [proposal]
+    for signer in ("ada", "bob", "cy"):
+        signal = life.file(f"{name}-signal-{signer}.json")
+        life(signer, "proposal", "signal", str(proposal), "--as", signer, "--out",
+             str(signal))  # fmt: skip
+        files.append(signal)
+    say(
+        f"$TMP/{name}-signal-ada.json, -bob.json, -cy.json: three members signal "
+        "support before the vote opens, as the constitution requires."
+    )
+    for voter, choice in ballots.items():
+        ballot = life.file(f"{name}-ballot-{voter}.json")
+        life(voter, "vote", str(proposal), "--as", voter, option, choice, "--at",
+             life.day(opens + 1), "--out", str(ballot))  # fmt: skip
+        files.append(ballot)
+    say(f"$TMP/{name}-ballot-*.json: the ballots, each signed by its voter.")
+    return finish(life, name, cid, files, passes=passes)
+
+
+def finish(
+    life: Life, name: str, cid: str, files: list[Path], *, passes: bool = True
+) -> tuple[Path, Path]:
+    """Pack the vote with what verifies it, and have eve tally it."""
+    bundle = life.file(f"{name}.jsonl")
+    if life.constitution is not None:
+        files = [*files, life.constitution]
+    memberships = [
+        arg for path in life.memberships.values() for arg in ("--membership", str(path))
+    ]
+    life("eve", "bundle", "pack", *map(str, files), *memberships, "--log",
+         str(life.log), *status_args(life), "--out", str(bundle),
+         "--force")  # fmt: skip
+    say(
+        f"$TMP/{name}.jsonl: one bundle with the proposal, signals and ballots, "
+        "the constitution it is counted under, every membership of the "
+        "community, its status lists and its log."
+    )
+    tally = life.file(f"{name}-tally.json")
+    life("eve", "tally", "compute", cid, "--bundle", str(bundle), "--sign-as", "eve",
+         "--out", str(tally), expect=0 if passes else 1)  # fmt: skip
+    result = json.loads(tally.read_text(encoding="utf-8"))["credentialSubject"]
+    say(
+        f"$TMP/{name}-tally.json: eve counts the vote and signs the result: "
+        f"passed={result['result']['passed']}."
+    )
+    life.run.text("tally", "show", str(tally), env=life.envs["eve"])
+    return tally, bundle
+
+
+def adopt(life: Life, tally: Path, name: str, *, version: int, at: float) -> None:
+    """ada issues the constitution the passed amendment yields; bob cosigns."""
+    first = life.file(f"constitution-v{version}-1.json")
+    life("ada", "constitution", "adopt", str(tally), "--as", "engines", "--bundle",
+         str(life.file(f"{name}.jsonl")), "--at", life.day(at), "--out",
+         str(first))  # fmt: skip
+    final = life.file(f"constitution-v{version}.json")
+    life("bob", "community", "cosign", str(first), "--as", "bob", "--out",
+         str(final))  # fmt: skip
+    life.constitution = final
+    made = json.loads(final.read_text(encoding="utf-8"))
+    say(
+        f"$TMP/constitution-v{version}.json: the community issues constitution "
+        f"version {version}, ratifiedBy the tally, recounted first; ada signs, bob "
+        f"cosigns ({len(made['proof'])} steward proofs)."
+    )
+
+
+def cid_of(path: Path) -> str:
+    """The CID of the signed object in ``path``."""
+    return object_cid(json.loads(path.read_text(encoding="utf-8")))
+
+
+def decide(life: Life) -> tuple[Path, Path]:
+    """An ordinary decision under constitution v1: delegation, a changed vote,
+    a ballot from a member revoked before the close; counted by Schulze."""
+    heading("A decision: where shall we meet?")
+    assert life.constitution is not None
+    v1 = cid_of(life.constitution)
+    delegation = life.file("meeting-delegation-dee.json")
+    life("dee", "delegate", "--as", "dee", "--to", life.dids["bob"], "--community",
+         life.community, "--at", life.day(3.5), "--out", str(delegation))  # fmt: skip
+    say(
+        "$TMP/meeting-delegation-dee.json: dee, often away, delegates her vote to "
+        "bob for every decision; a ballot of her own would override it."
+    )
+    eve = json.loads(life.memberships["eve"].read_text(encoding="utf-8"))
+    life("ada", "community", "revoke", "engines", str(eve["id"]))
+    publish_status(life)
+    say(
+        "The stewards revoke eve's membership (she sold her account); the new "
+        "status lists, cosigned, travel with the next votes."
+    )
+    proposal = life.file("meeting-proposal.json")
+    made = life(
+        "ada", "proposal", "create", "--as", "ada", "--community", life.community,
+        "--kind", "ordinary", "--title", "Where shall we meet?", "--option",
+        "lib=The library", "--option", "park=The park", "--option", "pub=The pub",
+        "--method", "schulze", "--opens", life.day(4), "--closes", life.day(7),
+        "--constitution", v1, "--out", str(proposal),
+    )  # fmt: skip
+    assert isinstance(made, dict)
+    cid = str(made["cid"])
+    say(
+        f"$TMP/meeting-proposal.json: ada proposes three places, ranked by the "
+        f"Schulze method, under constitution version 1 ({v1})."
+    )
+    files = [proposal, delegation]
+    for signer in ("ada", "bob", "cy"):
+        signal = life.file(f"meeting-signal-{signer}.json")
+        life(signer, "proposal", "signal", str(proposal), "--as", signer, "--out",
+             str(signal))  # fmt: skip
+        files.append(signal)
+    say("$TMP/meeting-signal-*.json: three signals before the vote opens.")
+    rankings = (
+        ("ada", "lib,park,pub", 5),
+        ("bob", "park,lib,pub", 5),
+        ("cy", "pub,park,lib", 5),
+        ("eve", "pub,lib,park", 5),
+        ("cy", "park,pub,lib", 6),
+    )
+    for index, (voter, ranking, day) in enumerate(rankings):
+        ballot = life.file(f"meeting-ballot-{index}-{voter}.json")
+        life(voter, "vote", str(proposal), "--as", voter, "--rank", ranking, "--at",
+             life.day(day), "--out", str(ballot))  # fmt: skip
+        files.append(ballot)
+    say(
+        "$TMP/meeting-ballot-*.json: rankings, best first. cy votes on day 5, then "
+        "changes her mind on day 6: the constitution allows revoting, so her "
+        "latest ballot before the close counts. eve votes too, though revoked."
+    )
+    return finish(life, "meeting", cid, files)
+
+
+def recount(life: Life, meeting: tuple[Path, Path]) -> None:
+    """An outsider, with no wallet, recounts the tally from the bundle."""
+    heading("An outsider recounts")
+    tally, bundle = meeting
+    outsider = environment(life.root, "olga")
+    life.run.text("tally", "verify", str(tally), "--bundle", str(bundle), env=outsider)
+    say(
+        "olga, who is not a member and has no wallet, recounts the vote from "
+        "$TMP/meeting.jsonl alone: every signature, membership and status, the "
+        "delegation, the count and the Merkle root of the counted ballots match."
+    )
+    counted = json.loads(tally.read_text(encoding="utf-8"))["credentialSubject"]
+    ada_ballot = cid_of(life.file("meeting-ballot-0-ada.json"))
+    proof = life.run("tally", "proof", str(tally), ada_ballot, env=outsider)
+    assert isinstance(proof, dict)
+    say(
+        f"ada asks for proof that her ballot was counted: leaf "
+        f"{proof['proof']['index'] + 1} of {proof['proof']['size']} under the root "
+        f"{counted['ballotRoot']}, verified={proof['verified']}."
+    )
+    forged = json.loads(tally.read_text(encoding="utf-8"))
+    forged["credentialSubject"]["result"]["count"]["winners"] = ["pub"]
+    fake = life.file("meeting-tally-forged.json")
+    fake.write_text(json.dumps(forged), encoding="utf-8")
+    report = life.run("tally", "verify", str(fake), "--bundle", str(bundle),
+                      env=outsider, expect=1)  # fmt: skip
+    assert isinstance(report, dict)
+    differences = "; ".join(
+        f"{d['path']}: expected {d['expected']}, found {d['found']}"
+        for d in report["differences"]
+    )
+    say(
+        f"$TMP/meeting-tally-forged.json: a copy of the tally that names the pub "
+        f"as winner. The recount catches it: verified={report['verified']}, "
+        f"{differences}."
+    )
+    print()
+
+
+def amend(life: Life) -> None:
+    """fay joins; an amendment with 60 % support fails its 2/3 rule; another
+    one passes and constitution version 2 is in force."""
+    heading("Two amendments")
+    life("fay", "init")
+    made = life("fay", "did", "create", "--alias", "fay")
+    assert isinstance(made, dict)
+    life.dids["fay"] = str(made["did"])
+    life.run.names[life.dids["fay"]] = "$FAY"
+    admit(life, "fay")
+    say("fay joins: $TMP/member-fay.json, issued by ada and cosigned by cy.")
+    assert life.constitution is not None
+    v1 = cid_of(life.constitution)
+    text = EXAMPLE.read_text(encoding="utf-8")
+    longer = life.file("longer-votes.toml")
+    longer.write_text(text.replace('min = "P2D"', 'min = "P3D"'), encoding="utf-8")
+    labelled = life.file("harassment-label.toml")
+    labelled.write_text(
+        text + '\n[[moderation.labels]]\nvalue = "harassment"\naction = "hide"\n',
+        encoding="utf-8",
+    )
+    say(
+        "Two amendments, each the full text of a new constitution: "
+        "$TMP/longer-votes.toml (votes of at least three days) and "
+        "$TMP/harassment-label.toml (a new moderation label that hides posts)."
+    )
+    vote(
+        life, "longer-votes", kind="amendment", title="Votes of at least three days",
+        extra=("--amendment", str(longer)), method="plurality", opens=8, closes=11,
+        ballots={"ada": "yes", "bob": "yes", "cy": "yes", "dee": "no", "fay": "no"},
+        proposer="bob", constitution=v1, passes=False,
+    )  # fmt: skip
+    say(
+        "3 yes of 5: 60 % support, under the 2/3 an amendment needs. It fails; "
+        "eve's revoked membership does not count; dee voted herself, so her "
+        "delegation to bob carried nothing."
+    )
+    tally, _ = vote(
+        life, "harassment-label", kind="amendment", title="A label for harassment",
+        extra=("--amendment", str(labelled)), method="plurality", opens=8, closes=11,
+        ballots={"ada": "yes", "bob": "yes", "cy": "yes", "dee": "yes", "fay": "no"},
+        proposer="cy", constitution=v1,
+    )  # fmt: skip
+    adopt(life, tally, "harassment-label", version=2, at=11.05)
+    life.run.text("constitution", "show", str(life.constitution), env=life.envs["ada"])
+    in_force(life)
+    print()
+
+
+def in_force(life: Life) -> None:
+    """Which version is in force, from the evidence alone (the library)."""
+    documents = [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(life.root.glob("*.json"))
+    ]
+    kinds = {
+        kind: [d for d in documents if kind in d.get("type", ())]
+        for kind in ("Constitution", "Tally", "Proposal")
+    }
+    entries = [json.loads(line) for line in life.log.read_text().splitlines()]
+    resolver = ssi.Resolver(
+        ssi.default_methods(
+            agora_sources=[MemoryLogSource({life.community: [entries]})]
+        )
+    )
+    moment = datetime.fromisoformat(life.day(12).replace("Z", "+00:00"))
+    verifier = ssi.Verifier(resolver=resolver, clock=ssi.FixedClock(moment))
+    chain = constitution_in_force(
+        kinds["Constitution"],
+        kinds["Tally"],
+        kinds["Proposal"],
+        community=life.community,
+        verifier=verifier,
+    )
+    say(
+        f"On day 12, from the signed files alone (ssi.social.constitution_in_force): "
+        f"{len(chain.chain)} ratified versions chain from the genesis, and the one "
+        f"in force is {chain.in_force}, version 2."
+    )
+    for cid, why in chain.refused:
+        say(f"Not in force: {cid}: {why}")
+
+
+if __name__ == "__main__":
+    main()
