@@ -6,8 +6,11 @@ tally from the proposal, constitution and inputs with
 community named, the list of input CIDs, the Merkle root, the number of
 counted ballots and, field by field, the recorded result. Every difference
 is reported with its JSON path, the value the inputs give (``expected``) and
-the value the tally holds (``found``); a CID missing from or added to a list
-is reported as such, not as a shift of every later item.
+the value the tally holds (``found``). The lists that are sets sorted by CID
+or DID (``counted``, ``inputs``, ``rejected``, ``ignored``, ``lost``) are
+compared member by member, so a CID missing or added is reported as such,
+not as a shift of every later item; other lists of objects are compared
+item by item, and any other list that differs is reported whole.
 
 :func:`inclusion_proof` gives a voter the RFC 9162 audit path of their
 ballot's CID among a tally's counted ballots; :func:`verify_inclusion`
@@ -43,6 +46,8 @@ __all__ = [
 
 _SUBJECT: Final = "$.credentialSubject"
 _ABSENT: Final = "(absent)"
+_KEYED: Final = frozenset({"counted", "inputs", "rejected", "ignored", "lost"})
+"""Lists that are sets sorted by a key (CID, DID): compared member by member."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,11 +179,17 @@ def _compare(
                 _compare(where, expected[key], found[key], out)
         return
     if isinstance(expected, list) and isinstance(found, list):
-        if len(expected) == len(found):
+        if expected == found:
+            return
+        if path.rsplit(".", 1)[-1] in _KEYED:
+            _compare_members(path, expected, found, out)
+        elif len(expected) == len(found) and all(
+            isinstance(item, dict) for item in (*expected, *found)
+        ):
             for index, (mine, theirs) in enumerate(zip(expected, found, strict=True)):
                 _compare(f"{path}[{index}]", mine, theirs, out)
-            return
-        _compare_members(path, expected, found, out)
+        else:
+            out.append(Difference(path, expected, found))
         return
     if type(expected) is not type(found) or expected != found:
         out.append(Difference(path, expected, found))
@@ -196,9 +207,10 @@ def _key(item: JsonValue) -> str:
 def _compare_members(
     path: str, expected: list[JsonValue], found: list[JsonValue], out: list[Difference]
 ) -> None:
-    """Lists of different lengths: report the members missing and added (by
-    CID, or by value), then compare the members both hold."""
-    out.append(Difference(f"{path}.length", len(expected), len(found)))
+    """Sorted sets: report a different length, the members missing and
+    added (by CID, or by value), then compare the members both hold."""
+    if len(expected) != len(found):
+        out.append(Difference(f"{path}.length", len(expected), len(found)))
     mine = {_key(item): item for item in expected}
     theirs = {_key(item): item for item in found}
     for key in sorted(set(mine) | set(theirs)):

@@ -147,3 +147,31 @@ def test_no_proof_for_a_ballot_not_counted(setup):
         inclusion_proof(
             read_tally(changed), unsigned["credentialSubject"]["result"]["counted"][0]
         )
+
+
+def test_a_changed_winner_is_reported_whole(setup):
+    changed = copy.deepcopy(setup[4])
+    changed["credentialSubject"]["result"]["count"]["winners"] = ["b"]
+    outcome = check(setup, changed)
+    assert outcome.differences == (
+        Difference(f"{SUBJECT}.result.count.winners", ["a"], ["b"]),
+    )
+
+
+def test_a_cid_replaced_in_counted_is_named(setup):
+    changed = copy.deepcopy(setup[4])
+    counted = changed["credentialSubject"]["result"]["counted"]
+    gone = counted[0]
+    other = object_cid({"forged": 1})
+    counted[0] = other
+    counted.sort()
+    outcome = check(setup, changed)
+    assert outcome.differences == tuple(
+        sorted(
+            [
+                Difference(f"{SUBJECT}.result.counted[{gone}]", gone, "(absent)"),
+                Difference(f"{SUBJECT}.result.counted[{other}]", "(absent)", other),
+            ],
+            key=lambda d: d.path,
+        )
+    )
