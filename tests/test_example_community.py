@@ -30,18 +30,24 @@ def output() -> str:
     return completed.stdout
 
 
+@cache
+def flat() -> str:
+    """The output with its lines joined: explanations are wrapped."""
+    return " ".join(line.strip() for line in output().splitlines())
+
+
 def test_the_community_needs_two_of_three_stewards():
-    out = output()
+    out = flat()
     assert "2 proofs meet the threshold of 2, the entry is complete" in out
     assert (
-        "Anyone checks dee's membership with the log and the status lists: verified=True"
-        in out
+        "Anyone checks dee's membership with the log and the status lists: "
+        "verified=True" in out
     )
     assert "with ada's proof alone: verified=False (insufficientProofs)" in out
 
 
 def test_the_founders_ratify_and_version_one_is_issued():
-    out = output()
+    out = flat()
     assert (
         "$TMP/genesis-tally.json: eve counts the vote and signs the result: passed=True"
         in out
@@ -64,20 +70,24 @@ def test_the_decision_counts_delegation_revote_and_revocation():
 def test_the_outsider_recount_matches_and_catches_a_forgery():
     out = output()
     assert "recount   matches" in out
-    assert "verified=True" in out.split("ada asks for proof")[1].split("\n\n")[0]
-    assert "verified=False, $.credentialSubject.result.count.winners: expected " in out
+    text = flat()
+    assert "verified=True" in text.split("ada asks for proof")[1][:400]
+    assert (
+        "verified=False, $.credentialSubject.result.count.winners[0]: expected "
+        "park, found pub" in text
+    )
 
 
 def test_sixty_percent_fails_and_eighty_passes():
-    out = output()
+    out = flat()
     assert "support 60.0 % (3/5), rule >=2/3: NOT met" in out
     assert (
-        "$TMP/longer-votes-tally.json: eve counts the vote and signs the result: passed=False"
-        in out
+        "$TMP/longer-votes-tally.json: eve counts the vote and signs the result: "
+        "passed=False" in out
     )
     assert "support 80.0 % (4/5), rule >=2/3: met" in out
     assert "harassment: hide" in out
-    assert re.search(r"the one\s+in force is\s+bagaaiera[a-z2-7]+, version 2", out)
+    assert re.search(r"the one in force is bagaaiera[a-z2-7]+, version 2", out)
 
 
 def test_every_command_names_its_wallet():

@@ -190,6 +190,7 @@ def pack(
     status_lists: StatusSource | None = None,
     memberships: Iterable[JsonObject] = (),
     blobs: Iterable[tuple[bytes, str | None]] = (),
+    status_history: Iterable[JsonObject] = (),
     require_complete: bool = True,
 ) -> PackSummary:
     """Write a bundle of ``objects`` with what a verifier needs.
@@ -205,6 +206,9 @@ def pack(
             and, with a ``Proposal``, every one of its community (a tally
             judges the whole electorate).
         blobs: ``(bytes, media type)`` pairs to carry (attachments).
+        status_history: other versions of status lists to carry as well
+            (each a credential with its URL as ``id``): a tally judges status
+            as of a proposal's close and a signal's time, not the newest list.
         require_complete: refuse to write when a dependency cannot be found
             (default); if false, write without it and list it in
             ``PackSummary.missing``.
@@ -288,8 +292,12 @@ def pack(
         for did, held_logs in found_logs.items():
             for entries in held_logs:
                 writer.log(did, entries)
-        for credential in lists.values():
-            writer.status_list(credential)
+        written: set[str] = set()
+        for credential in (*lists.values(), *status_history):
+            cid = object_cid(credential)
+            if cid not in written:
+                written.add(cid)
+                writer.status_list(credential)
         for credential in chosen.values():
             writer.membership(credential)
         blob_count = 0
@@ -301,7 +309,7 @@ def pack(
     return PackSummary(
         objects=count,
         logs=len(found_logs),
-        status_lists=len(lists),
+        status_lists=len(written),
         memberships=len(chosen),
         blobs=blob_count,
         missing=tuple(missing),

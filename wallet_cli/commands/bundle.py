@@ -18,6 +18,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Annotated, TypeVar
 
@@ -27,7 +28,8 @@ from ssi.agora import FileLogSource, LogSource, split_lines
 from ssi.agora.lines import MAX_LOG_BYTES
 from ssi.bundle import ItemResult, merge, pack, unpack, verify_bundle
 from ssi.bundle.objects import community_of
-from ssi.errors import StatusRetrievalError, VerificationFailedError
+from ssi.datetimes import parse_date_time
+from ssi.errors import SSIError, StatusRetrievalError, VerificationFailedError
 from ssi.status import StatusSource
 from ssi.store import STORE_FILE, open_store
 from ssi.types import JsonObject, JsonValue
@@ -193,11 +195,33 @@ class _Lists:
 
 
 def _lists(paths: list[Path] | None) -> dict[str, JsonObject]:
+    """The newest ``--status-list`` file per URL (by ``validFrom``; the last
+    given among equals)."""
     documents: dict[str, JsonObject] = {}
-    for path in paths or []:
-        document = session.read_status_list(path)
-        documents[str(document["id"])] = document
+    for document in _all_lists(paths):
+        url = str(document["id"])
+        known = documents.get(url)
+        if known is None or _valid_from(document) >= _valid_from(known):
+            documents[url] = document
     return documents
+
+
+def _all_lists(paths: list[Path] | None) -> list[JsonObject]:
+    return [session.read_status_list(path) for path in paths or []]
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _valid_from(document: JsonObject) -> datetime:
+    """When a list was signed; a list with no (usable) validFrom is the oldest."""
+    value = document.get("validFrom")
+    if not isinstance(value, str):
+        return _NEVER
+    try:
+        return parse_date_time(value, require_timezone=True, path="$.validFrom")
+    except SSIError:
+        return _NEVER
 
 
 def _object(source: str, what: str) -> JsonObject:
@@ -278,6 +302,7 @@ def pack_command(
     blobs = [(read_bytes(p, limit=4 * 1024 * 1024), None) for p in blob or []]
     logs = _Logs(_log_files(log), current)
     lists: StatusSource = _Lists(_lists(status_list), current)
+    history = _all_lists(status_list)
     current.raise_evidence_failure()
     summary = _write_bundle(
         out_target,
@@ -289,6 +314,7 @@ def pack_command(
             status_lists=lists,
             memberships=memberships,
             blobs=blobs,
+            status_history=history,
             require_complete=not allow_missing,
         ),
     )

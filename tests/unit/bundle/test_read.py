@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from ssi.bundle import read_bundle
+from ssi.bundle import pack, read_bundle
 from ssi.bundle.format import blob_line, encode_line, header_line
 from ssi.cid import object_cid
 from ssi.errors import BundleHeaderError, BundleItemError, BundleTooLargeError
@@ -68,3 +68,21 @@ def test_too_many_items_are_refused(monkeypatch: pytest.MonkeyPatch):
     )
     with pytest.raises(BundleTooLargeError):
         read_bundle(io.BytesIO(data))
+
+
+def test_pack_carries_every_version_of_a_status_list(corpus: Corpus):
+    older = copy.deepcopy(corpus.status_list)
+    older["validFrom"] = "2020-01-01T00:00:00Z"
+    out = io.BytesIO()
+    pack(
+        [corpus.revoked_post],
+        out,
+        logs=corpus.logs(),
+        status_lists=corpus.lists(),
+        memberships=corpus.memberships,
+        status_history=[older, corpus.status_list, older],
+    )
+    contents = read_bundle(io.BytesIO(out.getvalue()))
+    assert sorted(object_cid(d) for d in contents.status_lists) == sorted(
+        {object_cid(older), object_cid(corpus.status_list)}
+    )
