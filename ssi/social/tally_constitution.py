@@ -21,9 +21,9 @@ Spec: docs/tallies.md (Constitution in force), docs/governance.md
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ssi.cid import object_cid
 from ssi.credentials.verifier import Verifier
@@ -32,7 +32,7 @@ from ssi.jsonld.canon import canonicalize_jcs
 from ssi.social.constitution import constitution_credential, read_constitution
 from ssi.social.proposal import read_proposal
 from ssi.social.tally import read_tally
-from ssi.social.tally_inputs import signature_verified
+from ssi.social.tally_inputs import signature_verified, tally_verifier
 from ssi.types import JsonObject, JsonValue
 
 __all__ = ["ConstitutionChain", "constitution_in_force", "next_constitution"]
@@ -60,12 +60,14 @@ def constitution_in_force(
     proposals: Sequence[JsonObject],
     *,
     community: str,
+    logs: Mapping[str, Sequence[Sequence[JsonValue]]] | None = None,
     verifier: Verifier | None = None,
 ) -> ConstitutionChain:
     """Return the constitution of ``community`` in force given the evidence.
 
-    Every constitution and tally must verify (with ``verifier``, default
-    ``Verifier()``); the proposals are matched by CID.
+    Every constitution and tally must verify, with ``verifier`` (default:
+    did:key, did:jwk and did:agora over ``logs``, ``{did: [log, ...]}``, as
+    a tally verifies); the proposals are matched by CID.
 
     Spec: docs/tallies.md (Constitution in force)
 
@@ -73,7 +75,7 @@ def constitution_in_force(
         ConstitutionNotInForceError: no version given is in force (the
             message gives each one's reason).
     """
-    checker = verifier or Verifier()
+    checker = verifier or tally_verifier(logs, at=datetime.now(UTC))
     tally_by_cid = {object_cid(t): t for t in tallies}
     proposal_by_cid = {object_cid(p): p for p in proposals}
     refused: dict[str, str] = {}
