@@ -136,7 +136,11 @@ def verify_tally(
         executor=executor,
         superseded_at=superseded_at,
     )
-    checker = verifier or tally_verifier(logs, at=recomputed.closes)
+    # The tally is signed after the close: its signer's did:agora log may
+    # hold entries up to the tally's own time.
+    checker = verifier or tally_verifier(
+        logs, at=max(recomputed.closes, read.issued_at)
+    )
     signed = signature_verified(checker.verify(tally))
     differences: list[Difference] = []
     _compare(f"{_SUBJECT}.proposal", recomputed.proposal, read.proposal, differences)
