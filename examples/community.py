@@ -14,6 +14,7 @@ Run it with ``make demo``.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +27,13 @@ from ssi.cid import object_cid
 from ssi.social import constitution_in_force
 
 EXAMPLE = Path(__file__).resolve().parent / "constitution.toml"
+INIT = (
+    ("init", "--kdf-profile", "test")
+    if os.environ.get("AGORA_DEMO_QUICK_KDF") == "1"
+    else ("init",)
+)
+"""How the wallets are made: the test suite runs this demo with the cheap key
+derivation (AGORA_DEMO_QUICK_KDF=1), ``make demo`` with the standard one."""
 STEWARDS = ("ada", "bob", "cy")
 FOUNDERS = ("ada", "bob", "cy", "dee", "eve")
 
@@ -52,6 +60,7 @@ class Life:
         self.community = ""
         self.log = root / "engines.jsonl"
         self.status = root / "status.json"
+        self.status_versions: list[Path] = []
         self.constitution: Path | None = None
         start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         self.day0 = start + timedelta(hours=1)
@@ -90,7 +99,7 @@ def stewards(life: Life) -> None:
     )
     packages = {}
     for name in STEWARDS:
-        life(name, "init")
+        life(name, *INIT)
         out = life.file(f"{name}-steward.json")
         life(name, "community", "steward-key", "--as", name, "--out", str(out))
         packages[name] = out
@@ -132,7 +141,7 @@ def members(life: Life) -> None:
     heading("Five members")
     for name in FOUNDERS:
         if name not in STEWARDS:
-            life(name, "init")
+            life(name, *INIT)
         made = life(name, "did", "create", "--alias", name)
         assert isinstance(made, dict)
         life.dids[name] = str(made["did"])
@@ -168,9 +177,12 @@ def members(life: Life) -> None:
 
 
 def status_args(life: Life) -> tuple[str, ...]:
-    """The options that give both of the community's status lists."""
-    suspension = life.status.with_name("status-suspension.json")
-    return ("--status-list", str(life.status), "--status-list", str(suspension))
+    """The options that give every version of the community's status lists:
+    a tally judges each member's status at the times that matter (a proposal,
+    a signal, the close), not only by the newest list."""
+    return tuple(
+        arg for path in life.status_versions for arg in ("--status-list", str(path))
+    )
 
 
 def admit(life: Life, name: str) -> None:
@@ -187,12 +199,17 @@ def publish_status(life: Life) -> None:
     life("ada", "community", "status-list", "engines", "--out", str(life.status),
          "--force")  # fmt: skip
     suspension = life.status.with_name("status-suspension.json")
-    for path in (life.status, suspension):
+    version = len(life.status_versions) // 2 + 1
+    for path, kind in ((life.status, "revocation"), (suspension, "suspension")):
+        kept = life.file(f"status-{kind}-{version}.json")
         life("bob", "community", "cosign", str(path), "--as", "bob", "--out",
-             str(path), "--force")  # fmt: skip
+             str(kept))  # fmt: skip
+        life.status_versions.append(kept)
     say(
-        "$TMP/status.json and $TMP/status-suspension.json: the community's status "
-        "lists (revocation, suspension), signed by ada and cosigned by bob."
+        f"$TMP/status-revocation-{version}.json and "
+        f"$TMP/status-suspension-{version}.json: version {version} of the "
+        "community's status lists, signed by ada and cosigned by bob; every "
+        "version is kept and travels with the votes."
     )
 
 
@@ -336,13 +353,6 @@ def decide(life: Life) -> tuple[Path, Path]:
         "$TMP/meeting-delegation-dee.json: dee, often away, delegates her vote to "
         "bob for every decision; a ballot of her own would override it."
     )
-    eve = json.loads(life.memberships["eve"].read_text(encoding="utf-8"))
-    life("ada", "community", "revoke", "engines", str(eve["id"]))
-    publish_status(life)
-    say(
-        "The stewards revoke eve's membership (she sold her account); the new "
-        "status lists, cosigned, travel with the next votes."
-    )
     proposal = life.file("meeting-proposal.json")
     made = life(
         "ada", "proposal", "create", "--as", "ada", "--community", life.community,
@@ -364,6 +374,13 @@ def decide(life: Life) -> tuple[Path, Path]:
              str(signal))  # fmt: skip
         files.append(signal)
     say("$TMP/meeting-signal-*.json: three signals before the vote opens.")
+    eve = json.loads(life.memberships["eve"].read_text(encoding="utf-8"))
+    life("ada", "community", "revoke", "engines", str(eve["id"]))
+    publish_status(life)
+    say(
+        "The stewards revoke eve's membership before the vote closes (she sold "
+        "her account)."
+    )
     rankings = (
         ("ada", "lib,park,pub", 5),
         ("bob", "park,lib,pub", 5),
@@ -427,7 +444,7 @@ def amend(life: Life) -> None:
     """fay joins; an amendment with 60 % support fails its 2/3 rule; another
     one passes and constitution version 2 is in force."""
     heading("Two amendments")
-    life("fay", "init")
+    life("fay", *INIT)
     made = life("fay", "did", "create", "--alias", "fay")
     assert isinstance(made, dict)
     life.dids["fay"] = str(made["did"])

@@ -135,16 +135,19 @@ def parse_cid(text: object, *, codec: int | None = None) -> ContentID:
         # with its function fails here, not in decode.
         digest_size = len(parsed.raw_digest)
         canonical = str(parsed)
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
+        hash_code, codec_code = parsed.hashfun.code, parsed.codec.code
+    except (ValueError, KeyError, TypeError, IndexError, ImportError) as exc:
+        # ImportError: multiformats loads a hash function's implementation
+        # (blake3, keccak) lazily, from packages we do not install.
         # multiformats reads the first byte of ``b`` alone without a check.
         raise InvalidCIDError(f"{shown!r} is not a valid CID.") from exc
     if parsed.base.name != "base32" or text != canonical:
         raise InvalidCIDError(f"{shown!r} is not written in canonical base32 lower.")
     if parsed.version != 1:
         raise InvalidCIDError(f"{shown!r} is not a CIDv1.")
-    if parsed.hashfun.code != _SHA2_256 or digest_size != _DIGEST_SIZE:
+    if hash_code != _SHA2_256 or digest_size != _DIGEST_SIZE:
         raise InvalidCIDError(f"{shown!r} does not use a sha2-256 digest.")
-    if parsed.codec.code not in _PREFIX:
+    if codec_code not in _PREFIX:
         raise InvalidCIDError(f"{shown!r} has codec {parsed.codec.name}, not json/raw.")
     # Every canonical base32 CIDv1 of codec json or raw over a sha2-256 digest
     # was read by _parse_own above; multiformats only says what else is wrong.

@@ -379,3 +379,13 @@ def test_a_multihash_longer_than_its_function_is_not_a_cid():
     with pytest.raises(InvalidCIDError):
         parse_cid(text)
     assert not is_cid(text)
+
+
+@pytest.mark.parametrize("function", [0x1E, 0x1B])  # blake3, keccak-256
+def test_a_hash_function_we_do_not_install_is_not_a_cid(function):
+    # multiformats loads blake3 and keccak from packages that are not
+    # installed, with an ImportError; found by the fast-path property test.
+    raw = bytes([0x01, 0x80, 0x04, function, 0x20]) + bytes(32)
+    text = "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
+    with pytest.raises(InvalidCIDError):
+        parse_cid(text)
