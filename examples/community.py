@@ -429,7 +429,8 @@ def recount(life: Life, meeting: tuple[Path, Path]) -> None:
                       env=outsider, expect=1)  # fmt: skip
     assert isinstance(report, dict)
     differences = "; ".join(
-        f"{d['path']}: expected {d['expected']}, found {d['found']}"
+        f"{d['path']}: expected {json.dumps(d['expected'])}, found "
+        f"{json.dumps(d['found'])}"
         for d in report["differences"]
     )
     say(
