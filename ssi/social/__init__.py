@@ -132,6 +132,7 @@ from ssi.social.tally_result import (
     RejectedBallot,
     TallyResult,
 )
+from ssi.social.tally_select import select_inputs
 from ssi.social.tally_verify import (
     Difference,
     InclusionProof,
@@ -247,6 +248,7 @@ __all__ = [
     "rules_equal",
     "rules_from_toml",
     "rules_to_json",
+    "select_inputs",
     "select_threads",
     "signal_credential",
     "store_feed",

@@ -13,8 +13,11 @@ returns the latest one that is in force, with the reason each other version
 is not. :func:`next_constitution` builds (unsigned) the version a passed
 amendment yields.
 
-The tallies' counts are taken as recorded here: to know that a tally's count
-is right, recompute it with :func:`ssi.social.tally_verify.verify_tally`.
+Given the tallies' inputs (``inputs=``), every ratifying tally is recounted
+with :func:`ssi.social.tally_verify.verify_tally` and a tally that does not
+match them ratifies nothing; without them, the counts are taken as their
+talliers signed them (say so to whoever relies on the answer). A version
+takes effect no earlier than the close of the vote that ratified it.
 
 Spec: docs/tallies.md (Constitution in force), docs/governance.md
 """
@@ -27,12 +30,15 @@ from datetime import UTC, datetime
 
 from ssi.cid import object_cid
 from ssi.credentials.verifier import Verifier
+from ssi.datetimes import format_date_time
 from ssi.errors import ConstitutionNotInForceError, SSIError
 from ssi.jsonld.canon import canonicalize_jcs
 from ssi.social.constitution import constitution_credential, read_constitution
 from ssi.social.proposal import read_proposal
 from ssi.social.tally import read_tally
 from ssi.social.tally_inputs import signature_verified, tally_verifier
+from ssi.social.tally_select import select_inputs
+from ssi.social.tally_verify import verify_tally
 from ssi.types import JsonObject, JsonValue
 
 __all__ = ["ConstitutionChain", "constitution_in_force", "next_constitution"]
@@ -62,12 +68,17 @@ def constitution_in_force(
     community: str,
     logs: Mapping[str, Sequence[Sequence[JsonValue]]] | None = None,
     verifier: Verifier | None = None,
+    inputs: Sequence[JsonValue] | None = None,
 ) -> ConstitutionChain:
     """Return the constitution of ``community`` in force given the evidence.
 
     Every constitution and tally must verify, with ``verifier`` (default:
     did:key, did:jwk and did:agora over ``logs``, ``{did: [log, ...]}``, as
-    a tally verifies); the proposals are matched by CID.
+    a tally verifies, now); the proposals are matched by CID. With
+    ``inputs`` (a pool holding the ballots, signals, delegations,
+    memberships and status lists of the ratifying votes, and anything else),
+    each ratifying tally is recounted from its proposal's inputs among them
+    (:func:`~ssi.social.tally_select.select_inputs`) and must match.
 
     Spec: docs/tallies.md (Constitution in force)
 
@@ -80,11 +91,16 @@ def constitution_in_force(
     proposal_by_cid = {object_cid(p): p for p in proposals}
     refused: dict[str, str] = {}
     ratified: dict[str, tuple[int, str | None]] = {}
+    recount = (
+        None
+        if inputs is None
+        else _Recount(inputs, logs, {object_cid(c): c for c in constitutions})
+    )
     for document in constitutions:
         cid = object_cid(document)
         try:
             version, replaces = _ratified(
-                document, community, tally_by_cid, proposal_by_cid, checker
+                document, community, tally_by_cid, proposal_by_cid, checker, recount
             )
         except _RefusedError as exc:
             refused[cid] = str(exc)
@@ -124,12 +140,52 @@ class _RefusedError(Exception):
     """Why one constitution is not in force (internal)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Recount:
+    """What recounting a ratifying tally needs (internal)."""
+
+    inputs: Sequence[JsonValue]
+    logs: Mapping[str, Sequence[Sequence[JsonValue]]] | None
+    constitutions: Mapping[str, JsonObject]
+
+    def check(
+        self, tally: JsonObject, proposal: JsonObject, replaced: str | None
+    ) -> None:
+        previous = None
+        if replaced is not None:
+            previous = self.constitutions.get(replaced)
+            if previous is None:
+                raise _RefusedError("the version it replaces is not given.")
+        try:
+            outcome = verify_tally(
+                tally,
+                proposal,
+                select_inputs(proposal, self.inputs),
+                constitution=previous,
+                logs=self.logs,
+            )
+        except SSIError as exc:
+            raise _RefusedError(
+                f"the tally it cites cannot be recounted: {exc.detail}"
+            ) from exc
+        if not outcome.verified:
+            first = (
+                str(outcome.differences[0])
+                if outcome.differences
+                else "its proof does not verify"
+            )
+            raise _RefusedError(
+                f"the tally it cites does not match its inputs ({first})."
+            )
+
+
 def _ratified(
     document: JsonObject,
     community: str,
     tallies: dict[str, JsonObject],
     proposals: dict[str, JsonObject],
     checker: Verifier,
+    recount: _Recount | None,
 ) -> tuple[int, str | None]:
     try:
         read_constitution(document)
@@ -177,6 +233,11 @@ def _ratified(
             "the amendment was counted under another constitution than the one "
             "it replaces."
         )
+    valid_from = read_constitution(document).valid_from
+    if valid_from < read_p.closes:
+        raise _RefusedError("it takes effect before the vote that ratified it closed.")
+    if recount is not None:
+        recount.check(tally, proposal, replaced)
     version = subject.get("version")
     return (version if isinstance(version, int) else 0), replaced
 
@@ -212,6 +273,13 @@ def next_constitution(
         raise ConstitutionNotInForceError("the tally is not for this amendment.")
     if not read_t.passed:
         raise ConstitutionNotInForceError("the amendment did not pass.")
+    if valid_from is None:
+        valid_from = max(datetime.now(UTC), read_p.closes)
+    elif valid_from < read_p.closes:
+        raise ConstitutionNotInForceError(
+            "a constitution cannot take effect before the vote that ratified it "
+            f"closed ({format_date_time(read_p.closes)})."
+        )
     version = 1
     replaces: str | None = None
     if previous is not None:

@@ -13,7 +13,7 @@ Spec: docs/governance.md, docs/cli.md (Governance)
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -39,6 +39,7 @@ from ssi.social import (
     read_constitution,
     read_tally,
     rules_from_toml,
+    select_inputs,
     verify_tally,
 )
 from ssi.social.rule_values import format_duration, format_fraction
@@ -278,7 +279,8 @@ def adopt(
             "--at",
             metavar="TIME",
             help="When the new version takes effect (its validFrom; RFC 3339 "
-            "with a zone); default now.",
+            "with a zone); default now, or the close of the vote if that is "
+            "later: a version never takes effect before its vote closed.",
             show_default=False,
         ),
     ] = None,
@@ -319,7 +321,7 @@ def adopt(
     outcome = verify_tally(
         tally,
         proposal,
-        inputs.documents,
+        select_inputs(proposal, inputs.documents),
         constitution=previous,
         logs=inputs.logs,
         superseded_at=superseded,
@@ -365,9 +367,9 @@ def adopt(
     out.notice(f"constitution version {adopted.version} signed: written to {out_file}")
 
 
-def _at(value: str | None) -> datetime:
+def _at(value: str | None) -> datetime | None:
     if value is None:
-        return datetime.now(UTC)
+        return None
     try:
         return parse_date_time(value, require_timezone=True, path="--at")
     except MalformedValueError as exc:

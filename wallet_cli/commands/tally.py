@@ -33,6 +33,7 @@ from ssi.social import (
     read_constitution,
     read_proposal,
     read_tally,
+    select_inputs,
     tally_credential,
     verify_inclusion,
     verify_tally,
@@ -183,7 +184,7 @@ def compute(
     with worker_pool(processes) as executor:
         result = compute_tally(
             proposal,
-            inputs.documents,
+            select_inputs(proposal, inputs.documents),
             constitution=constitution,
             logs=inputs.logs,
             executor=executor,
@@ -248,7 +249,7 @@ def verify(
         outcome = verify_tally(
             tally,
             proposal,
-            inputs.documents,
+            select_inputs(proposal, inputs.documents),
             constitution=constitution,
             logs=inputs.logs,
             executor=executor,

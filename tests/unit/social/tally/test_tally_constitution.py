@@ -4,6 +4,7 @@ later version by a passed amendment counted under the one it replaces."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -118,3 +119,76 @@ def test_nothing_in_force(chain):
         constitution_in_force(
             constitutions, [], proposals, community=ssi.did_key(key(3))
         )
+
+
+def test_a_forged_tally_ratifies_nothing_once_recounted(chain):
+    world, constitutions, tallies, proposals = chain
+    rules = copy.deepcopy(world.rules)
+    rules["preamble"] = "The stewards decide everything."
+    proposal = world.proposal(
+        kind="amendment", amendment=rules, constitution=object_cid(constitutions[1])
+    )
+    ballots = [world.ballot(i, proposal, c) for i, c in enumerate(["yes", "no", "no"])]
+    inputs = world.inputs(proposal, ballots)
+    honest = compute_tally(proposal, inputs, constitution=constitutions[1])
+    assert not honest.passed
+    lie = dataclasses.replace(honest, passed=True, threshold_met=True)
+    tally = sign(
+        tally_credential(
+            ssi.did_key(TALLIER), lie, issued_at=CLOSES + timedelta(hours=1)
+        ),
+        TALLIER,
+    )
+    third = sign(
+        next_constitution(tally, proposal, constitutions[1]), world.community_key
+    )
+    everything = [*constitutions, third]
+    # Taken as signed, the lie goes through: the reason inputs= exists.
+    trusting = constitution_in_force(
+        everything, [*tallies, tally], [*proposals, proposal], community=world.community
+    )
+    assert trusting.in_force == object_cid(third)
+    recounted = constitution_in_force(
+        everything,
+        [*tallies, tally],
+        [*proposals, proposal],
+        community=world.community,
+        inputs=[*inputs, *_all_inputs(world, proposals)],
+    )
+    assert recounted.in_force == object_cid(constitutions[1])
+    ((cid, why),) = recounted.refused
+    assert cid == object_cid(third)
+    assert why.startswith("the tally it cites does not match its inputs")
+    assert "passed" in why
+
+
+def _all_inputs(world, proposals):
+    """The inputs of the chain fixture's two votes, as ratify cast them."""
+    found = []
+    for proposal, choices in zip(proposals, ["yyyyyn", "yyyyyy"], strict=True):
+        words = {"y": "yes", "n": "no"}
+        ballots = [world.ballot(i, proposal, words[c]) for i, c in enumerate(choices)]
+        found.extend(world.inputs(proposal, ballots))
+    return found
+
+
+def test_a_version_cannot_take_effect_before_its_vote_closed(chain):
+    world, constitutions, tallies, proposals = chain
+    with pytest.raises(ConstitutionNotInForceError, match="before the vote"):
+        next_constitution(
+            tallies[1],
+            proposals[1],
+            constitutions[0],
+            valid_from=CLOSES - timedelta(hours=1),
+        )
+    early = copy.deepcopy(constitutions[1])
+    early.pop("proof")
+    early["validFrom"] = "2000-01-01T00:00:00Z"
+    early = sign(early, world.community_key)
+    found = constitution_in_force(
+        [constitutions[0], early], tallies, proposals, community=world.community
+    )
+    assert found.in_force == object_cid(constitutions[0])
+    assert found.refused == (
+        (object_cid(early), "it takes effect before the vote that ratified it closed."),
+    )
