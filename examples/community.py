@@ -21,10 +21,7 @@ from pathlib import Path
 
 from _demo import Agora, environment, say
 
-import ssi
-from ssi.bundle import MemoryLogSource
 from ssi.cid import object_cid
-from ssi.social import constitution_in_force
 
 EXAMPLE = Path(__file__).resolve().parent / "constitution.toml"
 INIT = (
@@ -185,32 +182,43 @@ def status_args(life: Life) -> tuple[str, ...]:
     )
 
 
-def admit(life: Life, name: str) -> None:
+def admit(life: Life, name: str, *since: str) -> None:
     """ada admits ``name`` with one steward proof; cy adds the second."""
     first = life.file(f"member-{name}-1.json")
-    life("ada", "community", "admit", "engines", life.dids[name], "--out", str(first))
+    life("ada", "community", "admit", "engines", life.dids[name], *since, "--out",
+         str(first))  # fmt: skip
     final = life.file(f"member-{name}.json")
     life("cy", "community", "cosign", str(first), "--as", "cy", "--out", str(final))
     life.memberships[name] = final
 
 
 def publish_status(life: Life) -> None:
-    """ada signs the status lists; bob cosigns both (revocation, suspension)."""
+    """ada signs the status lists; bob cosigns each one that changed."""
     life("ada", "community", "status-list", "engines", "--out", str(life.status),
          "--force")  # fmt: skip
     suspension = life.status.with_name("status-suspension.json")
-    version = len(life.status_versions) // 2 + 1
+    written = []
     for path, kind in ((life.status, "revocation"), (suspension, "suspension")):
-        kept = life.file(f"status-{kind}-{version}.json")
+        versions = [p for p in life.status_versions if f"-{kind}-" in p.name]
+        if versions and _unsigned(versions[-1]) == _unsigned(path):
+            continue
+        kept = life.file(f"status-{kind}-{len(versions) + 1}.json")
         life("bob", "community", "cosign", str(path), "--as", "bob", "--out",
              str(kept))  # fmt: skip
         life.status_versions.append(kept)
+        written.append(f"$TMP/{kept.name}")
     say(
-        f"$TMP/status-revocation-{version}.json and "
-        f"$TMP/status-suspension-{version}.json: version {version} of the "
-        "community's status lists, signed by ada and cosigned by bob; every "
-        "version is kept and travels with the votes."
+        f"{' and '.join(written)}: the community's status lists as they stand, "
+        "signed by ada and cosigned by bob. Every version is kept and travels "
+        "with the votes: a tally judges status as of the times that matter."
     )
+
+
+def _unsigned(path: Path) -> dict[str, object]:
+    """A status list credential without its proofs."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document.pop("proof", None)
+    return dict(document)
 
 
 def ratify(life: Life) -> None:
@@ -375,11 +383,12 @@ def decide(life: Life) -> tuple[Path, Path]:
         files.append(signal)
     say("$TMP/meeting-signal-*.json: three signals before the vote opens.")
     eve = json.loads(life.memberships["eve"].read_text(encoding="utf-8"))
-    life("ada", "community", "revoke", "engines", str(eve["id"]))
+    life("ada", "community", "revoke", "engines", str(eve["id"]), "--at",
+         life.day(4.5))  # fmt: skip
     publish_status(life)
     say(
-        "The stewards revoke eve's membership before the vote closes (she sold "
-        "her account)."
+        "The stewards revoke eve's membership on day 4.5, before the vote closes "
+        "(she sold her account): the re-signed lists take effect then."
     )
     rankings = (
         ("ada", "lib,park,pub", 5),
@@ -450,8 +459,12 @@ def amend(life: Life) -> None:
     assert isinstance(made, dict)
     life.dids["fay"] = str(made["did"])
     life.run.names[life.dids["fay"]] = "$FAY"
-    admit(life, "fay")
-    say("fay joins: $TMP/member-fay.json, issued by ada and cosigned by cy.")
+    admit(life, "fay", "--valid-from", life.day(7.5))
+    say(
+        "fay joins on day 7.5: $TMP/member-fay.json, issued by ada and cosigned "
+        "by cy, valid from then (a recount of the earlier votes does not count "
+        "her)."
+    )
     assert life.constitution is not None
     v1 = cid_of(life.constitution)
     text = EXAMPLE.read_text(encoding="utf-8")
@@ -491,37 +504,41 @@ def amend(life: Life) -> None:
 
 
 def in_force(life: Life) -> None:
-    """Which version is in force, from the evidence alone (the library)."""
-    documents = [
-        json.loads(path.read_text(encoding="utf-8"))
-        for path in sorted(life.root.glob("*.json"))
-    ]
-    kinds = {
-        kind: [d for d in documents if kind in d.get("type", ())]
-        for kind in ("Constitution", "Tally", "Proposal")
-    }
-    entries = [json.loads(line) for line in life.log.read_text().splitlines()]
-    resolver = ssi.Resolver(
-        ssi.default_methods(
-            agora_sources=[MemoryLogSource({life.community: [entries]})]
+    """Which version is in force, from the evidence alone."""
+    history = life.file("history.jsonl")
+    records = [
+        life.file(name)
+        for name in (
+            "constitution-v1.json",
+            "constitution-v2.json",
+            "genesis-tally.json",
+            "longer-votes-tally.json",
+            "harassment-label-tally.json",
         )
-    )
-    moment = datetime.fromisoformat(life.day(12).replace("Z", "+00:00"))
-    verifier = ssi.Verifier(resolver=resolver, clock=ssi.FixedClock(moment))
-    chain = constitution_in_force(
-        kinds["Constitution"],
-        kinds["Tally"],
-        kinds["Proposal"],
-        community=life.community,
-        verifier=verifier,
-    )
+    ]
+    memberships = [
+        arg for path in life.memberships.values() for arg in ("--membership", str(path))
+    ]
+    life("eve", "bundle", "pack", *map(str, records), *memberships, "--log",
+         str(life.log), *status_args(life), "--out", str(history))  # fmt: skip
     say(
-        f"On day 12, from the signed files alone (ssi.social.constitution_in_force): "
-        f"{len(chain.chain)} ratified versions chain from the genesis, and the one "
-        f"in force is {chain.in_force}, version 2."
+        "$TMP/history.jsonl: the constitutions and the tallies, packed with what "
+        "verifies them."
     )
-    for cid, why in chain.refused:
-        say(f"Not in force: {cid}: {why}")
+    outsider = environment(life.root, "olga")
+    life.run.text(
+        "constitution", "in-force", life.community, "--bundle", str(history),
+        "--bundle", str(life.file("genesis.jsonl")), "--bundle",
+        str(life.file("harassment-label.jsonl")), "--at", life.day(12), env=outsider,
+    )  # fmt: skip
+    say(
+        "On day 12 olga asks which constitution is in force, from the files "
+        "alone: each version is issued by the community with two steward "
+        "proofs, cites a tally of a passed amendment proposing exactly its "
+        "rules, under the version it replaces, takes effect after that vote "
+        "closed, and every tally recounts from the votes in the bundles. Version "
+        "2 is in force."
+    )
 
 
 if __name__ == "__main__":

@@ -92,7 +92,9 @@ def test_sixty_percent_fails_and_eighty_passes():
     )
     assert "support 80.0 % (4/5), rule >=2/3: met" in out
     assert "harassment: hide" in out
-    assert re.search(r"the one in force is bagaaiera[a-z2-7]+, version 2", out)
+    row = r"version\s+{}\s+CID\s+bagaaiera[a-z2-7]+\s+valid from\s+\S+\s+ratified by"
+    assert re.search(row.format(1) + r"\s+\S+\s+state\s+superseded", output())
+    assert re.search(row.format(2) + r"\s+\S+\s+state\s+in force", output())
 
 
 def test_every_command_names_its_wallet():

@@ -13,9 +13,11 @@ Spec: docs/tallies.md (Inputs)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Final
 
 from ssi.cid import object_cid
+from ssi.datetimes import parse_date_time
 from ssi.errors import SSIError
 from ssi.social.proposal import read_proposal
 from ssi.types import JsonObject, JsonValue
@@ -33,11 +35,14 @@ def select_inputs(proposal: JsonObject, pool: Iterable[JsonValue]) -> list[JsonO
     """Return the objects of ``pool`` that are inputs of ``proposal``, once
     each, in the order first found: ballots and signals that name its CID,
     delegations in its community, membership and status list credentials
-    its community issued.
+    its community issued; of those, only the ones whose ``validFrom`` is not
+    after the proposal's ``closes`` (nothing later can change its result, so
+    a pool that has grown since the vote gives the same inputs).
 
     Nothing is verified here (the tally verifies what it is given); an
     object that is not a JSON object, or does not say which proposal or
-    community it concerns, is left out.
+    community it concerns, is left out; one whose ``validFrom`` cannot be
+    read is kept (the tally judges it).
 
     Spec: docs/tallies.md (Inputs)
 
@@ -49,6 +54,8 @@ def select_inputs(proposal: JsonObject, pool: Iterable[JsonValue]) -> list[JsonO
     chosen: dict[str, JsonObject] = {}
     for item in pool:
         if not isinstance(item, dict) or not _concerns(item, cid, community):
+            continue
+        if _later(item.get("validFrom"), read.closes):
             continue
         try:
             key = object_cid(item)
@@ -71,6 +78,14 @@ def _concerns(item: JsonObject, proposal: str, community: str) -> bool:
             issuer = issuer.get("id")
         return issuer == community
     return False
+
+
+def _later(value: JsonValue, closes: datetime) -> bool:
+    try:
+        when = parse_date_time(value, require_timezone=False, path="$.validFrom")
+    except SSIError:
+        return False
+    return when > closes
 
 
 def _types(value: JsonValue) -> frozenset[str]:

@@ -218,11 +218,14 @@ def admit_member(
     member: str,
     *,
     role: str = "member",
+    valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     suite: str = "eddsa-jcs-2022",
 ) -> JsonObject:
     """Issue a membership credential with revocation and suspension entries,
     store it as issued, and add the member to the roster.
+
+    ``valid_from`` (default now) is when the membership begins.
 
     Raises:
         RecordNotFoundError: not a community of this wallet.
@@ -255,6 +258,7 @@ def admit_member(
             role=role,
             community_name=data["name"],
             credential_id=credential_id,
+            valid_from=valid_from,
             valid_until=valid_until,
             status=entries,
         )
@@ -281,12 +285,18 @@ def admit_member(
 
 
 def set_member_status(
-    wallet: Wallet, reference: str, credential_id: str, action: str
+    wallet: Wallet,
+    reference: str,
+    credential_id: str,
+    action: str,
+    *,
+    when: datetime | None = None,
 ) -> JsonObject:
     """Revoke, suspend or reinstate a membership and re-sign the list it changes.
 
-    ``action`` is ``revoke`` (permanent), ``suspend`` or ``reinstate``.
-    Returns the roster entry.
+    ``action`` is ``revoke`` (permanent), ``suspend`` or ``reinstate``; the
+    re-signed list is valid from ``when`` (default now): a tally takes the
+    list in force at a proposal's close. Returns the roster entry.
 
     Raises:
         RecordNotFoundError: no such membership in the roster.
@@ -317,7 +327,7 @@ def set_member_status(
         entry["status"] = {"revoke": "revoked", "suspend": "suspended"}.get(
             action, "active"
         )
-        _sign_lists(tx, data, (purpose,), None)
+        _sign_lists(tx, data, (purpose,), when)
         tx.put(_KIND, f"{_KIND}/{data['did']}", data)
         return dict(entry)
 

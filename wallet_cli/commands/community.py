@@ -560,6 +560,15 @@ def admit(
     role: Annotated[
         str, typer.Option("--role", metavar="ROLE", help="The member's role.")
     ] = "member",
+    valid_from: Annotated[
+        str | None,
+        typer.Option(
+            "--valid-from",
+            metavar="DATETIME",
+            help="When the membership begins (default now), such as "
+            "2030-01-01T00:00:00Z.",
+        ),
+    ] = None,
     valid_until: Annotated[
         str | None,
         typer.Option(
@@ -583,14 +592,8 @@ def admit(
     out = Output(json_mode=json_mode)
     if not role.strip():
         raise UsageError("unusableInput", "--role cannot be empty.")
-    until: datetime | None = None
-    if valid_until is not None:
-        try:
-            until = parse_date_time(
-                valid_until, require_timezone=True, path="--valid-until"
-            )
-        except MalformedValueError as exc:
-            raise UsageError("unusableInput", exc.detail) from exc
+    since = _option_time(valid_from, "--valid-from")
+    until = _option_time(valid_until, "--valid-until")
     check_out_file(out_file, force=force)
     current = session.from_context(ctx)
     wallet = current.open()
@@ -603,7 +606,9 @@ def admit(
                 f"already ({entry.get('credentialId')}, {entry.get('status')}); "
                 "revoke that membership first."
             )
-    signed = admit_member(wallet, reference, member_id, role=role, valid_until=until)
+    signed = admit_member(
+        wallet, reference, member_id, role=role, valid_from=since, valid_until=until
+    )
     rows = [
         ("credential", str(signed["id"])),
         ("member", Petnames.of(wallet).show(member_id)),
@@ -628,6 +633,15 @@ def revoke(
     reinstate: Annotated[
         bool, typer.Option("--reinstate", help="Lift a suspension.")
     ] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="DATETIME",
+            help="When the re-signed status list takes effect (its validFrom; "
+            "default now).",
+        ),
+    ] = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Revoke a membership for good, or --suspend / --reinstate it; the status
@@ -639,8 +653,9 @@ def revoke(
     if suspend and reinstate:
         raise UsageError("unusableInput", "give --suspend or --reinstate, not both.")
     action = "suspend" if suspend else "reinstate" if reinstate else "revoke"
+    when = _option_time(at, "--at")
     wallet = session.from_context(ctx).open()
-    entry = set_member_status(wallet, reference, credential_id, action)
+    entry = set_member_status(wallet, reference, credential_id, action, when=when)
     if json_mode:
         out.json(entry)
         return
@@ -648,6 +663,15 @@ def revoke(
         f"membership {entry['status']}",
         [("credential", credential_id), ("member", str(entry["member"]))],
     )
+
+
+def _option_time(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_date_time(value, require_timezone=True, path=option)
+    except MalformedValueError as exc:
+        raise UsageError("unusableInput", exc.detail) from exc
 
 
 @app.command()

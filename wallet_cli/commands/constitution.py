@@ -13,7 +13,7 @@ Spec: docs/governance.md, docs/cli.md (Governance)
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +34,7 @@ from ssi.social import (
     CONSTITUTION_TYPE,
     Constitution,
     ConstitutionRules,
+    constitution_in_force,
     next_constitution,
     parse_rules,
     read_constitution,
@@ -43,6 +44,7 @@ from ssi.social import (
     verify_tally,
 )
 from ssi.social.rule_values import format_duration, format_fraction
+from ssi.social.tally_inputs import tally_verifier
 from ssi.store import STORE_FILE, open_store
 from ssi.types import JsonObject
 from wallet_cli import session
@@ -378,6 +380,123 @@ def _at(value: str | None) -> datetime | None:
             "--at must be an RFC 3339 time with a zone, such as "
             f"2025-03-03T00:00:00Z, not {value[:40]!r}.",
         ) from exc
+
+
+@app.command("in-force")
+def in_force(
+    community: CommunityArgument,
+    bundles: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--bundle",
+            metavar="FILE",
+            help="A bundle holding constitutions, the tallies that ratified "
+            "them, their proposals and the votes' inputs; may be repeated.",
+            show_default=False,
+        ),
+    ] = None,
+    store_location: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            metavar="PATH|URL",
+            help="Also take what this object store holds.",
+            show_default=False,
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="TIME",
+            help="Judge as of this time (RFC 3339 with a zone); default now.",
+            show_default=False,
+        ),
+    ] = None,
+    json_mode: JsonOption = False,
+) -> None:
+    """Say which constitution of a community is in force, from the evidence
+    alone: each version must be issued by the community, cite a tally of a
+    passed amendment proposing exactly its rules, under the version it
+    replaces, take effect after that vote closed, and the tally must recount
+    from the votes' inputs. Every version that is not in force is listed with
+    the reason.
+
+    Exit 0 when a version is in force, 1 when none is.
+
+    Example: agora constitution in-force did:agora:z... --bundle history.jsonl
+    """
+    from wallet_cli.commands import tally as tallies
+
+    out = Output(json_mode=json_mode)
+    _check_did(community)
+    moment = _at(at) or datetime.now(UTC)
+    inputs = tallies.gather_inputs(bundles, store_location, None)
+    documents = inputs.documents
+    by_type = {
+        kind: [d for d in documents if kind in _types(d)]
+        for kind in (CONSTITUTION_TYPE, "Tally", "Proposal")
+    }
+    chain = constitution_in_force(
+        by_type[CONSTITUTION_TYPE],
+        by_type["Tally"],
+        by_type["Proposal"],
+        community=community,
+        logs=inputs.logs,
+        verifier=tally_verifier(inputs.logs, at=moment),
+        inputs=documents,
+    )
+    versions = {
+        object_cid(d): read_constitution(d)
+        for d in by_type[CONSTITUTION_TYPE]
+        if object_cid(d) in chain.chain
+    }
+    rows: list[JsonObject] = [
+        {
+            "cid": cid,
+            "version": versions[cid].version,
+            "validFrom": format_date_time(versions[cid].valid_from),
+            "ratifiedBy": versions[cid].ratified_by,
+            "state": "in force" if cid == chain.in_force else "superseded",
+        }
+        for cid in chain.chain
+    ]
+    if json_mode:
+        out.json(
+            {
+                "community": community,
+                "at": format_date_time(moment),
+                "inForce": chain.in_force,
+                "chain": rows,
+                "refused": [{"cid": c, "reason": r} for c, r in chain.refused],
+            }
+        )
+        return
+    out.table(
+        f"constitutions of {community} as of {format_date_time(moment)}",
+        ["version", "CID", "valid from", "ratified by", "state"],
+        [
+            [
+                str(row["version"]),
+                str(row["cid"]),
+                str(row["validFrom"]),
+                str(row["ratifiedBy"]),
+                str(row["state"]),
+            ]
+            for row in rows
+        ],
+    )
+    for cid, reason in chain.refused:
+        out.line(f"not in force: {cid}: {reason}")
+
+
+def _types(document: JsonObject) -> tuple[str, ...]:
+    value = document.get("type")
+    if isinstance(value, str):
+        return (value,)
+    return (
+        tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+    )
 
 
 # --- Helpers ----------------------------------------------------------------------

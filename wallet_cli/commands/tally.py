@@ -69,6 +69,7 @@ _GOVERNANCE_TYPES = frozenset(
         "Ballot",
         "Delegation",
         "Constitution",
+        "Tally",
         "MembershipCredential",
         "BitstringStatusListCredential",
     }

@@ -4,6 +4,8 @@ out is found."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import ssi
 from ssi.cid import object_cid
 from ssi.social import select_inputs
@@ -69,3 +71,16 @@ def test_a_recount_from_a_pool_matches_and_finds_a_left_out_ballot():
     assert not outcome.verified
     paths = {d.path for d in outcome.differences}
     assert "$.credentialSubject.result.countedBallots" in paths
+
+
+def test_nothing_dated_after_the_close_is_an_input():
+    world = World()
+    proposal = world.proposal()
+    on_time = world.ballot(0, proposal, "a")
+    late = world.ballot(1, proposal, "b", at=CLOSES + timedelta(seconds=1))
+    later_lists = world.status_lists(valid_from=CLOSES + timedelta(days=1))
+    newcomer = {k: v for k, v in world.membership(2).items() if k != "proof"} | {
+        "validFrom": "2099-01-01T00:00:00Z"
+    }
+    pool = [on_time, late, *later_lists, sign(newcomer, world.community_key)]
+    assert select_inputs(proposal, pool) == [on_time]
