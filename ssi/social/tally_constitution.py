@@ -69,6 +69,7 @@ def constitution_in_force(
     logs: Mapping[str, Sequence[Sequence[JsonValue]]] | None = None,
     verifier: Verifier | None = None,
     inputs: Sequence[JsonValue] | None = None,
+    at: datetime | None = None,
 ) -> ConstitutionChain:
     """Return the constitution of ``community`` in force given the evidence.
 
@@ -78,7 +79,9 @@ def constitution_in_force(
     ``inputs`` (a pool holding the ballots, signals, delegations,
     memberships and status lists of the ratifying votes, and anything else),
     each ratifying tally is recounted from its proposal's inputs among them
-    (:func:`~ssi.social.tally_select.select_inputs`) and must match.
+    (:func:`~ssi.social.tally_select.select_inputs`) and must match. ``at``
+    (default now) is the moment asked about: a version whose ``validFrom``
+    is later is not in force yet.
 
     Spec: docs/tallies.md (Constitution in force)
 
@@ -86,7 +89,8 @@ def constitution_in_force(
         ConstitutionNotInForceError: no version given is in force (the
             message gives each one's reason).
     """
-    checker = verifier or tally_verifier(logs, at=datetime.now(UTC))
+    moment = at or datetime.now(UTC)
+    checker = verifier or tally_verifier(logs, at=moment)
     tally_by_cid = {object_cid(t): t for t in tallies}
     proposal_by_cid = {object_cid(p): p for p in proposals}
     refused: dict[str, str] = {}
@@ -102,6 +106,11 @@ def constitution_in_force(
             version, replaces = _ratified(
                 document, community, tally_by_cid, proposal_by_cid, checker, recount
             )
+            if read_constitution(document).valid_from > moment:
+                raise _RefusedError(
+                    "it takes effect only at "
+                    f"{format_date_time(read_constitution(document).valid_from)}."
+                )
         except _RefusedError as exc:
             refused[cid] = str(exc)
             continue

@@ -357,3 +357,81 @@ def test_adopt_as_another_did_is_refused(vote, tally):
                "--bundle", str(vote["bundle"])), 2
     )  # fmt: skip
     assert "is not the community the tally is for" in text
+
+
+@pytest.fixture(scope="module")
+def history(vote, tally) -> Path:
+    """Version 1 adopted, packed with its tally into a bundle."""
+    constitution = vote["root"] / "constitution-v1.json"
+    ok(invoke(vote["home"], "constitution", "adopt", str(tally), "--as", "engines",
+              "--bundle", str(vote["bundle"]), "--out", str(constitution)))  # fmt: skip
+    path = vote["root"] / "history.jsonl"
+    memberships = [
+        arg
+        for n in MEMBERS
+        for arg in ("--membership", str(vote["root"] / f"m-{n}.json"))
+    ]
+    ok(invoke(vote["home"], "bundle", "pack", str(constitution), str(tally),
+              str(vote["proposal"]), *memberships, "--out", str(path)))  # fmt: skip
+    return path
+
+
+def test_in_force_recounts_and_names_version_one(vote, history):
+    later = stamp(vote["closes"] + timedelta(days=1))
+    body = json.loads(
+        ok(invoke(vote["home"], "constitution", "in-force", vote["community"],
+                  "--bundle", str(history), "--bundle", str(vote["bundle"]),
+                  "--at", later, "--json"))
+    )  # fmt: skip
+    assert [row["version"] for row in body["chain"]] == [1]
+    assert body["chain"][0]["state"] == "in force"
+    assert body["inForce"] == body["chain"][0]["cid"]
+    text = ok(invoke(vote["home"], "constitution", "in-force", vote["community"],
+                     "--bundle", str(history), "--bundle", str(vote["bundle"]),
+                     "--at", later))  # fmt: skip
+    assert "in force" in text
+
+
+def test_in_force_without_the_votes_recounts_nothing(vote, history):
+    later = stamp(vote["closes"] + timedelta(days=1))
+    text = failed(
+        invoke(vote["home"], "constitution", "in-force", vote["community"],
+               "--bundle", str(history), "--at", later), 1
+    )  # fmt: skip
+    assert "constitutionNotInForce" in text
+    assert "does not match its inputs" in text
+    assert "$.credentialSubject.inputs.length: expected 7, found 16" in text
+
+
+def test_before_the_vote_closed_nothing_is_in_force(vote, history):
+    text = failed(
+        invoke(vote["home"], "constitution", "in-force", vote["community"],
+               "--bundle", str(history), "--bundle", str(vote["bundle"])), 1
+    )  # fmt: skip
+    assert "constitutionNotInForce" in text
+    assert "it takes effect only at" in text
+
+
+def test_admit_valid_from_and_revoke_at(vote):
+    home, root = vote["home"], vote["root"]
+    body = json.loads(ok(invoke(home, "did", "create", "--alias", "fay", "--json")))
+    out = root / "m-fay.json"
+    ok(invoke(home, "community", "admit", "engines", body["did"], "--valid-from",
+              "2031-01-01T00:00:00Z", "--out", str(out)))  # fmt: skip
+    membership = json.loads(out.read_text(encoding="utf-8"))
+    assert membership["validFrom"] == "2031-01-01T00:00:00Z"
+    revoked = json.loads(
+        ok(invoke(home, "community", "revoke", "engines", membership["id"], "--at",
+                  "2031-02-01T00:00:00Z", "--json"))
+    )  # fmt: skip
+    assert revoked["status"] == "revoked"
+    lists = root / "lists.json"
+    ok(invoke(home, "community", "status-list", "engines", "--out", str(lists)))
+    assert json.loads(lists.read_text(encoding="utf-8"))["validFrom"].startswith(
+        "2031-02-01T00:00:00"
+    )
+    text = failed(
+        invoke(home, "community", "revoke", "engines", membership["id"], "--at",
+               "yesterday"), 2
+    )  # fmt: skip
+    assert "unusableInput" in text

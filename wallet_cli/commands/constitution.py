@@ -445,6 +445,7 @@ def in_force(
         logs=inputs.logs,
         verifier=tally_verifier(inputs.logs, at=moment),
         inputs=documents,
+        at=moment,
     )
     versions = {
         object_cid(d): read_constitution(d)
