@@ -54,6 +54,12 @@ from wallet_cli.commands.credential import (
     check_out_file,
     write_output,
 )
+from wallet_cli.commands.governance_inputs import (
+    BundlesOption,
+    gather_inputs,
+    proposal_context,
+)
+from wallet_cli.commands.governance_inputs import StoreOption as InputsStoreOption
 from wallet_cli.commands.inputs import read_bytes
 from wallet_cli.commands.post import _read_document as read_document
 from wallet_cli.errors import UsageError
@@ -256,25 +262,8 @@ def adopt(
             show_default=False,
         ),
     ],
-    bundles: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--bundle",
-            metavar="FILE",
-            help="A bundle holding the tally's inputs (the amendment, its "
-            "ballots, memberships, status lists); may be repeated.",
-            show_default=False,
-        ),
-    ] = None,
-    store_location: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            metavar="PATH|URL",
-            help="Also take the inputs held in this object store.",
-            show_default=False,
-        ),
-    ] = None,
+    bundles: BundlesOption = None,
+    store_location: InputsStoreOption = None,
     at: Annotated[
         str | None,
         typer.Option(
@@ -310,16 +299,14 @@ def adopt(
     Example: agora constitution adopt tally.json --as engines --bundle
     ratify.jsonl --out constitution-v1.json
     """
-    from wallet_cli.commands import tally as tallies
-
     out = Output(json_mode=json_mode)
     when = _at(at)
     if out_file != "-":
         check_out_file(Path(out_file), force=force)
     tally = read_document(source)
     read = read_tally(tally)
-    inputs = tallies.gather_inputs(bundles, store_location, None)
-    proposal, previous, superseded = tallies.proposal_context(read.proposal, inputs)
+    inputs = gather_inputs(bundles, store_location, None)
+    proposal, previous, superseded = proposal_context(read.proposal, inputs)
     outcome = verify_tally(
         tally,
         proposal,
@@ -385,25 +372,8 @@ def _at(value: str | None) -> datetime | None:
 @app.command("in-force")
 def in_force(
     community: CommunityArgument,
-    bundles: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--bundle",
-            metavar="FILE",
-            help="A bundle holding constitutions, the tallies that ratified "
-            "them, their proposals and the votes' inputs; may be repeated.",
-            show_default=False,
-        ),
-    ] = None,
-    store_location: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            metavar="PATH|URL",
-            help="Also take what this object store holds.",
-            show_default=False,
-        ),
-    ] = None,
+    bundles: BundlesOption = None,
+    store_location: InputsStoreOption = None,
     at: Annotated[
         str | None,
         typer.Option(
@@ -426,12 +396,10 @@ def in_force(
 
     Example: agora constitution in-force did:agora:z... --bundle history.jsonl
     """
-    from wallet_cli.commands import tally as tallies
-
     out = Output(json_mode=json_mode)
     _check_did(community)
     moment = _at(at) or datetime.now(UTC)
-    inputs = tallies.gather_inputs(bundles, store_location, None)
+    inputs = gather_inputs(bundles, store_location, None)
     documents = inputs.documents
     by_type = {
         kind: [d for d in documents if kind in _types(d)]

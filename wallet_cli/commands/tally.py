@@ -10,9 +10,6 @@ Spec: docs/tallies.md, docs/cli.md (Governance)
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -20,18 +17,13 @@ from typing import Annotated
 
 import typer
 
-from ssi.agora.lines import split_lines
-from ssi.agora.log import did_for_inception
-from ssi.bundle import read_bundle
 from ssi.cid import JSON_CODEC, is_cid, object_cid
 from ssi.credentials import issue
 from ssi.datetimes import parse_date_time
-from ssi.errors import MalformedValueError, ObjectNotFoundError, SSIError, TallyError
+from ssi.errors import MalformedValueError, SSIError, TallyError
 from ssi.social import (
     compute_tally,
     inclusion_proof,
-    read_constitution,
-    read_proposal,
     read_tally,
     select_inputs,
     tally_credential,
@@ -39,12 +31,17 @@ from ssi.social import (
     verify_tally,
 )
 from ssi.social.tally_result import TallyResult
-from ssi.store import open_store
 from ssi.types import JsonObject, JsonValue
 from wallet_cli import session
 from wallet_cli.commands.bundle import ProcessesOption
 from wallet_cli.commands.credential import ForceOption, JsonOption, write_output
-from wallet_cli.commands.inputs import read_bytes
+from wallet_cli.commands.governance_inputs import (
+    BundlesOption,
+    StoreOption,
+    gather_inputs,
+    proposal_context,
+    worker_pool,
+)
 from wallet_cli.commands.post import _check_out, _json_bytes
 from wallet_cli.commands.post import _read_document as read_document
 from wallet_cli.errors import ResultShown, UsageError
@@ -62,38 +59,6 @@ app = typer.Typer(
 
 _BAR = 30
 """The width of the longest bar in a chart, in characters."""
-_GOVERNANCE_TYPES = frozenset(
-    {
-        "Proposal",
-        "Signal",
-        "Ballot",
-        "Delegation",
-        "Constitution",
-        "Tally",
-        "MembershipCredential",
-        "BitstringStatusListCredential",
-    }
-)
-
-BundlesOption = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--bundle",
-        metavar="FILE",
-        help="A bundle holding the inputs (the proposal, ballots, signals, "
-        "delegations, memberships, status lists, did:agora logs); may be repeated.",
-        show_default=False,
-    ),
-]
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        metavar="PATH|URL",
-        help="Also take the inputs held in this object store.",
-        show_default=False,
-    ),
-]
 LogOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -107,27 +72,6 @@ TallyArgument = Annotated[
     str,
     typer.Argument(metavar="TALLY", help="The tally: a file, or - for standard input."),
 ]
-
-
-class GovernanceInputs:
-    """Everything the bundles and the store hold that a tally may use."""
-
-    def __init__(self) -> None:
-        self.documents: list[JsonObject] = []
-        self.logs: dict[str, list[list[JsonValue]]] = {}
-        self._seen: set[str] = set()
-
-    def add(self, document: JsonObject) -> None:
-        cid = object_cid(document)
-        if cid not in self._seen:
-            self._seen.add(cid)
-            self.documents.append(document)
-
-    def find(self, cid: str) -> JsonObject | None:
-        for document in self.documents:
-            if object_cid(document) == cid:
-                return document
-        return None
 
 
 # --- agora tally compute -------------------------------------------------------------
@@ -351,86 +295,6 @@ def proof(
             ("path", tuple(made.path) or ("(a single leaf)",)),
         ],
     )
-
-
-# --- Gathering inputs --------------------------------------------------------------
-
-
-def gather_inputs(
-    bundles: list[Path] | None, store: str | None, logs: list[Path] | None
-) -> GovernanceInputs:
-    found = GovernanceInputs()
-    for path in bundles or ():
-        contents = read_bundle(path)
-        for document in (
-            *contents.objects,
-            *contents.memberships,
-            *contents.status_lists,
-        ):
-            found.add(document)
-        for did, versions in contents.logs.items():
-            found.logs.setdefault(did, []).extend(list(v) for v in versions)
-    if store is not None:
-        with open_store(store, create=False) as opened:
-            for type_name in sorted(_GOVERNANCE_TYPES):
-                cursor: str | None = None
-                while True:
-                    page = opened.query(type=type_name, cursor=cursor, limit=1000)
-                    for item in page.items:
-                        found.add(item.document)
-                    cursor = page.cursor
-                    if not page.more:
-                        break
-    for path in logs or ():
-        entries = split_lines(read_bytes(str(path)), source=str(path))
-        first = entries[0] if entries else None
-        if not isinstance(first, dict):
-            raise UsageError("unusableInput", f"{path} holds no did:agora log.")
-        found.logs.setdefault(did_for_inception(first), []).append(entries)
-    if not bundles and store is None:
-        raise UsageError(
-            "unusableInput", "give the inputs with --bundle FILE or --store PATH."
-        )
-    return found
-
-
-def proposal_context(
-    proposal_cid: str, inputs: GovernanceInputs
-) -> tuple[JsonObject, JsonObject | None, datetime | None]:
-    """The proposal, the constitution it cites, and when that was superseded."""
-    proposal = inputs.find(proposal_cid)
-    if proposal is None:
-        raise ObjectNotFoundError(
-            f"the inputs hold no proposal {proposal_cid}: add its bundle."
-        )
-    cited = read_proposal(proposal).constitution
-    if cited is None:
-        return proposal, None, None
-    constitution = inputs.find(cited)
-    if constitution is None:
-        raise ObjectNotFoundError(
-            f"the inputs hold no constitution {cited}, which the proposal cites."
-        )
-    superseded: datetime | None = None
-    for document in inputs.documents:
-        try:
-            later = read_constitution(document)
-        except SSIError:
-            continue
-        if later.replaces == cited and (
-            superseded is None or later.valid_from < superseded
-        ):
-            superseded = later.valid_from
-    return proposal, constitution, superseded
-
-
-@contextlib.contextmanager
-def worker_pool(processes: int) -> Iterator[Executor | None]:
-    if processes <= 1:
-        yield None
-        return
-    with ProcessPoolExecutor(processes) as pool:
-        yield pool
 
 
 # --- Showing a result --------------------------------------------------------------

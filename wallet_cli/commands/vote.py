@@ -37,7 +37,7 @@ from ssi.social import (
 )
 from ssi.types import JsonObject, JsonValue
 from wallet_cli import session
-from wallet_cli.commands.credential import ForceOption, JsonOption, write_output
+from wallet_cli.commands.credential import ForceOption, JsonOption
 from wallet_cli.commands.post import (
     AsOption,
     PostOutOption,
@@ -45,9 +45,9 @@ from wallet_cli.commands.post import (
     _check_did,
     _check_out,
     _check_suite,
-    _json_bytes,
 )
 from wallet_cli.commands.post import _read_document as read_document
+from wallet_cli.commands.proposal import _emit_document as emit_document
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 from wallet_cli.petnames import Petnames
@@ -195,7 +195,7 @@ def vote(
         "choice": ballot.choice_json(),
         "castAt": _format(ballot.cast_at),
     }
-    _emit(out, signed, out_file, "ballot signed", summary, force=force)
+    emit_document(out, signed, out_file, "ballot signed", summary, force=force)
 
 
 # --- agora delegate [revoke] --------------------------------------------------------
@@ -437,30 +437,4 @@ def _emit_delegation(
         "at": _format(item.at),
     }
     title = "withdrawal signed" if item.withdrawn else "delegation signed"
-    _emit(out, signed, out_file, title, summary, force=force)
-
-
-def _emit(
-    out: Output,
-    signed: JsonObject,
-    out_file: str,
-    title: str,
-    summary: JsonObject,
-    *,
-    force: bool,
-) -> None:
-    """Print or write a signed object, as ``agora post`` does."""
-    cid = str(summary["cid"])
-    if out_file == "-":
-        if out.json_mode:
-            out.json({**summary, "out": out_file, "credential": signed})
-            return
-        out.json(signed)
-        out.notice(f"cid {cid}")
-        return
-    write_output(Path(out_file), _json_bytes(signed), force=force)
-    if out.json_mode:
-        out.json({**summary, "out": out_file})
-        return
-    out.line(cid)
-    out.notice(f"{title}: written to {out_file}")
+    emit_document(out, signed, out_file, title, summary, force=force)
