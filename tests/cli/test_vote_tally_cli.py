@@ -19,7 +19,13 @@ import pytest
 from typer.testing import CliRunner
 
 from ssi.cid import object_cid
-from ssi.social import read_ballot, read_constitution, read_delegation, read_tally
+from ssi.social import (
+    count,
+    read_ballot,
+    read_constitution,
+    read_delegation,
+    read_tally,
+)
 from wallet_cli.app import app
 
 PASSPHRASE = "agora test passphrase"
@@ -435,3 +441,38 @@ def test_admit_valid_from_and_revoke_at(vote):
                "yesterday"), 2
     )  # fmt: skip
     assert "unusableInput" in text
+
+
+@pytest.mark.parametrize("method", ["stv", "irv", "ranked-pairs", "score"])
+def test_show_renders_rounds_and_matrices(vote, method):
+    ballots = [["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"], ["a", "c", "b"]]
+    if method == "score":
+        ballots = [{"a": 5, "b": 1}, {"b": 4}, {"c": 3, "a": 2}]
+    counted = count(method, ["a", "b", "c"], ballots, seats=2 if method == "stv" else 1)
+    result = {
+        "proposal": vote["proposal_cid"],
+        "kind": "election" if method == "stv" else "ordinary",
+        "method": method,
+        "passed": True,
+        "eligible": 4,
+        "countedBallots": len(ballots),
+        "countedWeight": len(ballots),
+        "quorum": {"required": "1/4", "turnout": "1/1", "met": True},
+        "threshold": {"rule": "none", "support": None, "met": True},
+        "proposalValid": False,
+        "proposalProblems": [{"code": "notEnoughSignals", "message": "0 of 3."}],
+        "count": counted.to_json(),
+        "rejected": [{"cid": "bagaaierax", "code": "outsideWindow"}],
+        "ballotRoot": "00",
+    }
+    path = vote["root"] / f"result-{method}.json"
+    path.write_text(json.dumps(result), encoding="utf-8")
+    text = ok(invoke(vote["home"], "tally", "show", str(path)))
+    assert "notEnoughSignals: 0 of 3." in text
+    assert "outsideWindow" in text
+    if method in ("stv", "irv"):
+        assert "rounds" in text
+        assert "exhausted" in text
+    if method == "ranked-pairs":
+        assert "pairwise: row over column" in text
+    assert f"totals ({method})" in text
