@@ -55,6 +55,10 @@ def author_of(document: JsonObject) -> str | None:
     return value if isinstance(value, str) else None
 
 
+_NOT_POSTED = frozenset({"Tally"})
+"""Types that name a community without being posted in it."""
+
+
 def _subject(document: JsonObject) -> JsonObject | None:
     subject = document.get("credentialSubject")
     if isinstance(subject, list):
@@ -63,12 +67,18 @@ def _subject(document: JsonObject) -> JsonObject | None:
 
 
 def community_of(document: JsonObject) -> str | None:
-    """The (first) ``credentialSubject``'s ``community`` when it is a string."""
-    if is_presentation(document):
+    """The community an object is posted in, whose membership its author must
+    show: the (first) ``credentialSubject``'s ``community`` when it is a
+    string; None for a presentation, for the community's own credentials
+    (its issuer is the community: memberships) and for a ``Tally`` (anyone
+    may count a community's vote)."""
+    if is_presentation(document) or _NOT_POSTED & set(types_of(document)):
         return None
     subject = _subject(document)
     community = subject.get("community") if subject is not None else None
-    return community if isinstance(community, str) else None
+    if not isinstance(community, str) or community == author_of(document):
+        return None
+    return community
 
 
 def embedded_credentials(document: JsonObject) -> Iterator[JsonObject]:

@@ -11,6 +11,7 @@ import pytest
 
 from ssi.bundle import pack, read_bundle
 from ssi.bundle.format import blob_line, encode_line, header_line
+from ssi.bundle.objects import community_of
 from ssi.cid import object_cid
 from ssi.errors import BundleHeaderError, BundleItemError, BundleTooLargeError
 from tests.unit.bundle.corpus import Corpus
@@ -86,3 +87,20 @@ def test_pack_carries_every_version_of_a_status_list(corpus: Corpus):
     assert sorted(object_cid(d) for d in contents.status_lists) == sorted(
         {object_cid(older), object_cid(corpus.status_list)}
     )
+
+
+def test_the_community_rule_is_for_what_members_post(corpus: Corpus):
+    membership = corpus.memberships[0]
+    assert community_of(membership) is None
+    tally = {
+        "type": ["VerifiableCredential", "Tally"],
+        "issuer": "did:key:z6MkTallier",
+        "credentialSubject": {"type": "Tally", "community": "did:agora:zC"},
+    }
+    assert community_of(tally) is None
+    post = {
+        "type": ["VerifiableCredential", "Post"],
+        "issuer": "did:key:z6MkAuthor",
+        "credentialSubject": {"content": "hi", "community": "did:agora:zC"},
+    }
+    assert community_of(post) == "did:agora:zC"
