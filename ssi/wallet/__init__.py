@@ -21,6 +21,7 @@ from ssi.wallet.community import (
     import_status_list,
     set_member_status,
     status_list_credentials,
+    status_list_versions,
 )
 from ssi.wallet.contacts import (
     ContactRecord,
@@ -97,6 +98,7 @@ __all__ = [
     "rotate_steward",
     "set_member_status",
     "status_list_credentials",
+    "status_list_versions",
     "steward",
     "stewards",
     "update_agora_did",

@@ -19,12 +19,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ssi.agora import Steward
+from ssi.cid import object_cid
 from ssi.credentials import issue
+from ssi.datetimes import parse_date_time
 from ssi.errors import (
     InvalidRoleError,
     MalformedValueError,
     RecordConflictError,
     RecordNotFoundError,
+    SSIError,
     StatusRetrievalError,
 )
 from ssi.social import membership_credential
@@ -47,10 +50,12 @@ __all__ = [
     "import_status_list",
     "set_member_status",
     "status_list_credentials",
+    "status_list_versions",
 ]
 
 _KIND = "community"
 _LIST_KIND = "statuslist"
+_VERSION_KIND = "statuslistversion"
 _PURPOSES = ("revocation", "suspension")
 
 
@@ -109,6 +114,42 @@ def _sign_lists(
         state = StatusListState.from_json(data["lists"][purpose])
         unsigned = state.credential(data["did"], valid_from=when or datetime.now(UTC))
         published[purpose] = issue(unsigned, signer)
+        if int(data.get("threshold", 1)) == 1:
+            # Every version is kept: a tally judges status as of a proposal's
+            # times, not by the newest list. A steward's one proof is not a
+            # version (the cosigned file is, and stays with the stewards).
+            signed = published[purpose]
+            tx.put(
+                _VERSION_KIND,
+                f"{_VERSION_KIND}/{signed['id']}/{object_cid(signed)}",
+                {"credential": signed},
+            )
+
+
+def status_list_versions(wallet: Wallet, url: str) -> list[JsonObject]:
+    """Return every version the wallet signed of its community's status list
+    ``url``, oldest first (by ``validFrom``, then CID); empty for a list it
+    does not publish, or one of a community of stewards (each version is the
+    file the stewards cosigned).
+
+    Spec: docs/tallies.md (Eligibility)
+    """
+    found = []
+    for _, record in wallet.snapshot().records(_VERSION_KIND):
+        credential = record.get("credential")
+        if isinstance(credential, dict) and credential.get("id") == url:
+            found.append(dict(credential))
+    found.sort(key=lambda c: (_signed_at(c), object_cid(c)))
+    return found
+
+
+def _signed_at(credential: JsonObject) -> datetime:
+    try:
+        return parse_date_time(
+            credential.get("validFrom"), require_timezone=True, path="$.validFrom"
+        )
+    except SSIError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def create_community(

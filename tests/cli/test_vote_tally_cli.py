@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from ssi.bundle import read_bundle
 from ssi.cid import object_cid
 from ssi.social import (
     count,
@@ -441,6 +442,13 @@ def test_admit_valid_from_and_revoke_at(vote):
                "yesterday"), 2
     )  # fmt: skip
     assert "unusableInput" in text
+    # A bundle packed from the wallet carries every version of the lists.
+    packed = root / "with-versions.jsonl"
+    ok(invoke(home, "bundle", "pack", str(vote["proposal"]), "--membership",
+              str(out), "--out", str(packed)))  # fmt: skip
+    urls = [c["id"] for c in read_bundle(packed).status_lists]
+    revocation = membership["credentialStatus"][0]["statusListCredential"]
+    assert urls.count(revocation) >= 2
 
 
 @pytest.mark.parametrize("method", ["stv", "irv", "ranked-pairs", "score"])

@@ -27,13 +27,13 @@ import typer
 from ssi.agora import FileLogSource, LogSource, split_lines
 from ssi.agora.lines import MAX_LOG_BYTES
 from ssi.bundle import ItemResult, merge, pack, unpack, verify_bundle
-from ssi.bundle.objects import community_of
+from ssi.bundle.objects import community_of, status_urls
 from ssi.datetimes import parse_date_time
 from ssi.errors import SSIError, StatusRetrievalError, VerificationFailedError
 from ssi.status import StatusSource
 from ssi.store import STORE_FILE, open_store
 from ssi.types import JsonObject, JsonValue
-from ssi.wallet import WalletLogSource, WalletStatusSource
+from ssi.wallet import WalletLogSource, WalletStatusSource, status_list_versions
 from wallet_cli import session
 from wallet_cli.commands.credential import (
     ForceOption,
@@ -303,6 +303,13 @@ def pack_command(
     logs = _Logs(_log_files(log), current)
     lists: StatusSource = _Lists(_lists(status_list), current)
     history = _all_lists(status_list)
+    wallet = current.evidence_wallet()
+    if wallet is not None:
+        # Every version the wallet signed of the lists these objects name: a
+        # tally judges status as of a proposal's times.
+        urls = {url for d in (*objects, *memberships) for url in status_urls(d)}
+        for url in sorted(urls):
+            history += status_list_versions(wallet, url)
     current.raise_evidence_failure()
     summary = _write_bundle(
         out_target,

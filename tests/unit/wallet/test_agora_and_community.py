@@ -268,3 +268,30 @@ def test_the_resolver_package_re_exports_the_library():
     assert resolver.Resolver is Resolver
     key = ssi.generate_key("Ed25519")
     assert resolver.resolve(ssi.did_key(key)).ok
+
+
+def test_every_signed_version_of_a_status_list_is_kept(wallet):
+    from datetime import UTC, datetime
+
+    from ssi.wallet import status_list_versions
+
+    created = create_community(wallet, "Engines", alias="engines")
+    ada = admit_member(
+        wallet,
+        "engines",
+        "did:example:ada",
+        valid_from=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+    assert ada["validFrom"] == "2030-01-01T00:00:00Z"
+    url = created.lists["revocation"]
+    first = status_list_versions(wallet, url)
+    assert [c["id"] for c in first] == [url]
+    set_member_status(
+        wallet, "engines", ada["id"], "revoke", when=datetime(2031, 1, 1, tzinfo=UTC)
+    )
+    versions = status_list_versions(wallet, url)
+    assert len(versions) == 2
+    assert versions[0] == first[0]
+    assert versions[1]["validFrom"] == "2031-01-01T00:00:00Z"
+    assert versions[1] == status_list_credentials(wallet, "engines")["revocation"]
+    assert status_list_versions(wallet, "urn:uuid:not-ours") == []
