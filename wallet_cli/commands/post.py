@@ -105,6 +105,16 @@ SourceArgument = Annotated[
     str,
     typer.Argument(metavar="FILE", help="A JSON file, or - to read standard input."),
 ]
+LookupStoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        metavar="PATH|URL",
+        help="The store a CID is looked up in (default: store.sqlite in the "
+        "wallet directory).",
+        show_default=False,
+    ),
+]
 TargetArgument = Annotated[
     str, typer.Argument(metavar="CID", help="The CID of the object.")
 ]
@@ -296,16 +306,7 @@ def show(
             "object in the store.",
         ),
     ],
-    store_location: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            metavar="PATH|URL",
-            help="The store a CID is looked up in (default: store.sqlite in "
-            "the wallet directory).",
-            show_default=False,
-        ),
-    ] = None,
+    store_location: LookupStoreOption = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Show a post, retraction or reaction: author, time, CID, content.

@@ -39,6 +39,7 @@ from wallet_cli.commands.inputs import read_bytes
 # command that signs a social object.
 from wallet_cli.commands.post import (
     AsOption,
+    LookupStoreOption,
     PostOutOption,
     SuiteOption,
     _check_cid,
@@ -294,16 +295,7 @@ def show(
             "proposal in the store.",
         ),
     ],
-    store_location: Annotated[
-        str | None,
-        typer.Option(
-            "--store",
-            metavar="PATH|URL",
-            help="The store a CID is looked up in (default: store.sqlite in "
-            "the wallet directory).",
-            show_default=False,
-        ),
-    ] = None,
+    store_location: LookupStoreOption = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Show a proposal: author, community, kind, method, window, options.

@@ -40,6 +40,7 @@ from wallet_cli import session
 from wallet_cli.commands.credential import ForceOption, JsonOption
 from wallet_cli.commands.post import (
     AsOption,
+    LookupStoreOption,
     PostOutOption,
     SuiteOption,
     _check_did,
@@ -74,16 +75,6 @@ AtOption = Annotated[
         help="The time you claim for the act (its validFrom; RFC 3339 with a "
         "zone); default now. A tally judges it by the proposal's window like "
         "any other time.",
-        show_default=False,
-    ),
-]
-StoreOption = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        metavar="PATH|URL",
-        help="The store a CID is looked up in (default: store.sqlite in the "
-        "wallet directory).",
         show_default=False,
     ),
 ]
@@ -154,7 +145,7 @@ def vote(
         ),
     ] = None,
     at: AtOption = None,
-    store_location: StoreOption = None,
+    store_location: LookupStoreOption = None,
     suite: SuiteOption = "eddsa-jcs-2022",
     out_file: PostOutOption = "-",
     force: ForceOption = False,
