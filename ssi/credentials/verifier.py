@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from ssi.credentials.model import Credential
 from ssi.credentials.report import VerificationReport
-from ssi.credentials.verify import StatusChecker
+from ssi.credentials.verify import StatusChecker, verify_read
 from ssi.credentials.verify import verify as _verify
 from ssi.credentials.verify import verify_presentation as _verify_presentation
 from ssi.credentials.workers import DescriptionTable
@@ -166,6 +167,35 @@ class Verifier:
             now=self.clock(),
             skew=self.skew,
             status=self.status,
+        )
+
+    def verify_read(
+        self,
+        credential: JsonValue | str | bytes,
+        *,
+        unsecured_jcs: bytes | None = None,
+    ) -> tuple[VerificationReport, Credential | None]:
+        """Verify a credential as :meth:`verify` does, and return the data
+        model summary the verification parsed too (None if it could not).
+
+        ``unsecured_jcs``: the RFC 8785 bytes of the credential without its
+        ``proof``, when already computed; see
+        :func:`ssi.credentials.verify.verify_read`.
+
+        Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
+
+        Returns:
+            The report (the same as :meth:`verify`'s) and the parsed credential.
+        """
+        return verify_read(
+            credential,
+            resolver=self.resolver,
+            suites=self.registry,
+            loader=self.loader,
+            now=self.clock(),
+            skew=self.skew,
+            status=self.status,
+            unsecured_jcs=unsecured_jcs,
         )
 
     def verify_presentation(

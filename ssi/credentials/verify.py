@@ -77,7 +77,13 @@ from ssi.proofs import (
 )
 from ssi.types import JsonObject, JsonValue
 
-__all__ = ["StatusChecker", "StatusOutcome", "verify", "verify_presentation"]
+__all__ = [
+    "StatusChecker",
+    "StatusOutcome",
+    "verify",
+    "verify_presentation",
+    "verify_read",
+]
 
 
 class StatusOutcome(Protocol):
@@ -174,6 +180,9 @@ class _Options:
         self.now = now or datetime.now(UTC)
         self.skew = skew
         self.status = status
+        # The JCS bytes of the top-level credential without its proof, when
+        # the caller gave them (verify_read); never used for an embedded one.
+        self.unsecured_jcs: bytes | None = None
 
     def verify_list(self, document: JsonObject) -> VerificationReport:
         """Verify a status list credential with these options, status off."""
@@ -225,16 +234,60 @@ def verify(
     Returns:
         The report; ``report.verified`` is true only if every check passed.
     """
+    return verify_read(
+        credential,
+        resolver=resolver,
+        suites=suites,
+        loader=loader,
+        now=now,
+        skew=skew,
+        status=status,
+    )[0]
+
+
+def verify_read(
+    credential: JsonValue | str | bytes,
+    *,
+    resolver: Resolver | None = None,
+    suites: SuiteRegistry | Iterable[str] | None = None,
+    loader: DocumentLoader | None = None,
+    now: datetime | None = None,
+    skew: timedelta = DEFAULT_SKEW,
+    status: StatusChecker | None = None,
+    unsecured_jcs: bytes | None = None,
+) -> tuple[VerificationReport, Credential | None]:
+    """Verify a credential as :func:`verify` does, and also return the data
+    model summary the verification parsed (None if it could not), so a caller
+    that reads the credential next does not parse it again.
+
+    Args:
+        credential, resolver, suites, loader, now, skew, status: as for
+            :func:`verify`.
+        unsecured_jcs: the RFC 8785 bytes of the credential without its
+            ``proof`` member, when the caller computed them already (such as
+            with ``ssi.jsonld.canon.canonicalize_jcs_with_and_without``); a
+            JCS cryptosuite's proof then hashes them instead of
+            canonicalizing the document again. The report is the same.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
+
+    Returns:
+        The report and the parsed credential (the document passed its
+        ``parsing`` and ``model`` checks) or None.
+    """
     run = _Run("credential")
+    parsed: list[Credential] = []
 
     def step(
         document: JsonObject, embedded: tuple[JsonObject, ...], options: _Options
     ) -> tuple[VerificationReport, ...]:
-        _verify_credential(run, document, embedded, options)
+        found = _verify_credential(run, document, embedded, options)
+        if found is not None:
+            parsed.append(found)
         return ()
 
     def options() -> _Options:
-        return _Options(
+        chosen = _Options(
             resolver=resolver,
             suites=suites,
             loader=loader,
@@ -242,9 +295,11 @@ def verify(
             skew=skew,
             status=status,
         )
+        chosen.unsecured_jcs = unsecured_jcs
+        return chosen
 
     _guarded(run, credential, options, step)
-    return run.report()
+    return run.report(), (parsed[0] if parsed else None)
 
 
 def verify_presentation(
@@ -391,16 +446,19 @@ def _parse_input(
 
 def _verify_credential(
     run: _Run, document: JsonObject, embedded: tuple[JsonObject, ...], options: _Options
-) -> None:
+) -> Credential | None:
     try:
         credential = parse_credential(document, checked=True)
     except SSIError as exc:
         run.failed("model", exc)
-        return
+        return None
     run.passed("model", f"VC Data Model {credential.version}")
     faults = _embedded_faults(embedded, [credential], options)
     error = _located(faults[0], [(document, "$")], options)[1] if faults else None
-    _verify_credential_parsed(run, credential, options, error)
+    _verify_credential_parsed(
+        run, credential, options, error, canonical=options.unsecured_jcs
+    )
+    return credential
 
 
 def _verify_presentation(
@@ -463,10 +521,17 @@ def _verify_credential_parsed(
     credential: Credential,
     options: _Options,
     embedded_error: SSIError | None = None,
+    *,
+    canonical: bytes | None = None,
 ) -> None:
     _check_contexts(run, credential.document, options, embedded_error)
     _check_proofs(
-        run, credential.document, AssertionMethodPurpose(), credential.issuer, options
+        run,
+        credential.document,
+        AssertionMethodPurpose(),
+        credential.issuer,
+        options,
+        canonical=canonical,
     )
     _check_validity(run, credential, options)
     _check_status(run, credential, options)
@@ -684,6 +749,8 @@ def _check_proofs(
     purpose: ProofPurpose,
     controller: str | None,
     options: _Options,
+    *,
+    canonical: bytes | None = None,
 ) -> None:
     try:
         proofs = proofs_of(document)
@@ -717,6 +784,11 @@ def _check_proofs(
                 loader=options.loader,
                 now=options.now,
                 skew=options.skew,
+                unsecured_canonical=(
+                    ("jcs", canonical)
+                    if canonical is not None and len(proofs) == 1
+                    else None
+                ),
             )
             if controller is not None and verified.controller.id != controller:
                 raise InvalidProofPurposeError(

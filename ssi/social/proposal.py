@@ -30,6 +30,7 @@ from datetime import datetime
 from typing import Final
 
 from ssi.cid import object_cid
+from ssi.credentials.model import Credential
 from ssi.datetimes import parse_date_time
 from ssi.errors import MalformedValueError
 from ssi.social import _fields as f
@@ -408,8 +409,14 @@ def signal_credential(
     return credential
 
 
-def read_signal(credential: JsonValue) -> Signal:
+def read_signal(credential: JsonValue, *, parsed: Credential | None = None) -> Signal:
     """Read a signal (its proof is not checked here: verify it first).
+
+    Args:
+        credential: the signal credential.
+        parsed: what ``parse_credential`` returned for this very document
+            (``Verifier.verify_read`` hands it back), so it is not parsed
+            again; ignored when it is the summary of another object.
 
     Spec: docs/governance.md (Signals)
 
@@ -418,7 +425,9 @@ def read_signal(credential: JsonValue) -> Signal:
         MalformedValueError: not a signal; the message names the field.
         InvalidCIDError: ``proposal`` is not an object CID.
     """
-    parsed, signer, time, subject = f.envelope(credential, SIGNAL_TYPE, _SIGNAL_MEMBERS)
+    parsed, signer, time, subject = f.envelope(
+        credential, SIGNAL_TYPE, _SIGNAL_MEMBERS, parsed=parsed
+    )
     _subject_type(subject, SIGNAL_TYPE)
     if "proposal" not in subject:
         raise MalformedValueError(f"{f.SUBJECT}.proposal is required.")

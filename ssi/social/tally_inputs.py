@@ -22,6 +22,7 @@ Spec: docs/tallies.md (Inputs)
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, replace
@@ -29,7 +30,8 @@ from datetime import datetime
 from typing import ClassVar, Final
 
 from ssi.agora.method import AgoraMethod
-from ssi.cid import object_cid
+from ssi.cid import JSON_CODEC, ContentID, object_cid
+from ssi.credentials.model import Credential
 from ssi.credentials.report import VerificationReport
 from ssi.credentials.verifier import FixedClock, Verifier
 from ssi.credentials.workers import DescriptionTable
@@ -38,6 +40,7 @@ from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.did.results import ResolutionResult
 from ssi.did.syntax import DID
 from ssi.errors import SSIError
+from ssi.jsonld.canon import canonicalize_jcs_with_and_without
 from ssi.social.ballot import read_ballot, read_delegation
 from ssi.social.community import Membership, read_membership
 from ssi.social.proposal import read_signal
@@ -243,14 +246,26 @@ def _check_chunk(verifier: Verifier, chunk: list[JsonValue]) -> list[CheckedInpu
     for document in chunk:
         if not isinstance(document, dict):
             continue
-        try:
-            cid = object_cid(document)
-        except SSIError:
+        named = _named(document)
+        if named is None:
             continue
+        cid, unsecured = named
         kind = _kind(document)
-        signed = signature_verified(verifier.verify(document))
-        out.append(_read(cid, kind, signed, document))
+        report, parsed = verifier.verify_read(document, unsecured_jcs=unsecured)
+        out.append(_read(cid, kind, signature_verified(report), document, parsed))
     return out
+
+
+def _named(document: JsonObject) -> tuple[str, bytes | None] | None:
+    """The input's CID and the JCS bytes of it without its proof (which its
+    verification hashes), from one walk; None if it has no CID."""
+    try:
+        if "proof" in document:
+            unsecured, whole = canonicalize_jcs_with_and_without(document, "proof")
+            return str(ContentID(JSON_CODEC, hashlib.sha256(whole).digest())), unsecured
+        return object_cid(document), None
+    except SSIError:
+        return None
 
 
 def _kind(document: JsonObject) -> str:
@@ -262,16 +277,22 @@ def _kind(document: JsonObject) -> str:
     return "other"
 
 
-_READERS: Final[dict[str, Callable[[JsonObject], object]]] = {
-    "ballot": read_ballot,
-    "delegation": read_delegation,
-    "signal": read_signal,
-    "membership": read_membership,
-    "statusList": parse_status_list_credential,
+_READERS: Final[dict[str, Callable[[JsonObject, Credential | None], object]]] = {
+    "ballot": lambda document, parsed: read_ballot(document, parsed=parsed),
+    "delegation": lambda document, parsed: read_delegation(document, parsed=parsed),
+    "signal": lambda document, parsed: read_signal(document, parsed=parsed),
+    "membership": lambda document, parsed: read_membership(document, parsed=parsed),
+    "statusList": lambda document, _: parse_status_list_credential(document),
 }
 
 
-def _read(cid: str, kind: str, signed: bool, document: JsonObject) -> CheckedInput:
+def _read(
+    cid: str,
+    kind: str,
+    signed: bool,
+    document: JsonObject,
+    parsed: Credential | None = None,
+) -> CheckedInput:
     issuer = document.get("issuer")
     if isinstance(issuer, dict):
         issuer = issuer.get("id")
@@ -280,7 +301,7 @@ def _read(cid: str, kind: str, signed: bool, document: JsonObject) -> CheckedInp
     if reader is None:
         return CheckedInput(cid, kind, signed, issuer_text, None)
     try:
-        value = reader(document)
+        value = reader(document, parsed)
     except SSIError as exc:
         message = exc.detail
         choice = kind == "ballot" and message.startswith("$.credentialSubject.choice")
