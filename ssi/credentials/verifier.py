@@ -172,15 +172,10 @@ class Verifier:
     def verify_read(
         self,
         credential: JsonValue | str | bytes,
-        *,
-        unsecured_jcs: bytes | None = None,
     ) -> tuple[VerificationReport, Credential | None]:
         """Verify a credential as :meth:`verify` does, and return the data
-        model summary the verification parsed too (None if it could not).
-
-        ``unsecured_jcs``: the RFC 8785 bytes of the credential without its
-        ``proof``, when already computed; see
-        :func:`ssi.credentials.verify.verify_read`.
+        model summary the verification parsed too (None if it could not),
+        so a caller that reads the credential next need not parse it again.
 
         Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
 
@@ -195,7 +190,6 @@ class Verifier:
             now=self.clock(),
             skew=self.skew,
             status=self.status,
-            unsecured_jcs=unsecured_jcs,
         )
 
     def verify_presentation(

@@ -180,9 +180,6 @@ class _Options:
         self.now = now or datetime.now(UTC)
         self.skew = skew
         self.status = status
-        # The JCS bytes of the top-level credential without its proof, when
-        # the caller gave them (verify_read); never used for an embedded one.
-        self.unsecured_jcs: bytes | None = None
 
     def verify_list(self, document: JsonObject) -> VerificationReport:
         """Verify a status list credential with these options, status off."""
@@ -254,7 +251,6 @@ def verify_read(
     now: datetime | None = None,
     skew: timedelta = DEFAULT_SKEW,
     status: StatusChecker | None = None,
-    unsecured_jcs: bytes | None = None,
 ) -> tuple[VerificationReport, Credential | None]:
     """Verify a credential as :func:`verify` does, and also return the data
     model summary the verification parsed (None if it could not), so a caller
@@ -263,11 +259,6 @@ def verify_read(
     Args:
         credential, resolver, suites, loader, now, skew, status: as for
             :func:`verify`.
-        unsecured_jcs: the RFC 8785 bytes of the credential without its
-            ``proof`` member, when the caller computed them already (such as
-            with ``ssi.jsonld.canon.canonicalize_jcs_with_and_without``); a
-            JCS cryptosuite's proof then hashes them instead of
-            canonicalizing the document again. The report is the same.
 
     Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
 
@@ -287,7 +278,7 @@ def verify_read(
         return ()
 
     def options() -> _Options:
-        chosen = _Options(
+        return _Options(
             resolver=resolver,
             suites=suites,
             loader=loader,
@@ -295,8 +286,6 @@ def verify_read(
             skew=skew,
             status=status,
         )
-        chosen.unsecured_jcs = unsecured_jcs
-        return chosen
 
     _guarded(run, credential, options, step)
     return run.report(), (parsed[0] if parsed else None)
@@ -455,9 +444,7 @@ def _verify_credential(
     run.passed("model", f"VC Data Model {credential.version}")
     faults = _embedded_faults(embedded, [credential], options)
     error = _located(faults[0], [(document, "$")], options)[1] if faults else None
-    _verify_credential_parsed(
-        run, credential, options, error, canonical=options.unsecured_jcs
-    )
+    _verify_credential_parsed(run, credential, options, error)
     return credential
 
 
@@ -521,17 +508,10 @@ def _verify_credential_parsed(
     credential: Credential,
     options: _Options,
     embedded_error: SSIError | None = None,
-    *,
-    canonical: bytes | None = None,
 ) -> None:
     _check_contexts(run, credential.document, options, embedded_error)
     _check_proofs(
-        run,
-        credential.document,
-        AssertionMethodPurpose(),
-        credential.issuer,
-        options,
-        canonical=canonical,
+        run, credential.document, AssertionMethodPurpose(), credential.issuer, options
     )
     _check_validity(run, credential, options)
     _check_status(run, credential, options)
@@ -749,8 +729,6 @@ def _check_proofs(
     purpose: ProofPurpose,
     controller: str | None,
     options: _Options,
-    *,
-    canonical: bytes | None = None,
 ) -> None:
     try:
         proofs = proofs_of(document)
@@ -784,11 +762,6 @@ def _check_proofs(
                 loader=options.loader,
                 now=options.now,
                 skew=options.skew,
-                unsecured_canonical=(
-                    ("jcs", canonical)
-                    if canonical is not None and len(proofs) == 1
-                    else None
-                ),
             )
             if controller is not None and verified.controller.id != controller:
                 raise InvalidProofPurposeError(

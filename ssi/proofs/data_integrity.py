@@ -184,16 +184,8 @@ def verify_proof(
     loader: DocumentLoader | None = None,
     now: datetime | None = None,
     skew: timedelta = DEFAULT_SKEW,
-    unsecured_canonical: tuple[str, bytes] | None = None,
 ) -> VerifiedProof:
     """Verify one proof of ``document``; return what it established or raise.
-
-    ``unsecured_canonical`` may give ``(form, bytes)``: the canonical bytes
-    of ``document`` without its ``proof`` member in a canonical form the
-    caller computed already; a suite whose ``canonical_form`` attribute is
-    ``form`` then hashes them rather than canonicalizing again (under the
-    same rule as ``check_signature``'s ``canonical_document``). Other suites
-    ignore them.
 
     Spec: https://www.w3.org/TR/vc-data-integrity/#verify-proof
 
@@ -222,12 +214,7 @@ def verify_proof(
     verifier = suite.create_verifier(method)
     purpose.validate(proof, method, controller)
     signature = suite.decode_proof_value(proof["proofValue"])
-    canonical = None
-    if unsecured_canonical is not None:
-        form, data = unsecured_canonical
-        if getattr(suite, "canonical_form", None) == form:
-            canonical = data
-    _verify(document, proof, signature, verifier, suite, loader, canonical)
+    _verify(document, proof, signature, verifier, suite, loader, None)
     return VerifiedProof(proof, suite, method, controller, created, warnings)
 
 
@@ -246,7 +233,7 @@ def check_signature(
     ``canonical_document`` may give the suite's canonical bytes of the
     document without its proof, when the caller computed them already (the
     did:agora log hashes every entry anyway); it is used only for proofs with
-    no ``previousProof`` and no ``@context`` other than the document's.
+    no ``previousProof`` and no ``@context`` of their own.
 
     For callers that find and authorize the key themselves (the did:agora log
     names its update keys directly); everything else should use
@@ -284,11 +271,7 @@ def _verify(
         unsecured["proof"] = _previous(proofs_of(document), proof["previousProof"])
     unsecured = suite.transform_document(unsecured, options)
     config = suite.configure_proof(options, unsecured)
-    if "previousProof" in proof or (
-        "@context" in options and options["@context"] != document.get("@context")
-    ):
-        # The suite canonicalizes another document than the one given (a
-        # proof with its own @context may replace the document's).
+    if "previousProof" in proof or "@context" in options:
         canonical_document = None
     data = suite.hash_data(
         config, unsecured, loader=loader, canonical_document=canonical_document

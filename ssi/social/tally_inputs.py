@@ -22,7 +22,6 @@ Spec: docs/tallies.md (Inputs)
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, replace
@@ -30,7 +29,7 @@ from datetime import datetime
 from typing import ClassVar, Final
 
 from ssi.agora.method import AgoraMethod
-from ssi.cid import JSON_CODEC, ContentID, object_cid
+from ssi.cid import object_cid
 from ssi.credentials.model import Credential
 from ssi.credentials.report import VerificationReport
 from ssi.credentials.verifier import FixedClock, Verifier
@@ -40,7 +39,6 @@ from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.did.results import ResolutionResult
 from ssi.did.syntax import DID
 from ssi.errors import SSIError
-from ssi.jsonld.canon import canonicalize_jcs_with_and_without
 from ssi.social.ballot import read_ballot, read_delegation
 from ssi.social.community import Membership, read_membership
 from ssi.social.proposal import read_signal
@@ -246,26 +244,14 @@ def _check_chunk(verifier: Verifier, chunk: list[JsonValue]) -> list[CheckedInpu
     for document in chunk:
         if not isinstance(document, dict):
             continue
-        named = _named(document)
-        if named is None:
+        try:
+            cid = object_cid(document)
+        except SSIError:
             continue
-        cid, unsecured = named
         kind = _kind(document)
-        report, parsed = verifier.verify_read(document, unsecured_jcs=unsecured)
+        report, parsed = verifier.verify_read(document)
         out.append(_read(cid, kind, signature_verified(report), document, parsed))
     return out
-
-
-def _named(document: JsonObject) -> tuple[str, bytes | None] | None:
-    """The input's CID and the JCS bytes of it without its proof (which its
-    verification hashes), from one walk; None if it has no CID."""
-    try:
-        if "proof" in document:
-            unsecured, whole = canonicalize_jcs_with_and_without(document, "proof")
-            return str(ContentID(JSON_CODEC, hashlib.sha256(whole).digest())), unsecured
-        return object_cid(document), None
-    except SSIError:
-        return None
 
 
 def _kind(document: JsonObject) -> str:

@@ -247,10 +247,6 @@ class JCSSuite(DataIntegritySuite):
     Spec: https://www.w3.org/TR/vc-di-eddsa/#transformation-eddsa-jcs-2022
     """
 
-    canonical_form: ClassVar[str] = "jcs"
-    """The name callers give these canonical bytes by (``verify_proof``'s
-    ``unsecured_canonical``)."""
-
     def canonicalize(
         self, value: JsonObject, *, loader: DocumentLoader | None
     ) -> bytes:
@@ -300,9 +296,6 @@ class JCSSuite(DataIntegritySuite):
 
 class RDFCSuite(DataIntegritySuite):
     """A suite whose transformation is RDFC-1.0 over the JSON-LD document."""
-
-    canonical_form: ClassVar[str] = "rdfc-1.0"
-    """The name callers give these canonical bytes by."""
 
     def canonicalize(
         self, value: JsonObject, *, loader: DocumentLoader | None
