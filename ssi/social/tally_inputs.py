@@ -97,6 +97,37 @@ class CheckedInput:
     choice_error: bool = False
     entries: tuple[StatusListEntry | None, ...] = ()
 
+    def __reduce__(
+        self,
+    ) -> tuple[
+        type[CheckedInput],
+        tuple[
+            str,
+            str,
+            bool,
+            str | None,
+            object,
+            tuple[str, str] | None,
+            bool,
+            tuple[StatusListEntry | None, ...],
+        ],
+    ]:
+        """Pickle as a constructor call: small and quick to load (tallies
+        ship these back from worker processes by the hundred thousand)."""
+        return (
+            CheckedInput,
+            (
+                self.cid,
+                self.kind,
+                self.signed,
+                self.issuer,
+                self.value,
+                self.error,
+                self.choice_error,
+                self.entries,
+            ),
+        )
+
 
 def signature_verified(report: VerificationReport) -> bool:
     """Whether a report's proof checks passed: parsing, model, contexts and

@@ -103,3 +103,16 @@ def test_a_reader_ignores_the_summary_of_another_document(parses):
     assert read_signal(
         signal, parsed=ssi.credentials.model.parse_credential(signal)
     ) == read_signal(signal)
+
+
+def test_checked_inputs_pickle_as_constructor_calls():
+    import pickle
+
+    world = World()
+    checked = check_inputs(_inputs(world), verifier=tally_verifier(at=CLOSES))
+    for item in checked:
+        assert item.__reduce__()[0] is type(item)
+        if item.kind in ("ballot", "delegation", "signal", "membership"):
+            assert item.value.__reduce__()[0] is type(item.value)
+        assert all(e.__reduce__()[0] is type(e) for e in item.entries if e)
+        assert pickle.loads(pickle.dumps(item)) == item
