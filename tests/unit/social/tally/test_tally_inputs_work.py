@@ -115,4 +115,38 @@ def test_checked_inputs_pickle_as_constructor_calls():
         if item.kind in ("ballot", "delegation", "signal", "membership"):
             assert item.value.__reduce__()[0] is type(item.value)
         assert all(e.__reduce__()[0] is type(e) for e in item.entries if e)
-        assert pickle.loads(pickle.dumps(item)) == item
+        assert pickle.loads(pickle.dumps(item)) == item  # noqa: S301 - our own bytes
+
+
+def test_a_tally_checks_and_decides_with_the_collector_paused(monkeypatch):
+    import gc
+
+    import ssi.social.tally as tally
+    import ssi.social.tally_inputs as tally_inputs
+
+    seen: list[tuple[str, bool]] = []
+
+    def recorded(name, function):
+        def wrapper(*args, **kwargs):
+            seen.append((name, gc.isenabled()))
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(
+        tally_inputs, "_check_chunk", recorded("check", tally_inputs._check_chunk)
+    )
+    monkeypatch.setattr(tally, "_decide", recorded("decide", tally._decide))
+    world = World()
+    proposal = world.proposal()
+    inputs = world.inputs(proposal, [world.ballot(i, proposal, "a") for i in range(4)])
+    result = tally.compute_tally(proposal, inputs, constitution=world.constitution)
+    assert len(result.counted) == 4
+    assert seen == [("check", False), ("check", False), ("decide", False)]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        tally.compute_tally(proposal, inputs, constitution=world.constitution)
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
