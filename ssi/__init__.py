@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         signer,
         verify,
         verify_presentation,
+        verify_read,
     )
     from ssi.did.document import (
         DIDDocument,
@@ -267,6 +268,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "signer",
         "verify",
         "verify_presentation",
+        "verify_read",
     ),
     "ssi.did.document": (
         "DIDDocument",
@@ -693,6 +695,7 @@ __all__ = [
     "verify",
     "verify_inclusion",
     "verify_presentation",
+    "verify_read",
     "verify_tally",
 ]
 

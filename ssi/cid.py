@@ -208,6 +208,21 @@ def _parse_own(text: str) -> ContentID | None:
     return None
 
 
+# Base32 lower (RFC 4648 alphabet) two letters at a time: the text of a CID
+# is read as one integer, cut into 10-bit pieces from the top.
+_BASE32: Final = "abcdefghijklmnopqrstuvwxyz234567"
+_PAIRS: Final = tuple(a + b for a in _BASE32 for b in _BASE32)
+
+
 def _encode(codec: int, digest: bytes) -> str:
-    raw = base64.b32encode(_PREFIX[codec] + digest).decode("ascii")
-    return "b" + raw.rstrip("=").lower()
+    raw = _PREFIX[codec] + digest
+    letters = -(-8 * len(raw) // 5)
+    if letters % 2:
+        text = base64.b32encode(raw).decode("ascii")
+        return "b" + text.rstrip("=").lower()
+    # Pad the bits on the right to whole letters, as base32 does.
+    number = int.from_bytes(raw, "big") << (5 * letters - 8 * len(raw))
+    pairs = _PAIRS
+    return "b" + "".join(
+        [pairs[(number >> shift) & 1023] for shift in range(5 * letters - 10, -1, -10)]
+    )

@@ -24,7 +24,12 @@ from ssi.credentials.report import (
     problem_code,
 )
 from ssi.credentials.verifier import FixedClock, Verifier, system_clock
-from ssi.credentials.verify import StatusChecker, verify, verify_presentation
+from ssi.credentials.verify import (
+    StatusChecker,
+    verify,
+    verify_presentation,
+    verify_read,
+)
 
 __all__ = [
     "DATA_INTEGRITY_CONTEXT",
@@ -51,4 +56,5 @@ __all__ = [
     "system_clock",
     "verify",
     "verify_presentation",
+    "verify_read",
 ]

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from ssi.credentials.model import Credential
 from ssi.credentials.report import VerificationReport
-from ssi.credentials.verify import StatusChecker
+from ssi.credentials.verify import StatusChecker, verify_read
 from ssi.credentials.verify import verify as _verify
 from ssi.credentials.verify import verify_presentation as _verify_presentation
 from ssi.credentials.workers import DescriptionTable
@@ -159,6 +160,29 @@ class Verifier:
             The report; ``report.verified`` is true only if every check passed.
         """
         return _verify(
+            credential,
+            resolver=self.resolver,
+            suites=self.registry,
+            loader=self.loader,
+            now=self.clock(),
+            skew=self.skew,
+            status=self.status,
+        )
+
+    def verify_read(
+        self,
+        credential: JsonValue | str | bytes,
+    ) -> tuple[VerificationReport, Credential | None]:
+        """Verify a credential as :meth:`verify` does, and return the data
+        model summary the verification parsed too (None if it could not),
+        so a caller that reads the credential next need not parse it again.
+
+        Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
+
+        Returns:
+            The report (the same as :meth:`verify`'s) and the parsed credential.
+        """
+        return verify_read(
             credential,
             resolver=self.resolver,
             suites=self.registry,

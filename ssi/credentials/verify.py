@@ -77,7 +77,13 @@ from ssi.proofs import (
 )
 from ssi.types import JsonObject, JsonValue
 
-__all__ = ["StatusChecker", "StatusOutcome", "verify", "verify_presentation"]
+__all__ = [
+    "StatusChecker",
+    "StatusOutcome",
+    "verify",
+    "verify_presentation",
+    "verify_read",
+]
 
 
 class StatusOutcome(Protocol):
@@ -225,12 +231,50 @@ def verify(
     Returns:
         The report; ``report.verified`` is true only if every check passed.
     """
+    return verify_read(
+        credential,
+        resolver=resolver,
+        suites=suites,
+        loader=loader,
+        now=now,
+        skew=skew,
+        status=status,
+    )[0]
+
+
+def verify_read(
+    credential: JsonValue | str | bytes,
+    *,
+    resolver: Resolver | None = None,
+    suites: SuiteRegistry | Iterable[str] | None = None,
+    loader: DocumentLoader | None = None,
+    now: datetime | None = None,
+    skew: timedelta = DEFAULT_SKEW,
+    status: StatusChecker | None = None,
+) -> tuple[VerificationReport, Credential | None]:
+    """Verify a credential as :func:`verify` does, and also return the data
+    model summary the verification parsed (None if it could not), so a caller
+    that reads the credential next does not parse it again.
+
+    Args:
+        credential, resolver, suites, loader, now, skew, status: as for
+            :func:`verify`.
+
+    Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
+
+    Returns:
+        The report and the parsed credential (the document passed its
+        ``parsing`` and ``model`` checks) or None.
+    """
     run = _Run("credential")
+    parsed: list[Credential] = []
 
     def step(
         document: JsonObject, embedded: tuple[JsonObject, ...], options: _Options
     ) -> tuple[VerificationReport, ...]:
-        _verify_credential(run, document, embedded, options)
+        found = _verify_credential(run, document, embedded, options)
+        if found is not None:
+            parsed.append(found)
         return ()
 
     def options() -> _Options:
@@ -244,7 +288,7 @@ def verify(
         )
 
     _guarded(run, credential, options, step)
-    return run.report()
+    return run.report(), (parsed[0] if parsed else None)
 
 
 def verify_presentation(
@@ -391,16 +435,17 @@ def _parse_input(
 
 def _verify_credential(
     run: _Run, document: JsonObject, embedded: tuple[JsonObject, ...], options: _Options
-) -> None:
+) -> Credential | None:
     try:
         credential = parse_credential(document, checked=True)
     except SSIError as exc:
         run.failed("model", exc)
-        return
+        return None
     run.passed("model", f"VC Data Model {credential.version}")
     faults = _embedded_faults(embedded, [credential], options)
     error = _located(faults[0], [(document, "$")], options)[1] if faults else None
     _verify_credential_parsed(run, credential, options, error)
+    return credential
 
 
 def _verify_presentation(

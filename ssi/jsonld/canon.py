@@ -362,9 +362,13 @@ def canonicalize_jcs_with_and_without(
 ) -> tuple[bytes, bytes]:
     """Return the JCS bytes of an object without member ``key`` and with it.
 
-    Both come from three canonicalizations (the members sorting before
-    ``key``, those after it, and its value), so a caller that needs both (a
-    signed document and its unsigned form) walks the object once.
+    Both come from one canonicalization of the whole object and one of the
+    member alone: the member's bytes, found exactly once in the whole, are
+    cut out with the comma beside them. When they occur more than once (the
+    same member nested deeper), three canonicalizations (the members sorting
+    before ``key``, those after it, and its value) are joined instead. So a
+    caller that needs both (a signed document and its unsigned form) walks
+    the object about once.
 
     Spec: https://www.rfc-editor.org/rfc/rfc8785#section-3.2.3
 
@@ -373,6 +377,16 @@ def canonicalize_jcs_with_and_without(
     """
     if key not in value:
         raise CanonicalizationError(f"The object has no member {key[:40]!r}.")
+    whole = canonicalize_jcs(value)
+    pair = canonicalize_jcs(key) + b":" + canonicalize_jcs(value[key])
+    start = whole.find(pair)
+    if start >= 0 and start == whole.rfind(pair):  # once: the member itself
+        end = start + len(pair)
+        if whole[start - 1 : start] == b",":
+            start -= 1
+        elif whole[end : end + 1] == b",":
+            end += 1
+        return whole[:start] + whole[end:], whole
     order = key.encode("utf-16-be")
     before: JsonObject = {}
     after: JsonObject = {}
@@ -415,7 +429,7 @@ def _fast_jcs(value: JsonValue) -> bytes | None:
     if (kind is not dict and kind is not list) or not _jcs_plain(value, 1):
         return None
     try:
-        return _JCS_ENCODER.encode(value).encode("utf-8")
+        return _jcs_text(value).encode("utf-8")
     except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
         return None
 
@@ -423,6 +437,32 @@ def _fast_jcs(value: JsonValue) -> bytes | None:
 _JCS_SCALARS = frozenset({str, bool, type(None)})
 _JCS_ENCODER = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False
+)
+
+
+def _refuse(value: object) -> NoReturn:
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _jcs_text(value: JsonValue) -> str:
+    """``_JCS_ENCODER.encode(value)`` for a container :func:`_jcs_plain`
+    accepted, through one C encoder built once: ``JSONEncoder.encode``
+    builds it again on every call. No cycle check: a value that passed
+    ``_jcs_plain`` is finitely deep."""
+    if _C_ENCODER is None:
+        return _JCS_ENCODER.encode(value)
+    return "".join(_C_ENCODER(value, 0))
+
+
+_make = getattr(json.encoder, "c_make_encoder", None)
+_escape = getattr(json.encoder, "c_encode_basestring", None)
+# The arguments of JSONEncoder.iterencode's C path: markers, default,
+# string encoder, indent, key and item separators, sort_keys, skipkeys,
+# allow_nan.
+_C_ENCODER = (
+    _make(None, _refuse, _escape, None, ":", ",", True, False, False)
+    if _make is not None and _escape is not None
+    else None
 )
 
 

@@ -63,17 +63,23 @@ def format_time(moment: datetime) -> str:
 
 
 def envelope(
-    credential: JsonValue, type_name: str, allowed: frozenset[str]
+    credential: JsonValue,
+    type_name: str,
+    allowed: frozenset[str],
+    *,
+    parsed: Credential | None = None,
 ) -> tuple[Credential, str, datetime, JsonObject]:
     """Check what every social object shares and return its parts.
 
     Returns the parsed credential, the author's DID, ``validFrom`` and the
     one ``credentialSubject``, whose members must all be in ``allowed``.
+    ``parsed``, when it is the summary of ``credential`` itself (its
+    ``document`` is that object), stands for ``parse_credential(credential)``.
 
     Raises:
         ParsingError, MalformedValueError: not a social object of that type.
     """
-    parsed = parse_credential(credential)
+    parsed = model_of(credential, parsed)
     contexts = parsed.document.get("@context")
     if not isinstance(contexts, list) or AGORA_CONTEXT not in contexts:
         raise MalformedValueError(f"$.@context does not include {AGORA_CONTEXT}.")
@@ -102,6 +108,18 @@ def envelope(
                 f"{SUBJECT}.{show(key)} is not a member of a {type_name}."
             )
     return parsed, author, parsed.valid_from, subject
+
+
+def model_of(credential: JsonValue, parsed: Credential | None) -> Credential:
+    """Return ``parsed`` if it is the summary of ``credential`` itself, else
+    ``parse_credential(credential)``.
+
+    Raises:
+        ParsingError, MalformedValueError: as ``parse_credential``.
+    """
+    if parsed is not None and parsed.document is credential:
+        return parsed
+    return parse_credential(credential)
 
 
 def build(

