@@ -56,6 +56,7 @@ from ssi.social.feed import (
     feed_record,
     read_social_object,
 )
+from ssi.social.panel import Panels, draw_panels, lot_key
 from ssi.social.post import (
     MAX_ATTACHMENTS,
     MAX_CONTENT_BYTES,
@@ -194,6 +195,7 @@ __all__ = [
     "Membership",
     "ModerationRules",
     "Option",
+    "Panels",
     "Post",
     "Proposal",
     "ProposalCheck",
@@ -224,8 +226,10 @@ __all__ = [
     "constitution_in_force",
     "count",
     "delegation_credential",
+    "draw_panels",
     "feed_record",
     "inclusion_proof",
+    "lot_key",
     "membership_credential",
     "next_constitution",
     "parse_rules",
