@@ -104,13 +104,14 @@ def constitution_in_force(
         cid = object_cid(document)
         try:
             version, replaces = _ratified(
-                document, community, tally_by_cid, proposal_by_cid, checker, recount
+                document,
+                community,
+                tally_by_cid,
+                proposal_by_cid,
+                checker,
+                recount,
+                moment,
             )
-            if read_constitution(document).valid_from > moment:
-                raise _RefusedError(
-                    "it takes effect only at "
-                    f"{format_date_time(read_constitution(document).valid_from)}."
-                )
         except _RefusedError as exc:
             refused[cid] = str(exc)
             continue
@@ -195,9 +196,10 @@ def _ratified(
     proposals: dict[str, JsonObject],
     checker: Verifier,
     recount: _Recount | None,
+    moment: datetime,
 ) -> tuple[int, str | None]:
     try:
-        read_constitution(document)
+        constitution = read_constitution(document)
     except SSIError as exc:
         raise _RefusedError(f"not a constitution: {exc.detail}") from exc
     subject = document.get("credentialSubject")
@@ -242,11 +244,14 @@ def _ratified(
             "the amendment was counted under another constitution than the one "
             "it replaces."
         )
-    valid_from = read_constitution(document).valid_from
-    if valid_from < read_p.closes:
+    if constitution.valid_from < read_p.closes:
         raise _RefusedError("it takes effect before the vote that ratified it closed.")
     if recount is not None:
         recount.check(tally, proposal, replaced)
+    if constitution.valid_from > moment:
+        raise _RefusedError(
+            f"it takes effect only at {format_date_time(constitution.valid_from)}."
+        )
     version = subject.get("version")
     return (version if isinstance(version, int) else 0), replaced
 

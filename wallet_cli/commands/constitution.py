@@ -62,6 +62,7 @@ from wallet_cli.commands.governance_inputs import (
 from wallet_cli.commands.governance_inputs import StoreOption as InputsStoreOption
 from wallet_cli.commands.inputs import read_bytes
 from wallet_cli.commands.post import _read_document as read_document
+from wallet_cli.commands.post import emit_document
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
@@ -328,32 +329,16 @@ def adopt(
         )
     signed = issue(unsigned, wallet.signer(record.did))
     adopted = read_constitution(signed)
-    cid = object_cid(signed)
     summary: JsonObject = {
-        "cid": cid,
+        "cid": object_cid(signed),
         "type": "Constitution",
         "community": adopted.community,
         "version": adopted.version,
         "ratifiedBy": adopted.ratified_by,
         "replaces": adopted.replaces,
     }
-    if out_file == "-":
-        if json_mode:
-            out.json({**summary, "out": out_file, "credential": signed})
-            return
-        out.json(signed)
-        out.notice(f"cid {cid}")
-        return
-    write_output(
-        Path(out_file),
-        json.dumps(signed, ensure_ascii=False, indent=2).encode("utf-8") + b"\n",
-        force=force,
-    )
-    if json_mode:
-        out.json({**summary, "out": out_file})
-        return
-    out.line(cid)
-    out.notice(f"constitution version {adopted.version} signed: written to {out_file}")
+    title = f"constitution version {adopted.version} signed"
+    emit_document(out, signed, out_file, title, summary, force=force)
 
 
 def _at(value: str | None) -> datetime | None:

@@ -457,25 +457,40 @@ def _attachment(path: Path) -> Attachment:
 def _emit(
     out: Output, signed: JsonObject, out_file: str, title: str, *, force: bool
 ) -> None:
-    cid = object_cid(signed)
     item = read_social_object(signed)
     summary: JsonObject = {
-        "cid": cid,
+        "cid": object_cid(signed),
         "type": type(item).__name__,
         "author": item.author,
-        "out": out_file,
     }
+    emit_document(out, signed, out_file, title, summary, force=force)
+
+
+def emit_document(
+    out: Output,
+    signed: JsonObject,
+    out_file: str,
+    title: str,
+    summary: JsonObject,
+    *,
+    force: bool,
+) -> None:
+    """Print or write a signed object, as every command that signs a social
+    or governance object does: with ``-`` the object on stdout and its CID
+    on stderr (with ``--json``, the summary with the object); with a file,
+    the CID on stdout (with ``--json``, the summary naming the file).
+    ``summary`` must hold the object's ``cid``."""
+    cid = str(summary["cid"])
     if out_file == "-":
         if out.json_mode:
-            out.json({**summary, "credential": signed})
+            out.json({**summary, "out": out_file, "credential": signed})
             return
         out.json(signed)
         out.notice(f"cid {cid}")
         return
-    data = _json_bytes(signed)
-    write_output(Path(out_file), data, force=force)
+    write_output(Path(out_file), _json_bytes(signed), force=force)
     if out.json_mode:
-        out.json(summary)
+        out.json({**summary, "out": out_file})
         return
     out.line(cid)
     out.notice(f"{title}: written to {out_file}")

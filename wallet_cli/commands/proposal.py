@@ -32,7 +32,7 @@ from ssi.social import (
 from ssi.types import JsonObject
 from wallet_cli import session
 from wallet_cli.commands.constitution import load_rules_file
-from wallet_cli.commands.credential import ForceOption, JsonOption, write_output
+from wallet_cli.commands.credential import ForceOption, JsonOption
 from wallet_cli.commands.inputs import read_bytes
 
 # The post commands' option types and input checks are shared by every
@@ -46,7 +46,7 @@ from wallet_cli.commands.post import (
     _check_did,
     _check_out,
     _check_suite,
-    _json_bytes,
+    emit_document,
 )
 from wallet_cli.commands.post import _read_document as read_document
 from wallet_cli.errors import UsageError
@@ -223,7 +223,7 @@ def create(
         tags=tags or (),
     )
     signed = issue(credential, wallet.signer(record.did), suite=suite)
-    _emit_document(
+    emit_document(
         out, signed, out_file, "proposal signed", _summary(signed), force=force
     )
 
@@ -281,7 +281,7 @@ def signal(
         "author": item.signer,
         "proposal": item.proposal,
     }
-    _emit_document(out, signed, out_file, "signal signed", summary, force=force)
+    emit_document(out, signed, out_file, "signal signed", summary, force=force)
 
 
 @app.command()
@@ -343,32 +343,6 @@ def _body(text: str, file: str | None) -> str:
         raise UsageError(
             "unusableInput", f"{name} is not UTF-8 text (byte {exc.start})."
         ) from exc
-
-
-def _emit_document(
-    out: Output,
-    signed: JsonObject,
-    out_file: str,
-    title: str,
-    summary: JsonObject,
-    *,
-    force: bool,
-) -> None:
-    """Print or write a signed object, as ``agora post`` does."""
-    cid = str(summary["cid"])
-    if out_file == "-":
-        if out.json_mode:
-            out.json({**summary, "out": out_file, "credential": signed})
-            return
-        out.json(signed)
-        out.notice(f"cid {cid}")
-        return
-    write_output(Path(out_file), _json_bytes(signed), force=force)
-    if out.json_mode:
-        out.json({**summary, "out": out_file})
-        return
-    out.line(cid)
-    out.notice(f"{title}: written to {out_file}")
 
 
 def _option(value: str) -> Option:

@@ -46,9 +46,9 @@ from wallet_cli.commands.post import (
     _check_did,
     _check_out,
     _check_suite,
+    emit_document,
 )
 from wallet_cli.commands.post import _read_document as read_document
-from wallet_cli.commands.proposal import _emit_document as emit_document
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 from wallet_cli.petnames import Petnames
