@@ -56,6 +56,13 @@ from ssi.social.feed import (
     feed_record,
     read_social_object,
 )
+from ssi.social.mandates import (
+    MANDATE_PROBLEMS,
+    STANDINGS,
+    MandateBook,
+    MandateCheck,
+    check_mandates,
+)
 from ssi.social.moderation import (
     APPEAL_TYPE,
     LABEL_TYPE,
@@ -201,6 +208,7 @@ __all__ = [
     "LABEL_ACTIONS",
     "LABEL_REASONS",
     "LABEL_TYPE",
+    "MANDATE_PROBLEMS",
     "MANDATE_TYPE",
     "MAX_ATTACHMENTS",
     "MAX_CONTENT_BYTES",
@@ -222,6 +230,7 @@ __all__ = [
     "RETRACTION_TYPE",
     "SIGNAL_TYPE",
     "SOCIAL_TYPES",
+    "STANDINGS",
     "TALLY_TYPE",
     "VERDICTS",
     "VERDICT_REASONS",
@@ -254,6 +263,8 @@ __all__ = [
     "Label",
     "LostWeight",
     "Mandate",
+    "MandateBook",
+    "MandateCheck",
     "MemberRoles",
     "Membership",
     "ModerationLabel",
@@ -286,6 +297,7 @@ __all__ = [
     "build_feed",
     "build_feed_from_records",
     "check_choice",
+    "check_mandates",
     "check_proposal",
     "choose_delegations",
     "compute_tally",
