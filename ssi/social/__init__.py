@@ -104,6 +104,11 @@ from ssi.social.moderation_case import (
     Decision,
     judge_case,
 )
+from ssi.social.moderation_decide import (
+    ModerationEvidence,
+    decide,
+    moderation_log,
+)
 from ssi.social.panel import Panels, draw_panels, lot_key
 from ssi.social.post import (
     MAX_ATTACHMENTS,
@@ -267,6 +272,7 @@ __all__ = [
     "MandateCheck",
     "MemberRoles",
     "Membership",
+    "ModerationEvidence",
     "ModerationLabel",
     "ModerationRules",
     "Option",
@@ -304,6 +310,7 @@ __all__ = [
     "constitution_credential",
     "constitution_in_force",
     "count",
+    "decide",
     "delegation_credential",
     "draw_panels",
     "feed_record",
@@ -313,6 +320,7 @@ __all__ = [
     "lot_key",
     "mandate_credential",
     "membership_credential",
+    "moderation_log",
     "next_constitution",
     "parse_rules",
     "post_credential",

@@ -384,3 +384,63 @@ def test_the_work_grows_linearly(count):
         facts(labels, appeals=appeals, verdicts=verdicts), Context(), at=at(10**5)
     )
     assert decision.steps <= 4 * count + 3 + len(MODERATORS)
+
+
+def test_the_worked_example_of_the_docs():
+    """docs/moderation.md (Appeals, A worked example), step by step."""
+    subject = "bagaaierakq4jfqlxpx3463cpordpv3khqpqiwvc7w7skk3xgk4vtztlcfgwq"
+    ada, bob, cy, dee, eve = (
+        f"did:example:{name}" for name in ("ada", "bob", "cy", "dee", "eve")
+    )
+    rules = ModerationRules(
+        labels=(Label("spam", "hide"),),
+        panel_size=2,
+        agreement=2,
+        mandate_term=timedelta(days=90),
+        appeal_panel_size=1,
+        appeal_majority=Threshold(">", Fraction(1, 2)),
+    )
+    context = Context(dict.fromkeys([ada, bob, cy, dee], "valid"), (bob, eve), rules)
+
+    def t(hour, minute):
+        return datetime(2026, 5, 4, hour, minute, tzinfo=UTC)
+
+    facts = CaseFacts(
+        Case("did:example:community", subject, "spam"),
+        author=eve,
+        reports=(CaseAct("r1", bob, t(10, 0)),),
+        labels=(
+            CaseAct("l1", bob, t(10, 5)),
+            CaseAct("l2", cy, t(10, 10)),
+            CaseAct("l3", dee, t(10, 20)),
+            CaseAct("l4", cy, t(10, 30)),
+        ),
+        appeals=(CaseAct("a1", eve, t(11, 0)),),
+        verdicts={"a1": (CaseAct("v1", ada, t(12, 0), "overturn"),)},
+    )
+    early = judge_case(facts, context, at=t(10, 25))
+    assert early.opened == t(10, 0)
+    assert early.panels.panel == (cy, dee)
+    assert early.panels.appeal_panel == (ada,)
+    assert set(early.panels.skipped) == {bob}
+    assert [r.counts for r in early.reports] == [True]
+    assert [(c.cid, c.reason) for c in early.labels] == [
+        ("l1", "notPanel"),
+        ("l2", None),
+        ("l3", None),
+    ]
+    assert (early.state, early.applied_at) == ("applied", t(10, 20))
+    later = judge_case(facts, context, at=t(11, 30))
+    assert [(c.cid, c.reason) for c in later.labels] == [
+        ("l1", "notPanel"),
+        ("l2", "superseded"),
+        ("l3", None),
+        ("l4", None),
+    ]
+    assert (later.state, later.applied_at) == ("applied", t(10, 30))
+    assert later.appeal.cid == "a1"
+    assert not later.appeal.overturned
+    final = judge_case(facts, context, at=t(12, 0))
+    assert final.state == "overturned"
+    assert final.appeal.overturned_at == t(12, 0)
+    assert (final.appeal.overturn, final.appeal.uphold) == (1, 0)
