@@ -483,3 +483,26 @@ def test_deciding_is_linear_in_the_cases(table, count):
     per_case = {d.steps for d in decisions}
     assert max(per_case) <= 2 * 5 + len(moderators)
     assert sum(d.in_effect for d in decisions) > 0
+
+
+def test_without_a_constitution_in_force_nothing_is_decided(table):
+    world = table.world
+    ratifier = world.genesis_parts[1]  # the genesis stays, its tally goes
+    pool = [d for d in table.pool() if d is not ratifier]
+    evidence = ModerationEvidence.from_objects(pool, community=world.community, at=AT)
+    assert evidence.constitutions == ()
+    decision = evidence.decide(table.case("k"), at=AT)
+    assert decision.state == "noConstitution"
+    assert decision.panels is None
+    assert not decision.in_effect
+    assert {c.reason for c in decision.labels} == {"notPanel"}
+
+
+def test_a_recount_of_the_election_and_the_genesis(table):
+    world = table.world
+    inputs = [*world.election_inputs, *world.genesis_parts[3]]
+    evidence = ModerationEvidence.from_objects(
+        [*table.pool(), *inputs], community=world.community, at=AT, recount=True
+    )
+    assert evidence.constitutions == table.evidence.constitutions
+    assert moderation_log(evidence, at=AT) == moderation_log(table.evidence, at=AT)
