@@ -24,6 +24,7 @@ from ssi.social import (
     draw_panels,
     judge_case,
 )
+from tests.growth import bytecodes
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 AT = T0 + timedelta(days=2)
@@ -444,3 +445,25 @@ def test_the_worked_example_of_the_docs():
     assert final.state == "overturned"
     assert final.appeal.overturned_at == t(12, 0)
     assert (final.appeal.overturn, final.appeal.uphold) == (1, 0)
+
+
+def _crowded(count):
+    """A case with ``count`` labels, appeals refused for lack of a decision,
+    and verdicts: the shapes a hostile pool could make large."""
+    labels = [label(f"l{i}", MODERATORS[i % 8], i, i % 5 == 0) for i in range(count)]
+    appeals = [appeal(f"a{i}", AUTHOR, i) for i in range(count)]
+    verdicts = {
+        f"a{i}": tuple(verdict(f"v{i}-{j}", A1, i + j, "uphold") for j in range(3))
+        for i in range(count)
+    }
+    return facts(labels, appeals=appeals, verdicts=verdicts)
+
+
+def test_the_work_on_one_case_grows_no_faster_than_its_acts():
+    small, large = _crowded(100), _crowded(400)
+    context = Context()
+    work = [
+        bytecodes(lambda f=f: judge_case(f, context, at=at(10**5)))
+        for f in (small, large)
+    ]
+    assert work[1] < 5 * work[0]

@@ -506,3 +506,34 @@ def test_a_recount_of_the_election_and_the_genesis(table):
     )
     assert evidence.constitutions == table.evidence.constitutions
     assert moderation_log(evidence, at=AT) == moderation_log(table.evidence, at=AT)
+
+
+def test_the_work_of_a_log_grows_with_the_cases_not_faster(table):
+    from ssi.social import CaseAct, CaseFacts
+    from tests.growth import bytecodes
+
+    world = table.world
+    evidence = table.evidence
+
+    def synthetic(count):
+        facts = {}
+        for n in range(count):
+            case = Case(world.community, object_cid({"n": n}), "spam")
+            labels = tuple(
+                CaseAct(f"l{n}-{i}", table.moderators[(n + i) % 7], minutes(10 + i))
+                for i in range(3)
+            )
+            report = CaseAct(f"r{n}", world.members[REPORTER], minutes(n % 9))
+            facts[case] = CaseFacts(case, reports=(report,), labels=labels)
+        return ModerationEvidence(
+            world.community,
+            evidence.mandates,
+            electorate=evidence.electorate,
+            constitutions=evidence.versions,
+            facts=facts,
+        )
+
+    logs = [synthetic(count) for count in (25, 100)]
+    work = [bytecodes(lambda e=e: moderation_log(e, at=AT)) for e in logs]
+    assert sum(d.in_effect for d in moderation_log(logs[1], at=AT)) > 25
+    assert work[1] < 4.5 * work[0]
