@@ -102,13 +102,13 @@ from ssi.social.moderation_case import (
     CaseFacts,
     Counted,
     Decision,
-    judge_case,
 )
 from ssi.social.moderation_decide import (
     ModerationEvidence,
     decide,
     moderation_log,
 )
+from ssi.social.moderation_rules import judge_case
 from ssi.social.panel import Panels, draw_panels, lot_key
 from ssi.social.post import (
     MAX_ATTACHMENTS,

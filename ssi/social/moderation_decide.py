@@ -8,7 +8,7 @@ chunk by chunk, on a ``concurrent.futures.Executor``), reads each object,
 checks the mandates (``ssi.social.mandates``), works out the chain of
 constitutions (``constitution_in_force``) and files every act under its
 case. :meth:`ModerationEvidence.decide` then applies the counting rules of
-``ssi.social.moderation_case`` to one case: a dictionary look-up and work
+``ssi.social.moderation_rules`` to one case: a dictionary look-up and work
 linear in the acts on that case, with no verification.
 
 Spec: docs/moderation.md (Cases and decisions, Appeals)
@@ -53,7 +53,6 @@ from ssi.social.moderation_case import (
     CaseFacts,
     Counted,
     Decision,
-    judge_case,
 )
 from ssi.social.moderation_inputs import (
     CheckedAct,
@@ -62,6 +61,7 @@ from ssi.social.moderation_inputs import (
     issuer_of,
     types_of,
 )
+from ssi.social.moderation_rules import judge_case
 from ssi.social.post import POST_TYPE
 from ssi.social.proposal import PROPOSAL_TYPE, SIGNAL_TYPE
 from ssi.social.rules import ModerationRules
@@ -222,6 +222,10 @@ class ModerationEvidence:
         spares reading the posts in ``documents``.
 
         Spec: docs/moderation.md (Cases and decisions)
+
+        Raises:
+            ValueError: ``at`` has no timezone (the caller's mistake).
+            TypeError: an executor is given and the verifier does not pickle.
         """
         moment = at or datetime.now(UTC)
         pool = _Pool(community, recount=recount, posts=authors is None)

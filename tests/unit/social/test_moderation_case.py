@@ -467,3 +467,8 @@ def test_the_work_on_one_case_grows_no_faster_than_its_acts():
         for f in (small, large)
     ]
     assert work[1] < 5 * work[0]
+
+
+def test_at_needs_a_timezone():
+    with pytest.raises(ValueError, match="timezone"):
+        judge_case(facts(), Context(), at=datetime(2026, 5, 1))
