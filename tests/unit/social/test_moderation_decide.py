@@ -18,6 +18,7 @@ from ssi.social import (
     ModerationEvidence,
     decide,
     draw_panels,
+    moderation,
     moderation_log,
 )
 from tests.unit.social.moderation_world import (
@@ -347,6 +348,10 @@ def test_decide_from_a_pool_equals_decide_from_evidence(table):
     case = table.case("appeal")
     assert decide(case, table.pool(), at=AT) == table.evidence.decide(case, at=AT)
     assert decide(case, table.evidence, at=AT) == table.evidence.decide(case, at=AT)
+    # the name the issue gives it: ssi.social.moderation.decide
+    assert moderation.decide(case, table.pool(), at=AT) == decide(
+        case, table.pool(), at=AT
+    )
 
 
 def test_the_decision_as_json(table):
