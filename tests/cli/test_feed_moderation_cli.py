@@ -13,7 +13,8 @@ from datetime import timedelta
 import pytest
 
 from ssi.cid import object_cid
-from ssi.social import post_credential
+from ssi.social import DEFAULT_POLICY, post_credential, read_feed_policy
+from ssi.store import open_store
 from tests.cli.test_feed_cli import ADA, BOB, T0, fill, invoke, signed
 from wallet_cli.commands import feed_moderation
 
@@ -91,9 +92,14 @@ def decided(monkeypatch, posts):
         calls.append((list(communities), at))
         return decisions
 
-    monkeypatch.setattr(
-        feed_moderation, "moderation_documents", lambda store: [{"stand-in": True}]
-    )
+    stand_ins = [
+        {
+            "type": ["VerifiableCredential", "Label"],
+            "credentialSubject": {"community": c},
+        }
+        for c in (C1, C2)
+    ]
+    monkeypatch.setattr(feed_moderation, "moderation_documents", lambda _: stand_ins)
     monkeypatch.setattr(feed_moderation, "feed_decisions", judged)
     return calls
 
@@ -240,3 +246,37 @@ def test_stranger_text_in_labels_is_escaped(tmp_path, posts, monkeypatch):
         assert "\x1b" not in result.stdout
         assert "\u202e" not in result.stdout
         assert "[red]spam[/red]" in result.stdout
+
+
+def test_the_evidence_names_communities_signers_and_case_posts(tmp_path, posts):
+    vc = "VerifiableCredential"
+    documents = [
+        {
+            "type": [vc, "Label"],
+            "issuer": "did:example:m1",
+            "credentialSubject": {"community": C1, "post": posts[0]},
+        },
+        {
+            "type": [vc, "Report"],
+            "issuer": {"id": "did:example:r1"},
+            "credentialSubject": {"community": C2, "post": "not a CID"},
+        },
+        {
+            "type": [vc, "ModeratorMandate"],
+            "issuer": "did:example:third",
+            "credentialSubject": {"community": "did:example:third"},
+        },
+        {"type": [vc, "Appeal"], "credentialSubject": {"post": posts[1]}},
+    ]
+    with open_store(str(tmp_path / "store.sqlite"), create=False) as store:
+        found = feed_moderation.case_posts(store, documents)
+    assert sorted(object_cid(d) for d in found) == sorted(posts[:2])
+    assert feed_moderation.followed_communities(documents, DEFAULT_POLICY) == [C2, C1]
+    # Only communities with a case (a report or label) and followed.
+    listed = read_feed_policy(f'follow = ["did:example:third", "{C1}"]\n')
+    assert feed_moderation.followed_communities(documents, listed) == [C1]
+    assert feed_moderation.signers(documents) == {
+        "did:example:m1",
+        "did:example:r1",
+        "did:example:third",
+    }

@@ -180,6 +180,8 @@ def feed(
         documents = (
             [] if policy is None else feed_moderation.moderation_documents(store)
         )
+        if documents:
+            documents += feed_moderation.case_posts(store, documents)
     decisions = []
     if policy is not None and documents:
         communities = feed_moderation.followed_communities(documents, policy)

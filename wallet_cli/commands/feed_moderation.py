@@ -3,9 +3,9 @@ store, the did:agora logs that verify it, and the decisions it gives.
 
 The store's moderation objects (mandates, reports, labels, appeals,
 verdicts) and what judges them (election tallies and proposals,
-constitutions, memberships, every version of the status lists) are read
-once; each community the policy follows (with ``follow = "all"``: each
-community a report or label names) is judged with
+constitutions, memberships, every version of the status lists, and the
+posts the cases name, for their authors) are read once; each community
+that a report or label names and the policy follows is judged with
 ``ModerationEvidence.from_objects`` and ``moderation_log`` at the time
 given. did:agora logs come from the ``--log`` files, and for a did:agora
 community or signer they do not hold, from the wallet when it can be opened
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 from ssi.agora.lines import split_lines
 from ssi.agora.log import did_for_inception
+from ssi.errors import InvalidCIDError
 from ssi.social import FeedPolicy
 from ssi.store import ObjectStore
 from ssi.types import JsonObject, JsonValue
@@ -33,6 +34,7 @@ from wallet_cli.errors import UsageError
 
 __all__ = [
     "MODERATION_TYPES",
+    "case_posts",
     "feed_decisions",
     "followed_communities",
     "gather_logs",
@@ -55,6 +57,7 @@ MODERATION_TYPES: Final = (
 """The object types a feed's moderation is judged from."""
 
 _CASE_TYPES: Final = frozenset({"Report", "Label"})
+_POST_NAMING: Final = frozenset({"Report", "Label", "Appeal"})
 _PAGE: Final = 1000
 
 if TYPE_CHECKING:
@@ -81,19 +84,42 @@ def moderation_documents(store: ObjectStore) -> list[JsonObject]:
     return found
 
 
+def case_posts(store: ObjectStore, documents: Iterable[JsonObject]) -> list[JsonObject]:
+    """The stored posts that reports, labels and appeals name (a case needs
+    its post to know the author, whom the panel skips and who may appeal).
+
+    Raises:
+        StoreError: the store cannot be read.
+    """
+    named: set[str] = set()
+    for document in documents:
+        if _subject_type(document) in _POST_NAMING:
+            subject = document.get("credentialSubject")
+            post = subject.get("post") if isinstance(subject, dict) else None
+            if isinstance(post, str):
+                named.add(post)
+    found: list[JsonObject] = []
+    for cid in sorted(named):
+        try:
+            stored = store.get(cid)
+        except InvalidCIDError:
+            continue  # a malformed case; the judging lists it
+        if stored is not None:
+            found.append(stored.document)
+    return found
+
+
 def followed_communities(
     documents: Iterable[JsonObject], policy: FeedPolicy
 ) -> list[str]:
-    """The communities to judge: those the policy lists, or with ``follow =
-    "all"`` every community a report or label names."""
-    if not policy.follow_all:
-        return sorted(policy.follow)
+    """The communities to judge: those a report or label names that the
+    policy follows (a community without either has no case), sorted."""
     named: set[str] = set()
     for document in documents:
         if _subject_type(document) in _CASE_TYPES:
             subject = document.get("credentialSubject")
             community = subject.get("community") if isinstance(subject, dict) else None
-            if isinstance(community, str):
+            if isinstance(community, str) and policy.follows(community):
                 named.add(community)
     return sorted(named)
 
