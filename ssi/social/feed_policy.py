@@ -25,7 +25,6 @@ Spec: docs/moderation.md (Feed policy)
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 from ssi.did.syntax import parse_did
 from ssi.errors import InvalidDIDError, InvalidFeedPolicyError
+from ssi.social._toml_lines import key_path, line_of, quoted, syntax_error
 from ssi.social.rules import LABEL_ACTIONS
 from ssi.types import JsonObject
 
@@ -63,9 +63,6 @@ FEED_POLICY_FILE: Final = "feed-policy.toml"
 
 _SEVERITY: Final = {name: rank for rank, name in enumerate(ENTRY_TREATMENTS)}
 _KEYS: Final = ("follow", "actions", "overrides")
-_BARE_KEY: Final = re.compile(r"[A-Za-z0-9_-]+")
-_TOML_POSITION: Final = re.compile(r"at line (\d+), column (\d+)")
-_TOML_WHERE: Final = re.compile(r"\s*\(at [^)]*\)")
 
 
 class _Case(Protocol):
@@ -320,11 +317,8 @@ def read_feed_policy(text: str, *, source: str = FEED_POLICY_FILE) -> FeedPolicy
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        position = _TOML_POSITION.search(message)
-        line = int(position[1]) if position else None
+        line, reason = syntax_error(exc)
         where = f"line {line}" if line else "the end of the document"
-        reason = _TOML_WHERE.sub("", message).rstrip(".")
         raise InvalidFeedPolicyError(
             f"{source} is not valid TOML at {where}: {reason}.", line=line
         ) from exc
@@ -339,8 +333,8 @@ class _Reader:
         self.source = source
 
     def fail(self, path: tuple[str | int, ...], message: str) -> InvalidFeedPolicyError:
-        field = _field(path)
-        line = _line_of(self.text, path)
+        field = key_path(path)
+        line = line_of(self.text, path)
         where = f"{self.source} line {line}" if line else self.source
         return InvalidFeedPolicyError(
             f"{where}: {field} {message}", field=field, line=line
@@ -436,30 +430,10 @@ class _Reader:
         return out
 
 
-def _field(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-            continue
-        key = part if _BARE_KEY.fullmatch(part) else _quoted(part)
-        text += f".{key}" if text else key
-    return text
-
-
-def _quoted(key: str) -> str:
-    escaped = key.replace("\\", "\\\\").replace('"', '\\"')
-    return (
-        '"'
-        + "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in escaped)
-        + '"'
-    )
-
-
 def _show(value: object) -> str:
     text = str(value)
     shown = text if len(text) <= 40 else text[:39] + "…"
-    return _quoted(shown) if isinstance(value, str) else shown
+    return quoted(shown) if isinstance(value, str) else shown
 
 
 def _kind(value: object) -> str:
@@ -472,72 +446,3 @@ def _kind(value: object) -> str:
         dict: "a table",
     }
     return kinds.get(type(value), "a date or time")
-
-
-def _line_of(text: str, path: tuple[str | int, ...]) -> int | None:
-    """The line of ``path`` in the TOML ``text``, when a simple scan finds it.
-
-    Headers (``[a."b"]``) and keys (``a.b = ...``) are each parsed alone by
-    tomllib to learn their key path; lines that do not parse (inside
-    multi-line values) are skipped. An array element's line is the one after
-    its key that holds its value (the n-th time, for a repeated value).
-    """
-    keys = tuple(part for part in path if isinstance(part, str))
-    table: tuple[str, ...] = ()
-    found: int | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            header = _key_path(line, header=True)
-            table = header if header is not None else ()
-            if header == keys:
-                found = number
-                break
-            continue
-        name = (
-            _key_path(line.split("=", 1)[0] + "= 0", header=False)
-            if "=" in line
-            else None
-        )
-        if name is not None and (table + name) == keys[: len(table + name)]:
-            found = number
-            break
-    if found is None or len(keys) == len(path):
-        return found
-    return _element_line(text, found, path)
-
-
-def _element_line(text: str, start: int, path: tuple[str | int, ...]) -> int:
-    index = path[-1]
-    values: object = tomllib.loads(text)
-    for part in path[:-1]:
-        values = values.get(part) if isinstance(values, dict) else None
-    if not isinstance(index, int) or not isinstance(values, list):
-        return start
-    value = values[index] if index < len(values) else None
-    if not isinstance(value, str):
-        return start
-    wanted = values[:index].count(value) + 1
-    lines = text.splitlines()
-    for number in range(start, len(lines) + 1):
-        line = lines[number - 1]
-        wanted -= line.count(f'"{value}"') + line.count(f"'{value}'")
-        if wanted <= 0:
-            return number
-    return start
-
-
-def _key_path(text: str, *, header: bool) -> tuple[str, ...] | None:
-    try:
-        value: object = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return None
-    parts: list[str] = []
-    while isinstance(value, dict) and len(value) == 1:
-        key, value = next(iter(value.items()))
-        parts.append(key)
-    if header and value != {}:
-        return None
-    return tuple(parts)
