@@ -210,7 +210,22 @@ cat >"${dest}/${AGORA_V1_FILE}" <<'EOF'
     "result": {"@id": "https://w3id.org/agora/vocab#result", "@type": "@json"},
     "ballotRoot": "https://w3id.org/agora/vocab#ballotRoot",
     "countedBallots": "https://w3id.org/agora/vocab#countedBallots",
-    "inputs": {"@id": "https://w3id.org/agora/vocab#inputs", "@container": "@list"}
+    "inputs": {"@id": "https://w3id.org/agora/vocab#inputs", "@container": "@list"},
+    "ModeratorMandate": "https://w3id.org/agora/vocab#ModeratorMandate",
+    "Report": "https://w3id.org/agora/vocab#Report",
+    "Label": "https://w3id.org/agora/vocab#Label",
+    "Appeal": "https://w3id.org/agora/vocab#Appeal",
+    "Verdict": "https://w3id.org/agora/vocab#Verdict",
+    "election": "https://w3id.org/agora/vocab#election",
+    "post": "https://w3id.org/agora/vocab#post",
+    "label": "https://w3id.org/agora/vocab#label",
+    "reason": "https://w3id.org/agora/vocab#reason",
+    "negated": {
+      "@id": "https://w3id.org/agora/vocab#negated",
+      "@type": "http://www.w3.org/2001/XMLSchema#boolean"
+    },
+    "appeal": "https://w3id.org/agora/vocab#appeal",
+    "verdict": "https://w3id.org/agora/vocab#verdict"
   }
 }
 EOF
