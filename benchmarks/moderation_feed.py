@@ -1,17 +1,17 @@
 """Moderated feed benchmark: a feed built and filtered with moderation, as a
 multiple of the same feed built without it.
 
-One world is made before any clock runs: a did:key community with a
-constitution (labels ``spam`` -> hide, ``gore`` -> warn, ``satire`` ->
-inform; panels of 3, 2 must agree), its members' memberships and one
-revocation status list; an STV election of 7 moderators among 8 candidates,
-counted with ``compute_tally`` and recorded in a signed tally; a mandate for
-each winner (the community's, with a revocation entry, valid after the
-election); ``--posts`` distinct signed posts (default 10,000) by 20 authors,
-some of them replies; and ``--cases`` cases (default 1,000) on distinct
-posts, each with a member's report and 2 or 3 labels by moderators of its
-panel (drawn with ``draw_panels`` as the rules say). Everything is signed
-with eddsa-jcs-2022.
+One world is made before any clock runs: a did:key community, its members'
+memberships and one revocation status list; a genesis constitution ratified
+by a passed amendment (labels ``spam`` -> hide, ``gore`` -> warn, ``satire``
+-> inform; panels of 3, 2 must agree); an STV election of 7 moderators among
+8 candidates, counted with ``compute_tally`` and recorded in a signed tally;
+a mandate for each winner (the community's, with a revocation entry, valid
+after the election); ``--posts`` distinct signed posts (default 10,000) by
+20 authors, some of them replies; and ``--cases`` cases (default 1,000) on
+distinct posts, each with a member's report and 2 or 3 labels by moderators
+of its panel (drawn with ``draw_panels`` as the rules say). Everything is
+signed with eddsa-jcs-2022.
 
 Timed, in interleaved rounds (``common.interleave``), from the signed
 objects each time, with a new verifier:
@@ -19,8 +19,9 @@ objects each time, with a new verifier:
 - ``without moderation``: ``Verifier.verify_many`` over the posts, then
   ``build_feed``;
 - ``with moderation``: the same, then ``ModerationEvidence.from_objects``
-  over the moderation objects and the labelled posts (which verifies each of
-  them, checks the mandates against the election tally and the status list),
+  over the moderation objects, with the posts' authors taken from the feed
+  (as ``agora feed`` does; it verifies every object, checks the mandates
+  against the election tally, the constitution and the status list),
   ``moderation_log`` at a time after the last label, and ``moderate_feed``
   under a policy that follows the community (hide hides).
 
@@ -61,6 +62,7 @@ from ssi.social import (
     membership_credential,
     moderate_feed,
     moderation_log,
+    next_constitution,
     post_credential,
     proposal_credential,
     read_feed_policy,
@@ -72,7 +74,9 @@ from ssi.social.ballot import ballot_credential
 from ssi.status import StatusListState
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
-OPENS = T0 + timedelta(days=10)
+RATIFY_OPENS = T0 + timedelta(days=2)
+RATIFY_CLOSES = RATIFY_OPENS + timedelta(days=7)
+OPENS = RATIFY_CLOSES + timedelta(days=1)
 CLOSES = OPENS + timedelta(days=7)
 ELECTED = CLOSES + timedelta(hours=1)
 MANDATES_FROM = CLOSES + timedelta(days=1)
@@ -144,39 +148,20 @@ class World:
             )
             for member in self.keys
         ]
-        self.constitution = self.sign(
-            {
-                "@context": [
-                    "https://www.w3.org/ns/credentials/v2",
-                    "https://w3id.org/agora/v1",
-                ],
-                "type": ["VerifiableCredential", "Constitution"],
-                "issuer": self.community,
-                "validFrom": "2026-01-01T00:00:00Z",
-                "credentialSubject": {
-                    "id": self.community,
-                    "type": "Constitution",
-                    "version": 1,
-                    "rules": RULES,
-                    "ratifiedBy": object_cid({"genesis": "moderation bench"}),
-                },
-            },
-            self.community,
-            T0,
-        )
-        self.election: list[dict[str, Any]] = []
-        self.moderators = self._elect()
         self.status_list = self.sign(
             self.revocation.credential(self.community, valid_from=T0),
             self.community,
             T0,
         )
+        self.genesis: list[dict[str, Any]] = []
+        self.constitution = self._ratify()
+        self.election: list[dict[str, Any]] = []
+        self.moderators = self._elect()
         self.posts: list[dict[str, Any]] = []
         self.cids: list[str] = []
         for number in range(posts):
             self._post(number)
         self.cases: list[dict[str, Any]] = []
-        self.labelled: list[dict[str, Any]] = []
         self.expected = {"hide": 0, "warn": 0, "inform": 0}
         stride = posts // cases if cases else 1
         for number in range(cases):
@@ -188,11 +173,11 @@ class World:
         self.evidence_pool = [
             *self.memberships,
             self.constitution,
+            *self.genesis,
             *self.election,
             self.status_list,
             *self.mandates,
             *self.cases,
-            *self.labelled,
         ]
 
     def sign(self, credential: dict[str, Any], did: str, moment: datetime) -> Any:
@@ -204,23 +189,25 @@ class World:
             created=format_date_time(moment),
         )
 
-    def _elect(self) -> list[str]:
-        """Hold the election; return the winners, and make their mandates."""
-        members = list(self.keys)
+    def _vote(
+        self,
+        opens: datetime,
+        closes: datetime,
+        choice: Any,
+        under: dict[str, Any] | None,
+        **kind: Any,
+    ) -> tuple[dict[str, Any], dict[str, Any], Any]:
+        """A proposal put to every member; return it, its signed tally and
+        the result."""
         proposal = self.sign(
             proposal_credential(
                 self.authors[0],
                 valid_from=T0,
                 community=self.community,
-                constitution=object_cid(self.constitution),
-                kind="election",
-                title="Elect the moderators",
-                body="Seven seats.",
-                method="stv",
-                opens=OPENS,
-                closes=CLOSES,
-                candidates=self.candidates,
-                seats=SEATS,
+                method="stv" if kind["kind"] == "election" else "plurality",
+                opens=opens,
+                closes=closes,
+                **kind,
             ),
             self.authors[0],
             T0,
@@ -229,7 +216,7 @@ class World:
         signals = [
             self.sign(
                 signal_credential(
-                    did, proposal_cid, valid_from=OPENS - timedelta(days=1)
+                    did, proposal_cid, valid_from=opens - timedelta(days=1)
                 ),
                 did,
                 T0,
@@ -237,33 +224,68 @@ class World:
             for did in self.authors[1:3]
         ]
         ballots = []
-        for number, voter in enumerate(members):
-            shift = number % CANDIDATES
-            ranking = self.candidates[shift:] + self.candidates[:shift]
-            cast = OPENS + timedelta(hours=number + 1)
+        for number, voter in enumerate(self.keys):
+            cast = opens + timedelta(hours=number + 1)
             ballots.append(
                 self.sign(
-                    ballot_credential(voter, proposal_cid, ranking, cast_at=cast),
+                    ballot_credential(
+                        voter, proposal_cid, choice(number), cast_at=cast
+                    ),
                     voter,
                     cast,
                 )
             )
-        status_list = self.sign(
-            self.revocation.credential(self.community, valid_from=T0),
-            self.community,
-            T0,
-        )
         result = compute_tally(
             proposal,
-            [*self.memberships, status_list, *signals, *ballots],
-            constitution=self.constitution,
+            [*self.memberships, self.status_list, *signals, *ballots],
+            constitution=under,
         )
         if not result.passed:
-            raise SystemExit("the benchmark election did not pass")
+            raise SystemExit(f"the benchmark's {kind['kind']} did not pass")
+        tallied = closes + timedelta(hours=1)
         tally = self.sign(
-            tally_credential(self.authors[0], result, issued_at=ELECTED),
+            tally_credential(self.authors[0], result, issued_at=tallied),
             self.authors[0],
-            ELECTED,
+            tallied,
+        )
+        return proposal, tally, result
+
+    def _ratify(self) -> dict[str, Any]:
+        """Ratify the genesis constitution (a passed amendment)."""
+        proposal, tally, _ = self._vote(
+            RATIFY_OPENS,
+            RATIFY_CLOSES,
+            lambda _: "yes",
+            None,
+            kind="amendment",
+            title="Our rules",
+            amendment=RULES,
+        )
+        self.genesis = [proposal, tally]
+        return self.sign(
+            next_constitution(tally, proposal, None, valid_from=RATIFY_CLOSES),
+            self.community,
+            RATIFY_CLOSES,
+        )
+
+    def _elect(self) -> list[str]:
+        """Hold the election; return the winners, and make their mandates."""
+
+        def ranking(number: int) -> list[str]:
+            shift = number % CANDIDATES
+            return self.candidates[shift:] + self.candidates[:shift]
+
+        proposal, tally, result = self._vote(
+            OPENS,
+            CLOSES,
+            ranking,
+            self.constitution,
+            kind="election",
+            title="Elect the moderators",
+            body="Seven seats.",
+            constitution=object_cid(self.constitution),
+            candidates=self.candidates,
+            seats=SEATS,
         )
         self.election = [proposal, tally]
         count = result.count if isinstance(result.count, dict) else {}
@@ -325,7 +347,6 @@ class World:
                 reported,
             )
         )
-        self.labelled.append(self.posts[index])
         panel = draw_panels(
             post_cid, label, self.moderators, size=3, skip=(reporter, author)
         ).panel
@@ -385,11 +406,15 @@ def main() -> None:
 
     def moderated(items: Sequence[object]) -> Any:
         feed = without(items)
+        # The posts' authors come from the feed (verified above), as in
+        # `agora feed`: the evidence does not read the posts again.
+        authors = {entry.cid: entry.author for entry in feed.entries}
         evidence = ModerationEvidence.from_objects(
             world.evidence_pool,
             community=world.community,
             verifier=Verifier(clock=clock),
             at=world.at,
+            authors=authors,
         )
         decisions = moderation_log(evidence, at=world.at)
         return moderate_feed(feed, decisions, policy)

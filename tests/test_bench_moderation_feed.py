@@ -10,17 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-import ssi.social
-
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "moderation_feed.py"
 
 
-# Until the moderation credentials and decisions are merged (issue 13, H1/H2).
-@pytest.mark.skipif(
-    not hasattr(ssi.social, "ModerationEvidence"), reason="moderation not merged yet"
-)
 def test_the_benchmark_runs_tiny():
     completed = subprocess.run(
         [sys.executable, str(SCRIPT), "--posts", "60", "--cases", "6", "--rounds", "1"],

@@ -29,7 +29,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final
 
 from ssi.did.syntax import parse_did
 from ssi.errors import InvalidDIDError, InvalidFeedPolicyError
@@ -39,6 +39,7 @@ from ssi.types import JsonObject
 
 if TYPE_CHECKING:
     from ssi.social.feed import Feed, FeedEntry
+    from ssi.social.moderation_case import Decision
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -63,35 +64,6 @@ FEED_POLICY_FILE: Final = "feed-policy.toml"
 
 _SEVERITY: Final = {name: rank for rank, name in enumerate(ENTRY_TREATMENTS)}
 _KEYS: Final = ("follow", "actions", "overrides")
-
-
-class _Case(Protocol):
-    @property
-    def community(self) -> str: ...
-    @property
-    def post(self) -> str: ...
-    @property
-    def label(self) -> str: ...
-
-
-class _Decision(Protocol):
-    """What :func:`moderate_feed` reads of a ``Decision``."""
-
-    @property
-    def case(self) -> _Case: ...
-    @property
-    def state(self) -> str: ...
-    @property
-    def action(self) -> str | None: ...
-    @property
-    def in_effect(self) -> bool: ...
-    @property
-    def agreement(self) -> int: ...
-    @property
-    def panel_size(self) -> int: ...
-    @property
-    def agreeing(self) -> tuple[str, ...]: ...
-    def to_json(self) -> JsonObject: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +128,7 @@ class TreatedDecision:
     """A decision in effect on a feed entry and the treatment it gets."""
 
     treatment: str
-    decision: _Decision
+    decision: Decision
 
     def to_json(self) -> JsonObject:
         """Return ``{"treatment": ..., "decision": ...}``."""
@@ -220,7 +192,7 @@ class ModeratedFeed:
 
 
 def moderate_feed(
-    feed: Feed, decisions: Iterable[_Decision], policy: FeedPolicy
+    feed: Feed, decisions: Iterable[Decision], policy: FeedPolicy
 ) -> ModeratedFeed:
     """Give every entry of ``feed`` its treatment under ``policy``.
 

@@ -12,9 +12,9 @@ from datetime import timedelta
 
 import pytest
 
+from ssi.bundle import BundleWriter
 from ssi.cid import object_cid
-from ssi.social import DEFAULT_POLICY, post_credential, read_feed_policy
-from ssi.store import open_store
+from ssi.social import DEFAULT_POLICY, build_feed, post_credential, read_feed_policy
 from tests.cli.test_feed_cli import ADA, BOB, T0, fill, invoke, signed
 from wallet_cli.commands import feed_moderation
 
@@ -88,8 +88,9 @@ def decided(monkeypatch, posts):
     ]
     calls = []
 
-    def judged(documents, communities, *, logs, at):
+    def judged(documents, communities, *, logs, at, authors):
         calls.append((list(communities), at))
+        assert set(authors) == set(posts)
         return decisions
 
     stand_ins = [
@@ -235,9 +236,9 @@ def test_a_log_file_that_cannot_be_read_is_unusable_input(tmp_path, posts, decid
 def test_stranger_text_in_labels_is_escaped(tmp_path, posts, monkeypatch):
     evil = "[red]spam[/red]\x1b[2J\u202e"
     decisions = [FakeDecision(FakeCase(C1, posts[0], evil), "hide")]
-    monkeypatch.setattr(
-        feed_moderation, "moderation_documents", lambda store: [{"stand-in": True}]
-    )
+    stand_in = {"type": ["VerifiableCredential", "Label"], "credentialSubject": {}}
+    stand_in["credentialSubject"]["community"] = C1
+    monkeypatch.setattr(feed_moderation, "moderation_documents", lambda _: [stand_in])
     monkeypatch.setattr(feed_moderation, "feed_decisions", lambda *a, **k: decisions)
     (tmp_path / "feed-policy.toml").write_text(FOLLOW_ALL, encoding="utf-8")
     for args in (("feed",), ("feed", "--show-hidden")):
@@ -248,13 +249,13 @@ def test_stranger_text_in_labels_is_escaped(tmp_path, posts, monkeypatch):
         assert "[red]spam[/red]" in result.stdout
 
 
-def test_the_evidence_names_communities_signers_and_case_posts(tmp_path, posts):
+def test_the_evidence_names_communities_signers_and_bundled_objects(tmp_path):
     vc = "VerifiableCredential"
     documents = [
         {
             "type": [vc, "Label"],
             "issuer": "did:example:m1",
-            "credentialSubject": {"community": C1, "post": posts[0]},
+            "credentialSubject": {"community": C1, "post": "a CID"},
         },
         {
             "type": [vc, "Report"],
@@ -266,11 +267,7 @@ def test_the_evidence_names_communities_signers_and_case_posts(tmp_path, posts):
             "issuer": "did:example:third",
             "credentialSubject": {"community": "did:example:third"},
         },
-        {"type": [vc, "Appeal"], "credentialSubject": {"post": posts[1]}},
     ]
-    with open_store(str(tmp_path / "store.sqlite"), create=False) as store:
-        found = feed_moderation.case_posts(store, documents)
-    assert sorted(object_cid(d) for d in found) == sorted(posts[:2])
     assert feed_moderation.followed_communities(documents, DEFAULT_POLICY) == [C2, C1]
     # Only communities with a case (a report or label) and followed.
     listed = read_feed_policy(f'follow = ["did:example:third", "{C1}"]\n')
@@ -279,4 +276,31 @@ def test_the_evidence_names_communities_signers_and_case_posts(tmp_path, posts):
         "did:example:m1",
         "did:example:r1",
         "did:example:third",
+    }
+    path = tmp_path / "evidence.jsonl"
+    with path.open("wb") as out:
+        writer = BundleWriter(out)
+        for document in documents:
+            writer.object(document)
+        writer.object({"type": [vc, "Post"], "credentialSubject": {}})
+    logs = {}
+    found = feed_moderation.bundle_evidence([path], logs)
+    assert found == documents
+    assert logs == {}
+
+
+def test_the_authors_are_every_version_of_the_feeds_posts():
+    original = post_credential(ADA, "first", published=T0)
+    cid = object_cid(original)
+    edit = post_credential(
+        ADA, "second", published=T0 + timedelta(minutes=1), replaces=cid
+    )
+    reply = post_credential(
+        BOB, "reply", published=T0 + timedelta(minutes=2), in_reply_to=cid
+    )
+    feed = build_feed([(object_cid(o), o) for o in (original, edit, reply)])
+    assert feed_moderation.feed_authors(feed) == {
+        cid: ADA,
+        object_cid(edit): ADA,
+        object_cid(reply): BOB,
     }

@@ -9,7 +9,8 @@ per DID. Authors are shown by their petname when the wallet can be opened
 Moderation: the reader's feed policy (``--policy FILE``, else
 ``$AGORA_HOME/feed-policy.toml``, else the default that hides nothing) says
 whose decisions count and what their labels do; the decisions are judged
-from the store's moderation objects (``feed_moderation``). A hidden post
+from the moderation objects of the store and of the ``--bundle`` files
+(``feed_moderation``). A hidden post
 shows as a one-line placeholder (``--show-hidden`` reveals it, still
 marked), a warned post comes after a notice line, and an inform label is
 shown beside its post.
@@ -27,6 +28,7 @@ from ssi.datetimes import format_date_time, parse_date_time
 from ssi.errors import RecordNotFoundError, StoreAccessError
 from ssi.social import (
     DEFAULT_POLICY,
+    Decision,
     ModeratedEntry,
     ModeratedFeed,
     TreatedDecision,
@@ -109,6 +111,18 @@ def feed(
             help="Apply no moderation: no policy, no labels, every post shown.",
         ),
     ] = False,
+    bundle: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--bundle",
+            metavar="FILE",
+            help="A bundle holding moderation evidence (mandates, reports, "
+            "labels, appeals, verdicts, tallies, proposals, constitutions, "
+            "memberships, status lists, did:agora logs), besides the store's; "
+            "may be repeated.",
+            show_default=False,
+        ),
+    ] = None,
     log: Annotated[
         list[Path] | None,
         typer.Option(
@@ -180,19 +194,25 @@ def feed(
         documents = (
             [] if policy is None else feed_moderation.moderation_documents(store)
         )
-        if documents:
-            documents += feed_moderation.case_posts(store, documents)
-    decisions = []
-    if policy is not None and documents:
+    decisions: list[Decision] = []
+    if policy is not None:
+        logs: feed_moderation.Logs = {}
+        documents += feed_moderation.bundle_evidence(bundle or [], logs)
         communities = feed_moderation.followed_communities(documents, policy)
-        logs = feed_moderation.gather_logs(
-            log or [],
-            state,
-            [*communities, *feed_moderation.signers(documents)],
-        )
-        decisions = feed_moderation.feed_decisions(
-            documents, communities, logs=logs, at=moment
-        )
+        if communities:
+            logs = feed_moderation.gather_logs(
+                log or [],
+                state,
+                [*communities, *feed_moderation.signers(documents)],
+                logs=logs,
+            )
+            decisions = feed_moderation.feed_decisions(
+                documents,
+                communities,
+                logs=logs,
+                at=moment,
+                authors=feed_moderation.feed_authors(result),
+            )
     moderated = moderate_feed(result, decisions, policy or DEFAULT_POLICY)
     if json_mode:
         out.json(

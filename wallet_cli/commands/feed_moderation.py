@@ -1,30 +1,37 @@
 """What ``agora feed`` needs to moderate a feed: the evidence in the object
-store, the did:agora logs that verify it, and the decisions it gives.
+store and bundles, the did:agora logs that verify it, and the decisions it
+gives.
 
-The store's moderation objects (mandates, reports, labels, appeals,
-verdicts) and what judges them (election tallies and proposals,
-constitutions, memberships, every version of the status lists, and the
-posts the cases name, for their authors) are read once; each community
-that a report or label names and the policy follows is judged with
-``ModerationEvidence.from_objects`` and ``moderation_log`` at the time
-given. did:agora logs come from the ``--log`` files, and for a did:agora
-community or signer they do not hold, from the wallet when it can be opened
-without asking (a passphrase at hand).
+The moderation objects (mandates, reports, labels, appeals, verdicts) and
+what judges them (election tallies and proposals, constitutions,
+memberships, every version of the status lists) are read once, from the
+store and from the bundles given; the feed's posts give their authors. Each
+community that a report or label names and the policy follows is judged
+with ``ModerationEvidence.from_objects`` and ``moderation_log`` at the time
+given. did:agora logs come from the bundles and ``--log`` files, and for a
+did:agora community or signer they do not hold, from the wallet when it can
+be opened without asking (a passphrase at hand).
 
 Spec: docs/moderation.md (Feed policy), docs/cli.md (agora feed)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from ssi.agora.lines import split_lines
 from ssi.agora.log import did_for_inception
-from ssi.errors import InvalidCIDError
-from ssi.social import FeedPolicy
+from ssi.bundle import read_bundle
+from ssi.social import (
+    Decision,
+    Feed,
+    FeedPolicy,
+    ModerationEvidence,
+    moderation_log,
+)
 from ssi.store import ObjectStore
 from ssi.types import JsonObject, JsonValue
 from ssi.wallet.agora import WalletLogSource
@@ -34,7 +41,9 @@ from wallet_cli.errors import UsageError
 
 __all__ = [
     "MODERATION_TYPES",
-    "case_posts",
+    "Logs",
+    "bundle_evidence",
+    "feed_authors",
     "feed_decisions",
     "followed_communities",
     "gather_logs",
@@ -57,13 +66,10 @@ MODERATION_TYPES: Final = (
 """The object types a feed's moderation is judged from."""
 
 _CASE_TYPES: Final = frozenset({"Report", "Label"})
-_POST_NAMING: Final = frozenset({"Report", "Label", "Appeal"})
 _PAGE: Final = 1000
 
-if TYPE_CHECKING:
-    from ssi.social import Decision  # type: ignore[attr-defined]  # H2, pending
-
 Logs = dict[str, list[list[JsonValue]]]
+"""did:agora logs by DID (each DID may have several copies)."""
 
 
 def moderation_documents(store: ObjectStore) -> list[JsonObject]:
@@ -84,29 +90,38 @@ def moderation_documents(store: ObjectStore) -> list[JsonObject]:
     return found
 
 
-def case_posts(store: ObjectStore, documents: Iterable[JsonObject]) -> list[JsonObject]:
-    """The stored posts that reports, labels and appeals name (a case needs
-    its post to know the author, whom the panel skips and who may appeal).
+def bundle_evidence(paths: Sequence[Path], logs: Logs) -> list[JsonObject]:
+    """Return the objects of the :data:`MODERATION_TYPES` that the bundles
+    hold (their objects, memberships and status lists); add their did:agora
+    logs to ``logs``.
 
     Raises:
-        StoreError: the store cannot be read.
+        BundleError: a bundle is not one (the error names the line).
     """
-    named: set[str] = set()
-    for document in documents:
-        if _subject_type(document) in _POST_NAMING:
-            subject = document.get("credentialSubject")
-            post = subject.get("post") if isinstance(subject, dict) else None
-            if isinstance(post, str):
-                named.add(post)
     found: list[JsonObject] = []
-    for cid in sorted(named):
-        try:
-            stored = store.get(cid)
-        except InvalidCIDError:
-            continue  # a malformed case; the judging lists it
-        if stored is not None:
-            found.append(stored.document)
+    for path in paths:
+        contents = read_bundle(path)
+        for document in (
+            *contents.objects,
+            *contents.memberships,
+            *contents.status_lists,
+        ):
+            if _subject_type(document) in MODERATION_TYPES:
+                found.append(document)
+        for did, versions in contents.logs.items():
+            logs.setdefault(did, []).extend(list(v) for v in versions)
     return found
+
+
+def feed_authors(feed: Feed) -> dict[str, str]:
+    """Each version of each post of ``feed`` (original and accepted edits),
+    with its author: what the judging needs of the posts, already verified."""
+    authors: dict[str, str] = {}
+    for entry in feed.entries:
+        authors[entry.cid] = entry.author
+        for edit in entry.edits:
+            authors[edit] = entry.author
+    return authors
 
 
 def followed_communities(
@@ -125,16 +140,21 @@ def followed_communities(
 
 
 def gather_logs(
-    files: Sequence[Path], state: session.Session, dids: Iterable[str]
+    files: Sequence[Path],
+    state: session.Session,
+    dids: Iterable[str],
+    *,
+    logs: Logs | None = None,
 ) -> Logs:
-    """did:agora logs from ``files``; for each did:agora DID of ``dids`` they
-    do not hold, the wallet's log of it when the wallet can be opened.
+    """did:agora logs: ``logs`` (from bundles), those of ``files``, and for
+    each did:agora DID of ``dids`` none of these hold, the wallet's log of
+    it when the wallet can be opened.
 
     Raises:
         UsageError: a file cannot be read or holds no did:agora log.
         InvalidDIDLogError: a file's first entry is not an inception entry.
     """
-    logs: Logs = {}
+    logs = {} if logs is None else logs
     for path in files:
         entries = split_lines(read_bytes(str(path)), source=str(path))
         first = entries[0] if entries else None
@@ -172,24 +192,17 @@ def feed_decisions(
     *,
     logs: Logs,
     at: datetime,
+    authors: Mapping[str, str],
 ) -> list[Decision]:
-    """Judge every case of each community at ``at``.
+    """Judge every case of each community at ``at``; ``authors`` gives the
+    authors of the feed's posts (the posts in ``documents`` are not read).
 
-    Raises:
-        SSIError: as ``ModerationEvidence.from_objects`` (evidence that
-            cannot be used at all).
+    Spec: docs/moderation.md (Cases and decisions)
     """
-    # Imported when there is evidence to judge: a feed without moderation
-    # objects does not load the moderation code.
-    from ssi.social import (  # type: ignore[attr-defined]  # H2, pending
-        ModerationEvidence,
-        moderation_log,
-    )
-
     decisions: list[Decision] = []
     for community in communities:
         evidence = ModerationEvidence.from_objects(
-            documents, community=community, logs=logs, at=at
+            documents, community=community, logs=logs, at=at, authors=authors
         )
         decisions.extend(moderation_log(evidence, at=at))
     return decisions
