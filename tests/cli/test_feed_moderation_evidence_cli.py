@@ -38,8 +38,8 @@ class Cases:
     """Three posts by AUTHOR; spam and gore reported and labelled by two of
     each panel; a third post left alone."""
 
-    def __init__(self) -> None:
-        self.world = world = ModerationWorld()
+    def __init__(self, *, stewards: bool = False) -> None:
+        self.world = world = ModerationWorld(stewards=stewards)
         moderators = [world.members[i] for i in VALID]
         skip = (world.members[REPORTER], world.members[AUTHOR])
         self.posts = {
@@ -108,6 +108,11 @@ class Cases:
 @pytest.fixture(scope="module")
 def cases():
     return Cases()
+
+
+@pytest.fixture(scope="module")
+def stewarded():
+    return Cases(stewards=True)
 
 
 def follow(home: Path, cases: Cases) -> None:
@@ -190,3 +195,27 @@ def test_an_overturned_label_brings_the_post_back(tmp_path, cases, verdict, trea
     bundle = cases.bundle(tmp_path / "evidence.jsonl", *cases.appeal(verdict))
     body = feed_json(tmp_path, "--bundle", str(bundle))
     assert treatments(body)[cases.cid("spam")] == treatment
+
+
+def test_a_did_agora_community_is_judged_with_its_log(tmp_path, stewarded):
+    stewarded.store(tmp_path)
+    follow(tmp_path, stewarded)
+    bundle = str(stewarded.bundle(tmp_path / "evidence.jsonl"))
+    # Without the community's log its mandates and memberships cannot be
+    # verified: nothing counts.
+    blind = feed_json(tmp_path, "--bundle", bundle)
+    assert set(treatments(blind).values()) == {"show"}
+    log = tmp_path / "community.jsonl"
+    (entries,) = stewarded.world.logs[stewarded.world.community]
+    log.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
+    body = feed_json(tmp_path, "--bundle", bundle, "--log", str(log))
+    assert treatments(body)[stewarded.cid("spam")] == "hide"
+
+
+def test_an_unusable_log_file_is_refused_even_without_cases(tmp_path, cases):
+    cases.store(tmp_path)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n", encoding="utf-8")
+    result = invoke(tmp_path, "feed", "--log", str(bad))
+    assert result.exit_code == 2
+    assert "bad.jsonl" in result.stderr

@@ -199,13 +199,13 @@ def feed(
         logs: feed_moderation.Logs = {}
         documents += feed_moderation.bundle_evidence(bundle or [], logs)
         communities = feed_moderation.followed_communities(documents, policy)
+        # The --log files are read (and refused when unusable) in any case;
+        # the wallet is searched for logs only when there is a case to judge.
+        signers = feed_moderation.signers(documents) if communities else set()
+        logs = feed_moderation.gather_logs(
+            log or [], state, [*communities, *signers], logs=logs
+        )
         if communities:
-            logs = feed_moderation.gather_logs(
-                log or [],
-                state,
-                [*communities, *feed_moderation.signers(documents)],
-                logs=logs,
-            )
             decisions = feed_moderation.feed_decisions(
                 documents,
                 communities,
