@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from ssi.errors import InvalidCIDError
+from ssi.errors import InvalidCIDError, SSIError
 from ssi.jsonld.canon import canonicalize_jcs
-from ssi.types import JsonValue
+from ssi.types import JsonObject, JsonValue
 
 __all__ = [
     "JSON_CODEC",
@@ -38,6 +39,7 @@ __all__ = [
     "canonical_object_cid",
     "cid_codec",
     "is_cid",
+    "named_objects",
     "object_cid",
     "parse_cid",
 ]
@@ -91,6 +93,24 @@ def object_cid(value: JsonValue) -> str:
     """
     data = canonicalize_jcs(value)
     return _encode(JSON_CODEC, hashlib.sha256(data).digest())
+
+
+def named_objects(documents: Iterable[JsonValue]) -> Iterator[tuple[str, JsonObject]]:
+    """Yield ``(CID, document)`` for each JSON object of ``documents`` whose
+    CID can be computed, in order; anything else names nothing and is
+    skipped (repeats are yielded again: the caller decides what a repeat
+    means).
+
+    Spec: docs/objects.md (Content identifiers)
+    """
+    for document in documents:
+        if not isinstance(document, dict):
+            continue
+        try:
+            cid = object_cid(document)
+        except SSIError:
+            continue
+        yield cid, document
 
 
 def blob_cid(data: bytes) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Final
 
-from ssi.cid import object_cid
+from ssi.cid import named_objects, object_cid
 from ssi.credentials.verifier import Verifier
 from ssi.datetimes import parse_date_time
 from ssi.errors import SSIError
@@ -62,13 +62,7 @@ class Evidence:
         self._recalls: dict[str, datetime] | None = None
         self._tally_cids: list[str] = []
         seen: set[str] = set()
-        for document in documents:
-            if not isinstance(document, dict):
-                continue
-            try:
-                cid = object_cid(document)
-            except SSIError:
-                continue
+        for cid, document in named_objects(documents):
             if cid in seen:
                 continue
             seen.add(cid)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from ssi.cid import object_cid
+from ssi.cid import named_objects
 from ssi.credentials.verifier import Verifier
 from ssi.credentials.workers import DescriptionTable
 from ssi.datetimes import parse_date_time
@@ -80,13 +80,7 @@ def check_acts_task(key: str, blob: bytes, chunk: list[JsonValue]) -> list[Check
 
 def _check_acts(verifier: Verifier, chunk: list[JsonValue]) -> list[CheckedAct]:
     out: list[CheckedAct] = []
-    for document in chunk:
-        if not isinstance(document, dict):
-            continue
-        try:
-            cid = object_cid(document)
-        except SSIError:
-            continue
+    for cid, document in named_objects(chunk):
         report, parsed = verifier.verify_read(document)
         signed = signature_verified(report)
         issuer = issuer_of(document)

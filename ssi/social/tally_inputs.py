@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import ClassVar, Final
 
 from ssi.agora.method import AgoraMethod
-from ssi.cid import object_cid
+from ssi.cid import named_objects
 from ssi.credentials.model import Credential
 from ssi.credentials.report import VerificationReport
 from ssi.credentials.verifier import FixedClock, Verifier
@@ -272,13 +272,7 @@ def check_chunk_task(
 
 def _check_chunk(verifier: Verifier, chunk: list[JsonValue]) -> list[CheckedInput]:
     out: list[CheckedInput] = []
-    for document in chunk:
-        if not isinstance(document, dict):
-            continue
-        try:
-            cid = object_cid(document)
-        except SSIError:
-            continue
+    for cid, document in named_objects(chunk):
         kind = _kind(document)
         report, parsed = verifier.verify_read(document)
         out.append(_read(cid, kind, signature_verified(report), document, parsed))

@@ -389,3 +389,14 @@ def test_a_hash_function_we_do_not_install_is_not_a_cid(function):
     text = "b" + base64.b32encode(raw).decode("ascii").lower().rstrip("=")
     with pytest.raises(InvalidCIDError):
         parse_cid(text)
+
+
+def test_named_objects_skips_what_names_nothing():
+    from ssi.cid import named_objects, object_cid
+
+    good = {"a": 1}
+    pool = [good, [1], "text", {"bad": float("nan")}, good]
+    assert list(named_objects(pool)) == [
+        (object_cid(good), good),
+        (object_cid(good), good),
+    ]
