@@ -56,6 +56,13 @@ from ssi.social.feed import (
     feed_record,
     read_social_object,
 )
+from ssi.social.mandates import (
+    MANDATE_PROBLEMS,
+    STANDINGS,
+    MandateBook,
+    MandateCheck,
+    check_mandates,
+)
 from ssi.social.moderation import (
     APPEAL_TYPE,
     LABEL_TYPE,
@@ -183,6 +190,7 @@ __all__ = [
     "IGNORED_REASONS",
     "LABEL_ACTIONS",
     "LABEL_TYPE",
+    "MANDATE_PROBLEMS",
     "MANDATE_TYPE",
     "MAX_ATTACHMENTS",
     "MAX_CONTENT_BYTES",
@@ -203,6 +211,7 @@ __all__ = [
     "RETRACTION_TYPE",
     "SIGNAL_TYPE",
     "SOCIAL_TYPES",
+    "STANDINGS",
     "TALLY_TYPE",
     "VERDICTS",
     "VERDICT_TYPE",
@@ -227,6 +236,8 @@ __all__ = [
     "Label",
     "LostWeight",
     "Mandate",
+    "MandateBook",
+    "MandateCheck",
     "MemberRoles",
     "Membership",
     "ModerationLabel",
@@ -259,6 +270,7 @@ __all__ = [
     "build_feed",
     "build_feed_from_records",
     "check_choice",
+    "check_mandates",
     "check_proposal",
     "choose_delegations",
     "compute_tally",

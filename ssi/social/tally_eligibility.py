@@ -30,10 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from ssi.errors import SSIError
+from ssi.social._status_history import StatusHistory
 from ssi.social.community import Membership
 from ssi.social.tally_inputs import CheckedInput
-from ssi.status.bitstring import StatusList
 from ssi.status.credential import StatusListCredential, StatusListEntry
 
 __all__ = ["STANDINGS", "Electorate", "Standing"]
@@ -62,13 +61,6 @@ class _Member:
     entries: tuple[StatusListEntry | None, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _List:
-    cid: str
-    credential: StatusListCredential
-    valid_from: datetime
-
-
 class Electorate:
     """The community's members, judged as of any moment.
 
@@ -81,8 +73,7 @@ class Electorate:
     def __init__(self, community: str, inputs: Iterable[CheckedInput]) -> None:
         self.community = community
         self._members: dict[str, list[_Member]] = {}
-        self._lists: dict[str, list[_List]] = {}
-        self._decoded: dict[tuple[str, int], StatusList | None] = {}
+        self._history = StatusHistory()
         self._cache: dict[tuple[str, datetime], Standing] = {}
         for item in inputs:
             if not item.signed or item.value is None or item.issuer != community:
@@ -95,14 +86,7 @@ class Electorate:
             elif item.kind == "statusList" and isinstance(
                 item.value, StatusListCredential
             ):
-                listed = item.value
-                url, valid_from = listed.id, listed.credential.valid_from
-                if url is not None and valid_from is not None:
-                    self._lists.setdefault(url, []).append(
-                        _List(item.cid, listed, valid_from)
-                    )
-        for found in self._lists.values():
-            found.sort(key=lambda entry: (entry.valid_from, entry.cid))
+                self._history.add(item.cid, item.value)
 
     def members(self) -> list[str]:
         """Every DID that holds a membership credential of the community."""
@@ -169,31 +153,9 @@ class Electorate:
             return "statusUnknown"
         if entry.purpose not in ("revocation", "suspension"):
             return "eligible"
-        current: _List | None = None
-        for listed in self._lists.get(entry.list_credential, ()):
-            if listed.valid_from > at:
-                break
-            current = listed
-        if current is None or entry.purpose not in current.credential.purposes:
+        value = self._history.status(entry, at)
+        if value is None:
             return "statusUnknown"
-        bits = self._bits(current, entry.status_size)
-        if bits is None or not 0 <= entry.index < bits.length:
-            return "statusUnknown"
-        if bits.get(entry.index) == 0:
+        if value == 0:
             return "eligible"
         return "revoked" if entry.purpose == "revocation" else "suspended"
-
-    def _bits(self, listed: _List, status_size: int) -> StatusList | None:
-        key = (listed.cid, status_size)
-        if key not in self._decoded:
-            declared = listed.credential.status_size
-            try:
-                if declared is not None and declared != status_size:
-                    raise ValueError
-                decoded: StatusList | None = StatusList.decode(
-                    listed.credential.encoded_list, status_size=status_size
-                )
-            except (SSIError, ValueError):
-                decoded = None
-            self._decoded[key] = decoded
-        return self._decoded[key]

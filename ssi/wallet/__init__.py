@@ -34,6 +34,7 @@ from ssi.wallet.contacts import (
     remove_contact,
 )
 from ssi.wallet.crypto import KDF_PROFILES, KDFParams
+from ssi.wallet.mandate import issue_mandate
 from ssi.wallet.migration import SCHEMA1_BACKUP
 from ssi.wallet.model import CredentialRecord, DIDRecord, KeyRecord
 from ssi.wallet.passphrase import MIN_PASSPHRASE_LENGTH
@@ -90,6 +91,7 @@ __all__ = [
     "default_home",
     "import_agora_log",
     "import_status_list",
+    "issue_mandate",
     "next_package",
     "petnames",
     "reconfigure_community",

@@ -73,6 +73,8 @@ class CommunityRecord:
     """How many stewards' proofs its entries and credentials need (m of n)."""
     steward: str | None = None
     """The wallet's steward that signs for it (a threshold community)."""
+    mandates: tuple[JsonObject, ...] = ()
+    """The moderator mandates it issued (``ssi.wallet.issue_mandate``)."""
 
     def to_json(self) -> JsonObject:
         """Return the record as JSON."""
@@ -83,6 +85,8 @@ class CommunityRecord:
             "statusLists": dict(self.lists),
             "members": [dict(m) for m in self.members],
         }
+        if self.mandates:
+            body["mandates"] = [dict(m) for m in self.mandates]
         if self.steward is not None:
             body["threshold"] = self.threshold
             body["steward"] = self.steward
@@ -102,6 +106,7 @@ def _record(data: JsonObject) -> CommunityRecord:
         lists={p: data["lists"][p]["url"] for p in _PURPOSES},
         threshold=int(data.get("threshold", 1)),
         steward=data.get("steward"),
+        mandates=tuple(data.get("mandates", [])),
     )
 
 
@@ -337,27 +342,34 @@ def set_member_status(
 
     ``action`` is ``revoke`` (permanent), ``suspend`` or ``reinstate``; the
     re-signed list is valid from ``when`` (default now): a tally takes the
-    list in force at a proposal's close. Returns the roster entry.
+    list in force at a proposal's close. A moderator mandate the community
+    issued (:func:`ssi.wallet.issue_mandate`) is found by its credential id
+    too, and can only be revoked. Returns the roster entry.
 
     Raises:
-        RecordNotFoundError: no such membership in the roster.
-        RecordConflictError: the membership is revoked already (revocation is
-            final), or reinstating one that is not suspended.
+        RecordNotFoundError: no such membership or mandate in the rosters.
+        RecordConflictError: it is revoked already (revocation is final),
+            reinstating one that is not suspended, or suspending or
+            reinstating a mandate.
         ValueError: an unknown action.
     """
     if action not in ("revoke", "suspend", "reinstate"):
         raise ValueError(f"unknown action {action!r}")
     with wallet.transaction() as tx:
         data = _load(tx, reference)
-        entry = next(
-            (m for m in data["members"] if m["credentialId"] == credential_id), None
-        )
+        roster = [*data["members"], *data.get("mandates", [])]
+        entry = next((m for m in roster if m["credentialId"] == credential_id), None)
         if entry is None:
             raise RecordNotFoundError(
-                f"no membership {credential_id[:80]!r} in {data['did']}."
+                f"no membership or mandate {credential_id[:80]!r} in {data['did']}."
             )
         if entry["status"] == "revoked":
             raise RecordConflictError(f"{credential_id} is revoked already.")
+        if "moderator" in entry and action != "revoke":
+            raise RecordConflictError(
+                f"{credential_id} is a moderator mandate: it can be revoked, not "
+                "suspended or reinstated."
+            )
         if action == "reinstate" and entry["status"] != "suspended":
             raise RecordConflictError(f"{credential_id} is not suspended.")
         purpose = "revocation" if action == "revoke" else "suspension"

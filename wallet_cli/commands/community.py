@@ -625,7 +625,11 @@ def revoke(
     ctx: typer.Context,
     reference: CommunityArgument,
     credential_id: Annotated[
-        str, typer.Argument(metavar="ID", help="The membership credential's id.")
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="The credential id of a membership or of a moderator mandate.",
+        ),
     ],
     suspend: Annotated[
         bool, typer.Option("--suspend", help="Suspend instead (reversible).")
@@ -645,7 +649,8 @@ def revoke(
     json_mode: JsonOption = False,
 ) -> None:
     """Revoke a membership for good, or --suspend / --reinstate it; the status
-    list it changes is re-signed.
+    list it changes is re-signed. A moderator mandate is revoked the same way
+    (it cannot be suspended).
 
     Example: agora community revoke engines urn:uuid:... --suspend
     """
@@ -658,6 +663,12 @@ def revoke(
     entry = set_member_status(wallet, reference, credential_id, action, when=when)
     if json_mode:
         out.json(entry)
+        return
+    if "moderator" in entry:
+        out.panel(
+            f"mandate {entry['status']}",
+            [("credential", credential_id), ("moderator", str(entry["moderator"]))],
+        )
         return
     out.panel(
         f"membership {entry['status']}",
