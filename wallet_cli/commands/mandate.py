@@ -371,10 +371,11 @@ def verify(
     else:
         verdict = "holds" if valid else "does NOT hold"
         rows = _rows(mandate, document, names)
-        rows.append(("sound", "yes" if check.sound else f"no: {check.problem}"))
-        if check.detail:
-            rows.append(("why", check.detail))
+        rows.append(("sound", "yes" if check.sound else "no"))
         rows.append((f"at {_time(when)}", standing))
+        if not valid:
+            rows.append(("problem", f"{check.problem or standing}"))
+            rows.append(("why", _sentence(check, standing)))
         out.panel(f"mandate {verdict}", rows, ok=valid)
     if not valid:
         code = check.problem or standing
