@@ -211,8 +211,9 @@ def _mandate() -> typer.Typer:
 
 
 def _moderation() -> typer.Typer:
-    from wallet_cli.commands import moderation
+    from wallet_cli.commands import moderation, moderation_cases
 
+    moderation_cases.register(moderation.app)
     return moderation.app
 
 

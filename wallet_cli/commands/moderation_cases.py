@@ -47,7 +47,6 @@ from wallet_cli.commands.moderation import LabelOption, PostArgument, _subject
 from wallet_cli.commands.post import _check_did
 from wallet_cli.commands.tally import LogOption
 from wallet_cli.commands.vote import CommunityOption, _format, _time
-from wallet_cli.errors import UsageError
 from wallet_cli.output import Cell, Output
 from wallet_cli.petnames import Petnames
 
@@ -93,8 +92,7 @@ RecountOption = Annotated[
     bool,
     typer.Option(
         "--recount",
-        help="Recount every election and ratifying tally from the votes in the "
-        "inputs.",
+        help="Recount every election and ratifying tally from the votes in the inputs.",
     ),
 ]
 
@@ -263,9 +261,9 @@ def _draw(decision: Decision) -> list[tuple[str, str, str]]:
     if panels is None:
         return []
     post, label = decision.case.post, decision.case.label
-    roles = {did: "panel" for did in panels.panel}
-    roles.update({did: "appeal panel" for did in panels.appeal_panel})
-    roles.update({did: "skipped (reporter or author)" for did in panels.skipped})
+    roles = dict.fromkeys(panels.panel, "panel")
+    roles.update(dict.fromkeys(panels.appeal_panel, "appeal panel"))
+    roles.update(dict.fromkeys(panels.skipped, "skipped (reporter or author)"))
     everyone = sorted(
         (*panels.order, *panels.skipped),
         key=lambda did: (lot_key(post, label, did), did),
@@ -355,7 +353,9 @@ def _appeal_text(decision: Decision) -> str:
     if appeal is None:
         refused = len(decision.refused_appeals)
         return f"{refused} refused" if refused else "-"
-    counted = f"{appeal.overturn} overturn, {appeal.uphold} uphold of {len(appeal.panel)}"
+    counted = (
+        f"{appeal.overturn} overturn, {appeal.uphold} uphold of {len(appeal.panel)}"
+    )
     if appeal.overturned and appeal.overturned_at is not None:
         return f"overturned {_format(appeal.overturned_at)} ({counted})"
     return f"pending ({counted})"
@@ -397,5 +397,3 @@ def _evidence(
     return ModerationEvidence.from_objects(
         inputs.documents, community=community, logs=inputs.logs, recount=recount, at=at
     )
-
-
