@@ -707,7 +707,7 @@ def labelled(life: Life, post: Path, cast: Panels) -> None:
         f"the panel, agree: 2 of 3, the constitution's agreement, so the label "
         f"takes effect on day 16.5. {REPORTER} labels too, but she reported the "
         f"case and is not on its panel; {late} is on the panel but labels on day "
-        "17.5, after her mandate ended."
+        f"17.5, after {late}'s mandate ended."
     )
     case = life.file("case.jsonl")
     life.case_files = [case]
@@ -720,7 +720,7 @@ def labelled(life: Life, post: Path, cast: Panels) -> None:
     outsider = environment(life.root, "olga")
     life.run.text("moderation", "case", str(post), "--label", LABEL, "--community",
                   life.community, *evidence(life), "--at", life.day(18),
-                  env=outsider)  # fmt: skip
+                  env=outsider, columns=76)  # fmt: skip
     say(
         "olga, with no wallet, reads the case on day 18 from the files: the "
         "draw, each label and whether it counts, and the decision."
@@ -759,7 +759,8 @@ def appealed(life: Life, post: Path, cast: Panels) -> None:
     )
     outsider = environment(life.root, "olga")
     life.run.text("moderation", "log", "--community", life.community,
-                  *evidence(life), "--at", life.day(20), env=outsider)  # fmt: skip
+                  *evidence(life), "--at", life.day(20), env=outsider,
+                  columns=76)  # fmt: skip
     feed(life, post, at=20, hidden=False)
     print()
 

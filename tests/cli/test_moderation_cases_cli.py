@@ -15,12 +15,14 @@ from typer.testing import CliRunner
 
 from ssi.bundle import pack
 from ssi.cid import object_cid
+from ssi.social import label_credential
 from tests.cli.helpers import one_error
 from tests.unit.social.moderation_world import (
     AUTHOR,
     DAY,
     ELECTED,
     EXPIRES,
+    OTHER,
     REPORTER,
     REVOKES,
     ModerationWorld,
@@ -32,6 +34,9 @@ LABELLED = DAY + timedelta(hours=1)
 """After the panel's labels, before the appeal."""
 LATER = DAY + timedelta(hours=3)
 """After the verdicts."""
+CRAFTED = "[bold red]trust me[/] [link=https://x.example]here[/link]"
+"""A stated reason a stranger crafted to style the terminal (control
+characters are refused when it is read)."""
 
 
 def invoke(home: Path, *args: str):
@@ -67,6 +72,17 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         world.label(panel[0], post, minutes=10),
         world.label(panel[1], post, minutes=20),
         world.label(outside, post, minutes=30),
+        world.sign_member(
+            OTHER,
+            label_credential(
+                world.members[OTHER],
+                community=world.community,
+                post=post_cid,
+                label="spam",
+                valid_from=DAY + timedelta(minutes=40),
+                reason=CRAFTED,
+            ),
+        ),
     ]
     appeal = world.appeal(AUTHOR, post, minutes=90)
     acts.append(appeal)
@@ -116,6 +132,7 @@ def test_log_json_lists_the_case_applied_by_two_of_its_panel(story):
         story["panel"][0]: None,
         story["panel"][1]: None,
         story["outside"]: "notPanel",
+        story["world"].members[OTHER]: "notModerator",
     }
     assert decision["appeal"] is None
 
@@ -130,6 +147,14 @@ def test_log_text_says_why_each_label_counts_or_not(story):
     assert "It sells engines." in text
     for did in story["panel"]:
         assert did in text
+
+
+def test_a_stated_reason_is_printed_literally_and_harmlessly(story):
+    text = log(story, "--at", LABELLED.isoformat()).stdout
+    assert CRAFTED in text
+    assert "no: notModerator (its author holds no mandate)" in text
+    body = json.loads(case(story, "--at", LABELLED.isoformat(), "--json").stdout)
+    assert CRAFTED in body["statements"].values()
 
 
 def test_log_after_the_verdicts_shows_the_overturn(story):
