@@ -23,7 +23,7 @@ from ssi.social._status_history import StatusHistory
 from ssi.social.constitution import Constitution, read_constitution
 from ssi.social.moderation import MANDATE_TYPE, Mandate
 from ssi.social.proposal import Proposal, read_proposal
-from ssi.social.tally import Tally, read_tally
+from ssi.social.tally import TALLY_TYPE, Tally, read_tally
 from ssi.social.tally_inputs import signature_verified, tally_verifier
 from ssi.social.tally_select import select_inputs
 from ssi.social.tally_verify import verify_tally
@@ -60,6 +60,7 @@ class Evidence:
         self._signed: dict[str, bool] = {}
         self._recounted: dict[str, bool] = {}
         self._recalls: dict[str, datetime] | None = None
+        self._tally_cids: list[str] = []
         seen: set[str] = set()
         for document in documents:
             if not isinstance(document, dict):
@@ -76,6 +77,8 @@ class Evidence:
             names = types if isinstance(types, list) else [types]
             if MANDATE_TYPE in names:
                 self.mandates.append(document)
+            elif TALLY_TYPE in names:
+                self._tally_cids.append(cid)
             elif LIST_CREDENTIAL_TYPE in names:
                 self._add_list(cid, document)
 
@@ -211,7 +214,7 @@ class Evidence:
 
     def _find_recalls(self) -> dict[str, datetime]:
         ends: dict[str, datetime] = {}
-        for cid in sorted(self._by_cid):
+        for cid in self._tally_cids:
             tally = self.tally(cid)
             if tally is None or not tally.passed or tally.community != self.community:
                 continue

@@ -135,6 +135,7 @@ class MandateBook:
         )
         self._evidence = evidence
         self._by_did: dict[str, list[MandateCheck]] = {}
+        self._standings: dict[tuple[str, datetime], str] = {}
         for check in self.checks:
             self._by_did.setdefault(check.moderator, []).append(check)
 
@@ -143,15 +144,22 @@ class MandateBook:
 
         Spec: docs/moderation.md (Mandates)
         """
+        key = (did, at)
+        known = self._standings.get(key)
+        if known is not None:
+            return known
         found = self._by_did.get(did)
+        codes = {self._code(check, at) for check in found or () if check.sound}
         if not found:
-            return "noMandate"
-        codes = {self._code(check, at) for check in found if check.sound}
-        if not codes:
-            return "invalidMandate"
-        if "valid" in codes:
-            return "valid"
-        return next(code for code in _NOT_VALID if code in codes)
+            standing = "noMandate"
+        elif not codes:
+            standing = "invalidMandate"
+        elif "valid" in codes:
+            standing = "valid"
+        else:
+            standing = next(code for code in _NOT_VALID if code in codes)
+        self._standings[key] = standing
+        return standing
 
     def moderators(self, at: datetime) -> frozenset[str]:
         """Return the DIDs whose standing at ``at`` is ``valid``.
