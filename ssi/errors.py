@@ -98,6 +98,7 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── InclusionProofError             invalidInclusionProof
     │   ├── TallyMismatchError              tallyMismatch (.differences)
     │   └── ConstitutionNotInForceError     constitutionNotInForce
+    ├── InvalidFeedPolicyError              invalidFeedPolicy (ours; .field, .line)
     ├── DocumentLoadError                   loading document failed (JSON-LD)
     ├── CanonicalizationError               canonicalizationError (ours)
     └── TransportError                      transportError (ours)
@@ -147,6 +148,7 @@ __all__ = [
     "InvalidDIDLogError",
     "InvalidDIDURLError",
     "InvalidDomainError",
+    "InvalidFeedPolicyError",
     "InvalidPetnameError",
     "InvalidProofPurposeError",
     "InvalidPublicKeyError",
@@ -1428,3 +1430,28 @@ class ConstitutionNotInForceError(TallyError):
     code = "constitutionNotInForce"
     type_uri = _AGORA + "constitutionNotInForce"
     title = "Constitution not in force"
+
+
+# --- Feed policies -----------------------------------------------------------
+
+
+class InvalidFeedPolicyError(SSIError):
+    """A reader's feed policy (``feed-policy.toml``) is malformed or inconsistent.
+
+    ``field`` is the TOML key path of the offending value (``actions.hide``,
+    ``follow[2]``, ``overrides."did:key:z6Mk...".warn``; empty for a syntax
+    error); ``line`` is its line in the file when it can be found.
+
+    Spec: docs/moderation.md (Feed policy)
+    """
+
+    code = "invalidFeedPolicy"
+    type_uri = _AGORA + "invalidFeedPolicy"
+    title = "Invalid feed policy"
+
+    def __init__(
+        self, detail: str, *, field: str = "", line: int | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.field = field
+        self.line = line

@@ -20,6 +20,7 @@ from ssi.errors import (
     DuplicityError,
     InvalidConstitutionError,
     InvalidDIDLogError,
+    InvalidFeedPolicyError,
     SSIError,
     VerificationFailedError,
 )
@@ -52,6 +53,8 @@ def example(kind: type[SSIError]) -> SSIError:
         return kind("entry 2 is not signed.", code="invalidLogProof", entry=2)
     if issubclass(kind, InvalidConstitutionError):
         return kind("voting_period.min is long.", field="voting_period.min", line=3)
+    if issubclass(kind, InvalidFeedPolicyError):
+        return kind("actions.hide is odd.", field="actions.hide", line=4)
     if issubclass(kind, VerificationFailedError):
         inner = DuplicityError("forked.", entry=1, evidence=[])
         return kind("not verified.", (inner, ssi.errors.ParsingError("bad.")))
