@@ -208,8 +208,7 @@ def _end(since: datetime, until: str | None, term: str | None) -> datetime:
     if (until is None) == (term is None):
         raise UsageError("unusableInput", "give exactly one of --until, --term.")
     if until is not None:
-        ends = _instant(until, "--until")
-        assert ends is not None  # noqa: S101 - given
+        ends = _parse(until, "--until")
     else:
         try:
             ends = since + parse_duration(term, "--term")
@@ -418,8 +417,10 @@ def _sentence(check: MandateCheck, standing: str) -> str:
 
 
 def _instant(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
+    return None if value is None else _parse(value, option)
+
+
+def _parse(value: str, option: str) -> datetime:
     try:
         return parse_date_time(value, require_timezone=True, path=option)
     except MalformedValueError as exc:
