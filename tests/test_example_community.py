@@ -1,7 +1,9 @@
 """The community demo (examples/community.py) runs to completion and tells
 the story it promises: 2 of 3 stewards, five members, a ratified constitution,
 a decision with a delegation, a revote and a revoked member's ballot, an
-outsider's recount, a failed and a passed amendment, version 2 in force.
+outsider's recount, a failed and a passed amendment, version 2 in force;
+five moderators elected, a post labelled by two of its panel and hidden
+while two labels do not count, an appeal overturned, the post back.
 
 A file of its own: pytest-xdist runs it beside the other examples."""
 

@@ -28,6 +28,7 @@ from tests.unit.social.moderation_world import (
     ModerationWorld,
 )
 from wallet_cli.app import app
+from wallet_cli.commands.governance_inputs import gather_inputs
 
 runner = CliRunner()
 LABELLED = DAY + timedelta(hours=1)
@@ -102,6 +103,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "outside": outside,
         "bundle": bundle,
         "appeal": object_cid(appeal),
+        "acts": acts,
     }
 
 
@@ -202,6 +204,23 @@ def test_case_with_no_report_or_label_is_not_found(story):
     result = case(story, label="nsfw")
     line = one_error(result, "objectNotFound", exit_code=1)
     assert "nsfw" in line
+
+
+def test_the_store_gives_moderation_objects_and_the_posts_they_name(story, tmp_path):
+    post, report, *_ = story["acts"]
+    labels = [
+        act for act in story["acts"] if act["credentialSubject"].get("type") == "Label"
+    ]
+    source = tmp_path / "acts.json"
+    source.write_text(json.dumps([post, report, *labels]), encoding="utf-8")
+    location = str(tmp_path / "store.sqlite")
+    result = invoke(tmp_path, "store", "add", str(source), "--store", location)
+    assert result.exit_code == 0, result.stdout
+    found = gather_inputs(None, location, None, moderation=True).cids()
+    assert {object_cid(post), object_cid(report)} <= found
+    assert {object_cid(label) for label in labels} <= found
+    governance = gather_inputs(None, location, None).cids()
+    assert not governance & {object_cid(post), object_cid(report)}
 
 
 @pytest.mark.parametrize("command", ["log", "case"])
