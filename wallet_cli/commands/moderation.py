@@ -42,7 +42,6 @@ from wallet_cli.commands.post import (
     LookupStoreOption,
     PostOutOption,
     SuiteOption,
-    _check_cid,
     _check_did,
     _check_out,
     _check_suite,
@@ -324,7 +323,7 @@ def verdict(
     out = Output(json_mode=json_mode)
     if uphold == overturn:
         raise UsageError("unusableInput", "give exactly one of --uphold, --overturn.")
-    appeal_cid, document = _subject(target, None, None)
+    appeal_cid, document = _subject(target, None, None, what="APPEAL")
     _prepare(appeal_cid, community, suite, out_file, force=force)
     if document is not None:
         _check_appeal(document, community)
@@ -359,7 +358,11 @@ def _prepare(
 
 
 def _subject(
-    target: str, state: session.Session | None, store: str | None
+    target: str,
+    state: session.Session | None,
+    store: str | None,
+    *,
+    what: str = "POST",
 ) -> tuple[str, JsonObject | None]:
     """The CID the argument names, and the object itself when it is at hand:
     a CID that names no file (looked up in the store with a ``state``), or a
@@ -372,7 +375,10 @@ def _subject(
         except (ObjectNotFoundError, StoreAccessError):
             return target, None
     if target != "-" and not Path(target).exists():
-        _check_cid(target, "POST")
+        raise UsageError(
+            "unusableInput",
+            f"{what} {target[:80]!r} is neither a file nor a CID (bagaaiera...).",
+        )
     document = read_document(target)
     return object_cid(document), document
 
