@@ -19,8 +19,9 @@ Spec: docs/moderation.md (The objects, Mandates)
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ssi.social import _fields as f
 from ssi.social._moderation_objects import (
@@ -44,7 +45,11 @@ from ssi.social._moderation_objects import (
     read_report,
     read_verdict,
 )
-from ssi.types import JsonObject
+from ssi.social.moderation_case import Case, Decision
+from ssi.types import JsonObject, JsonValue
+
+if TYPE_CHECKING:
+    from ssi.social.moderation_decide import ModerationEvidence
 
 __all__ = [
     "APPEAL_TYPE",
@@ -56,11 +61,14 @@ __all__ = [
     "VERDICTS",
     "VERDICT_TYPE",
     "Appeal",
+    "Case",
+    "Decision",
     "Mandate",
     "ModerationLabel",
     "Report",
     "Verdict",
     "appeal_credential",
+    "decide",
     "label_credential",
     "mandate_credential",
     "read_appeal",
@@ -243,3 +251,26 @@ def _case_subject(
     if reason:
         subject["reason"] = reason
     return subject
+
+
+def decide(
+    case: Case,
+    objects: Sequence[JsonValue] | ModerationEvidence,
+    *,
+    at: datetime,
+    logs: Mapping[str, Sequence[Sequence[JsonValue]]] | None = None,
+) -> Decision:
+    """Decide ``case`` as of ``at`` from a pool of documents or from evidence
+    already built: :func:`ssi.social.moderation_decide.decide`, named here too
+    because this is where a reader of the credentials looks for it.
+
+    Spec: docs/moderation.md (Cases and decisions, Appeals)
+
+    Raises:
+        ValueError: ``at`` has no timezone, or the evidence is of another
+            community (the caller's mistakes).
+    """
+    # Imported here: the decisions read this module's credentials.
+    from ssi.social import moderation_decide
+
+    return moderation_decide.decide(case, objects, at=at, logs=logs)

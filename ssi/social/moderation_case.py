@@ -51,8 +51,10 @@ LABEL_REASONS: Final = (
     "notPanel",
 )
 """Why a label does not count, in the order the rules are checked."""
-REPORT_REASONS: Final = ("notMember", "revoked", "suspended", "statusUnknown")
-"""Why a report does not count: its author's standing as a member."""
+REPORT_REASONS: Final = ("notMember", "revoked", "suspended", "statusUnknown", "seated")
+"""Why a report does not count: its author's standing as a member, or
+(``seated``) a report made after the case opened by a DID on one of its
+panels."""
 APPEAL_REASONS: Final = (
     "authorUnknown",
     "notAuthor",

@@ -36,6 +36,7 @@ __all__ = ["judge_case"]
 _VALID: Final = "valid"
 _ELIGIBLE: Final = "eligible"
 _NEGATED: Final = "negated"
+_SEATED: Final = "seated"
 _OVERTURN: Final = "overturn"
 _UPHOLD: Final = "uphold"
 
@@ -109,6 +110,7 @@ class _Judge:
         panels: Panels | None = None
         if rules is not None and state == "open" and openers:
             panels = self._draw(rules, opened, reports)
+            reports = _seat_reports(reports, opened, panels)
         panel = frozenset(panels.panel) if panels is not None else frozenset()
         k = rules.agreement if rules is not None else 0
         counted, agreeing, applied_at = self._labels(labels, standings, panel, k)
@@ -152,7 +154,9 @@ class _Judge:
     def _draw(
         self, rules: ModerationRules, opened: datetime, reports: list[Counted]
     ) -> Panels:
-        skip = {report.actor for report in reports if report.counts}
+        # Drawn once, as the case opens: a later report moves nobody, so no
+        # one can reshuffle the panels after the labels or the verdicts.
+        skip = {r.actor for r in reports if r.counts and r.time <= opened}
         if self.facts.author is not None:
             skip.add(self.facts.author)
         moderators = list(self.context.moderators(opened))
@@ -325,3 +329,17 @@ class _Sweep:
         """Whether at least k labels counted as of ``at``."""
         index = bisect.bisect_right(self._times, at)
         return index > 0 and self._applied[index - 1]
+
+
+def _seat_reports(
+    reports: list[Counted], opened: datetime, panels: Panels
+) -> list[Counted]:
+    """Reports dated after the opening by a DID already seated on a panel do
+    not count (``seated``): the draw is fixed, and a judge reports nothing."""
+    seated = frozenset(panels.panel) | frozenset(panels.appeal_panel)
+    return [
+        Counted(r.cid, r.actor, r.time, False, _SEATED)
+        if r.counts and r.time > opened and r.actor in seated
+        else r
+        for r in reports
+    ]

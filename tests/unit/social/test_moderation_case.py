@@ -472,3 +472,40 @@ def test_the_work_on_one_case_grows_no_faster_than_its_acts():
 def test_at_needs_a_timezone():
     with pytest.raises(ValueError, match="timezone"):
         judge_case(facts(), Context(), at=datetime(2026, 5, 1))
+
+
+def test_a_report_after_the_opening_moves_nobody():
+    """The panels are drawn once, as the case opens: a panel member who
+    reports later keeps their seat (their report reads ``seated``), so a late
+    report cannot reshuffle the appeal panel after its verdicts."""
+    members = ("did:example:r", AUTHOR, *MODERATORS)
+    first = CaseAct("r1", "did:example:r", at(5))
+    late = CaseAct("r2", P1, at(30))
+    labels = [label("a", P1, 10), label("b", P2, 20)]
+    before = judge_case(facts(labels, [first]), Context(members=members), at=at(25))
+    after = judge_case(
+        facts(labels, [first, late]), Context(members=members), at=at(40)
+    )
+    assert before.panels == after.panels
+    assert P1 in after.panels.panel
+    assert {c.cid: c.reason for c in after.reports} == {"r1": None, "r2": "seated"}
+    assert after.state == "applied"
+    # a moderator off both panels who reports later counts, and moves nobody
+    outside = judge_case(
+        facts(labels, [first, CaseAct("r3", OUTSIDE, at(30))]),
+        Context(members=members),
+        at=at(40),
+    )
+    assert outside.panels == before.panels
+    assert {c.cid: c.reason for c in outside.reports} == {"r1": None, "r3": None}
+
+
+def test_a_reporter_before_the_opening_is_skipped():
+    members = ("did:example:r", AUTHOR, *MODERATORS)
+    decision = judge_case(
+        facts([label("a", P2, 10)], [CaseAct("r1", P1, at(5))]),
+        Context(members=members),
+        at=AT,
+    )
+    assert P1 in decision.panels.skipped
+    assert P1 not in decision.panels.panel + decision.panels.appeal_panel

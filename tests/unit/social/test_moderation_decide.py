@@ -18,6 +18,7 @@ from ssi.social import (
     ModerationEvidence,
     decide,
     draw_panels,
+    moderation,
     moderation_log,
 )
 from tests.unit.social.moderation_world import (
@@ -347,6 +348,10 @@ def test_decide_from_a_pool_equals_decide_from_evidence(table):
     case = table.case("appeal")
     assert decide(case, table.pool(), at=AT) == table.evidence.decide(case, at=AT)
     assert decide(case, table.evidence, at=AT) == table.evidence.decide(case, at=AT)
+    # the name the issue gives it: ssi.social.moderation.decide
+    assert moderation.decide(case, table.pool(), at=AT) == decide(
+        case, table.pool(), at=AT
+    )
 
 
 def test_the_decision_as_json(table):
@@ -537,3 +542,46 @@ def test_the_work_of_a_log_grows_with_the_cases_not_faster(table):
     work = [bytecodes(lambda e=e: moderation_log(e, at=AT)) for e in logs]
     assert sum(d.in_effect for d in moderation_log(logs[1], at=AT)) > 25
     assert work[1] < 4.5 * work[0]
+
+
+class _Failing:
+    """An executor that cannot ship a chunk, or whose chunks fail."""
+
+    def __init__(self, *, submit):
+        self.fail_submit = submit
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        if self.fail_submit:
+            raise TypeError("cannot ship")
+        future = Future()
+        future.set_exception(RuntimeError("worker died"))
+        return future
+
+
+@pytest.mark.parametrize("submit", [True, False])
+def test_chunks_an_executor_fails_are_checked_here(table, submit):
+    world = table.world
+    evidence = ModerationEvidence.from_objects(
+        table.pool(), community=world.community, at=AT, executor=_Failing(submit=submit)
+    )
+    assert moderation_log(evidence, at=AT) == moderation_log(table.evidence, at=AT)
+
+
+def test_what_cannot_be_read_is_ignored(table):
+    world = table.world
+    post, draw = Table(world).row("k")
+    unreadable = world.label(draw.panel[0], post, minutes=10)
+    unreadable.pop("proof")
+    unreadable["credentialSubject"].pop("reason")
+    unreadable = world.sign_member(world.members.index(draw.panel[0]), unreadable)
+    no_cid = {
+        "type": ["VerifiableCredential", "Report"],
+        "credentialSubject": {"community": world.community},
+        "note": float("nan"),
+    }
+    pool = [*table.pool(), unreadable, no_cid, 42, "text", unreadable]
+    evidence = ModerationEvidence.from_objects(pool, community=world.community, at=AT)
+    assert (object_cid(unreadable), "malformed") in evidence.ignored
+    assert moderation_log(evidence, at=AT) == moderation_log(table.evidence, at=AT)
