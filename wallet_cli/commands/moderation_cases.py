@@ -56,6 +56,7 @@ REASONS: Final = {
     # Reports: the reporter's standing as a member.
     "notMember": "its author is not a member at its time",
     "suspended": "its author's membership is suspended at its time",
+    "seated": "made after the case opened by a moderator drawn for it",
     # Labels and verdicts: the moderator's mandate, then the panel.
     "superseded": "a later act of the same moderator replaces it",
     "withdrawn": "the moderator withdrew the label",
