@@ -6,7 +6,13 @@ by vote; a proposal is signalled, opened, voted on (with a delegation, a
 changed vote and a ballot from a member revoked before the close), tallied and
 recounted by an outsider from one file; an amendment with 60 % support fails
 its 2/3 rule, a second one passes, and constitution version 2 is in force.
-Every step is a signed object and every result can be recounted offline.
+Then the members elect five moderators, whose mandates the stewards issue; a
+post is reported as spam, two of the three moderators drawn by lot label it
+and the feed hides it, while a label by a moderator outside the panel and
+one by a moderator whose mandate has expired do not count; the author
+appeals, the appeal panel (which shares no one with the first) overturns,
+and the post returns to the feed. Every step is a signed object and every
+result can be recounted offline.
 
 Run it with ``make demo``.
 """
@@ -22,6 +28,7 @@ from pathlib import Path
 from _demo import Agora, environment, say
 
 from ssi.cid import object_cid
+from ssi.social import Panels, draw_panels
 
 EXAMPLE = Path(__file__).resolve().parent / "constitution.toml"
 INIT = (
@@ -33,6 +40,15 @@ INIT = (
 derivation (AGORA_DEMO_QUICK_KDF=1), ``make demo`` with the standard one."""
 STEWARDS = ("ada", "bob", "cy")
 FOUNDERS = ("ada", "bob", "cy", "dee", "eve")
+MODERATORS = ("ada", "bob", "cy", "dee", "fay")
+"""The candidates the members elect; gus stands too and is not elected."""
+REPORTER = "ada"
+"""Who reports the post: a moderator, so the draw skips her."""
+LABEL = "spam"
+OFFER = (
+    "Brass gears, hand-cut for difference engines: 20 % off for members this "
+    "week, see gus-gears.example"
+)
 
 
 def heading(title: str) -> None:
@@ -50,7 +66,7 @@ class Life:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.envs = {n: environment(root, n) for n in (*FOUNDERS, "fay")}
+        self.envs = {n: environment(root, n) for n in (*FOUNDERS, "fay", "gus")}
         self.run = Agora(root, self.envs["ada"])
         self.dids: dict[str, str] = {}
         self.memberships: dict[str, Path] = {}
@@ -59,6 +75,8 @@ class Life:
         self.status = root / "status.json"
         self.status_versions: list[Path] = []
         self.constitution: Path | None = None
+        self.mandates: dict[str, Path] = {}
+        self.case_files: list[Path] = []
         start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         self.day0 = start + timedelta(hours=1)
 
@@ -84,6 +102,7 @@ def main() -> None:
         meeting = decide(life)
         recount(life, meeting)
         amend(life)
+        moderate(life)
 
 
 def stewards(life: Life) -> None:
@@ -263,6 +282,7 @@ def vote(
     constitution: str | None,
     passes: bool = True,
     option: str = "--choice",
+    show: bool = True,
 ) -> tuple[Path, Path]:
     """A proposal, three signals, the ballots, a bundle and a tally by eve."""
     proposal = life.file(f"{name}-proposal.json")
@@ -292,11 +312,17 @@ def vote(
              life.day(opens + 1), "--out", str(ballot))  # fmt: skip
         files.append(ballot)
     say(f"$TMP/{name}-ballot-*.json: the ballots, each signed by its voter.")
-    return finish(life, name, cid, files, passes=passes)
+    return finish(life, name, cid, files, passes=passes, show=show)
 
 
 def finish(
-    life: Life, name: str, cid: str, files: list[Path], *, passes: bool = True
+    life: Life,
+    name: str,
+    cid: str,
+    files: list[Path],
+    *,
+    passes: bool = True,
+    show: bool = True,
 ) -> tuple[Path, Path]:
     """Pack the vote with what verifies it, and have eve tally it."""
     bundle = life.file(f"{name}.jsonl")
@@ -321,7 +347,8 @@ def finish(
         f"$TMP/{name}-tally.json: eve counts the vote and signs the result: "
         f"passed={result['result']['passed']}."
     )
-    life.run.text("tally", "show", str(tally), env=life.envs["eve"])
+    if show:
+        life.run.text("tally", "show", str(tally), env=life.envs["eve"])
     return tally, bundle
 
 
@@ -539,6 +566,257 @@ def in_force(life: Life) -> None:
         "closed, and every tally recounts from the votes in the bundles. Version "
         "2 is in force."
     )
+
+
+# --- Moderation -------------------------------------------------------------------
+
+
+def moderate(life: Life) -> None:
+    """Five moderators elected and mandated; a post reported, labelled by two
+    of its panel and hidden; the author appeals and it is back."""
+    tally = elect(life)
+    post = life.file("gears-post.json")
+    made = life("gus", "post", "create", "--as", "gus", "--community",
+                life.community, "--text", OFFER, "--out", str(post))  # fmt: skip
+    post_cid = str(made["cid"])
+    say(f"$TMP/gears-post.json: gus posts an offer in the community ({post_cid}).")
+    cast = draw(life, post_cid, tally)
+    mandates(life, tally, short=cast.panel[2])
+    print()
+    labelled(life, post, cast)
+    appealed(life, post, cast)
+
+
+def elect(life: Life) -> Path:
+    """gus joins; the members elect five moderators by proportional approval."""
+    heading("Five moderators")
+    life("gus", *INIT)
+    made = life("gus", "did", "create", "--alias", "gus")
+    life.dids["gus"] = str(made["did"])
+    life.run.names[life.dids["gus"]] = "$GUS"
+    admit(life, "gus", "--valid-from", life.day(12))
+    say("gus, who cuts gears for a living, joins on day 12: $TMP/member-gus.json.")
+    assert life.constitution is not None
+    v2 = cid_of(life.constitution)
+    candidates = tuple(
+        arg for name in (*MODERATORS, "gus") for arg in ("--candidate", life.dids[name])
+    )
+    approved = ",".join(life.dids[name] for name in MODERATORS)
+    tally, _ = vote(
+        life, "moderators", kind="election", title="Five moderators",
+        extra=(*candidates, "--seats", "5"), method="pav", opens=12.5, closes=14.5,
+        ballots={"ada": approved, "bob": approved, "cy": approved}, proposer="bob",
+        constitution=v2, option="--approve", show=False,
+    )  # fmt: skip
+    winners = elected(tally)
+    assert set(winners) == {life.dids[name] for name in MODERATORS}, winners
+    say(
+        "Six candidates for five seats, counted by proportional approval voting "
+        "under constitution version 2: ada, bob, cy, dee and fay are elected, "
+        "gus is not."
+    )
+    return tally
+
+
+def elected(tally: Path) -> list[str]:
+    """The winners a tally names."""
+    result = json.loads(tally.read_text(encoding="utf-8"))["credentialSubject"]
+    return [str(did) for did in result["result"]["count"]["winners"]]
+
+
+def draw(life: Life, post_cid: str, tally: Path) -> Panels:
+    """The panels of the case (gus's post, spam), drawn as anyone can."""
+    assert life.constitution is not None
+    rules = json.loads(life.constitution.read_text(encoding="utf-8"))
+    moderation = rules["credentialSubject"]["rules"]["moderation"]
+    cast = draw_panels(
+        post_cid,
+        LABEL,
+        elected(tally),
+        size=moderation["panelSize"],
+        appeal_size=moderation["appealPanelSize"],
+        skip=(life.dids[REPORTER], life.dids["gus"]),
+    )
+    assert (len(cast.panel), len(cast.appeal_panel)) == (3, 1), cast
+    return cast
+
+
+def name_of(life: Life, did: str) -> str:
+    """The demo's name for one of its DIDs."""
+    return next(name for name, known in life.dids.items() if known == did)
+
+
+def mandates(life: Life, tally: Path, *, short: str) -> None:
+    """ada issues each winner's mandate for the community, bob cosigns; one
+    moderator serves a short term."""
+    shortly = name_of(life, short)
+    life.mandates = {}
+    for name in MODERATORS:
+        first = life.file(f"mandate-{name}-1.json")
+        term = ("--until", life.day(17)) if name == shortly else ("--term", "P90D")
+        life("ada", "mandate", "issue", "engines", life.dids[name], "--election",
+             str(tally), "--valid-from", life.day(14.6), *term, "--out",
+             str(first))  # fmt: skip
+        final = life.file(f"mandate-{name}.json")
+        life("bob", "community", "cosign", str(first), "--as", "bob", "--out",
+             str(final))  # fmt: skip
+        life.mandates[name] = final
+    say(
+        "$TMP/mandate-ada.json to $TMP/mandate-fay.json: the community's "
+        "mandates, issued by ada with her steward key and cosigned by bob. Each "
+        "cites the election's tally and runs from day 14.6, after the vote "
+        f"closed, for the 90 days the constitution allows; {shortly} asked for "
+        "a short first term, to day 17."
+    )
+    life.run.text("mandate", "show", str(life.mandates[shortly]),
+                  env=life.envs["ada"])  # fmt: skip
+
+
+def labelled(life: Life, post: Path, cast: Panels) -> None:
+    """The report, the panel's labels, the labels that do not count, the
+    case and the feed that hides the post."""
+    heading("A post reported as spam")
+    report = life.file("report.json")
+    life(REPORTER, "moderation", "report", str(post), "--community", life.community,
+         "--label", LABEL, "--reason", "An advert for a shop", "--as", REPORTER,
+         "--at", life.day(16), "--out", str(report))  # fmt: skip
+    first, second, late = (name_of(life, did) for did in cast.panel)
+    say(
+        f"$TMP/report.json: {REPORTER} reports the post as spam on day 16, which "
+        "opens the case. Its panel is drawn by lot among the moderators whose "
+        "mandates are valid then: the lowest SHA-256 of 'post CID|spam|DID', "
+        f"skipping the reporter ({REPORTER}) and the author. The panel is "
+        f"{first}, {second} and {late}; the appeal panel, the next in the same "
+        f"order, is {name_of(life, cast.appeal_panel[0])}."
+    )
+    files = [post, report]
+    acts = (
+        (REPORTER, 16.1, "An advert, as I reported"),
+        (first, 16.3, "Advertises a shop; not about building engines"),
+        (second, 16.5, "A commercial offer with a link"),
+        (late, 17.5, "Spam"),
+    )
+    for name, day, reason in acts:
+        label = life.file(f"label-{name}.json")
+        life(name, "moderation", "label", str(post), "--community", life.community,
+             "--label", LABEL, "--reason", reason, "--as", name, "--at",
+             life.day(day), "--out", str(label))  # fmt: skip
+        files.append(label)
+    say(
+        f"$TMP/label-*.json: four moderators label it. {first} and {second}, on "
+        f"the panel, agree: 2 of 3, the constitution's agreement, so the label "
+        f"takes effect on day 16.5. {REPORTER} labels too, but she reported the "
+        f"case and is not on its panel; {late} is on the panel but labels on day "
+        f"17.5, after {late}'s mandate ended."
+    )
+    case = life.file("case.jsonl")
+    life.case_files = [case]
+    pack(life, [*files, *life.mandates.values(), life.file("moderators-tally.json")],
+         case)  # fmt: skip
+    say(
+        "$TMP/case.jsonl: the post, the report, the labels, the mandates and the "
+        "election's tally, packed with what verifies them."
+    )
+    outsider = environment(life.root, "olga")
+    life.run.text("moderation", "case", str(post), "--label", LABEL, "--community",
+                  life.community, *evidence(life), "--at", life.day(18),
+                  env=outsider, columns=76)  # fmt: skip
+    say(
+        "olga, with no wallet, reads the case on day 18 from the files: the "
+        "draw, each label and whether it counts, and the decision."
+    )
+    life.run.text("mandate", "verify", str(life.mandates[late]), *evidence(life),
+                  "--at", life.day(17.5), env=outsider, expect=1)  # fmt: skip
+    feed(life, post, at=18, hidden=True)
+    print()
+
+
+def appealed(life: Life, post: Path, cast: Panels) -> None:
+    """gus appeals; the appeal panel overturns; the post is back."""
+    heading("An appeal")
+    appeal = life.file("appeal.json")
+    life("gus", "moderation", "appeal", str(post), "--community", life.community,
+         "--label", LABEL, "--reason", "I cut these gears myself, for members who "
+         "build engines; the preamble welcomes builders", "--as", "gus", "--at",
+         life.day(18.5), "--out", str(appeal))  # fmt: skip
+    judge = name_of(life, cast.appeal_panel[0])
+    say(
+        "$TMP/appeal.json: gus, the post's author, appeals on day 18.5. The "
+        f"appeal panel is {judge}, who sat on no panel of the case."
+    )
+    verdict = life.file("verdict.json")
+    life(judge, "moderation", "verdict", str(appeal), "--community",
+         life.community, "--overturn", "--reason", "A member's own work, on "
+         "topic", "--as", judge, "--at", life.day(19), "--out",
+         str(verdict))  # fmt: skip
+    bundle = life.file("appeal.jsonl")
+    pack(life, [appeal, verdict], bundle)
+    life.case_files.append(bundle)
+    say(
+        f"$TMP/verdict.json: {judge} overturns the label on day 19: 1 of the "
+        "appeal panel of 1, more than half. $TMP/appeal.jsonl carries the "
+        "appeal and the verdict."
+    )
+    outsider = environment(life.root, "olga")
+    life.run.text("moderation", "log", "--community", life.community,
+                  *evidence(life), "--at", life.day(20), env=outsider,
+                  columns=76)  # fmt: skip
+    feed(life, post, at=20, hidden=False)
+    print()
+
+
+def pack(life: Life, files: list[Path], bundle: Path) -> None:
+    """Pack moderation objects with every membership, the log and the lists."""
+    memberships = [
+        arg for path in life.memberships.values() for arg in ("--membership", str(path))
+    ]
+    life("eve", "bundle", "pack", *map(str, files), *memberships, "--log",
+         str(life.log), *status_args(life), "--out", str(bundle))  # fmt: skip
+
+
+def evidence(life: Life) -> tuple[str, ...]:
+    """The bundles a reader judges the community's moderation from: the
+    constitutions with their votes, the election, and the case."""
+    names = (
+        "history.jsonl",
+        "genesis.jsonl",
+        "harassment-label.jsonl",
+        "moderators.jsonl",
+    )
+    paths = [*(life.file(name) for name in names), *life.case_files]
+    return tuple(arg for path in paths for arg in ("--bundle", str(path)))
+
+
+def feed(life: Life, post: Path, *, at: float, hidden: bool) -> None:
+    """olga's feed on day ``at``, with the community's moderation applied."""
+    outsider = environment(life.root, "olga")
+    policy = life.root / "olga" / "feed-policy.toml"
+    if not policy.exists():
+        policy.parent.mkdir(exist_ok=True)
+        policy.write_text(
+            f'follow = ["{life.community}"]\n\n[actions]\nhide = "hide"\n',
+            encoding="utf-8",
+        )
+        life.run("store", "add", str(post), env=outsider)
+        say(
+            "olga keeps gus's post in her object store, and a feed policy "
+            "($TMP/olga/feed-policy.toml) that follows the community's moderation "
+            "and hides what its vocabulary says to hide (spam)."
+        )
+    shown = life.run.text("feed", "--community", life.community, *evidence(life),
+                          "--log", str(life.log), "--at", life.day(at),
+                          env=outsider)  # fmt: skip
+    assert (OFFER[:40] not in shown) == hidden, shown
+    if hidden:
+        say(
+            f"On day {at:g} olga's feed shows the post as a one-line placeholder "
+            "naming the label, the 2 of 3 who agreed and the case."
+        )
+    else:
+        say(
+            f"On day {at:g} the label is overturned and the post is back in "
+            "olga's feed."
+        )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """The community demo (examples/community.py) runs to completion and tells
 the story it promises: 2 of 3 stewards, five members, a ratified constitution,
 a decision with a delegation, a revote and a revoked member's ballot, an
-outsider's recount, a failed and a passed amendment, version 2 in force.
+outsider's recount, a failed and a passed amendment, version 2 in force;
+five moderators elected, a post labelled by two of its panel and hidden
+while two labels do not count, an appeal overturned, the post back.
 
 A file of its own: pytest-xdist runs it beside the other examples."""
 
@@ -103,3 +105,31 @@ def test_every_command_names_its_wallet():
     assert len(commands) > 60
     for index in commands:
         assert lines[index - 1].startswith("  [wallet $TMP/"), lines[index - 1]
+
+
+def test_five_moderators_are_elected_and_mandated():
+    out = flat()
+    assert "ada, bob, cy, dee and fay are elected, gus is not" in out
+    assert "mandates, issued by ada with her steward key and cosigned by bob" in out
+    assert re.search(r"moderator mandate\s.*\s+proofs\s+2\b", output(), re.S)
+
+
+def test_two_of_the_panel_apply_the_label_and_two_labels_do_not_count():
+    out = output()
+    case = out.split("$ agora moderation case")[1].split("$ agora mandate verify")[0]
+    assert re.search(r"decision\s+applied \(2 of 3 agree\) since", case)
+    assert "no: notPanel (its author is not on the case's panel)" in case
+    assert "no: expired (its author's mandate had ended)" in case
+    assert len(re.findall(r"counts\s+yes", case)) == 3
+    verified = out.split("$ agora mandate verify")[1]
+    assert "mandate does NOT hold" in verified
+    assert "the mandate's term is over at that time." in verified
+
+
+def test_the_feed_hides_the_post_then_shows_it_after_the_appeal():
+    out = output()
+    feeds = out.split("$ agora feed")
+    assert len(feeds) == 3
+    assert "Brass gears, hand-cut" not in feeds[1].split("$ agora")[0]
+    assert "Brass gears, hand-cut" in feeds[2].split("$ agora")[0]
+    assert "overturned on appeal" in out.split("$ agora moderation log")[1]

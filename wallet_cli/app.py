@@ -204,6 +204,19 @@ def _feed() -> typer.Typer:
     return single
 
 
+def _mandate() -> typer.Typer:
+    from wallet_cli.commands import mandate
+
+    return mandate.app
+
+
+def _moderation() -> typer.Typer:
+    from wallet_cli.commands import moderation, moderation_cases
+
+    moderation_cases.register(moderation.app)
+    return moderation.app
+
+
 def _store() -> typer.Typer:
     from wallet_cli.commands import store
 
@@ -285,6 +298,16 @@ COMMANDS: dict[str, _Entry] = {
         "Tallies: count a proposal from its signed inputs, recount one, show "
         "one, prove a ballot was counted.",
         _tally,
+    ),
+    "mandate": _Entry(
+        "Moderator mandates: issue one to an elected member, show one, check "
+        "that one holds.",
+        _mandate,
+    ),
+    "moderation": _Entry(
+        "Moderation: report posts, label them, appeal and judge appeals; show "
+        "the community's cases.",
+        _moderation,
     ),
     "vp": _Entry("Verifiable presentations.", _vp),
     "status": _Entry(

@@ -99,7 +99,7 @@ def test_draft_writes_the_rules_and_prints_their_cid_and_a_summary(wallet, rules
     assert "kind amendment" in text
     assert "quorum 1/2, threshold >=2/3" in text
     assert "spam: hide" in text
-    assert "panel 5, agreement 3" in text
+    assert "panel 3, agreement 2" in text
 
 
 def test_draft_json_summary(wallet):
@@ -123,7 +123,7 @@ def test_draft_to_standard_output_prints_the_rules_and_the_cid_on_stderr(wallet)
     result = invoke(wallet["home"], "constitution", "draft", COMMUNITY, "--from", "-",
                     stdin=EXAMPLE.read_text(encoding="utf-8"))  # fmt: skip
     rules = json.loads(ok(result))
-    assert parse_rules(rules).moderation.agreement == 3
+    assert parse_rules(rules).moderation.agreement == 2
     assert result.stderr.strip() == f"cid {object_cid(rules)}"
 
 

@@ -3,9 +3,12 @@
 ``agora tally compute | verify``, ``agora constitution adopt | in-force`` read
 governance objects from bundles (their objects, memberships, every version
 of their status lists, did:agora logs) and from an object store, and find a
-proposal with the constitution it cites.
+proposal with the constitution it cites. ``agora mandate verify`` and
+``agora moderation log | case`` read the moderation objects the same way
+(with ``moderation=True``: mandates, reports, labels, appeals, verdicts and
+the posts their cases name).
 
-Spec: docs/cli.md (Governance)
+Spec: docs/cli.md (Governance, Moderation)
 """
 
 from __future__ import annotations
@@ -51,6 +54,10 @@ _GOVERNANCE_TYPES = frozenset(
         "BitstringStatusListCredential",
     }
 )
+_MODERATION_TYPES = frozenset(
+    {"ModeratorMandate", "Report", "Label", "Appeal", "Verdict"}
+)
+_CASE_TYPES = frozenset({"Report", "Label", "Appeal"})
 
 BundlesOption = Annotated[
     list[Path] | None,
@@ -88,6 +95,10 @@ class GovernanceInputs:
             self._seen.add(cid)
             self.documents.append(document)
 
+    def cids(self) -> set[str]:
+        """The CIDs of the documents gathered."""
+        return set(self._seen)
+
     def find(self, cid: str) -> JsonObject | None:
         for document in self.documents:
             if object_cid(document) == cid:
@@ -99,8 +110,21 @@ class GovernanceInputs:
 
 
 def gather_inputs(
-    bundles: list[Path] | None, store: str | None, logs: list[Path] | None
+    bundles: list[Path] | None,
+    store: str | None,
+    logs: list[Path] | None,
+    *,
+    moderation: bool = False,
+    required: bool = True,
 ) -> GovernanceInputs:
+    """Read the bundles, the store's governance objects (and with
+    ``moderation``, its moderation objects and the posts their cases name)
+    and the did:agora logs.
+
+    Raises:
+        UsageError: neither bundles nor a store are given (when ``required``),
+            or a log file cannot be used.
+    """
     found = GovernanceInputs()
     for path in bundles or ():
         contents = read_bundle(path)
@@ -113,8 +137,9 @@ def gather_inputs(
         for did, versions in contents.logs.items():
             found.logs.setdefault(did, []).extend(list(v) for v in versions)
     if store is not None:
+        types = _GOVERNANCE_TYPES | (_MODERATION_TYPES if moderation else set())
         with open_store(store, create=False) as opened:
-            for type_name in sorted(_GOVERNANCE_TYPES):
+            for type_name in sorted(types):
                 cursor: str | None = None
                 while True:
                     page = opened.query(type=type_name, cursor=cursor, limit=1000)
@@ -123,17 +148,35 @@ def gather_inputs(
                     cursor = page.cursor
                     if not page.more:
                         break
+            if moderation:
+                for cid in sorted(_case_posts(found.documents) - found.cids()):
+                    stored = opened.get(cid)
+                    if stored is not None:
+                        found.add(stored.document)
     for path in logs or ():
         entries = split_lines(read_bytes(str(path)), source=str(path))
         first = entries[0] if entries else None
         if not isinstance(first, dict):
             raise UsageError("unusableInput", f"{path} holds no did:agora log.")
         found.logs.setdefault(did_for_inception(first), []).append(entries)
-    if not bundles and store is None:
+    if required and not bundles and store is None:
         raise UsageError(
             "unusableInput", "give the inputs with --bundle FILE or --store PATH."
         )
     return found
+
+
+def _case_posts(documents: list[JsonObject]) -> set[str]:
+    """The CIDs of the posts that reports, labels and appeals name."""
+    posts: set[str] = set()
+    for document in documents:
+        subject = document.get("credentialSubject")
+        if not isinstance(subject, dict) or subject.get("type") not in _CASE_TYPES:
+            continue
+        post = subject.get("post")
+        if isinstance(post, str):
+            posts.add(post)
+    return posts
 
 
 def proposal_context(

@@ -401,9 +401,9 @@ def test_the_example_toml_reads_as_documented():
         Label("nsfw", "warn"),
         Label("offtopic", "inform"),
     )
-    assert (rules.moderation.panel_size, rules.moderation.agreement) == (5, 3)
+    assert (rules.moderation.panel_size, rules.moderation.agreement) == (3, 2)
     assert rules.moderation.mandate_term == timedelta(days=90)
-    assert rules.moderation.appeal_panel_size == 5
+    assert rules.moderation.appeal_panel_size == 1
     assert rules.moderation.appeal_majority == Threshold(">", Fraction(1, 2))
     assert rules.preamble.startswith("We, the members")
 
