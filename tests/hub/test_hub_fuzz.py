@@ -1,6 +1,7 @@
 """Schema fuzzing: schemathesis sends requests generated from the published
 OpenAPI document (docs/hub-openapi.json) to a real hub process and checks
-every answer: no 5xx, status codes, media types and bodies as documented, invalid data refused with 4xx.
+every answer: no 5xx; status codes, media types and bodies as documented;
+invalid data refused with 4xx.
 
 ``make test`` runs a few examples per operation; ``make fuzz`` many more
 (``AGORA_HUB_FUZZ_EXAMPLES``). ``GET /stream`` never ends, so it is left out

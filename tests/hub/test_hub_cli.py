@@ -1,0 +1,104 @@
+"""``agora hub push`` (in process, CliRunner) against real hub processes,
+and ``agora hub serve`` options: several workers, the rate limit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from tests.hub.conftest import Hub
+from tests.unit.bundle.corpus import Corpus
+from tests.unit.store.objects import post
+from wallet_cli.app import app
+from wallet_cli.commands import hub as hub_command
+
+runner = CliRunner()
+
+
+def test_push_for_people_lists_rejected_objects(
+    hub_process: Callable[..., Hub], tmp_path: Path
+) -> None:
+    hub = hub_process()
+    tampered = post(0, 60)
+    tampered["credentialSubject"]["content"] = "\x1b[31mchanged"
+    source = tmp_path / "objects.jsonl"
+    source.write_text(
+        "\n".join(json.dumps(d) for d in (post(0, 61), tampered, post(1, 62))) + "\n"
+    )
+    result = runner.invoke(
+        app, ["hub", "push", str(source), "--to", hub.url], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 1
+    assert "2 stored, 0 already present, 1 rejected" in result.stdout
+    assert "PROOF_VERIFICATION_ERROR" in result.stdout or "proof" in result.stdout
+    assert "\x1b" not in result.stdout
+    again = runner.invoke(app, ["hub", "push", str(source), "--to", hub.url, "--json"])
+    report = json.loads(again.stdout)
+    assert (report["stored"], report["present"], report["rejected"]) == (0, 2, 1)
+
+
+def test_push_splits_a_big_bundle(
+    hub_process: Callable[..., Hub],
+    corpus: Corpus,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hub = hub_process(env={"AGORA_HUB_MAX_OBJECTS": "7"})
+    monkeypatch.setattr(hub_command, "_PIECE_OBJECTS", 7)
+    bundle = tmp_path / "all.bundle.jsonl"
+    bundle.write_bytes(corpus.bundle(corpus.posts))
+    result = runner.invoke(
+        app, ["hub", "push", "-", "--to", hub.url], input=bundle.read_bytes()
+    )
+    assert result.exit_code == 0, result.output
+    assert f"sent {len(corpus.posts)} of {len(corpus.posts)} objects" in result.stderr
+    count = httpx.get(hub.url + "/objects", params={"limit": 500}, timeout=10).json()
+    assert len(count["items"]) == len(corpus.posts)
+    # The hub itself refuses more objects than its limit in one request.
+    over = httpx.post(hub.url + "/objects", json=[{}] * 8, timeout=10)
+    assert over.status_code == 413
+    assert over.json()["code"] == "tooManyObjects"
+
+
+def test_push_to_nowhere_is_a_transport_failure(tmp_path: Path) -> None:
+    source = tmp_path / "one.json"
+    source.write_text(json.dumps(post(0, 63)))
+    result = runner.invoke(
+        app, ["hub", "push", str(source), "--to", "http://127.0.0.1:9"]
+    )
+    assert result.exit_code == 3
+
+
+def test_two_workers_share_one_store(
+    hub_process: Callable[..., Hub], tmp_path: Path
+) -> None:
+    hub = hub_process(extra_args=("--workers", "2"), env={"AGORA_HUB_MAX_PAGE": "3"})
+    documents = [post(0, 70 + n) for n in range(6)]
+    for document in documents:
+        answer = httpx.post(hub.url + "/objects", json=document, timeout=30).json()
+        assert answer["stored"] == 1
+    page = httpx.get(hub.url + "/objects", params={"limit": 50}, timeout=10).json()
+    assert len(page["items"]) == 3  # the page cap came through the environment
+    rest = httpx.get(
+        hub.url + "/objects", params={"cursor": page["cursor"]}, timeout=10
+    )
+    assert [i["document"] for i in page["items"] + rest.json()["items"]] == documents
+
+
+def test_rate_limit_of_a_real_process(
+    hub_process: Callable[..., Hub], tmp_path: Path
+) -> None:
+    hub = hub_process(extra_args=("--rate", "0.2", "--log", str(tmp_path / "hub.log")))
+    with httpx.Client(base_url=hub.url, timeout=10) as client:
+        statuses = [client.get("/objects").status_code for _ in range(3)]
+        refused = client.get("/objects")
+    assert statuses[0] == 200
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert "GET /objects" in (tmp_path / "hub.log").read_text()
