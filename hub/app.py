@@ -42,9 +42,11 @@ def create_app(settings: HubSettings, *, state: HubState | None = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        hub.watcher.start()
         try:
             yield
         finally:
+            hub.watcher.stop()
             if owned:
                 hub.close()
 

@@ -13,11 +13,12 @@ Spec: docs/hub.md (Running a hub)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
 from hub.settings import HubSettings
+from hub.watch import StoreWatcher
 from ssi.agora import AgoraMethod, FileLogSource, LogSource
 from ssi.credentials import Verifier
 from ssi.did.methods import JWKMethod, KeyMethod
@@ -29,7 +30,8 @@ __all__ = ["HubState", "hub_state", "log_sources", "open_state"]
 
 @dataclass
 class HubState:
-    """The hub's settings, store and verifier (one per process).
+    """The hub's settings, store and verifier (one per process), and the
+    watcher that wakes event streams when the store grows.
 
     Spec: docs/hub.md
     """
@@ -37,9 +39,14 @@ class HubState:
     settings: HubSettings
     store: ObjectStore
     verifier: Verifier
+    watcher: StoreWatcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.watcher = StoreWatcher(self.store)
 
     def close(self) -> None:
-        """Close the store."""
+        """Stop the store watcher and close the store."""
+        self.watcher.stop()
         self.store.close()
 
 

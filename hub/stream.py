@@ -8,8 +8,10 @@ that one, in insertion order, then waits for new ones; without either it
 gets every object from the first. Comments (``: heartbeat``) keep idle
 connections open.
 
-The store is read in FastAPI's thread pool, one short call at a time, so a
-client that goes away frees its thread at once.
+The store is read in FastAPI's thread pool, one short call at a time; an
+idle stream waits in the event loop for the process's
+:class:`hub.watch.StoreWatcher`, holding no thread, so a client that goes
+away frees everything at once.
 
 Spec: docs/hub.md (GET /stream)
 """
@@ -21,22 +23,19 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Final
 
-import anyio
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from hub.schemas import problem_responses
 from hub.state import hub_state
+from hub.watch import StoreWatcher
 from ssi.store import ObjectStore, StoredObject
 
-__all__ = ["BATCH", "HEARTBEAT_SECONDS", "POLL_SECONDS", "router"]
+__all__ = ["BATCH", "HEARTBEAT_SECONDS", "next_objects", "router"]
 
 HEARTBEAT_SECONDS: Final = 15.0
 """Seconds between heartbeat comments on an idle stream."""
-
-POLL_SECONDS: Final = 0.25
-"""Seconds between looks at the store while the stream is idle."""
 
 BATCH: Final = 100
 """Objects read from the store per call."""
@@ -74,10 +73,13 @@ def _event(item: StoredObject, cursor: str) -> bytes:
     return f"id: {cursor}\nevent: object\ndata: {data}\n\n".encode()
 
 
-async def _events(store: ObjectStore, cursor: str | None) -> AsyncIterator[bytes]:
+async def _events(
+    store: ObjectStore, watcher: StoreWatcher, cursor: str | None
+) -> AsyncIterator[bytes]:
     yield b"retry: 2000\n\n"
     idle_since = time.monotonic()
     while True:
+        ticket = watcher.ticket()
         batch = await run_in_threadpool(next_objects, store, cursor)
         for item, after in batch:
             cursor = after
@@ -85,10 +87,12 @@ async def _events(store: ObjectStore, cursor: str | None) -> AsyncIterator[bytes
         if batch:
             idle_since = time.monotonic()
             continue
-        if time.monotonic() - idle_since >= HEARTBEAT_SECONDS:
+        idle = time.monotonic() - idle_since
+        if idle >= HEARTBEAT_SECONDS:
             idle_since = time.monotonic()
             yield b": heartbeat\n\n"
-        await anyio.sleep(POLL_SECONDS)
+            idle = 0.0
+        await watcher.wait(ticket, HEARTBEAT_SECONDS - idle)
 
 
 @router.get(
@@ -118,13 +122,14 @@ async def stream(
     Raises:
         InvalidCursorError: the cursor is not one of this hub's (400).
     """
-    store = hub_state(request).store
+    state = hub_state(request)
+    store = state.store
     cursor = last_event_id or since
     if cursor is not None:
         # A bad cursor is refused with a problem before the stream starts.
         await run_in_threadpool(store.query, cursor=cursor, limit=1)
     return StreamingResponse(
-        _events(store, cursor),
+        _events(store, state.watcher, cursor),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
