@@ -4,6 +4,7 @@ and ``agora hub serve`` options: several workers, the rate limit."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -102,3 +103,53 @@ def test_rate_limit_of_a_real_process(
     assert refused.headers["content-type"] == "application/problem+json"
     assert int(refused.headers["Retry-After"]) >= 1
     assert "GET /objects" in (tmp_path / "hub.log").read_text()
+
+
+def test_serve_assembles_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    # Several workers get the settings through the environment: a copy here.
+    monkeypatch.setattr(os, "environ", {**os.environ})
+    calls: list[tuple[object, dict[str, object]]] = []
+    monkeypatch.setattr(
+        uvicorn, "run", lambda target, **options: calls.append((target, options))
+    )
+    monkeypatch.delenv("AGORA_HUB_DB", raising=False)
+    db = f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    log = tmp_path / "server.log"
+    env = {"AGORA_HUB_MAX_PAGE": "7"}
+    one = runner.invoke(
+        app,
+        ["hub", "serve", "--db", db, "--port", "0", "--rate", "2", "--log", str(log)],
+        env=env,
+    )
+    assert one.exit_code == 0, one.output
+    target, options = calls.pop()
+    state = target.state.hub  # type: ignore[attr-defined]
+    try:
+        assert (state.settings.db, state.settings.rate) == (db, 2.0)
+        assert state.settings.max_page == 7
+        assert options["log_config"]["handlers"]["file"]["filename"] == str(log)  # type: ignore[index]
+    finally:
+        state.close()
+    many = runner.invoke(
+        app,
+        ["hub", "serve", "--db", db, "--workers", "3", "--did-log", "a.jsonl"],
+        env=env,
+    )
+    assert many.exit_code == 0, many.output
+    target, options = calls.pop()
+    assert target == "hub.app:app_from_env"
+    assert options["factory"] is True
+    assert options["workers"] == 3
+    assert os.environ["AGORA_HUB_DB"] == db
+    assert os.environ["AGORA_HUB_LOGS"] == '["a.jsonl"]'
+
+
+def test_serve_refuses_unusable_settings() -> None:
+    result = runner.invoke(
+        app, ["hub", "serve", "--db", "x"], env={"AGORA_HUB_MAX_PAGE": "none"}
+    )
+    assert result.exit_code == 2

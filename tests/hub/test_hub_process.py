@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -16,13 +16,16 @@ from tests.unit.store.objects import post
 
 
 def _events(
-    hub: Hub, count: int, headers: dict[str, str] | None = None
+    hub: Hub,
+    count: int,
+    headers: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
 ) -> list[dict[str, str]]:
     """Read ``count`` object events from the hub's stream, then hang up."""
     events: list[dict[str, str]] = []
     current: dict[str, str] = {}
     with httpx.stream(
-        "GET", hub.url + "/stream", headers=headers or {}, timeout=30
+        "GET", hub.url + "/stream", headers=headers, params=params, timeout=30
     ) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
@@ -57,6 +60,8 @@ def test_push_read_back_and_stream(hub_process: Callable[..., Hub]) -> None:
     httpx.post(hub.url + "/objects", json=second, timeout=30).raise_for_status()
     resumed = _events(hub, 1, headers={"Last-Event-ID": cursor})
     assert json.loads(resumed[0]["data"])["document"] == second
+    from_query = _events(hub, 1, params={"since": cursor})
+    assert from_query == resumed
     # The stream's cursor is a cursor of GET /objects without filters.
     page = httpx.get(hub.url + "/objects", params={"cursor": cursor}, timeout=10)
     assert [item["document"] for item in page.json()["items"]] == [second]
@@ -131,3 +136,19 @@ def test_tampered_object_is_rejected_with_a_problem(
     assert result["outcome"] == "rejected"
     assert result["problems"][0]["check"] == "proof"
     assert httpx.get(hub.url + "/objects", timeout=10).json()["items"] == []
+
+
+def test_a_streamed_body_over_the_cap_is_refused(
+    hub_process: Callable[..., Hub],
+) -> None:
+    hub = hub_process(env={"AGORA_HUB_MAX_BODY_BYTES": "5000"})
+
+    def chunks() -> Iterator[bytes]:
+        yield b"["
+        for _ in range(100):
+            yield b" " * 100
+
+    response = httpx.post(hub.url + "/objects", content=chunks(), timeout=30)
+    assert response.status_code == 413
+    assert response.json()["code"] == "bodyTooLarge"
+    assert "content-length" not in {k.lower() for k in response.request.headers}
