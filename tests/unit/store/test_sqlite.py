@@ -313,9 +313,7 @@ def test_locations_as_paths_and_urls(tmp_path, monkeypatch):
         assert store.count() == 0
 
 
-@pytest.mark.parametrize(
-    "location", ["postgresql://hub/db", "sqlite:///", "mysql+x://h"]
-)
+@pytest.mark.parametrize("location", ["mysql://hub/db", "sqlite:///", "mysql+x://h"])
 def test_locations_without_a_backend(location):
     with pytest.raises(StoreError) as info:
         open_store(location)
