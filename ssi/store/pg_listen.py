@@ -20,7 +20,7 @@ from typing import Final
 
 __all__ = ["Listener"]
 
-_TICK: Final = 0.25  # seconds between two looks at the stop flag
+_TICK: Final = 0.1  # seconds between two looks at the stop flag
 _RETRY: Final = 1.0  # seconds before reconnecting
 _CONNECT_TIMEOUT: Final = 10
 
