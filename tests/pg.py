@@ -13,6 +13,10 @@ Otherwise the tests that need PostgreSQL FAIL (never skip) with a message
 that says how to provide one. Each test gets its own schema
 (``agora_t_<random>``), dropped afterwards, so tests never see each other's
 objects, even on a shared server.
+
+Use the fixture ``pg_schema`` (import it into a ``conftest.py``, as
+tests/unit/store/conftest.py does) or the context manager
+:func:`fresh_schema`; ``Schema.location`` is an ``open_store`` location.
 """
 
 from __future__ import annotations
