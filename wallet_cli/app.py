@@ -241,6 +241,12 @@ def _bundle() -> typer.Typer:
     return bundle.app
 
 
+def _resolver() -> typer.Typer:
+    from wallet_cli.commands import resolver
+
+    return resolver.app
+
+
 def _backup() -> typer.Typer:
     from wallet_cli.commands import wallet
 
@@ -331,6 +337,10 @@ COMMANDS: dict[str, _Entry] = {
     ),
     "bundle": _Entry(
         "Bundles: objects with everything that verifies them, in one file.", _bundle
+    ),
+    "resolver": _Entry(
+        "Serve DID resolution over HTTP (the DIF Universal Resolver's interface).",
+        _resolver,
     ),
     "backup": _Entry("Encrypted backups of the whole wallet.", _backup),
     "passphrase": _Entry("The wallet passphrase.", _passphrase),

@@ -19,14 +19,13 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resolver.service import (
+from resolver.binding import (
     DID_RESOLUTION,
     DID_RESOLUTION_LD,
     STATUS_FOR_ERROR,
-    create_app,
     negotiate,
-    router,
 )
+from resolver.service import create_app, router
 from ssi.agora import AgoraMethod, FileLogSource
 from ssi.did.methods import JWKMethod, KeyMethod
 from ssi.did.resolution import MethodRegistry, ResolutionResult, Resolver
