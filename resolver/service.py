@@ -31,6 +31,7 @@ from typing import Final
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
+from starlette.convertors import Convertor, register_url_convertor
 
 from resolver.binding import (
     DID_RESOLUTION,
@@ -45,6 +46,22 @@ from ssi.methods import default_methods
 from ssi.types import JsonValue
 
 __all__ = ["answer", "create_app", "router"]
+
+
+class _AnyText(Convertor[str]):
+    """The rest of the path, line breaks included (``path`` stops at them), so
+    that every identifier reaches the resolver and is answered with its code."""
+
+    regex = r"[\s\S]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("did_text", _AnyText())
 
 
 def _json_bytes(value: JsonValue) -> bytes:
@@ -126,7 +143,7 @@ def router(resolver: Resolver) -> APIRouter:
     routes = APIRouter(tags=["DID resolution"])
 
     @routes.get(
-        "/1.0/identifiers/{did:path}",
+        "/1.0/identifiers/{did:did_text}",
         summary="Resolve a DID (DID Resolution HTTP binding)",
         responses={
             200: {"description": "The resolution result or the DID document."},

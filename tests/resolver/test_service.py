@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import given
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from resolver.binding import (
@@ -273,3 +273,17 @@ def test_negotiate_never_raises(accept: str) -> None:
         "application/did+json",
         "application/did+ld+json",
     }
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.text(min_size=1, max_size=80) | st.from_regex(r"did:[a-z]{1,6}:[\w.%-]{0,40}")
+)
+def test_any_identifier_is_answered_with_a_code(client: TestClient, text: str) -> None:
+    # ".." is a dot segment: the client removes it, and the path is another one.
+    assume(text not in {".", ".."})
+    response = _get(client, quote(text, safe=""))
+    assert response.status_code in {200, 400, 404, 410, 501}
+    metadata = response.json()["didResolutionMetadata"]
+    if response.status_code >= 400 and response.status_code != 410:
+        assert STATUS_FOR_ERROR[metadata["error"]] == response.status_code
