@@ -119,24 +119,37 @@ def resolve_remote_representation(
         )
         return RepresentationResult(b"", failure.did_resolution_metadata, {})
     response, body = _get(base_url, did, media_type, client, options)
-    if response.status_code == 200 and isinstance(body, dict) and "id" in body:
-        try:
-            DIDDocument.from_json(body)
-        except DIDError as exc:
-            failure = ResolutionResult.failure(exc)
-            return RepresentationResult(b"", failure.did_resolution_metadata, {})
-        stream = json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
-        return RepresentationResult(stream, {"contentType": media_type}, {})
-    if isinstance(body, dict) and isinstance(body.get("didResolutionMetadata"), dict):
-        return RepresentationResult(
-            b"",
-            _metadata(body["didResolutionMetadata"]),
-            _metadata(body.get("didDocumentMetadata")),
+    if not isinstance(body, dict):
+        raise TransportError(
+            f"the resolver at {_shown(base_url)} did not answer with a DID "
+            f"document (HTTP {response.status_code})."
         )
-    raise TransportError(
-        f"the resolver at {_shown(base_url)} did not answer with a DID "
-        f"document (HTTP {response.status_code})."
-    )
+    metadata = body.get("didResolutionMetadata")
+    document_metadata: JsonObject = {}
+    if not isinstance(metadata, dict):
+        # The document alone, as asked.
+        document: JsonValue = body if response.status_code == 200 else None
+    elif "error" in metadata:
+        return RepresentationResult(
+            b"", metadata, _metadata(body.get("didDocumentMetadata"))
+        )
+    else:
+        # A whole result (a 410 for a deactivated DID, or a resolver that
+        # answers with the result whatever was asked): its document.
+        document = body.get("didDocument")
+        document_metadata = _metadata(body.get("didDocumentMetadata"))
+    if not isinstance(document, dict):
+        raise TransportError(
+            f"the resolver at {_shown(base_url)} did not answer with a DID "
+            f"document (HTTP {response.status_code})."
+        )
+    try:
+        DIDDocument.from_json(document)
+    except DIDError as exc:
+        failure = ResolutionResult.failure(exc)
+        return RepresentationResult(b"", failure.did_resolution_metadata, {})
+    stream = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    return RepresentationResult(stream, {"contentType": media_type}, document_metadata)
 
 
 def _get(

@@ -77,18 +77,19 @@ def test_served_over_http(served: str) -> None:
     assert httpx.get(f"{served}/1.0/identifiers/did:example:1").status_code == 501
 
 
+@pytest.mark.parametrize("log", ["five-entry-seconds.jsonl", "deactivated.jsonl"])
 @pytest.mark.parametrize("mode", [["--json"], [], ["--accept", "application/did+json"]])
 def test_via_prints_what_local_resolution_prints(
-    served: str, tmp_path: Path, mode: list[str]
+    served: str, tmp_path: Path, mode: list[str], log: str
 ) -> None:
     env = environment(tmp_path)
-    did = EXPECTED["five-entry-seconds.jsonl"]["did"]
+    did = EXPECTED[log]["did"]
     local = run(
         "did",
         "resolve",
         did,
         "--log",
-        str(VECTORS / "five-entry-seconds.jsonl"),
+        str(VECTORS / log),
         *mode,
         env=env,
     )
