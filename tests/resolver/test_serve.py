@@ -146,3 +146,30 @@ def test_via_refuses_plain_http_off_loopback(tmp_path: Path) -> None:
     )
     assert remote.returncode == 3
     assert "refused" in remote.stderr
+
+
+def test_serve_refuses_a_missing_log(tmp_path: Path) -> None:
+    completed = run(
+        "resolver",
+        "serve",
+        "--log",
+        str(tmp_path / "missing"),
+        env=environment(tmp_path),
+    )
+    assert completed.returncode == 2
+    assert "error[unusableInput]" in completed.stderr
+
+
+def test_via_and_log_together_are_a_usage_error(tmp_path: Path) -> None:
+    completed = run(
+        "did",
+        "resolve",
+        KEY_DID,
+        "--via",
+        "https://resolver.example",
+        "--log",
+        str(VECTORS / "deactivated.jsonl"),
+        env=environment(tmp_path),
+    )
+    assert completed.returncode == 2
+    assert "error[unusableOption]" in completed.stderr
