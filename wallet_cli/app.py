@@ -241,6 +241,12 @@ def _bundle() -> typer.Typer:
     return bundle.app
 
 
+def _hub() -> typer.Typer:
+    from wallet_cli.commands import hub
+
+    return hub.app
+
+
 def _backup() -> typer.Typer:
     from wallet_cli.commands import wallet
 
@@ -332,6 +338,7 @@ COMMANDS: dict[str, _Entry] = {
     "bundle": _Entry(
         "Bundles: objects with everything that verifies them, in one file.", _bundle
     ),
+    "hub": _Entry("Run a hub, or push objects to one.", _hub),
     "backup": _Entry("Encrypted backups of the whole wallet.", _backup),
     "passphrase": _Entry("The wallet passphrase.", _passphrase),
 }
