@@ -364,9 +364,15 @@ def follow(
         while not stop_event.is_set():
             try:
                 cursor = _read_stream(
-                    http, base, cursor, intake, community, stop_event, read_timeout,
+                    http,
+                    base,
+                    cursor,
+                    intake,
+                    community,
+                    stop_event,
+                    read_timeout,
                     on_object,
-                )  # fmt: skip
+                )
                 delay = 1.0
             except (httpx.HTTPError, TransportError) as exc:
                 _log.info("stream from %s interrupted: %s", base, exc)

@@ -64,8 +64,7 @@ def pull_command(
         typer.Option(
             "--db",
             metavar="URL",
-            help="This hub's store (default: sqlite:///hub.sqlite, or "
-            "$AGORA_HUB_DB).",
+            help="This hub's store (default: sqlite:///hub.sqlite, or $AGORA_HUB_DB).",
             show_default=False,
         ),
     ] = None,
@@ -73,8 +72,7 @@ def pull_command(
         bool,
         typer.Option(
             "--into-store",
-            help="Copy into the wallet's object store (or --store) instead of "
-            "a hub's.",
+            help="Copy into the wallet's object store (or --store) instead of a hub's.",
         ),
     ] = False,
     store_location: StoreOption = None,
@@ -142,9 +140,12 @@ def pull_command(
         state = open_state(settings)
         try:
             report = pull(
-                source, state.store, state.verifier, community=community,
+                source,
+                state.store,
+                state.verifier,
+                community=community,
                 progress=progress,
-            )  # fmt: skip
+            )
         finally:
             state.close()
     _show(out, report)
