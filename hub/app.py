@@ -14,7 +14,7 @@ from typing import Final
 
 from fastapi import FastAPI
 
-from hub import objects, operations, stream
+from hub import objects, operations, stream, views
 from hub.limits import LimitsMiddleware
 from hub.problems import install_problem_handlers
 from hub.settings import HubSettings
@@ -63,7 +63,7 @@ def create_app(settings: HubSettings, *, state: HubState | None = None) -> FastA
     # --- Other helpers' routers (issue 14) --------------------------------------
     # H7: app.include_router(resolver.service.router(resolver)) and
     #     app.include_router(hub.vcapi.router()) once they are in main.
-    # H8: app.include_router(hub.views.router()) once it is in main.
+    app.include_router(views.router())  # H8
     return app
 
 
