@@ -14,11 +14,12 @@ from typing import Final
 
 from fastapi import FastAPI
 
-from hub import objects, operations, stream
+from hub import objects, operations, stream, vcapi, views
 from hub.limits import LimitsMiddleware
 from hub.problems import install_problem_handlers
 from hub.settings import HubSettings
 from hub.state import HubState, open_state
+from resolver import service
 
 __all__ = ["TITLE", "app_from_env", "create_app"]
 
@@ -62,10 +63,12 @@ def create_app(settings: HubSettings, *, state: HubState | None = None) -> FastA
     app.include_router(objects.router)
     app.include_router(stream.router)
     app.include_router(operations.router)
-    # --- Other helpers' routers (issue 14) --------------------------------------
-    # H7: app.include_router(resolver.service.router(resolver)) and
-    #     app.include_router(hub.vcapi.router()) once they are in main.
-    # H8: app.include_router(hub.views.router()) once it is in main.
+    app.include_router(views.router())
+    app.include_router(vcapi.router())
+    # The DID Resolution HTTP binding, over the resolver the hub verifies with.
+    resolver = hub.verifier.resolver
+    if resolver is not None:
+        app.include_router(service.router(resolver))
     return app
 
 

@@ -25,6 +25,7 @@ import typer
 from ssi.errors import TransportError, VerificationFailedError
 from ssi.http_client import make_client
 from ssi.types import JsonObject, JsonValue
+from wallet_cli.commands import hub_replicate
 from wallet_cli.commands.inputs import read_bytes
 from wallet_cli.errors import ResultShown, UsageError
 from wallet_cli.output import Output
@@ -120,6 +121,16 @@ def serve_command(
             show_default=False,
         ),
     ] = None,
+    follow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--follow",
+            metavar="URL",
+            help="Another hub to copy from and follow (its /objects, then its "
+            "/stream), verifying every object here; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the hub's HTTP API until interrupted.
 
@@ -158,11 +169,15 @@ def serve_command(
     }
     if config is not None:
         common["log_config"] = config
-    if workers == 1:
-        uvicorn.run(create_app(settings), **common)
-        return
-    os.environ.update(settings.to_env())
-    uvicorn.run("hub.app:app_from_env", factory=True, workers=workers, **common)
+    stop = hub_replicate.start_followers(settings, follow or ())[0]  # H8
+    try:
+        if workers == 1:
+            uvicorn.run(create_app(settings), **common)
+            return
+        os.environ.update(settings.to_env())
+        uvicorn.run("hub.app:app_from_env", factory=True, workers=workers, **common)
+    finally:
+        stop.set()
 
 
 # --- agora hub push -----------------------------------------------------------------
@@ -347,3 +362,6 @@ def _problems_cell(entry: JsonObject) -> tuple[str, ...] | str:
         for item in problems
         if isinstance(item, dict)
     )
+
+
+hub_replicate.register(app)  # H8: agora hub pull
