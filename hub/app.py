@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Final
+from typing import Any, Final
 
 from fastapi import FastAPI
 
 from hub import objects, operations, stream, vcapi, views
 from hub.limits import LimitsMiddleware
 from hub.problems import install_problem_handlers
+from hub.schemas import add_problem_responses
 from hub.settings import HubSettings
 from hub.state import HubState, open_state
 from resolver import service
@@ -69,7 +70,21 @@ def create_app(settings: HubSettings, *, state: HubState | None = None) -> FastA
     resolver = hub.verifier.resolver
     if resolver is not None:
         app.include_router(service.router(resolver))
+    _document_problems(app)
     return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Make the app's OpenAPI document list the problems every route may
+    answer (the limits, the handlers of hub.problems), whoever wrote it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_problem_responses(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:

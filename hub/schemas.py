@@ -18,6 +18,7 @@ __all__ = [
     "PAGE",
     "PROBLEM",
     "STORED_OBJECT",
+    "add_problem_responses",
     "json_response",
     "problem_responses",
 ]
@@ -125,3 +126,40 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM}},
         }
     return responses
+
+
+_EVERYWHERE: Final = (400, 404, 422, 429, 500, 503)
+"""Statuses any operation of the hub may answer with a problem (bad input,
+nothing there, a bad parameter, the rate limit, a failure, the store down)."""
+
+_WITH_BODY: Final = (413,)
+"""Statuses any operation that takes a body may answer (over the body cap)."""
+
+
+def add_problem_responses(document: dict[str, Any]) -> dict[str, Any]:
+    """Document the problems every operation of the app may answer.
+
+    Each operation gets :data:`_EVERYWHERE` (and 413 when it takes a body)
+    as RFC 9457 problems where it documents nothing for that status;
+    FastAPI's own 422 (a validation error body the hub never sends) is
+    replaced. Returns ``document``, changed in place.
+    """
+    problems = problem_responses(*_EVERYWHERE, *_WITH_BODY)
+    for operations in document.get("paths", {}).values():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or method.startswith("x-"):
+                continue
+            responses = operation.setdefault("responses", {})
+            statuses = list(_EVERYWHERE)
+            if method in ("post", "put", "patch"):
+                statuses.extend(_WITH_BODY)
+            for status in statuses:
+                current = responses.get(str(status))
+                if current is None or _is_fastapi_validation(current):
+                    responses[str(status)] = problems[status]
+    return document
+
+
+def _is_fastapi_validation(response: dict[str, Any]) -> bool:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return str(schema.get("$ref", "")).endswith("/HTTPValidationError")

@@ -1,12 +1,12 @@
 """One watcher per hub process wakes every open event stream when the store
 grows.
 
-A store that can wait (``wait_for_new(after_seq, timeout)`` and
-``latest_seq()``, docs/store.md, Following a store: PostgreSQL's
-notifications, SQLite's polling) is waited on by one daemon thread; each
-time it reports new objects, every stream waiting in the event loop is woken
-and reads them. So an idle stream holds no thread. With a store that cannot
-wait, streams look at the store every :data:`POLL_SECONDS`.
+One daemon thread waits on the store (``wait_for_new(after_seq, timeout)``
+and ``latest_seq()``, docs/store.md, Following a store: PostgreSQL's
+notifications, SQLite's polling); each time it reports new objects, every
+stream waiting in the event loop is woken and reads them. So an idle stream
+holds no thread. Before the watcher runs (an app whose lifespan did not
+start), streams look at the store every :data:`POLL_SECONDS`.
 
 Spec: docs/hub.md (GET /stream)
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
 from typing import Final
 
 import anyio
@@ -46,12 +45,6 @@ class StoreWatcher:
 
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
-        wait = getattr(store, "wait_for_new", None)
-        latest = getattr(store, "latest_seq", None)
-        self._wait: Callable[[int, float], bool] | None = (
-            wait if callable(wait) and callable(latest) else None
-        )
-        self._latest: Callable[[], int] | None = latest if self._wait else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
         self._stop = threading.Event()
@@ -59,9 +52,9 @@ class StoreWatcher:
         self._thread: threading.Thread | None = None
 
     @property
-    def waits(self) -> bool:
-        """Whether the store can wait (else streams poll)."""
-        return self._wait is not None
+    def running(self) -> bool:
+        """Whether the watcher thread runs (else streams poll)."""
+        return self._thread is not None
 
     def start(self) -> None:
         """Start the watcher thread (in the event loop that serves streams).
@@ -69,10 +62,10 @@ class StoreWatcher:
         Raises:
             StoreError: the store cannot be read.
         """
-        if self._wait is None or self._thread is not None:
+        if self._thread is not None:
             return
         self._stop.clear()
-        self._seen = self._latest() if self._latest is not None else 0
+        self._seen = self.store.latest_seq()
         self._loop = asyncio.get_running_loop()
         self._event = asyncio.Event()
         self._thread = threading.Thread(
@@ -103,14 +96,11 @@ class StoreWatcher:
             await ticket.wait()
 
     def _run(self) -> None:
-        wait, latest = self._wait, self._latest
-        if wait is None or latest is None:
-            return
         seen = self._seen
         while not self._stop.is_set():
             try:
-                if wait(seen, WAIT_SECONDS):
-                    seen = latest()
+                if self.store.wait_for_new(seen, WAIT_SECONDS):
+                    seen = self.store.latest_seq()
                     self._wake()
             except SSIError as error:  # a store that is down: try again soon
                 _log.warning("the store watcher failed: %s", error)
