@@ -16,7 +16,6 @@ from tests.hub.conftest import Hub
 from tests.unit.bundle.corpus import Corpus
 from tests.unit.store.objects import post
 from wallet_cli.app import app
-from wallet_cli.commands import hub as hub_command
 
 runner = CliRunner()
 
@@ -47,14 +46,14 @@ def test_push_splits_a_big_bundle(
     hub_process: Callable[..., Hub],
     corpus: Corpus,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     hub = hub_process(env={"AGORA_HUB_MAX_OBJECTS": "7"})
-    monkeypatch.setattr(hub_command, "_PIECE_OBJECTS", 7)
     bundle = tmp_path / "all.bundle.jsonl"
     bundle.write_bytes(corpus.bundle(corpus.posts))
     result = runner.invoke(
-        app, ["hub", "push", "-", "--to", hub.url], input=bundle.read_bytes()
+        app,
+        ["hub", "push", "-", "--to", hub.url, "--batch", "7"],
+        input=bundle.read_bytes(),
     )
     assert result.exit_code == 0, result.output
     assert f"sent {len(corpus.posts)} of {len(corpus.posts)} objects" in result.stderr

@@ -264,16 +264,24 @@ def push_command(
         ),
     ],
     to: Annotated[str, typer.Option("--to", metavar="URL", help="The hub's base URL.")],
+    batch: Annotated[
+        int,
+        typer.Option(
+            "--batch",
+            min=1,
+            help="Objects per request (for a hub with a lower limit).",
+        ),
+    ] = _PIECE_OBJECTS,
     json_mode: JsonOption = False,
 ) -> None:
     """Send signed objects to a hub, which keeps those that verify.
 
-    A large input goes in several requests (at most 1,000 objects and 8 MiB
-    each; a bundle's did:agora logs, status lists and memberships go with
-    every request), with progress on stderr. A table lists the objects the
-    hub rejected; the totals follow. Exit 1 if the hub rejected any object,
-    2 if the hub refused a request or the file cannot be read, 3 if the hub
-    cannot be reached.
+    A large input goes in several requests (at most --batch objects, 1,000 by
+    default, and 8 MiB each; a bundle's did:agora logs, status lists and
+    memberships go with every request), with progress on stderr. A table
+    lists the objects the hub rejected; the totals follow. Exit 1 if the
+    hub rejected any object, 2 if the hub refused a request or the file
+    cannot be read, 3 if the hub cannot be reached.
 
     Example: agora hub push thread.bundle.jsonl --to https://hub.example
     """
@@ -282,7 +290,7 @@ def push_command(
     if len(data) > MAX_PUSH_INPUT:
         raise UsageError("unusableInput", f"{source} is larger than 1 GiB.")
     url = to.rstrip("/") + "/objects"
-    pieces = list(_pieces(data, _PIECE_OBJECTS, _PIECE_BYTES))
+    pieces = list(_pieces(data, batch, _PIECE_BYTES))
     if not pieces:
         raise UsageError("unusableInput", f"{source} holds no object.")
     total = sum(count for _, _, count in pieces)
