@@ -241,6 +241,12 @@ def _bundle() -> typer.Typer:
     return bundle.app
 
 
+def _hub() -> typer.Typer:
+    from wallet_cli.commands import hub
+
+    return hub.app
+
+
 def _resolver() -> typer.Typer:
     from wallet_cli.commands import resolver
 
@@ -338,6 +344,7 @@ COMMANDS: dict[str, _Entry] = {
     "bundle": _Entry(
         "Bundles: objects with everything that verifies them, in one file.", _bundle
     ),
+    "hub": _Entry("Run a hub, or push objects to one.", _hub),
     "resolver": _Entry(
         "Serve DID resolution over HTTP (the DIF Universal Resolver's interface).",
         _resolver,

@@ -1,0 +1,268 @@
+"""The object endpoints: add signed objects, get one by CID, list by index.
+
+``POST /objects`` takes one JSON object (or a JSON array of them) or a JSON
+Lines bundle (docs/bundles.md). A lone object is verified with the hub's
+verifier (did:key, did:jwk, and did:agora from the hub's trusted logs); a
+bundle is verified as ``agora bundle unpack`` does, with the did:agora logs,
+status lists and memberships it carries (and the hub's logs). Either way
+only what verifies is stored, and every object gets a result.
+
+Spec: docs/hub.md (Objects)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from datetime import datetime
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from hub.operations import count_outcomes
+from hub.problems import problem
+from hub.schemas import (
+    ADD_RESPONSE,
+    PAGE,
+    STORED_OBJECT,
+    json_response,
+    problem_responses,
+)
+from hub.state import HubState, hub_state, log_sources
+from ssi.bundle import unpack
+from ssi.bundle.format import OBJECT_KINDS, quick_kind
+from ssi.datetimes import parse_date_time
+from ssi.errors import ObjectNotFoundError
+from ssi.social import FEED_RECORDS
+from ssi.store import Page
+from ssi.types import JsonObject, JsonValue
+
+__all__ = ["BUNDLE_MEDIA_TYPES", "router"]
+
+BUNDLE_MEDIA_TYPES: Final = (
+    "application/vnd.agora.bundle+jsonl",
+    "application/jsonl",
+    "application/x-ndjson",
+)
+"""Media types ``POST /objects`` reads as a bundle (a body that starts with a
+bundle header is read as one whatever its type)."""
+
+_HEADER_START: Final = b'{"kind":"header"'
+
+router = APIRouter(tags=["objects"])
+
+_POST_BODY: Final = {
+    "requestBody": {
+        "required": True,
+        "description": "One signed object, a JSON array of them, or a bundle.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "anyOf": [
+                        {"type": "object"},
+                        {"type": "array", "items": {}},
+                    ]
+                }
+            },
+            BUNDLE_MEDIA_TYPES[0]: {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def _is_bundle(request: Request, body: bytes) -> bool:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media in BUNDLE_MEDIA_TYPES or body.lstrip().startswith(_HEADER_START)
+
+
+def _bundle_objects(body: bytes) -> int:
+    """How many object lines a bundle has (lines not written kind-first count)."""
+    count = 0
+    for number, line in enumerate(body.splitlines()):
+        kind = quick_kind(line.strip())
+        if number > 0 and line.strip() and (kind is None or kind in OBJECT_KINDS):
+            count += 1
+    return count
+
+
+def _add_documents(state: HubState, documents: list[JsonValue]) -> list[JsonObject]:
+    results = state.store.add(documents, verifier=state.verifier, derive=FEED_RECORDS)
+    return [result.to_json() for result in results]
+
+
+def _add_bundle(state: HubState, body: bytes) -> list[JsonObject]:
+    results: list[JsonObject] = []
+    for result in unpack(
+        io.BytesIO(body), state.store, extra_logs=log_sources(state.settings)
+    ):
+        if result.outcome == "skipped":
+            continue  # a blob: the store keeps signed objects only
+        results.append(
+            {
+                "cid": result.item.cid,
+                "outcome": result.outcome,
+                "problems": [
+                    {**problem.to_json(), "line": result.item.line}
+                    for problem in result.item.problems
+                ],
+            }
+        )
+    return results
+
+
+def _summary(results: list[JsonObject]) -> JsonObject:
+    counts = Counter(str(result["outcome"]) for result in results)
+    count_outcomes(counts)
+    return {
+        "results": list(results),
+        "stored": counts["stored"],
+        "present": counts["present"],
+        "rejected": counts["rejected"],
+    }
+
+
+@router.post(
+    "/objects",
+    summary="Verify signed objects and store those that verify.",
+    openapi_extra=_POST_BODY,
+    responses={
+        200: json_response("What happened to each object.", ADD_RESPONSE),
+        **problem_responses(400, 413, 503),
+    },
+)
+async def post_objects(request: Request) -> JSONResponse:
+    """Verify one object, an array of objects or a bundle; store what verifies.
+
+    Spec: docs/hub.md (POST /objects)
+    """
+    state = hub_state(request)
+    body = await request.body()
+    limit = state.settings.max_objects
+    if _is_bundle(request, body):
+        if _bundle_objects(body) > limit:
+            return _too_many(limit)
+        results = await run_in_threadpool(_add_bundle, state, body)
+        return JSONResponse(_summary(results))
+    try:
+        parsed = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return problem(
+            400,
+            "invalidBody",
+            "The body is neither JSON nor a bundle (JSON Lines with a header).",
+        )
+    if not isinstance(parsed, dict | list):
+        return problem(
+            400, "invalidBody", "The body is not a JSON object or array of objects."
+        )
+    documents: list[JsonValue] = parsed if isinstance(parsed, list) else [parsed]
+    if len(documents) > limit:
+        return _too_many(limit)
+    results = await run_in_threadpool(_add_documents, state, documents)
+    return JSONResponse(_summary(results))
+
+
+def _too_many(limit: int) -> JSONResponse:
+    return problem(
+        413,
+        "tooManyObjects",
+        f"A request carries at most {limit:,} objects.",
+        maxObjects=limit,
+    )
+
+
+@router.get(
+    "/objects/{cid}",
+    summary="Get a stored object by its CID.",
+    responses={
+        200: json_response("The object with its index entries.", STORED_OBJECT),
+        **problem_responses(400, 404),
+    },
+)
+def get_object(cid: str, request: Request) -> JSONResponse:
+    """Return the stored object with this CID.
+
+    Spec: docs/hub.md (GET /objects/{cid})
+
+    Raises:
+        InvalidCIDError: ``cid`` is not a CID (400).
+        ObjectNotFoundError: no object has it (404).
+    """
+    found = hub_state(request).store.get(cid)
+    if found is None:
+        raise ObjectNotFoundError(f"No object {cid} is stored here.")
+    return JSONResponse(found.to_json())
+
+
+def _moment(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    return parse_date_time(value, require_timezone=False, path=name)
+
+
+@router.get(
+    "/objects",
+    summary="List stored objects by index, in insertion order.",
+    responses={200: json_response("One page.", PAGE), **problem_responses(400)},
+)
+def list_objects(
+    request: Request,
+    type: Annotated[str | None, Query(description="An object type.")] = None,
+    author: Annotated[str | None, Query(description="The issuer/holder DID.")] = None,
+    community: Annotated[str | None, Query(description="A community DID.")] = None,
+    reply_to: Annotated[str | None, Query(description="The CID replied to.")] = None,
+    refers_to: Annotated[str | None, Query(description="A CID referred to.")] = None,
+    since: Annotated[
+        str | None,
+        Query(
+            description="Objects from this time (XML Schema dateTime).",
+            json_schema_extra={"format": "date-time"},
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        Query(
+            description="Objects before this time.",
+            json_schema_extra={"format": "date-time"},
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, Query(ge=1, description="Objects per page (capped by the hub).")
+    ] = None,
+    cursor: Annotated[
+        str | None, Query(description="Resume after the page that gave it.")
+    ] = None,
+) -> JSONResponse:
+    """Return one page of objects matching every filter given.
+
+    Spec: docs/hub.md (GET /objects)
+
+    Raises:
+        MalformedValueError: ``since`` or ``until`` is not a dateTime (400).
+        InvalidCIDError: ``reply_to`` or ``refers_to`` is not a CID (400).
+        InvalidCursorError: the cursor is not this hub's for these filters (400).
+    """
+    state = hub_state(request)
+    cap = state.settings.max_page
+    start, end = _moment(since, "since"), _moment(until, "until")
+    page: Page = state.store.query(
+        type=type,
+        author=author,
+        community=community,
+        reply_to=reply_to,
+        refers_to=refers_to,
+        since=start,
+        until=end,
+        limit=min(limit or cap, cap),
+        cursor=cursor,
+    )
+    return JSONResponse(
+        {
+            "items": [item.to_json() for item in page.items],
+            "cursor": page.cursor,
+            "more": page.more,
+        }
+    )

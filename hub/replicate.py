@@ -1,0 +1,425 @@
+"""Replication: copy another hub's objects, trusting it for nothing.
+
+:func:`pull` pages through a source hub's ``GET /objects`` and offers every
+object to the local store's ``add`` with the local verifier, so each one is
+verified here as if a client had pushed it: what verifies is stored, what
+does not is refused and logged with its CID and codes (a hub that serves a
+forged or tampered object gains nothing). Status list credentials go first:
+those that verify feed the status checker the other objects are verified
+with (when the verifier has none of its own). :func:`follow` pulls, then
+reads the source's ``GET /stream`` from the last cursor, reconnecting with
+back-off until told to stop. Objects are keyed by CID, so a loop of hubs
+following each other only finds objects already present.
+
+Spec: docs/hub.md (Replication)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Final
+
+import httpx
+
+from ssi.cid import object_cid
+from ssi.credentials import Verifier
+from ssi.errors import SSIError, TransportError
+from ssi.http_client import make_client
+from ssi.social import FEED_RECORDS
+from ssi.status import BitstringStatusChecker, MemoryStatusSource
+from ssi.status.credential import LIST_CREDENTIAL_TYPE
+from ssi.store import AddResult, ObjectStore
+from ssi.types import JsonObject, JsonValue
+
+__all__ = [
+    "PULL_PAGE",
+    "PullReport",
+    "Refusal",
+    "follow",
+    "pull",
+    "replication_client",
+]
+
+PULL_PAGE: Final = 500
+"""Objects asked for per page of the source's ``GET /objects``."""
+
+_MAX_BACKOFF: Final = 30.0
+_log = logging.getLogger("hub.replicate")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An object the source served that did not verify here.
+
+    Attributes:
+        cid: its CID (as computed here; None when it is not a JSON object).
+        codes: the precise codes of its problems.
+        claimed: the CID the source listed it under, when that differs.
+    """
+
+    cid: str | None
+    codes: tuple[str, ...]
+    claimed: str | None = None
+
+    def to_json(self) -> JsonObject:
+        """Return the refusal as JSON."""
+        return {"cid": self.cid, "codes": list(self.codes), "claimed": self.claimed}
+
+
+@dataclass
+class PullReport:
+    """What a pull (or a follow, so far) did.
+
+    Attributes:
+        source: the source hub's base URL.
+        stored: objects stored here now.
+        present: objects this store already had.
+        rejected: objects refused (see ``refused``).
+        refused: the refusals, in the order met.
+        cursor: the source's cursor after the last object read (unfiltered
+            pulls only: ``GET /stream`` resumes from it), else None.
+        pages: pages read.
+    """
+
+    source: str
+    stored: int = 0
+    present: int = 0
+    rejected: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    cursor: str | None = None
+    pages: int = 0
+
+    @property
+    def seen(self) -> int:
+        """Objects read from the source."""
+        return self.stored + self.present + self.rejected
+
+    def to_json(self) -> JsonObject:
+        """Return the report as JSON."""
+        return {
+            "source": self.source,
+            "stored": self.stored,
+            "present": self.present,
+            "rejected": self.rejected,
+            "refused": [refusal.to_json() for refusal in self.refused],
+            "cursor": self.cursor,
+            "pages": self.pages,
+        }
+
+
+def replication_client() -> httpx.Client:
+    """Return the client replication uses by default (``ssi.http_client``'s
+    limits; plain http to the loopback interface allowed, for local hubs).
+
+    Spec: docs/hub.md (Replication)
+    """
+    return make_client(
+        timeout=60.0, max_bytes=256 * 1024 * 1024, allow_loopback_http=True
+    )
+
+
+def _get_json(client: httpx.Client, url: str, params: dict[str, str]) -> JsonObject:
+    try:
+        response = client.get(url, params=params)
+    except httpx.HTTPError as exc:
+        raise TransportError(f"cannot read {url}: {exc}") from exc
+    if response.status_code != 200:
+        raise TransportError(f"{url} answered {response.status_code}.")
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise TransportError(f"{url} answered with something not JSON.") from exc
+    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+        raise TransportError(f"{url} answered with no page of items.")
+    return body
+
+
+def _pages(
+    client: httpx.Client, base: str, filters: dict[str, str]
+) -> Iterator[tuple[list[JsonValue], str | None]]:
+    cursor: str | None = None
+    while True:
+        params = {**filters, "limit": str(PULL_PAGE)}
+        if cursor is not None:
+            params["cursor"] = cursor
+        body = _get_json(client, base + "/objects", params)
+        items: list[JsonValue] = list(body["items"])
+        next_cursor = body.get("cursor")
+        cursor = next_cursor if isinstance(next_cursor, str) else cursor
+        yield items, cursor
+        if body.get("more") is not True or not items:
+            return
+
+
+def _split(item: JsonValue) -> tuple[JsonValue, str | None]:
+    """The document of a listed item and the CID it was listed under."""
+    if isinstance(item, dict) and "document" in item:
+        claimed = item.get("cid")
+        return item["document"], claimed if isinstance(claimed, str) else None
+    return item, None
+
+
+class _Intake:
+    """Adds what a source serves to the store, counting and logging."""
+
+    def __init__(
+        self, store: ObjectStore, verifier: Verifier, report: PullReport
+    ) -> None:
+        self.store = store
+        self.report = report
+        self.lists: MemoryStatusSource | None = None
+        if verifier.status is None:
+            self.lists = MemoryStatusSource()
+            checker = BitstringStatusChecker(self.lists)
+            verifier = dataclasses.replace(verifier, status=checker)
+        self.verifier = verifier
+
+    def add(self, items: list[JsonValue]) -> list[AddResult]:
+        pairs = [_split(item) for item in items]
+        results = self.store.add(
+            [document for document, _ in pairs],
+            verifier=self.verifier,
+            derive=FEED_RECORDS,
+        )
+        for (document, claimed), result in zip(pairs, results, strict=True):
+            self._count(document, claimed, result)
+        return results
+
+    def _count(
+        self, document: JsonValue, claimed: str | None, result: AddResult
+    ) -> None:
+        report = self.report
+        if result.outcome == "rejected":
+            report.rejected += 1
+            codes = tuple(problem.error.code for problem in result.problems)
+            refusal = Refusal(
+                result.cid, codes, claimed if claimed != result.cid else None
+            )
+            report.refused.append(refusal)
+            _log.warning(
+                "refused object %s from %s: %s",
+                result.cid,
+                report.source,
+                ", ".join(codes) or "unverified",
+            )
+            return
+        if result.outcome == "stored":
+            report.stored += 1
+        else:
+            report.present += 1
+        if claimed is not None and claimed != result.cid:
+            _log.warning(
+                "%s listed object %s under another CID %s",
+                report.source,
+                result.cid,
+                claimed[:80],
+            )
+        self._note_list(document)
+
+    def _note_list(self, document: JsonValue) -> None:
+        if self.lists is None or not isinstance(document, dict):
+            return
+        types = document.get("type")
+        if isinstance(types, list) and LIST_CREDENTIAL_TYPE in types:
+            if isinstance(document.get("id"), str):
+                self.lists.add(document)
+
+
+def pull(
+    source_url: str,
+    store: ObjectStore,
+    verifier: Verifier,
+    *,
+    community: str | None = None,
+    client: httpx.Client | None = None,
+    progress: Callable[[PullReport], None] | None = None,
+) -> PullReport:
+    """Copy every object of a source hub (of ``community``, if given) that
+    verifies here into ``store``.
+
+    Status list credentials are read first: those that verify are used to
+    check the others' ``credentialStatus`` (unless ``verifier`` has a status
+    checker). ``progress`` is called after each page.
+
+    Spec: docs/hub.md (Replication)
+
+    Raises:
+        TransportError: the source cannot be reached or answers badly.
+        StoreError: the store cannot be written.
+    """
+    base = source_url.rstrip("/")
+    intake = _Intake(store, verifier, PullReport(base))
+    owned = client is None
+    http = client if client is not None else replication_client()
+    try:
+        _pull(http, intake, community, progress)
+    finally:
+        if owned:
+            http.close()
+    return intake.report
+
+
+def _pull(
+    http: httpx.Client,
+    intake: _Intake,
+    community: str | None,
+    progress: Callable[[PullReport], None] | None,
+) -> None:
+    report = intake.report
+    lists: dict[str, str] = {"type": LIST_CREDENTIAL_TYPE}
+    if community is not None:
+        lists["author"] = community
+    first: set[str] = set()
+    for items, _ in _pages(http, report.source, lists):
+        first.update(str(result.cid) for result in intake.add(items))
+    filters = {} if community is None else {"community": community}
+    for items, cursor in _pages(http, report.source, filters):
+        intake.add([item for item in items if _listed_cid(item) not in first])
+        report.pages += 1
+        if community is None:
+            report.cursor = cursor
+        if progress is not None:
+            progress(report)
+
+
+def _listed_cid(item: JsonValue) -> str | None:
+    document, _ = _split(item)
+    try:
+        return object_cid(document)
+    except SSIError:
+        return None
+
+
+def _events(response: httpx.Response) -> Iterator[tuple[str | None, str]]:
+    """Server-sent ``object`` events as ``(id, data)``."""
+    event_id: str | None = None
+    kind = "message"
+    data: list[str] = []
+    for line in response.iter_lines():
+        if not line:
+            if data and kind == "object":
+                yield event_id, "\n".join(data)
+            kind, data = "message", []
+            continue
+        if line.startswith(":"):
+            continue
+        name, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if name == "id":
+            event_id = value
+        elif name == "event":
+            kind = value
+        elif name == "data":
+            data.append(value)
+
+
+def follow(
+    source_url: str,
+    store: ObjectStore,
+    verifier: Verifier,
+    *,
+    since: str | None = None,
+    stop_event: threading.Event,
+    community: str | None = None,
+    client: httpx.Client | None = None,
+    read_timeout: float = 30.0,
+    on_object: Callable[[PullReport], None] | None = None,
+) -> PullReport:
+    """Pull from a source hub, then follow its stream until ``stop_event``.
+
+    Without ``since`` a :func:`pull` comes first and the stream resumes from
+    its cursor (with ``community``, the stream is read from the start and
+    other communities' objects are skipped). A dropped connection, an
+    unreachable source or a silent one (no byte for ``read_timeout``
+    seconds; hubs send heartbeats) is retried with back-off (1 s doubling to
+    30 s). Returns the counts when stopped.
+
+    Spec: docs/hub.md (Replication)
+
+    Raises:
+        StoreError: the store cannot be written.
+    """
+    base = source_url.rstrip("/")
+    owned = client is None
+    http = client if client is not None else replication_client()
+    intake = _Intake(store, verifier, PullReport(base))
+    try:
+        cursor = since
+        pulled = since is not None
+        while not pulled and not stop_event.is_set():
+            try:
+                _pull(http, intake, community, on_object)
+                pulled = True
+            except TransportError as exc:
+                _log.warning("cannot pull from %s: %s", base, exc)
+                stop_event.wait(_MAX_BACKOFF / 6)
+        if since is None and community is None:
+            cursor = intake.report.cursor  # None: the source was empty
+        delay = 1.0
+        while not stop_event.is_set():
+            try:
+                cursor = _read_stream(
+                    http,
+                    base,
+                    cursor,
+                    intake,
+                    community,
+                    stop_event,
+                    read_timeout,
+                    on_object,
+                )
+                delay = 1.0
+            except (httpx.HTTPError, TransportError) as exc:
+                _log.info("stream from %s interrupted: %s", base, exc)
+            if stop_event.wait(delay):
+                break
+            delay = min(delay * 2, _MAX_BACKOFF)
+    finally:
+        if owned:
+            http.close()
+    return intake.report
+
+
+def _read_stream(
+    http: httpx.Client,
+    base: str,
+    cursor: str | None,
+    intake: _Intake,
+    community: str | None,
+    stop_event: threading.Event,
+    read_timeout: float,
+    on_object: Callable[[PullReport], None] | None,
+) -> str | None:
+    """Read the stream until it ends or ``stop_event``; return the cursor
+    after the last object handled."""
+    params = {} if cursor is None else {"since": cursor}
+    timeout = httpx.Timeout(10.0, read=read_timeout)
+    with http.stream("GET", base + "/stream", params=params, timeout=timeout) as reply:
+        if reply.status_code != 200:
+            raise TransportError(f"{base}/stream answered {reply.status_code}.")
+        for event_id, data in _events(reply):
+            try:
+                item: JsonValue = json.loads(data)
+            except ValueError:
+                _log.warning("%s sent an event that is not JSON", base)
+                continue
+            if community is None or _community(item) == community:
+                intake.add([item])
+                if on_object is not None:
+                    on_object(intake.report)
+            if event_id:
+                cursor = event_id
+            if stop_event.is_set():
+                break
+    return cursor
+
+
+def _community(item: JsonValue) -> object:
+    if isinstance(item, dict):
+        return item.get("community")
+    return None

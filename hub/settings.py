@@ -1,0 +1,108 @@
+"""The hub's settings: one frozen value, from arguments or the environment.
+
+``agora hub serve --workers N`` starts N processes that each build their own
+app; they read the settings from environment variables (:data:`ENV_PREFIX`),
+written by :meth:`HubSettings.to_env` and read by
+:meth:`HubSettings.from_env`.
+
+Spec: docs/hub.md (Running a hub)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Final
+
+__all__ = ["ENV_PREFIX", "HubSettings"]
+
+ENV_PREFIX: Final = "AGORA_HUB_"
+"""Environment variables holding settings start with this (``AGORA_HUB_DB``)."""
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """What a hub serves from and the limits it keeps.
+
+    Attributes:
+        db: the object store, any ``ssi.store.open_store`` location.
+        max_body_bytes: the largest request body (larger: 413).
+        max_objects: the most objects one ``POST /objects`` carries (more: 413).
+        max_page: the most objects one page of ``GET /objects`` holds.
+        rate: requests per second per client; a burst of ``2 * rate``.
+        issuer: the DID the VC-API issue endpoint signs as (with ``token``).
+        token: the bearer token the VC-API issue endpoint asks for.
+        logs: did:agora log files (or folders of them) the hub trusts.
+
+    Spec: docs/hub.md (Limits)
+
+    Raises:
+        ValueError: a limit is not positive.
+    """
+
+    db: str = "sqlite:///hub.sqlite"
+    max_body_bytes: int = 8 * 1024 * 1024
+    max_objects: int = 1000
+    max_page: int = 500
+    rate: float = 50.0
+    issuer: str | None = None
+    token: str | None = None
+    logs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("max_body_bytes", "max_objects", "max_page"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer")
+        if not isinstance(self.rate, int | float) or not self.rate > 0:
+            raise ValueError("rate must be a positive number")
+        if not isinstance(self.logs, tuple):
+            raise TypeError("logs must be a tuple of paths")
+
+    @property
+    def burst(self) -> float:
+        """How many requests a client may make at once (twice the rate)."""
+        return 2 * self.rate
+
+    def to_env(self) -> dict[str, str]:
+        """Return the settings as environment variables for worker processes."""
+        env: dict[str, str] = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is None:
+                continue
+            name = ENV_PREFIX + field.name.upper()
+            env[name] = json.dumps(list(value)) if field.name == "logs" else str(value)
+        return env
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> HubSettings:
+        """Read settings from environment variables; the others keep defaults.
+
+        Spec: docs/hub.md (Running a hub)
+
+        Raises:
+            ValueError: a variable does not hold a value of its setting's type.
+        """
+        source = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for field in fields(cls):
+            text = source.get(ENV_PREFIX + field.name.upper())
+            if text is None:
+                continue
+            if field.name in ("max_body_bytes", "max_objects", "max_page"):
+                values[field.name] = int(text)
+            elif field.name == "rate":
+                values[field.name] = float(text)
+            elif field.name == "logs":
+                logs = json.loads(text)
+                if not isinstance(logs, list) or not all(
+                    isinstance(item, str) for item in logs
+                ):
+                    raise ValueError(f"{ENV_PREFIX}LOGS must be a JSON list of paths")
+                values[field.name] = tuple(logs)
+            else:
+                values[field.name] = text
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,80 @@
+"""What a running hub holds: its settings, its object store and its verifier.
+
+:func:`open_state` opens them from settings; the app keeps the result in
+``app.state.hub`` and endpoints reach it with :func:`hub_state`.
+
+The store is shared by the threads of FastAPI's pool (endpoints are
+synchronous): ``ssi.store.SQLiteStore`` serialises its connection with a
+lock and ``PostgresStore`` draws connections from a pool, so one store per
+process is safe.
+
+Spec: docs/hub.md (Running a hub)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from hub.settings import HubSettings
+from ssi.agora import AgoraMethod, FileLogSource, LogSource
+from ssi.credentials import Verifier
+from ssi.did.methods import JWKMethod, KeyMethod
+from ssi.did.resolution import MethodRegistry, Resolver
+from ssi.store import ObjectStore, open_store
+
+__all__ = ["HubState", "hub_state", "log_sources", "open_state"]
+
+
+@dataclass
+class HubState:
+    """The hub's settings, store and verifier (one per process).
+
+    Spec: docs/hub.md
+    """
+
+    settings: HubSettings
+    store: ObjectStore
+    verifier: Verifier
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+
+def log_sources(settings: HubSettings) -> list[LogSource]:
+    """The did:agora log files the settings trust, as log sources."""
+    return [FileLogSource(path) for path in settings.logs]
+
+
+def open_state(settings: HubSettings) -> HubState:
+    """Open the store the settings name and build the hub's verifier.
+
+    The verifier resolves did:key, did:jwk and did:agora (from the settings'
+    log files); it has no status checker, so a credential with
+    ``credentialStatus`` verifies only when its request brings the status
+    list (a bundle).
+
+    Spec: docs/hub.md (Verification)
+
+    Raises:
+        StoreError: the store cannot be opened.
+    """
+    store = open_store(settings.db)
+    methods = MethodRegistry(
+        [KeyMethod(), JWKMethod(), AgoraMethod(log_sources(settings))]
+    )
+    return HubState(settings, store, Verifier(resolver=Resolver(methods)))
+
+
+def hub_state(request: Request) -> HubState:
+    """Return the state of the hub serving ``request``.
+
+    Raises:
+        RuntimeError: the app was not made by ``hub.app.create_app``.
+    """
+    state = getattr(request.app.state, "hub", None)
+    if not isinstance(state, HubState):
+        raise RuntimeError("this app has no hub state")
+    return state

@@ -1,0 +1,367 @@
+"""``agora hub``: run a hub (``serve``) and send objects to one (``push``).
+
+``serve`` runs the hub app (``hub.app``) under uvicorn; with ``--workers N``
+each worker process builds the app from ``AGORA_HUB_*`` environment
+variables. ``push`` sends a file of objects or a bundle to a hub's
+``POST /objects`` in pieces the hub accepts (a bundle's dependencies go with
+every piece), and sums up what the hub did with each object.
+
+Spec: docs/hub.md, docs/cli.md (Hub)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Annotated, Any, Final
+
+import httpx
+import typer
+
+from ssi.errors import TransportError, VerificationFailedError
+from ssi.http_client import make_client
+from ssi.types import JsonObject, JsonValue
+from wallet_cli.commands import hub_replicate
+from wallet_cli.commands.inputs import read_bytes
+from wallet_cli.errors import ResultShown, UsageError
+from wallet_cli.output import Output
+
+__all__ = ["MAX_PUSH_INPUT", "app"]
+
+app = typer.Typer(
+    help="Run a hub, or push objects to one.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+MAX_PUSH_INPUT: Final = 1024 * 1024 * 1024
+"""The largest file ``agora hub push`` reads, in bytes."""
+
+_PIECE_OBJECTS: Final = 1000
+_PIECE_BYTES: Final = 8 * 1024 * 1024 - 64 * 1024
+_RETRIES: Final = 5
+_BUNDLE_TYPE: Final = "application/vnd.agora.bundle+jsonl"
+_OBJECT_KINDS: Final = (b'{"kind":"credential"', b'{"kind":"presentation"')
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Write one JSON document to stdout.")
+]
+
+
+# --- agora hub serve ----------------------------------------------------------------
+
+
+def _log_config(path: str | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    handler = {
+        "class": "logging.FileHandler",
+        "filename": path,
+        "formatter": "plain",
+    }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"plain": {"format": "%(asctime)s %(name)s %(message)s"}},
+        "handlers": {"file": handler},
+        "loggers": {
+            name: {"handlers": ["file"], "level": "INFO", "propagate": False}
+            for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "hub")
+        },
+    }
+
+
+@app.command("serve")
+def serve_command(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="The object store: sqlite:///PATH, a path, or postgresql://... "
+            "(default: sqlite:///hub.sqlite, or $AGORA_HUB_DB).",
+            show_default=False,
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Worker processes.")
+    ] = 1,
+    log: Annotated[
+        str | None,
+        typer.Option(
+            "--log",
+            metavar="FILE",
+            help="Write the server's log to FILE.",
+            show_default=False,
+        ),
+    ] = None,
+    did_log: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--did-log",
+            metavar="PATH",
+            help="A did:agora log file (or folder of them) to trust; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            "--rate",
+            min=0.001,
+            help="Requests per second per client (burst: twice as many).",
+            show_default=False,
+        ),
+    ] = None,
+    follow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--follow",
+            metavar="URL",
+            help="Another hub to copy from and follow (its /objects, then its "
+            "/stream), verifying every object here; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Serve the hub's HTTP API until interrupted.
+
+    Settings not given as options come from AGORA_HUB_* environment
+    variables (AGORA_HUB_MAX_BODY_BYTES, AGORA_HUB_MAX_OBJECTS,
+    AGORA_HUB_MAX_PAGE, AGORA_HUB_RATE...), else their defaults
+    (docs/hub.md). Listens on 127.0.0.1:8765 unless told otherwise.
+
+    Example: agora hub serve --db sqlite:///hub.sqlite --port 8765
+    """
+    import dataclasses
+
+    import uvicorn
+
+    from hub.app import create_app
+    from hub.settings import HubSettings
+
+    try:
+        settings = HubSettings.from_env()
+        changes: dict[str, Any] = {}
+        if db is not None:
+            changes["db"] = db
+        if did_log:
+            changes["logs"] = tuple(did_log)
+        if rate is not None:
+            changes["rate"] = rate
+        settings = dataclasses.replace(settings, **changes)
+    except ValueError as exc:
+        raise UsageError("unusableOptions", f"{exc}.") from exc
+    config = _log_config(log)
+    common: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "timeout_graceful_shutdown": 5,
+        "proxy_headers": False,
+    }
+    if config is not None:
+        common["log_config"] = config
+    stop = hub_replicate.start_followers(settings, follow or ())[0]  # H8
+    try:
+        if workers == 1:
+            uvicorn.run(create_app(settings), **common)
+            return
+        os.environ.update(settings.to_env())
+        uvicorn.run("hub.app:app_from_env", factory=True, workers=workers, **common)
+    finally:
+        stop.set()
+
+
+# --- agora hub push -----------------------------------------------------------------
+
+
+def _pieces(data: bytes, objects: int, size: int) -> Iterator[tuple[bytes, str, int]]:
+    """Split the input into request bodies: (body, media type, objects)."""
+    lines = [line for line in data.splitlines() if line.strip()]
+    if lines and lines[0].lstrip().startswith(b'{"kind":"header"'):
+        header, rest = lines[0], lines[1:]
+        items = [line for line in rest if line.lstrip().startswith(_OBJECT_KINDS)]
+        deps = [line for line in rest if not line.lstrip().startswith(_OBJECT_KINDS)]
+        prefix = b"\n".join([header, *deps]) + b"\n"
+        yield from _group(prefix, items, objects, size, _BUNDLE_TYPE)
+        return
+    text = data.lstrip()
+    if text.startswith((b"{", b"[")):
+        try:
+            parsed = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            parsed = None
+        if parsed is not None:
+            values = parsed if isinstance(parsed, list) else [parsed]
+            encoded = [json.dumps(value).encode() for value in values]
+            yield from _group(b"", encoded, objects, size, "application/json")
+            return
+    # JSON Lines: one object per line.
+    yield from _group(b"", lines, objects, size, "application/json")
+
+
+def _group(
+    prefix: bytes, items: list[bytes], objects: int, size: int, media: str
+) -> Iterator[tuple[bytes, str, int]]:
+    piece: list[bytes] = []
+    used = len(prefix)
+    for item in items:
+        if piece and (len(piece) >= objects or used + len(item) + 2 > size):
+            yield _body(prefix, piece, media), media, len(piece)
+            piece, used = [], len(prefix)
+        piece.append(item)
+        used += len(item) + 2
+    if piece:
+        yield _body(prefix, piece, media), media, len(piece)
+
+
+def _body(prefix: bytes, items: list[bytes], media: str) -> bytes:
+    if media == _BUNDLE_TYPE:
+        return prefix + b"\n".join(items) + b"\n"
+    return b"[" + b",".join(items) + b"]"
+
+
+def _send(client: httpx.Client, url: str, body: bytes, media: str) -> httpx.Response:
+    """POST one piece; wait and retry while the hub answers 429."""
+    for _ in range(_RETRIES):
+        try:
+            response = client.post(url, content=body, headers={"Content-Type": media})
+        except httpx.HTTPError as exc:
+            raise TransportError(f"cannot reach the hub at {url}: {exc}.") from exc
+        if response.status_code != 429:
+            return response
+        retry = response.headers.get("Retry-After", "1")
+        time.sleep(min(30.0, float(retry) if retry.isdigit() else 1.0))
+    return response
+
+
+def _refusal(response: httpx.Response) -> JsonObject:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        return body
+    return {"status": response.status_code, "detail": response.text[:200]}
+
+
+@app.command("push")
+def push_command(
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE",
+            help="A bundle, a JSON object, a JSON array of objects, or JSON Lines; "
+            "- reads standard input.",
+        ),
+    ],
+    to: Annotated[str, typer.Option("--to", metavar="URL", help="The hub's base URL.")],
+    json_mode: JsonOption = False,
+) -> None:
+    """Send signed objects to a hub, which keeps those that verify.
+
+    A large input goes in several requests (at most 1,000 objects and 8 MiB
+    each; a bundle's did:agora logs, status lists and memberships go with
+    every request), with progress on stderr. A table lists the objects the
+    hub rejected; the totals follow. Exit 1 if the hub rejected any object,
+    2 if the hub refused a request or the file cannot be read, 3 if the hub
+    cannot be reached.
+
+    Example: agora hub push thread.bundle.jsonl --to https://hub.example
+    """
+    out = Output(json_mode=json_mode)
+    data = read_bytes(source, limit=MAX_PUSH_INPUT)
+    if len(data) > MAX_PUSH_INPUT:
+        raise UsageError("unusableInput", f"{source} is larger than 1 GiB.")
+    url = to.rstrip("/") + "/objects"
+    pieces = list(_pieces(data, _PIECE_OBJECTS, _PIECE_BYTES))
+    if not pieces:
+        raise UsageError("unusableInput", f"{source} holds no object.")
+    total = sum(count for _, _, count in pieces)
+    results: list[JsonValue] = []
+    sent = 0
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    with make_client(
+        timeout=300.0, max_bytes=256 * 1024 * 1024, allow_loopback_http=True
+    ) as client:
+        for body, media, count in pieces:
+            response = _send(client, url, body, media)
+            if response.status_code >= 500:
+                raise TransportError(
+                    f"the hub at {to} failed ({response.status_code})."
+                )
+            if response.status_code != 200:
+                problem = _refusal(response)
+                raise UsageError(
+                    str(problem.get("code", "hubRefused")),
+                    f"the hub refused the request ({response.status_code}): "
+                    f"{problem.get('detail', '')}",
+                )
+            answer = response.json()
+            found = answer.get("results") if isinstance(answer, dict) else None
+            if not isinstance(found, list):
+                raise TransportError(f"the hub at {to} answered without results.")
+            results.extend(found)
+            sent += count
+            if len(pieces) > 1 and not json_mode:
+                out.notice(f"sent {sent:,} of {total:,} objects")
+    _report(out, to, results)
+
+
+def _report(out: Output, hub: str, results: list[JsonValue]) -> None:
+    entries = [result for result in results if isinstance(result, dict)]
+    counts = Counter(str(entry.get("outcome")) for entry in entries)
+    if out.json_mode:
+        out.json(
+            {
+                "hub": hub,
+                "stored": counts["stored"],
+                "present": counts["present"],
+                "rejected": counts["rejected"],
+                "results": results,
+            }
+        )
+    else:
+        rejected = [entry for entry in entries if entry.get("outcome") == "rejected"]
+        if rejected:
+            out.table(
+                "Rejected",
+                ["cid", "problem"],
+                [
+                    [str(entry.get("cid") or "-"), _problems_cell(entry)]
+                    for entry in rejected
+                ],
+            )
+        out.line(
+            f"{counts['stored']} stored, {counts['present']} already present, "
+            f"{counts['rejected']} rejected, by {hub}"
+        )
+    if counts["rejected"]:
+        raise ResultShown(
+            VerificationFailedError(
+                f"the hub rejected {counts['rejected']} of {len(entries)} objects."
+            )
+        )
+
+
+def _problems_cell(entry: JsonObject) -> tuple[str, ...] | str:
+    problems = entry.get("problems")
+    if not isinstance(problems, list) or not problems:
+        return "-"
+    return tuple(
+        f"{item.get('errorCode', '?')} in {item.get('check', '?')}: "
+        f"{item.get('detail', '')}"
+        for item in problems
+        if isinstance(item, dict)
+    )
+
+
+hub_replicate.register(app)  # H8: agora hub pull

@@ -1,0 +1,212 @@
+"""``agora hub pull`` and the follower behind ``agora hub serve --follow``.
+
+``pull`` copies another hub's objects (of one community, with
+``--community``) into this hub's store (``--db``) or into the wallet's
+object store (``--into-store``), verifying every one here with
+``hub.replicate.pull``; objects that do not verify are refused and listed.
+:func:`start_followers` runs ``hub.replicate.follow`` in background threads
+of a serving process.
+
+Spec: docs/hub.md (Replication), docs/cli.md (Hub)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from ssi.agora import AgoraMethod, FileLogSource
+from ssi.credentials import Verifier
+from ssi.did.methods import JWKMethod, KeyMethod
+from ssi.did.resolution import MethodRegistry, Resolver
+from ssi.errors import VerificationFailedError
+from ssi.store import open_store
+from wallet_cli import session
+from wallet_cli.commands.store import StoreOption
+from wallet_cli.errors import ResultShown, UsageError
+from wallet_cli.output import Output
+
+if TYPE_CHECKING:
+    from hub.replicate import PullReport
+    from hub.settings import HubSettings
+
+__all__ = ["local_verifier", "pull_command", "register", "start_followers"]
+
+_log = logging.getLogger("hub.replicate")
+
+
+def local_verifier(log_paths: Sequence[str] = ()) -> Verifier:
+    """A verifier for objects pulled into the wallet's store: did:key, did:jwk
+    and did:agora from the given log files."""
+    sources = [FileLogSource(path) for path in log_paths]
+    methods = MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod(sources)])
+    return Verifier(resolver=Resolver(methods))
+
+
+def pull_command(
+    ctx: typer.Context,
+    source: Annotated[
+        str, typer.Option("--from", metavar="URL", help="The hub to copy from.")
+    ],
+    community: Annotated[
+        str | None,
+        typer.Option(
+            "--community", metavar="DID", help="Only this community's objects."
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="This hub's store (default: sqlite:///hub.sqlite, or $AGORA_HUB_DB).",
+            show_default=False,
+        ),
+    ] = None,
+    into_store: Annotated[
+        bool,
+        typer.Option(
+            "--into-store",
+            help="Copy into the wallet's object store (or --store) instead of a hub's.",
+        ),
+    ] = False,
+    store_location: StoreOption = None,
+    did_log: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--did-log",
+            metavar="PATH",
+            help="A did:agora log file (or folder of them) to trust; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    json_mode: Annotated[
+        bool, typer.Option("--json", help="Write one JSON document to stdout.")
+    ] = False,
+) -> None:
+    """Copy another hub's objects, keeping only those that verify here.
+
+    Pages through the source's GET /objects (status lists first), verifies
+    every object with this side's verifier and stores what verifies; pages
+    read are shown on stderr. Objects the source served that do not verify
+    are listed with their codes. Exit 1 if any was refused, 3 if the source
+    cannot be reached.
+
+    Example: agora hub pull --from https://hub.example --community did:agora:z...
+    """
+    from hub.replicate import pull
+    from hub.settings import HubSettings
+    from hub.state import open_state
+
+    out = Output(json_mode=json_mode)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    def progress(report: PullReport) -> None:
+        if not json_mode:
+            out.notice(
+                f"page {report.pages}: {report.stored:,} stored, "
+                f"{report.present:,} present, {report.rejected:,} refused"
+            )
+
+    if into_store:
+        if db is not None:
+            raise UsageError("unusableOptions", "give --db or --into-store, not both.")
+        home = session.from_context(ctx).home
+        location = store_location or str(home / "store.sqlite")
+        with open_store(location) as store:
+            report = pull(
+                source,
+                store,
+                local_verifier(did_log or ()),
+                community=community,
+                progress=progress,
+            )
+    else:
+        try:
+            settings = HubSettings.from_env()
+            changes: dict[str, Any] = {}
+            if db is not None:
+                changes["db"] = db
+            if did_log:
+                changes["logs"] = tuple(did_log)
+            settings = dataclasses.replace(settings, **changes)
+        except ValueError as exc:
+            raise UsageError("unusableOptions", f"{exc}.") from exc
+        state = open_state(settings)
+        try:
+            report = pull(
+                source,
+                state.store,
+                state.verifier,
+                community=community,
+                progress=progress,
+            )
+        finally:
+            state.close()
+    _show(out, report)
+
+
+def _show(out: Output, report: PullReport) -> None:
+    if out.json_mode:
+        out.json(report.to_json())
+    else:
+        if report.refused:
+            out.table(
+                "Refused",
+                ["cid", "codes"],
+                [
+                    [refusal.cid or "-", ", ".join(refusal.codes) or "-"]
+                    for refusal in report.refused
+                ],
+            )
+        out.line(
+            f"{report.stored} stored, {report.present} already present, "
+            f"{report.rejected} refused, from {report.source}"
+        )
+    if report.rejected:
+        raise ResultShown(
+            VerificationFailedError(
+                f"{report.rejected} of {report.seen} objects from {report.source} "
+                "did not verify."
+            )
+        )
+
+
+def start_followers(
+    settings: HubSettings, sources: Sequence[str]
+) -> tuple[threading.Event, list[threading.Thread]]:
+    """Follow each source hub in a daemon thread (its own store connection
+    and verifier); set the event to stop them.
+
+    Spec: docs/hub.md (Replication)
+    """
+    from hub.replicate import follow
+    from hub.state import open_state
+
+    stop = threading.Event()
+    threads: list[threading.Thread] = []
+    for source in sources:
+
+        def run(url: str = source) -> None:
+            state = open_state(settings)
+            try:
+                follow(url, state.store, state.verifier, stop_event=stop)
+            except Exception:  # a follower must not take the server down
+                _log.exception("following %s stopped", url)
+            finally:
+                state.close()
+
+        thread = threading.Thread(target=run, name=f"follow {source}", daemon=True)
+        thread.start()
+        threads.append(thread)
+    return stop, threads
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``pull`` to the ``agora hub`` group."""
+    app.command("pull")(pull_command)
