@@ -14,11 +14,14 @@ from typing import Final
 
 from fastapi import FastAPI
 
-from hub import objects, operations, stream, views
+from hub import objects, operations, stream, vcapi, views
 from hub.limits import LimitsMiddleware
 from hub.problems import install_problem_handlers
 from hub.settings import HubSettings
 from hub.state import HubState, open_state
+from resolver.service import router as resolution_router
+from ssi.did.resolution import Resolver
+from ssi.methods import default_methods
 
 __all__ = ["TITLE", "app_from_env", "create_app"]
 
@@ -61,10 +64,17 @@ def create_app(settings: HubSettings, *, state: HubState | None = None) -> FastA
     app.include_router(stream.router)
     app.include_router(operations.router)
     # --- Other helpers' routers (issue 14) --------------------------------------
-    # H7: app.include_router(resolver.service.router(resolver)) and
-    #     app.include_router(hub.vcapi.router()) once they are in main.
+    app.include_router(vcapi.router())  # H7
+    app.include_router(resolution_router(_resolver(hub)))  # H7
     app.include_router(views.router())  # H8
     return app
+
+
+def _resolver(hub: HubState) -> Resolver:
+    """The resolver of ``GET /1.0/identifiers/{did}``: the verifier's own (the
+    DID methods and trusted did:agora logs the hub verifies with)."""
+    resolver = hub.verifier.resolver
+    return resolver if resolver is not None else Resolver(default_methods())
 
 
 def app_from_env() -> FastAPI:
