@@ -21,6 +21,8 @@ from hub.schemas import add_problem_responses
 from hub.settings import HubSettings
 from hub.state import HubState, open_state
 from resolver import service
+from ssi.did.resolution import Resolver
+from ssi.methods import default_methods
 
 __all__ = ["TITLE", "app_from_env", "create_app"]
 
@@ -67,9 +69,7 @@ def create_app(settings: HubSettings, *, state: HubState | None = None) -> FastA
     app.include_router(views.router())
     app.include_router(vcapi.router())
     # The DID Resolution HTTP binding, over the resolver the hub verifies with.
-    resolver = hub.verifier.resolver
-    if resolver is not None:
-        app.include_router(service.router(resolver))
+    app.include_router(service.router(_resolver(hub)))
     _document_problems(app)
     return app
 
@@ -85,6 +85,13 @@ def _document_problems(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _resolver(hub: HubState) -> Resolver:
+    """The resolver of ``GET /1.0/identifiers/{did}``: the verifier's own (the
+    DID methods and trusted did:agora logs the hub verifies with)."""
+    resolver = hub.verifier.resolver
+    return resolver if resolver is not None else Resolver(default_methods())
 
 
 def app_from_env() -> FastAPI:

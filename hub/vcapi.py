@@ -20,9 +20,7 @@ trusted did:agora logs) and never fails with a 500 for bad data.
   opened with ``AGORA_PASSPHRASE`` (read once, when the first credential is
   issued); ``issuer`` is the DID or alias of a DID of that wallet.
 
-The router reads the hub's state from ``request.app.state.hub`` (a
-``hub.state.HubState``: ``settings.issuer``, ``settings.token``,
-``verifier``).
+The router reads the hub's state with :func:`hub.state.hub_state`.
 
 Spec: https://w3c-ccg.github.io/vc-api/, docs/hub.md (VC-API)
 """
@@ -33,14 +31,16 @@ import hmac
 import os
 import threading
 from dataclasses import dataclass
-from http import HTTPStatus
-from typing import Final, Protocol
+from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from ssi.credentials import Verifier, issue
+from hub.problems import PROBLEM_MEDIA_TYPE, problem
+from hub.schemas import PROBLEM, json_response, problem_responses
+from hub.state import hub_state
+from ssi.credentials import issue
 from ssi.credentials.report import VerificationReport
 from ssi.errors import SSIError
 from ssi.home import HOME_ENV, default_home
@@ -53,47 +53,72 @@ __all__ = ["PASSPHRASE_ENV", "router", "verification_result"]
 PASSPHRASE_ENV: Final = "AGORA_PASSPHRASE"  # noqa: S105 - a variable's name
 """The environment variable holding the passphrase of the issuer's wallet."""
 
-_PROBLEM_MEDIA_TYPE: Final = "application/problem+json"
-_PROBLEM_TYPE_BASE: Final = "https://w3id.org/agora/problems#"
 _SUITES: Final = {"Ed25519": "eddsa-jcs-2022", "P-256": "ecdsa-jcs-2019"}
 
 
-class _Settings(Protocol):
-    @property
-    def issuer(self) -> str | None: ...
-
-    @property
-    def token(self) -> str | None: ...
-
-
-class _State(Protocol):
-    @property
-    def settings(self) -> _Settings: ...
-
-    @property
-    def verifier(self) -> Verifier: ...
-
-
-def _state(request: Request) -> _State:
-    state = getattr(request.app.state, "hub", None)
-    if state is None:
-        raise RuntimeError("this app has no hub state")
-    return state  # type: ignore[no-any-return]
-
-
 def _problem(status: int, code: str, detail: str) -> JSONResponse:
-    """An RFC 9457 problem, shaped as the hub's other errors."""
-    body: JsonObject = {
-        "type": _PROBLEM_TYPE_BASE + code,
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "code": code,
+    """A problem; a 401 says which scheme it wants."""
+    response = problem(status, code, detail)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+_RESULT_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["verified", "checks", "warnings", "errors", "problemDetails"],
+    "properties": {
+        "verified": {"type": "boolean"},
+        "checks": {"type": "array", "items": {"type": "string"}},
+        "warnings": {"type": "array", "items": {"type": "string"}},
+        "errors": {"type": "array", "items": {"type": "string"}},
+        "problemDetails": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_ISSUED_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["verifiableCredential"],
+    "properties": {"verifiableCredential": {"type": "object"}},
+}
+
+
+def _body(member: str, extra: str = "") -> dict[str, Any]:
+    """The OpenAPI request body of a VC-API call (read by hand, not by FastAPI)."""
+    properties: dict[str, Any] = {
+        member: {"type": "object"},
+        "options": {"type": "object"},
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(
-        body, status_code=status, media_type=_PROBLEM_MEDIA_TYPE, headers=headers
-    )
+    return {
+        "requestBody": {
+            "required": True,
+            "description": f"{{{member}, options}}{extra}",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": [member],
+                        "properties": properties,
+                    }
+                }
+            },
+        }
+    }
+
+
+def _verify_responses() -> dict[int | str, dict[str, Any]]:
+    result = {"content": {"application/json": {"schema": _RESULT_SCHEMA}}}
+    return {
+        **problem_responses(400, 413),
+        200: {"description": "Verified.", **result},
+        400: {
+            "description": "Not verified (a verification result), or a "
+            "malformed request (a problem).",
+            "content": {
+                "application/json": {"schema": _RESULT_SCHEMA},
+                PROBLEM_MEDIA_TYPE: {"schema": PROBLEM},
+            },
+        },
+    }
 
 
 def verification_result(report: VerificationReport) -> JsonObject:
@@ -214,7 +239,12 @@ def router() -> APIRouter:
     routes = APIRouter(tags=["VC-API"])
     issuers = _IssuerCache()
 
-    @routes.post("/credentials/verify", summary="Verify a credential (VC-API)")
+    @routes.post(
+        "/credentials/verify",
+        summary="Verify a credential (VC-API)",
+        responses=_verify_responses(),
+        openapi_extra=_body("verifiableCredential"),
+    )
     async def verify_credential(request: Request) -> JSONResponse:
         body = await _json(request)
         if isinstance(body, JSONResponse):
@@ -222,13 +252,20 @@ def router() -> APIRouter:
         checked = _body_object(body, "verifiableCredential")
         if isinstance(checked, JSONResponse):
             return checked
-        verifier = _state(request).verifier
+        verifier = hub_state(request).verifier
         report = await run_in_threadpool(
             verifier.verify, checked["verifiableCredential"]
         )
         return _verified(report)
 
-    @routes.post("/presentations/verify", summary="Verify a presentation (VC-API)")
+    @routes.post(
+        "/presentations/verify",
+        summary="Verify a presentation (VC-API)",
+        responses=_verify_responses(),
+        openapi_extra=_body(
+            "verifiablePresentation", "; options.challenge, options.domain: strings"
+        ),
+    )
     async def verify_presentation(request: Request) -> JSONResponse:
         body = await _json(request)
         if isinstance(body, JSONResponse):
@@ -243,7 +280,7 @@ def router() -> APIRouter:
             return challenge
         if isinstance(domain, JSONResponse):
             return domain
-        verifier = _state(request).verifier
+        verifier = hub_state(request).verifier
         report = await run_in_threadpool(
             verifier.verify_presentation,
             checked["verifiablePresentation"],
@@ -256,9 +293,14 @@ def router() -> APIRouter:
         "/credentials/issue",
         summary="Issue a credential (VC-API; only on a hub configured to issue)",
         status_code=201,
+        responses={
+            **problem_responses(400, 401, 404, 413, 503),
+            201: json_response("The signed credential.", _ISSUED_SCHEMA),
+        },
+        openapi_extra=_body("credential", "; Authorization: Bearer TOKEN"),
     )
     async def issue_credential(request: Request) -> JSONResponse:
-        settings = _state(request).settings
+        settings = hub_state(request).settings
         if not settings.issuer or not settings.token:
             return _problem(404, "notFound", "this hub does not issue credentials.")
         if not _authorized(request, settings.token):

@@ -46,7 +46,6 @@ Spec: https://www.w3.org/TR/did-resolution/#bindings-https
 
 _RESULT_TYPES: Final = {
     DID_RESOLUTION: DID_RESOLUTION,
-    "application/ld+json": DID_RESOLUTION_LD,
     "application/json": DID_RESOLUTION,
     "application/*": DID_RESOLUTION,
     "*/*": DID_RESOLUTION,

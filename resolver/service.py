@@ -27,7 +27,7 @@ Spec: https://www.w3.org/TR/did-resolution/#bindings-https, docs/resolution.md
 from __future__ import annotations
 
 import json
-from typing import Final
+from typing import Any, Final
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
@@ -35,12 +35,13 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from resolver.binding import (
     DID_RESOLUTION,
+    DID_RESOLUTION_LD,
     DOCUMENT_TYPES,
     negotiate,
     status_for,
 )
 from ssi.did.resolution import Resolver
-from ssi.did.results import DID_LD_JSON, ResolutionResult
+from ssi.did.results import DID_JSON, DID_LD_JSON, ResolutionResult
 from ssi.errors import InvalidResolutionOptionsError, RepresentationNotSupportedError
 from ssi.methods import default_methods
 from ssi.types import JsonValue
@@ -132,6 +133,66 @@ def answer(
     return Response(_json_bytes(body), 200, media_type=media_type)
 
 
+_RESULT_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["didDocument", "didResolutionMetadata", "didDocumentMetadata"],
+    "properties": {
+        "@context": {},
+        "didDocument": {"anyOf": [{"type": "object"}, {"type": "null"}]},
+        "didResolutionMetadata": {"type": "object"},
+        "didDocumentMetadata": {"type": "object"},
+    },
+}
+_RESULT_CONTENT: Final = {
+    DID_RESOLUTION: {"schema": _RESULT_SCHEMA},
+    DID_RESOLUTION_LD: {"schema": _RESULT_SCHEMA},
+}
+_DOCUMENT_SCHEMA: Final = {"type": "object", "required": ["id"]}
+_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    200: {
+        "description": "The resolution result, or the DID document alone "
+        "(Accept: application/did+json or application/did+ld+json).",
+        "content": {
+            **_RESULT_CONTENT,
+            DID_JSON: {"schema": _DOCUMENT_SCHEMA},
+            DID_LD_JSON: {"schema": _DOCUMENT_SCHEMA},
+        },
+    },
+    400: {
+        "description": "invalidDid, invalidDidUrl or invalidOptions.",
+        "content": {DID_RESOLUTION: {"schema": _RESULT_SCHEMA}},
+    },
+    404: {
+        "description": "notFound (a resolution result); a path that names no "
+        "identifier gets the application's own 404.",
+        "content": {
+            DID_RESOLUTION: {"schema": _RESULT_SCHEMA},
+            "application/problem+json": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    },
+    406: {
+        "description": "representationNotSupported.",
+        "content": {DID_RESOLUTION: {"schema": _RESULT_SCHEMA}},
+    },
+    410: {
+        "description": "The DID is deactivated: the whole result, with its "
+        "document metadata.",
+        "content": _RESULT_CONTENT,
+    },
+    500: {
+        "description": "Any other error code (internalError, did:agora's "
+        "invalidDidLog, duplicity).",
+        "content": {DID_RESOLUTION: {"schema": _RESULT_SCHEMA}},
+    },
+    501: {
+        "description": "methodNotSupported.",
+        "content": {DID_RESOLUTION: {"schema": _RESULT_SCHEMA}},
+    },
+}
+"""The answers of ``GET /1.0/identifiers/{did}``, for the OpenAPI document."""
+
+
 def router(resolver: Resolver) -> APIRouter:
     """Return the routes of the HTTP binding over ``resolver``, for any app.
 
@@ -145,14 +206,8 @@ def router(resolver: Resolver) -> APIRouter:
     @routes.get(
         "/1.0/identifiers/{did:did_text}",
         summary="Resolve a DID (DID Resolution HTTP binding)",
-        responses={
-            200: {"description": "The resolution result or the DID document."},
-            400: {"description": "invalidDid, invalidDidUrl or invalidOptions."},
-            404: {"description": "notFound."},
-            406: {"description": "representationNotSupported."},
-            410: {"description": "The DID is deactivated."},
-            501: {"description": "methodNotSupported."},
-        },
+        response_class=Response,
+        responses=_RESPONSES,
     )
     def resolve_identifier(did: str, request: Request) -> Response:
         accept = request.headers.get("accept")

@@ -1,22 +1,23 @@
-"""The hub's VC-API router (hub/vcapi.py) on a bare FastAPI app with a small
-hub state: verify credentials and presentations, issue with a bearer token."""
+"""The hub's VC-API (hub/vcapi.py) in the hub app, in process: verify
+credentials and presentations, issue with a bearer token."""
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ssi
-from hub.vcapi import PASSPHRASE_ENV, router
-from ssi.credentials import VC_V2_CONTEXT, Verifier
+from hub.app import create_app
+from hub.settings import HubSettings
+from hub.vcapi import PASSPHRASE_ENV
+from ssi.credentials import VC_V2_CONTEXT
 from ssi.home import HOME_ENV
 from tests.unit.proofs.doubles import ed25519_key
 from tests.unit.wallet.helpers import PASSPHRASE, new_wallet
@@ -42,28 +43,21 @@ def _credential(issuer: str = ISSUER) -> dict[str, Any]:
 SIGNED = ssi.issue(_credential(), ssi.signer(ISSUER_KEY))
 
 
-@dataclass(frozen=True)
-class _Settings:
-    issuer: str | None = None
-    token: str | None = None
-
-
-@dataclass
-class _State:
-    settings: _Settings = field(default_factory=_Settings)
-    verifier: Verifier = field(default_factory=Verifier)
-
-
-def _client(settings: _Settings | None = None) -> TestClient:
-    app = FastAPI()
-    app.state.hub = _State(settings or _Settings())
-    app.include_router(router())
-    return TestClient(app)
+def _client(
+    folder: Path, issuer: str | None = None, token: str | None = None
+) -> TestClient:
+    """The hub app (limits, problem handlers) over a store in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = HubSettings(
+        db=str(folder / "hub.sqlite"), rate=100000.0, issuer=issuer, token=token
+    )
+    return TestClient(create_app(settings))
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
-    return _client()
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    with _client(tmp_path_factory.mktemp("hub")) as hub:
+        yield hub
 
 
 def test_verify_a_credential(client: TestClient) -> None:
@@ -185,6 +179,8 @@ def test_presentation_options_must_be_strings(client: TestClient) -> None:
 
 
 def test_issue_is_404_when_not_configured(client: TestClient) -> None:
+    # The resolver binding is mounted on the hub too.
+    assert client.get("/1.0/identifiers/did:example:1").status_code == 501
     response = client.post(
         "/credentials/issue",
         json={"credential": _credential()},
@@ -192,17 +188,23 @@ def test_issue_is_404_when_not_configured(client: TestClient) -> None:
     )
     assert response.status_code == 404
     assert response.json()["code"] == "notFound"
-    half = _client(_Settings(issuer="issuer", token=None))
-    assert half.post("/credentials/issue", json={}).status_code == 404
+
+
+def test_issue_is_404_without_a_token(tmp_path: Path) -> None:
+    with _client(tmp_path, issuer="issuer") as half:
+        assert half.post("/credentials/issue", json={}).status_code == 404
 
 
 @pytest.fixture
-def issuing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[TestClient, str]:
+def issuing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[TestClient, str]]:
     wallet = new_wallet(tmp_path / "wallet")
     record = wallet.create_did(alias="hub-issuer")
     monkeypatch.setenv(HOME_ENV, str(tmp_path / "wallet"))
     monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
-    return _client(_Settings(issuer="hub-issuer", token=TOKEN)), record.did
+    with _client(tmp_path / "hub", issuer="hub-issuer", token=TOKEN) as client:
+        yield client, record.did
 
 
 @pytest.mark.parametrize(
@@ -260,11 +262,11 @@ def test_issue_without_the_wallet_is_503(
 ) -> None:
     monkeypatch.setenv(HOME_ENV, str(tmp_path / "none"))
     monkeypatch.setenv(PASSPHRASE_ENV, PASSPHRASE)
-    client = _client(_Settings(issuer="hub-issuer", token=TOKEN))
-    response = client.post(
-        "/credentials/issue",
-        json={"credential": _credential()},
-        headers={"Authorization": f"Bearer {TOKEN}"},
-    )
+    with _client(tmp_path / "hub", issuer="hub-issuer", token=TOKEN) as client:
+        response = client.post(
+            "/credentials/issue",
+            json={"credential": _credential()},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
     assert response.status_code == 503
     assert response.json()["code"] == "issuerUnavailable"

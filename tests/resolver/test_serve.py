@@ -39,7 +39,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     errors = home / "stderr.txt"
     with errors.open("wb") as sink:
         process = subprocess.Popen(
-            [AGORA, "resolver", "serve", "--port", str(port), "--log", str(logs)],
+            [
+                AGORA,
+                "resolver",
+                "serve",
+                "--port",
+                str(port),
+                "--did-log",
+                str(logs),
+                "--log",
+                str(home / "server.log"),
+            ],
             env=environment(home),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -58,6 +68,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         else:
             raise AssertionError("the resolver did not start")
         yield url
+        process.terminate()
+        process.wait(timeout=20)
+        server_log = (home / "server.log").read_text()
+        assert "GET /1.0/methods" in server_log
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -152,7 +166,7 @@ def test_serve_refuses_a_missing_log(tmp_path: Path) -> None:
     completed = run(
         "resolver",
         "serve",
-        "--log",
+        "--did-log",
         str(tmp_path / "missing"),
         env=environment(tmp_path),
     )

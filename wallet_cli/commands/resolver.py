@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -33,18 +33,29 @@ def serve(
         typer.Option("--port", metavar="PORT", min=0, max=65535, help="The port."),
     ] = 8080,
     log: Annotated[
-        list[Path] | None,
+        Path | None,
         typer.Option(
             "--log",
             metavar="FILE",
+            help="Append the server's log (start, stop, one line per request) "
+            "to FILE instead of writing it to stderr.",
+            show_default=False,
+        ),
+    ] = None,
+    did_log: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--did-log",
+            metavar="PATH",
             help="A did:agora log (.jsonl) or a folder of them to resolve "
             "did:agora DIDs from; may be repeated. Files are read again on "
             "each request, so appended entries are seen at once.",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
     """Serve GET /1.0/identifiers/{did} for did:key, did:jwk and did:agora (from
-    the --log files) until interrupted.
+    the --did-log files) until interrupted.
 
     The answer follows the Accept header: the resolution result
     (application/did-resolution, the default) or the DID document alone
@@ -53,17 +64,47 @@ def serve(
     is fetched from the network. Bind to 127.0.0.1 (the default) unless a
     proxy in front of it handles TLS.
 
-    Example: agora resolver serve --port 8080 --log logs/
+    Example: agora resolver serve --port 8080 --did-log logs/ --log resolver.log
     """
     import uvicorn
 
     from resolver.service import create_app
 
     sources: list[LogSource] = []
-    for path in log or []:
+    for path in did_log or []:
         if not path.exists():
             raise UsageError("unusableInput", f"there is no log file or folder {path}.")
         sources.append(FileLogSource(path))
     resolver = Resolver(default_methods(agora_sources=sources))
     Output().line(f"Resolving DIDs at http://{host}:{port}/1.0/identifiers/")
-    uvicorn.run(create_app(resolver), host=host, port=port, log_level="warning")
+    options: dict[str, Any] = {"host": host, "port": port}
+    if log is not None:
+        options["log_config"] = _file_logging(log)
+    uvicorn.run(create_app(resolver), **options)
+
+
+def _file_logging(path: Path) -> dict[str, Any]:
+    """A logging configuration (dictConfig) that sends uvicorn's loggers,
+    access lines included, to the file ``path``."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+        },
+        "handlers": {
+            "file": {
+                "class": "logging.FileHandler",
+                "filename": str(path),
+                "formatter": "line",
+            }
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["file"], "level": "INFO", "propagate": False},
+            "uvicorn.access": {
+                "handlers": ["file"],
+                "level": "INFO",
+                "propagate": False,
+            },
+        },
+    }
