@@ -131,6 +131,9 @@ class MemoryLogBook:
         found = self.entries(did)
         return [] if found is None else [list(found)]
 
+    def close(self) -> None:
+        """Nothing to release (for symmetry with :class:`SQLiteLogBook`)."""
+
 
 class SQLiteLogBook:
     """Logs kept in an SQLite file (table ``did_logs``: DID, entries as JSON).
