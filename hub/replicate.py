@@ -43,6 +43,7 @@ __all__ = [
     "Refusal",
     "follow",
     "pull",
+    "pull_related",
     "replication_client",
     "verifier_with",
 ]
@@ -168,6 +169,40 @@ def _pull(
             report.cursor = cursor
         if progress is not None:
             progress(report)
+
+
+def pull_related(
+    source_url: str,
+    store: ObjectStore,
+    verifier: Verifier,
+    cids: Sequence[str],
+    *,
+    client: httpx.Client | None = None,
+    logbook: LogBook | None = None,
+) -> PullReport:
+    """Copy the objects of a source hub that refer to any of ``cids``
+    (``GET /objects?refers_to=CID``: reactions, retractions, replies, edits,
+    ballots...), each verified here as by :func:`pull`.
+
+    Spec: docs/hub.md (Replication)
+
+    Raises:
+        TransportError: the source cannot be reached or answers badly.
+        StoreError: the store cannot be written.
+    """
+    base = source_url.rstrip("/")
+    owned = client is None
+    http = client if client is not None else replication_client()
+    intake = Intake(store, verifier, PullReport(base), http=http, logbook=logbook)
+    try:
+        for cid in cids:
+            for items, _ in _pages(http, base, {"refers_to": cid}):
+                intake.add(items)
+                intake.report.pages += 1
+    finally:
+        if owned:
+            http.close()
+    return intake.report
 
 
 def _listed_cid(item: JsonValue) -> str | None:
