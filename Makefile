@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench bench-tally soak clean contexts
+.PHONY: demo test lint typecheck unit bench bench-tally soak clean contexts openapi fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ bench: $(STAMP)
 N ?= 100000
 bench-tally: $(STAMP)
 	$(BIN)/python benchmarks/tally.py --count $(N)
+
+# The hub's published OpenAPI document (a test checks it is current).
+openapi: $(STAMP)
+	$(BIN)/python -m hub.openapi docs/hub-openapi.json
+
+# A longer schema fuzzing run of the hub than the one in `make test`.
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(STAMP)
+	AGORA_HUB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -n 0 -p no:randomly tests/hub/test_hub_fuzz.py
 
 contexts:
 	bash scripts/vendor_contexts.sh

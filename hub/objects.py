@@ -63,7 +63,7 @@ _POST_BODY: Final = {
                 "schema": {
                     "anyOf": [
                         {"type": "object"},
-                        {"type": "array", "items": {"type": "object"}},
+                        {"type": "array", "items": {}},
                     ]
                 }
             },
@@ -154,6 +154,10 @@ async def post_objects(request: Request) -> JSONResponse:
             "invalidBody",
             "The body is neither JSON nor a bundle (JSON Lines with a header).",
         )
+    if not isinstance(parsed, dict | list):
+        return problem(
+            400, "invalidBody", "The body is not a JSON object or array of objects."
+        )
     documents: list[JsonValue] = parsed if isinstance(parsed, list) else [parsed]
     if len(documents) > limit:
         return _too_many(limit)
@@ -212,9 +216,19 @@ def list_objects(
     reply_to: Annotated[str | None, Query(description="The CID replied to.")] = None,
     refers_to: Annotated[str | None, Query(description="A CID referred to.")] = None,
     since: Annotated[
-        str | None, Query(description="Objects from this time (XML Schema dateTime).")
+        str | None,
+        Query(
+            description="Objects from this time (XML Schema dateTime).",
+            json_schema_extra={"format": "date-time"},
+        ),
     ] = None,
-    until: Annotated[str | None, Query(description="Objects before this time.")] = None,
+    until: Annotated[
+        str | None,
+        Query(
+            description="Objects before this time.",
+            json_schema_extra={"format": "date-time"},
+        ),
+    ] = None,
     limit: Annotated[
         int | None, Query(ge=1, description="Objects per page (capped by the hub).")
     ] = None,

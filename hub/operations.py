@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -72,6 +72,7 @@ def count_outcomes(counts: Mapping[str, int]) -> None:
 
 @router.get(
     "/metrics",
+    response_class=PlainTextResponse,
     summary="Prometheus metrics of this hub process.",
     responses={
         200: {

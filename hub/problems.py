@@ -11,6 +11,7 @@ Spec: docs/hub.md (Errors), https://www.rfc-editor.org/rfc/rfc9457
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Final
 
@@ -104,7 +105,21 @@ def _status_code(status: int) -> str:
     return _CODES.get(status, "badRequest" if status < 500 else "internalError")
 
 
-async def _on_http(_: Request, error: Exception) -> JSONResponse:
+def _allowed(request: Request) -> str:
+    """Every method the app's OpenAPI document gives this path (Starlette
+    names only the methods of the first route that matched it)."""
+    methods: set[str] = set()
+    paths = request.app.openapi().get("paths", {})
+    for template, operations in paths.items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods.update(method.upper() for method in operations)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
+async def _on_http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)  # noqa: S101 - registered for it
     detail = error.detail if isinstance(error.detail, str) else None
     status = error.status_code
@@ -116,6 +131,8 @@ async def _on_http(_: Request, error: Exception) -> JSONResponse:
     response = problem(status, _status_code(status), detail)
     if error.headers:
         response.headers.update(error.headers)
+    if status == 405:
+        response.headers["Allow"] = _allowed(request)
     return response
 
 

@@ -93,6 +93,7 @@ async def _events(store: ObjectStore, cursor: str | None) -> AsyncIterator[bytes
 
 @router.get(
     "/stream",
+    response_class=StreamingResponse,
     summary="Stored objects as Server-Sent Events, then new ones as they come.",
     responses={
         200: {

@@ -247,6 +247,12 @@ def _hub() -> typer.Typer:
     return hub.app
 
 
+def _resolver() -> typer.Typer:
+    from wallet_cli.commands import resolver
+
+    return resolver.app
+
+
 def _backup() -> typer.Typer:
     from wallet_cli.commands import wallet
 
@@ -339,6 +345,10 @@ COMMANDS: dict[str, _Entry] = {
         "Bundles: objects with everything that verifies them, in one file.", _bundle
     ),
     "hub": _Entry("Run a hub, or push objects to one.", _hub),
+    "resolver": _Entry(
+        "Serve DID resolution over HTTP (the DIF Universal Resolver's interface).",
+        _resolver,
+    ),
     "backup": _Entry("Encrypted backups of the whole wallet.", _backup),
     "passphrase": _Entry("The wallet passphrase.", _passphrase),
 }

@@ -3,7 +3,8 @@
 Only objects that verified go in; an object's key is its CID; indexes follow
 generic rules (types, author, community, reply target, referenced CIDs,
 time); pages resume through opaque cursors. :class:`ObjectStore` is the
-protocol; :class:`SQLiteStore` the embedded backend; :func:`open_store`
+protocol; :class:`SQLiteStore` the embedded backend, :class:`PostgresStore`
+the hub's (psycopg 3, imported when one is opened); :func:`open_store`
 opens one by location. Keys and private credentials stay in the wallet: the
 store holds public objects only.
 
@@ -27,9 +28,12 @@ from ssi.store.base import (
     Page,
     StoredObject,
 )
+from ssi.store.cursor import cursor_for_seq, seq_of_cursor
 from ssi.store.index import MAX_REFERENCES, ObjectIndex, index_object
 from ssi.store.intake import MAX_OBJECT_BYTES
 from ssi.store.opening import STORE_FILE, default_store_path, open_store
+from ssi.store.pg_schema import PG_SCHEMA_VERSION
+from ssi.store.postgres import PostgresStore
 from ssi.store.sqlite import SCHEMA_VERSION, SQLiteStore
 
 __all__ = [
@@ -37,6 +41,7 @@ __all__ = [
     "MAX_LIMIT",
     "MAX_OBJECT_BYTES",
     "MAX_REFERENCES",
+    "PG_SCHEMA_VERSION",
     "SCHEMA_VERSION",
     "STORE_FILE",
     "AddResult",
@@ -45,9 +50,12 @@ __all__ = [
     "ObjectStore",
     "Outcome",
     "Page",
+    "PostgresStore",
     "SQLiteStore",
     "StoredObject",
+    "cursor_for_seq",
     "default_store_path",
     "index_object",
     "open_store",
+    "seq_of_cursor",
 ]

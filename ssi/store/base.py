@@ -168,9 +168,9 @@ class Deriver(Protocol):
 class ObjectStore(Protocol):
     """A content-addressed store of verified public objects, with indexes.
 
-    Implementations: :class:`ssi.store.SQLiteStore` (embedded); a hub's
-    PostgreSQL backend later. Every one passes the suite in
-    ``tests/unit/store/``.
+    Implementations: :class:`ssi.store.SQLiteStore` (embedded) and
+    :class:`ssi.store.PostgresStore` (a hub's). Every one passes the suite
+    in ``tests/unit/store/``.
 
     Guarantees (docs/store.md): only objects that verified are stored; an
     object is stored once (its CID is its key); :meth:`add` is one
@@ -276,6 +276,30 @@ class ObjectStore(Protocol):
 
         Raises:
             InvalidCIDError: ``reply_to`` or ``refers_to`` is not a CID.
+        """
+        ...
+
+    def latest_seq(self) -> int:
+        """Return the largest sequence number stored, 0 when the store is empty.
+
+        Spec: docs/store.md (Following a store)
+
+        Raises:
+            StoreError: the store is closed.
+        """
+        ...
+
+    def wait_for_new(self, after_seq: int, timeout: float) -> bool:
+        """Return True as soon as an object with a sequence number above
+        ``after_seq`` is stored (by any handle or process), False when
+        ``timeout`` seconds pass first.
+
+        Spec: docs/store.md (Following a store)
+
+        Raises:
+            TypeError: ``after_seq`` is not an int or ``timeout`` not a number.
+            ValueError: ``timeout`` is negative.
+            StoreError: the store is closed.
         """
         ...
 

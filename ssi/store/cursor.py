@@ -27,7 +27,13 @@ from typing import Final
 
 from ssi.errors import InvalidCursorError
 
-__all__ = ["CURSOR_KEY_BYTES", "CursorCodec", "Filters"]
+__all__ = [
+    "CURSOR_KEY_BYTES",
+    "CursorCodec",
+    "Filters",
+    "cursor_for_seq",
+    "seq_of_cursor",
+]
 
 CURSOR_KEY_BYTES: Final = 32
 """The size of a store's cursor key."""
@@ -37,6 +43,8 @@ _LABEL: Final = b"agora store cursor v1\x00"
 _SEQ_BYTES: Final = 8
 _TAG_BYTES: Final = 16
 _TEXT_LENGTH: Final = len(_PREFIX) + 32  # 24 bytes are 32 base64 characters
+_STREAM_PREFIX: Final = "s1."
+_STREAM_LENGTH: Final = len(_STREAM_PREFIX) + 11  # 8 bytes, base64url, no padding
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +137,51 @@ class CursorCodec:
     def _tag(self, number: bytes, filters: Filters) -> bytes:
         message = _LABEL + number + filters.to_bytes()
         return hmac.new(self.key, message, hashlib.sha256).digest()[:_TAG_BYTES]
+
+
+def cursor_for_seq(seq: int) -> str:
+    """Return the stream position after sequence number ``seq``.
+
+    A stream position is ``s1.`` and the base64url form (no padding) of the
+    number as 8 bytes, big-endian. It names a place in a store's sequence
+    (all objects, no filters): a follower resumes after it, as with an
+    event stream's ``id``. Unlike a page's cursor it is not bound to one
+    store: it carries no secret and grants nothing.
+
+    Spec: docs/store.md (Following a store)
+
+    Raises:
+        TypeError: ``seq`` is not an int.
+        ValueError: ``seq`` is negative or does not fit 8 bytes.
+    """
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        raise TypeError("seq must be an int")
+    if not 0 <= seq < 1 << (8 * _SEQ_BYTES):
+        raise ValueError("seq must be between 0 and 2**64 - 1")
+    number = seq.to_bytes(_SEQ_BYTES, "big")
+    return _STREAM_PREFIX + base64.urlsafe_b64encode(number).decode("ascii").rstrip("=")
+
+
+def seq_of_cursor(cursor: object) -> int:
+    """Return the sequence number of a stream position (:func:`cursor_for_seq`).
+
+    Spec: docs/store.md (Following a store)
+
+    Raises:
+        InvalidCursorError: ``cursor`` is not a stream position.
+    """
+    if (
+        not isinstance(cursor, str)
+        or len(cursor) != _STREAM_LENGTH
+        or not cursor.startswith(_STREAM_PREFIX)
+        or not cursor.isascii()
+    ):
+        raise InvalidCursorError("The cursor is not a stream position.")
+    text = cursor[len(_STREAM_PREFIX) :]
+    try:
+        raw = base64.urlsafe_b64decode(text + "=")
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidCursorError("The cursor is not a stream position.") from exc
+    if len(raw) != _SEQ_BYTES or cursor_for_seq(int.from_bytes(raw, "big")) != cursor:
+        raise InvalidCursorError("The cursor is not a stream position.")
+    return int.from_bytes(raw, "big")

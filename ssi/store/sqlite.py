@@ -13,39 +13,33 @@ Spec: docs/store.md
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
-import hashlib
 import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
-from ssi.cid import JSON_CODEC, cid_codec
 from ssi.credentials import Verifier
 from ssi.errors import (
-    InvalidCIDError,
     StoreAccessError,
     StoreCorruptedError,
     StoreError,
 )
 from ssi.store.base import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
     AddResult,
     Deriver,
-    Page,
-    StoredObject,
 )
-from ssi.store.cursor import CursorCodec, Filters
+from ssi.store.cursor import CursorCodec
 from ssi.store.intake import VerifiedObject, add_objects
 from ssi.store.migrations import CURSOR_KEY, SCHEMA_VERSION, migrate
+from ssi.store.reading import StoreReads
+from ssi.store.rows import (
+    micros,
+)
 from ssi.types import JsonValue
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SQLiteStore"]
@@ -53,10 +47,8 @@ __all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SQLiteStore"]
 DEFAULT_BUSY_TIMEOUT: Final = 30.0
 """Seconds a writer waits for another to finish before giving up."""
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _LOOKUP_CHUNK: Final = 500  # below SQLite's limit of bound parameters
 _HEADER: Final = b"SQLite format 3\x00"
-_DERIVED_PAGE: Final = 2000  # rows per statement of derived()
 
 # SQLite's primary result codes (https://www.sqlite.org/rescode.html).
 _CORRUPT_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -89,7 +81,7 @@ def _sqlite_errors(path: Path) -> Iterator[None]:
 # --- The store --------------------------------------------------------------------
 
 
-class SQLiteStore:
+class SQLiteStore(StoreReads):
     """The embedded :class:`~ssi.store.ObjectStore`: one SQLite file.
 
     Open it with :func:`ssi.store.open_store` or directly; it is a context
@@ -125,6 +117,7 @@ class SQLiteStore:
         if not isinstance(busy_timeout, int | float) or busy_timeout < 0:
             raise ValueError("busy_timeout must be a number of seconds, at least 0")
         self._path = Path(path)
+        self._location = str(self._path)
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
         _refuse_foreign_file(self._path)
@@ -221,150 +214,6 @@ class SQLiteStore:
             derive=derive,
         )
 
-    def derived(
-        self, name: str, *, type: str | None = None
-    ) -> Iterator[tuple[str, JsonValue | None]]:
-        """Yield ``(cid, record)`` for every object (of ``type``, if given),
-        in insertion order: the record derived under ``name``, or None.
-
-        The documents are neither read nor checked against their CIDs: this
-        is the cheap way to read what a deriver kept of each object. Rows
-        are read a page at a time (one consistent snapshot per page); objects
-        committed while the iterator runs may appear at its end.
-
-        Spec: docs/store.md (Derived records)
-
-        Raises:
-            TypeError: ``name`` or ``type`` is not a string.
-            StoreCorruptedError: a stored record is not JSON.
-            StoreError: the store is closed.
-        """
-        if not isinstance(name, str) or not (type is None or isinstance(type, str)):
-            raise TypeError("name and type must be strings")
-        self._open_connection()
-        return self._derived_rows(name, type)
-
-    def _derived_rows(
-        self, name: str, type_: str | None
-    ) -> Iterator[tuple[str, JsonValue | None]]:
-        if type_ is None:
-            sql = (
-                "SELECT o.seq, o.cid, d.record FROM objects o LEFT JOIN derived d "
-                "ON d.seq = o.seq AND d.name = ? WHERE o.seq > ? ORDER BY o.seq "
-                "LIMIT ?"
-            )
-            fixed: list[object] = [name]
-        else:
-            sql = (
-                # The CID comes with the record (objects' rows, which hold the
-                # documents, are read only for objects without one).
-                "SELECT t.seq, coalesce(d.cid, "
-                "(SELECT o.cid FROM objects o WHERE o.seq = t.seq)), d.record "
-                "FROM object_types t "
-                "LEFT JOIN derived d ON d.seq = t.seq AND d.name = ? "
-                "WHERE t.type = ? AND t.seq > ? ORDER BY t.seq LIMIT ?"
-            )
-            fixed = [name, type_]
-        after = 0
-        while True:
-            rows = self._read(sql, [*fixed, after, _DERIVED_PAGE])
-            yield from zip(
-                (str(row[1]) for row in rows), self._records(rows, name), strict=True
-            )
-            if len(rows) < _DERIVED_PAGE:
-                return
-            after = int(str(rows[-1][0]))
-
-    def get(self, cid: str) -> StoredObject | None:
-        """Return the object with this CID, or None when it is not stored.
-
-        Spec: docs/store.md
-
-        Raises:
-            InvalidCIDError: ``cid`` is not a CID of an object (json codec).
-            StoreCorruptedError: the stored bytes no longer match the CID.
-            StoreError: the store is closed.
-        """
-        if cid_codec(cid) != JSON_CODEC:
-            raise InvalidCIDError(f"{_shown(cid)} is not the CID of an object.")
-        # Only fixed column lists and "?" placeholders are ever put into the SQL.
-        sql = f"SELECT {_COLUMNS} FROM objects o WHERE o.cid = ?"  # noqa: S608
-        rows = self._read(sql, [cid])
-        return _stored(rows[0], self._path, {}) if rows else None
-
-    def query(
-        self,
-        *,
-        type: str | None = None,
-        author: str | None = None,
-        community: str | None = None,
-        reply_to: str | None = None,
-        refers_to: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        limit: int = DEFAULT_LIMIT,
-        cursor: str | None = None,
-    ) -> Page:
-        """Return objects matching every filter given, in insertion order.
-
-        ``since`` is inclusive and ``until`` exclusive; with either, objects
-        without a time are left out. ``cursor`` (from an earlier page of the
-        same query) resumes after that page's last object.
-
-        Spec: docs/store.md (Queries, Cursors)
-
-        Raises:
-            TypeError: a filter has the wrong type; ``limit`` is not an int.
-            ValueError: ``limit`` is not between 1 and ``MAX_LIMIT``; a time
-                has no timezone.
-            InvalidCIDError: ``reply_to`` or ``refers_to`` is not a CID.
-            InvalidCursorError: the cursor was not issued by this store for
-                these filters.
-            StoreCorruptedError: a stored object no longer matches its CID.
-            StoreError: the store is closed.
-        """
-        if not isinstance(limit, int) or isinstance(limit, bool):
-            raise TypeError("limit must be an int")
-        if not 1 <= limit <= MAX_LIMIT:
-            raise ValueError(f"limit must be between 1 and {MAX_LIMIT}")
-        filters = _filters(type, author, community, reply_to, refers_to, since, until)
-        after = 0 if cursor is None else self._cursors.decode(cursor, filters)
-        sql, parameters = _select(filters, after)
-        rows = self._read(sql, [*parameters, limit + 1])
-        lists: dict[str, tuple[str, ...]] = {}
-        items = tuple(_stored(row, self._path, lists) for row in rows[:limit])
-        if items:
-            cursor = self._cursors.encode(items[-1].seq, filters)
-        return Page(items=items, cursor=cursor, more=len(rows) > limit)
-
-    def count(
-        self,
-        *,
-        type: str | None = None,
-        author: str | None = None,
-        community: str | None = None,
-        reply_to: str | None = None,
-        refers_to: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> int:
-        """Return how many objects match every filter given.
-
-        Spec: docs/store.md (Queries)
-
-        Raises:
-            TypeError, ValueError, InvalidCIDError: as :meth:`query`.
-            StoreError: the store is closed.
-        """
-        filters = _filters(type, author, community, reply_to, refers_to, since, until)
-        where, parameters = _where(filters, 0)
-        sql = f"SELECT count(*) FROM objects o {where}"  # noqa: S608
-        rows = self._read(sql, parameters)
-        total = rows[0][0]
-        if not isinstance(total, int):
-            raise StoreCorruptedError(f"{self._path} answered a count with no number.")
-        return total
-
     def close(self) -> None:
         """Close the file; later calls raise ``StoreError``. Closing twice is fine."""
         with self._lock:
@@ -386,34 +235,10 @@ class SQLiteStore:
         """Close the store."""
         self.close()
 
-    def _records(
-        self, rows: list[tuple[object, ...]], name: str
-    ) -> list[JsonValue | None]:
-        """The records of a page of ``(seq, cid, record)`` rows, parsed.
-
-        One JSON array is parsed for the whole page (a record is one JSON
-        value, as ``add`` wrote it; a missing one is ``null``), which costs
-        far less than a parse per record; if that fails, or does not give
-        one value per row, each record is parsed alone to name the bad one.
-        """
-        texts = ["null" if row[2] is None else str(row[2]) for row in rows]
-        try:
-            values = json.loads("[" + ",".join(texts) + "]")
-        except ValueError:
-            values = None
-        if isinstance(values, list) and len(values) == len(rows):
-            return values
-        parsed: list[JsonValue | None] = []
-        for (_, cid, _), text in zip(rows, texts, strict=True):
-            try:
-                parsed.append(json.loads(text))
-            except ValueError as exc:
-                raise StoreCorruptedError(
-                    f"the {name} record of {cid} in {self._path} cannot be read."
-                ) from exc
-        return parsed
-
     # --- Backend operations -------------------------------------------------------
+
+    def _check_open(self) -> None:
+        self._open_connection()
 
     def _open_connection(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -461,7 +286,7 @@ class SQLiteStore:
                             index.author,
                             index.community,
                             index.reply_to,
-                            None if index.time is None else _micros(index.time),
+                            None if index.time is None else micros(index.time),
                             json.dumps(index.refers_to),
                         ),
                     )
@@ -508,175 +333,3 @@ def _refuse_foreign_file(path: Path) -> None:
         ) from exc
     if header and header != _HEADER:
         raise StoreCorruptedError(f"{path} is not an SQLite database.")
-
-
-# --- Queries ------------------------------------------------------------------------
-
-_COLUMNS: Final = (
-    "o.seq, o.cid, o.data, o.types, o.author, o.community, o.reply_to, o.time, "
-    "o.refers_to"
-)
-
-
-def _filters(
-    type_: str | None,
-    author: str | None,
-    community: str | None,
-    reply_to: str | None,
-    refers_to: str | None,
-    since: datetime | None,
-    until: datetime | None,
-) -> Filters:
-    for name, value in (
-        ("type", type_),
-        ("author", author),
-        ("community", community),
-        ("reply_to", reply_to),
-        ("refers_to", refers_to),
-    ):
-        if value is not None and not isinstance(value, str):
-            raise TypeError(f"{name} must be a string")
-    for name, moment in (("since", since), ("until", until)):
-        if moment is not None:
-            if not isinstance(moment, datetime):
-                raise TypeError(f"{name} must be a datetime")
-            if moment.tzinfo is None:
-                raise ValueError(f"{name} must have a timezone")
-    for cid in (reply_to, refers_to):
-        if cid is not None and cid_codec(cid) is None:
-            raise InvalidCIDError(f"{_shown(cid)} is not a CID (b..., base32).")
-    return Filters(
-        type=type_,
-        author=author,
-        community=community,
-        reply_to=reply_to,
-        refers_to=refers_to,
-        since=None if since is None else since.astimezone(UTC),
-        until=None if until is None else until.astimezone(UTC),
-    )
-
-
-def _where(filters: Filters, after: int) -> tuple[str, list[object]]:
-    """The joins and conditions of a query (every filter given must hold)."""
-    joins: list[str] = []
-    conditions: list[str] = []
-    parameters: list[object] = []
-    if filters.type is not None:
-        joins.append("JOIN object_types t ON t.seq = o.seq AND t.type = ?")
-        parameters.append(filters.type)
-    if filters.refers_to is not None:
-        joins.append("JOIN object_refs r ON r.seq = o.seq AND r.cid = ?")
-        parameters.append(filters.refers_to)
-    for column, value in (
-        ("o.author", filters.author),
-        ("o.community", filters.community),
-        ("o.reply_to", filters.reply_to),
-    ):
-        if value is not None:
-            conditions.append(f"{column} = ?")
-            parameters.append(value)
-    if filters.since is not None:
-        conditions.append("o.time >= ?")
-        parameters.append(_micros(filters.since))
-    if filters.until is not None:
-        conditions.append("o.time < ?")
-        parameters.append(_micros(filters.until))
-    if after:
-        conditions.append("o.seq > ?")
-        parameters.append(after)
-    where = " ".join(joins)
-    if conditions:
-        where += " WHERE " + " AND ".join(conditions)
-    return where, parameters
-
-
-def _select(filters: Filters, after: int) -> tuple[str, list[object]]:
-    """The SQL of a query's page (its limit is the last parameter, to add)."""
-    where, parameters = _where(filters, after)
-    # Only fixed column lists and "?" placeholders are ever put into the SQL.
-    sql = (
-        f"SELECT {_COLUMNS} FROM objects o {where} "  # noqa: S608
-        f"ORDER BY {_order(filters)} LIMIT ?"
-    )
-    return sql, parameters
-
-
-def _order(filters: Filters) -> str:
-    """The column to order a query by: the insertion number, taken from the
-    index a type or reference filter searches (equal to ``o.seq`` by the
-    join), so that SQLite walks that index in order instead of sorting every
-    match for each page."""
-    if filters.type is not None:
-        return "t.seq"
-    if filters.refers_to is not None:
-        return "r.seq"
-    return "o.seq"
-
-
-def _shown(text: object) -> str:
-    """Quote untrusted text for a message: ASCII-escaped, cut short."""
-    if not isinstance(text, str):
-        return f"a {type(text).__name__}"
-    return ascii(text if len(text) <= 24 else text[:21] + "...")
-
-
-def _micros(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1)
-
-
-def _stored(
-    row: tuple[object, ...], path: Path, lists: dict[str, tuple[str, ...]]
-) -> StoredObject:
-    """Build a result row's object, checking its bytes against its CID.
-
-    ``lists`` remembers, for one query, the JSON lists of types and
-    references already parsed (a page repeats a few type lists many times).
-    """
-    seq, cid, data, types, author, community, reply_to, time, refers_to = row
-    if not isinstance(cid, str) or not isinstance(data, bytes):
-        raise StoreCorruptedError(f"{path} holds a row that is not an object.")
-    if hashlib.sha256(data).digest() != _digest_of(cid, path):
-        raise StoreCorruptedError(
-            f"the object {cid} in {path} no longer matches its CID."
-        )
-    try:
-        document = json.loads(data)
-        type_list = _string_list(str(types), lists)
-        ref_list = _string_list(str(refers_to), lists)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise StoreCorruptedError(
-            f"the object {cid} in {path} cannot be read."
-        ) from exc
-    return StoredObject(
-        cid=cid,
-        document=document,
-        types=type_list,
-        author=author if isinstance(author, str) else None,
-        community=community if isinstance(community, str) else None,
-        reply_to=reply_to if isinstance(reply_to, str) else None,
-        refers_to=ref_list,
-        time=_EPOCH + timedelta(microseconds=time) if isinstance(time, int) else None,
-        seq=int(str(seq)),
-    )
-
-
-def _string_list(text: str, lists: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """The tuple of a stored JSON list (of types or CIDs), parsed once per query.
-
-    Raises:
-        ValueError: the text is not JSON.
-    """
-    found = lists.get(text)
-    if found is None:
-        found = lists[text] = tuple(json.loads(text))
-    return found
-
-
-def _digest_of(cid: str, path: Path) -> bytes:
-    """The sha2-256 digest at the end of a stored CID (``b`` + base32 lower)."""
-    text = cid[1:].upper()
-    try:
-        raw = base64.b32decode(text + "=" * (-len(text) % 8))
-    except (binascii.Error, ValueError) as exc:
-        raise StoreCorruptedError(f"{path} holds a key that is not a CID.") from exc
-    return raw[-32:]

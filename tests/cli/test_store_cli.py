@@ -15,6 +15,7 @@ import ssi
 from ssi.cid import object_cid
 from ssi.social import FEED_RECORDS
 from ssi.store import SQLiteStore
+from tests.pg import fresh_schema
 from tests.unit.agora.builders import S1, LogBuilder, at, key
 from tests.unit.store.objects import AUTHORS, COMMUNITY, CONTEXT, post
 from wallet_cli.app import app
@@ -142,6 +143,23 @@ def test_add_to_another_store_with_store_option(tmp_path):
     assert not (tmp_path / "store.sqlite").exists()
     listed = as_json(invoke(tmp_path, "store", "list", "--store", str(other), "--json"))
     assert [item["cid"] for item in listed["items"]] == [CIDS[0]]
+
+
+def test_a_postgresql_store_with_store_option(tmp_path):
+    with fresh_schema() as schema:
+        _use_postgresql(tmp_path, schema.location)
+
+
+def _use_postgresql(tmp_path: Path, location: str) -> None:
+    missing = invoke(tmp_path, "store", "list", "--store", location, "--json")
+    assert missing.exit_code != 0
+    assert "storeAccess" in missing.output
+    source = write(tmp_path, "in.jsonl", jsonl(P0))
+    added = invoke(tmp_path, "store", "add", source, "--store", location, "--json")
+    assert as_json(added)["stored"] == 1
+    listed = as_json(invoke(tmp_path, "store", "list", "--store", location, "--json"))
+    assert [item["cid"] for item in listed["items"]] == [CIDS[0]]
+    assert invoke(tmp_path, "store", "get", CIDS[0], "--store", location).exit_code == 0
 
 
 def test_a_did_agora_author_needs_its_log(tmp_path):

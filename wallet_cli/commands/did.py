@@ -11,7 +11,12 @@ import typer
 
 from ssi.agora import error_from_metadata
 from ssi.did import DIDDocument, Service, VerificationMethod
-from ssi.did.resolution import DID_JSON, DID_LD_JSON
+from ssi.did.resolution import (
+    DID_JSON,
+    DID_LD_JSON,
+    ResolutionResult,
+    normalize_options,
+)
 from ssi.types import JsonObject
 from ssi.wallet import DIDRecord, Wallet, create_agora_did
 from wallet_cli import session
@@ -105,20 +110,28 @@ def resolve(
     log: LogOption = None,
     version_id: VersionIdOption = None,
     version_time: VersionTimeOption = None,
+    via: Annotated[
+        str | None,
+        typer.Option(
+            "--via",
+            metavar="URL",
+            help="Ask the resolver service at URL (DID Resolution HTTP binding, "
+            "such as `agora resolver serve`) instead of resolving here.",
+        ),
+    ] = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Resolve a DID to its DID document, or show the error code of the failure.
 
     Exit 1 when the DID cannot be resolved (not found, method not supported,
     a did:agora log that does not verify), 2 when the DID or an option is
-    not valid.
+    not valid, 3 when the resolver given with --via cannot be reached.
 
     Example: agora did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp
     """
     out = Output(json_mode=json_mode)
     current = session.from_context(ctx)
     did = current.did_for(did)
-    resolver = current.resolver(log)
     options: dict[str, str] = (
         {"public_key_format": key_format} if did.startswith("did:key:") else {}
     )
@@ -126,6 +139,14 @@ def resolve(
         options["version_id"] = version_id
     if version_time is not None:
         options["version_time"] = version_time
+    if via is not None:
+        if log:
+            raise UsageError(
+                "unusableOption", "--log and --via cannot be used together."
+            )
+        _resolve_via(out, via, did, accept, options)
+        return
+    resolver = current.resolver(log)
     if accept is not None:
         representation = resolver.resolve_representation(did, accept=accept, **options)
         current.raise_evidence_failure()
@@ -135,7 +156,31 @@ def resolve(
         return
     result = resolver.resolve(did, **options)
     current.raise_evidence_failure()
-    if json_mode:
+    _show_result(out, result)
+
+
+def _resolve_via(
+    out: Output, via: str, did: str, accept: str | None, options: dict[str, str]
+) -> None:
+    """Resolve through a remote resolver and show what local resolution shows."""
+    from resolver.remote import resolve_remote, resolve_remote_representation
+
+    wire = {k: str(v) for k, v in normalize_options(options).items()}
+    if accept is not None:
+        representation = resolve_remote_representation(
+            via, did, accept=accept, options=wire
+        )
+        if representation.error is not None:
+            _fail(out, representation.did_resolution_metadata)
+        out.data(representation.did_document_stream.decode("utf-8") + "\n")
+        return
+    result = resolve_remote(via, did, options=wire)
+    _show_result(out, result)
+
+
+def _show_result(out: Output, result: ResolutionResult) -> None:
+    """Show a resolution result: JSON, or a panel, or the error it reports."""
+    if out.json_mode:
         out.json(result.to_json())
         if not result.ok:
             raise error_from_metadata(result.did_resolution_metadata)

@@ -74,8 +74,9 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         metavar="PATH|URL",
-        help="The store: an SQLite file or sqlite:///PATH (default: store.sqlite "
-        "in the wallet directory).",
+        help="The store: an SQLite file, sqlite:///PATH, or "
+        "postgresql://HOST/DB?schema=NAME (default: store.sqlite in the wallet "
+        "directory).",
         show_default=False,
     ),
 ]

@@ -141,9 +141,7 @@ def test_bad_arguments_and_a_closed_store(store: ObjectStore):
 
 def test_records_of_many_objects_span_pages(store: ObjectStore, monkeypatch):
     """Whatever a backend's page size, every record comes once, in order."""
-    from ssi.store import sqlite
-
-    monkeypatch.setattr(sqlite, "_DERIVED_PAGE", 2)
+    monkeypatch.setattr(type(store), "_derived_page", 2)
     documents = [post(0, 400 + n) for n in range(5)]
     store.add(documents[:2], verifier=verifier())
     store.add(documents[2:], verifier=verifier(), derive=Kinds())

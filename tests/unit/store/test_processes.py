@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from ssi.cid import object_cid
-from ssi.store import SQLiteStore
+from ssi.store import ObjectStore, SQLiteStore, open_store
 
 from . import workers
 from .objects import AUTHORS, many_posts, verifier
@@ -46,7 +46,7 @@ def _consistent(path: Path) -> None:
         raw.close()
 
 
-def _all_cids(store: SQLiteStore) -> list[str]:
+def _all_cids(store: ObjectStore) -> list[str]:
     cids: list[str] = []
     cursor = None
     while True:
@@ -57,15 +57,14 @@ def _all_cids(store: SQLiteStore) -> list[str]:
             return cids
 
 
-def _two_writers(tmp_path: Path, each: int) -> None:
-    texts = posts(2 * each)
-    path = tmp_path / "store.sqlite"
-    SQLiteStore(path).close()  # created and migrated before the race
+def _race(location: str, texts: list[str], batch: int) -> None:
+    """Two spawned processes add half of ``texts`` each, at the same moment."""
+    each = len(texts) // 2
     start = SPAWN.Barrier(2)
     children = [
         SPAWN.Process(
             target=workers.add_all,
-            args=(str(path), texts[i * each : (i + 1) * each], 250, start),
+            args=(location, texts[i * each : (i + 1) * each], batch, start),
         )
         for i in range(2)
     ]
@@ -74,6 +73,13 @@ def _two_writers(tmp_path: Path, each: int) -> None:
     for child in children:
         child.join(timeout=300)
     assert [child.exitcode for child in children] == [0, 0]
+
+
+def _two_writers(tmp_path: Path, each: int) -> None:
+    texts = posts(2 * each)
+    path = tmp_path / "store.sqlite"
+    SQLiteStore(path).close()  # created and migrated before the race
+    _race(str(path), texts, 250)
     with SQLiteStore(path) as store:
         assert store.count() == 2 * each
         assert store.count(author=AUTHORS[0], type="Post") == 2 * each
@@ -85,6 +91,19 @@ def _two_writers(tmp_path: Path, each: int) -> None:
 
 def test_two_processes_adding_5000_each_end_with_10000(tmp_path):
     _two_writers(tmp_path, 5000)
+
+
+def test_two_processes_adding_into_one_postgres_schema(pg_schema):
+    """The same race on PostgreSQL (smaller: the contract is the same), the
+    processes opening the new schema at once: every object ends there once,
+    and paging by cursor finds each of them once."""
+    texts = posts(600)
+    _race(pg_schema.location, texts, 50)
+    with open_store(pg_schema.location, create=False) as store:
+        assert store.count() == store.count(type="Post") == 600
+        cids = _all_cids(store)
+    assert len(cids) == len(set(cids)) == 600
+    assert set(cids) == {object_cid(json.loads(text)) for text in texts}
 
 
 def _run_and_kill(path: Path, texts: list[str], ack: Path, lines: int) -> None:

@@ -9,15 +9,17 @@ from pathlib import Path
 from typing import Any
 
 
-def add_all(path: str, texts: list[str], batch: int, start: Any) -> None:
-    """Wait for ``start`` (a barrier), then add ``texts`` in batches; exit 0
-    only if every one was stored by this process."""
-    from ssi.store import SQLiteStore
+def add_all(location: str, texts: list[str], batch: int, start: Any) -> None:
+    """Open the store at ``location`` (an ``open_store`` location: a file or
+    a PostgreSQL URL with its schema), wait for ``start`` (a barrier), then
+    add ``texts`` in batches; exit 0 only if every one was stored by this
+    process."""
+    from ssi.store import open_store
 
     from .objects import verifier
 
     check = verifier()
-    with SQLiteStore(path) as store:
+    with open_store(location) as store:
         start.wait(timeout=60)
         stored = 0
         for first in range(0, len(texts), batch):
