@@ -117,6 +117,9 @@ def test_a_following_hub_copies_then_streams_new_objects(
     assert json.loads(result.stdout)["stored"] == 0
     assert json.loads(result.stdout)["present"] == 11
     assert _cids(second.url) == _cids(first.url)
+    # The follower's views show what it copied.
+    feed = httpx.get(f"{second.url}/communities/{COMMUNITY}/feed", timeout=30).json()
+    assert len(feed["threads"]) == 11
 
 
 def test_follow_stops_when_told_and_resumes_from_its_cursor(
