@@ -278,3 +278,21 @@ def test_the_logs_of_did_agora_signers_are_fetched_and_validated(
         assert (report.stored, report.rejected) == (len(signed), 0)
     signers = {str(p["issuer"]) for p in signed}
     assert all(book.entries(did) for did in signers)
+
+
+def test_a_follower_that_was_down_catches_up(
+    hub_process: Callable[..., Hub], tmp_path: Path
+) -> None:
+    first = hub_process(db=f"sqlite:///{tmp_path / 'a.sqlite'}")
+    b_db = f"sqlite:///{tmp_path / 'b.sqlite'}"
+    options = {"db": b_db, "extra_args": ["--follow", first.url]}
+    batch = [post(n % 3, 600 + n, community=COMMUNITY) for n in range(60)]
+    _push(first, batch[:20])
+    second = hub_process(**options)
+    _eventually(lambda: len(_cids(second.url)) == 20)
+    second.stop()
+    _push(first, batch[20:50])  # while the follower is down
+    again = hub_process(**options)
+    _push(first, batch[50:])  # after it is back
+    _eventually(lambda: _cids(again.url) == _cids(first.url))
+    assert len(_cids(again.url)) == 60
