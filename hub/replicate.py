@@ -16,24 +16,25 @@ Spec: docs/hub.md (Replication)
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from typing import Final
 
 import httpx
 
+from hub.intake import Intake, PullReport, Refusal, listed_document
+from hub.logbook import LogBook
+from ssi.agora import AgoraMethod, LogSource
 from ssi.cid import object_cid
 from ssi.credentials import Verifier
+from ssi.did.methods import JWKMethod, KeyMethod
+from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.errors import SSIError, TransportError
 from ssi.http_client import make_client
-from ssi.social import FEED_RECORDS
-from ssi.status import BitstringStatusChecker, MemoryStatusSource
 from ssi.status.credential import LIST_CREDENTIAL_TYPE
-from ssi.store import AddResult, ObjectStore
+from ssi.store import ObjectStore
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
@@ -42,7 +43,9 @@ __all__ = [
     "Refusal",
     "follow",
     "pull",
+    "pull_related",
     "replication_client",
+    "verifier_with",
 ]
 
 PULL_PAGE: Final = 500
@@ -50,66 +53,6 @@ PULL_PAGE: Final = 500
 
 _MAX_BACKOFF: Final = 30.0
 _log = logging.getLogger("hub.replicate")
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """An object the source served that did not verify here.
-
-    Attributes:
-        cid: its CID (as computed here; None when it is not a JSON object).
-        codes: the precise codes of its problems.
-        claimed: the CID the source listed it under, when that differs.
-    """
-
-    cid: str | None
-    codes: tuple[str, ...]
-    claimed: str | None = None
-
-    def to_json(self) -> JsonObject:
-        """Return the refusal as JSON."""
-        return {"cid": self.cid, "codes": list(self.codes), "claimed": self.claimed}
-
-
-@dataclass
-class PullReport:
-    """What a pull (or a follow, so far) did.
-
-    Attributes:
-        source: the source hub's base URL.
-        stored: objects stored here now.
-        present: objects this store already had.
-        rejected: objects refused (see ``refused``).
-        refused: the refusals, in the order met.
-        cursor: the source's cursor after the last object read (unfiltered
-            pulls only: ``GET /stream`` resumes from it), else None.
-        pages: pages read.
-    """
-
-    source: str
-    stored: int = 0
-    present: int = 0
-    rejected: int = 0
-    refused: list[Refusal] = field(default_factory=list)
-    cursor: str | None = None
-    pages: int = 0
-
-    @property
-    def seen(self) -> int:
-        """Objects read from the source."""
-        return self.stored + self.present + self.rejected
-
-    def to_json(self) -> JsonObject:
-        """Return the report as JSON."""
-        return {
-            "source": self.source,
-            "stored": self.stored,
-            "present": self.present,
-            "rejected": self.rejected,
-            "refused": [refusal.to_json() for refusal in self.refused],
-            "cursor": self.cursor,
-            "pages": self.pages,
-        }
 
 
 def replication_client() -> httpx.Client:
@@ -156,78 +99,15 @@ def _pages(
             return
 
 
-def _split(item: JsonValue) -> tuple[JsonValue, str | None]:
-    """The document of a listed item and the CID it was listed under."""
-    if isinstance(item, dict) and "document" in item:
-        claimed = item.get("cid")
-        return item["document"], claimed if isinstance(claimed, str) else None
-    return item, None
+def verifier_with(sources: Sequence[LogSource]) -> Verifier:
+    """Return a verifier for did:key, did:jwk and did:agora (from ``sources``,
+    such as the hub's log book and trusted log files), with no status checker
+    (a pull brings the status lists).
 
-
-class _Intake:
-    """Adds what a source serves to the store, counting and logging."""
-
-    def __init__(
-        self, store: ObjectStore, verifier: Verifier, report: PullReport
-    ) -> None:
-        self.store = store
-        self.report = report
-        self.lists: MemoryStatusSource | None = None
-        if verifier.status is None:
-            self.lists = MemoryStatusSource()
-            checker = BitstringStatusChecker(self.lists)
-            verifier = dataclasses.replace(verifier, status=checker)
-        self.verifier = verifier
-
-    def add(self, items: list[JsonValue]) -> list[AddResult]:
-        pairs = [_split(item) for item in items]
-        results = self.store.add(
-            [document for document, _ in pairs],
-            verifier=self.verifier,
-            derive=FEED_RECORDS,
-        )
-        for (document, claimed), result in zip(pairs, results, strict=True):
-            self._count(document, claimed, result)
-        return results
-
-    def _count(
-        self, document: JsonValue, claimed: str | None, result: AddResult
-    ) -> None:
-        report = self.report
-        if result.outcome == "rejected":
-            report.rejected += 1
-            codes = tuple(problem.error.code for problem in result.problems)
-            refusal = Refusal(
-                result.cid, codes, claimed if claimed != result.cid else None
-            )
-            report.refused.append(refusal)
-            _log.warning(
-                "refused object %s from %s: %s",
-                result.cid,
-                report.source,
-                ", ".join(codes) or "unverified",
-            )
-            return
-        if result.outcome == "stored":
-            report.stored += 1
-        else:
-            report.present += 1
-        if claimed is not None and claimed != result.cid:
-            _log.warning(
-                "%s listed object %s under another CID %s",
-                report.source,
-                result.cid,
-                claimed[:80],
-            )
-        self._note_list(document)
-
-    def _note_list(self, document: JsonValue) -> None:
-        if self.lists is None or not isinstance(document, dict):
-            return
-        types = document.get("type")
-        if isinstance(types, list) and LIST_CREDENTIAL_TYPE in types:
-            if isinstance(document.get("id"), str):
-                self.lists.add(document)
+    Spec: docs/hub.md (Replication)
+    """
+    methods = MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod(list(sources))])
+    return Verifier(resolver=Resolver(methods))
 
 
 def pull(
@@ -238,13 +118,17 @@ def pull(
     community: str | None = None,
     client: httpx.Client | None = None,
     progress: Callable[[PullReport], None] | None = None,
+    logbook: LogBook | None = None,
 ) -> PullReport:
     """Copy every object of a source hub (of ``community``, if given) that
     verifies here into ``store``.
 
     Status list credentials are read first: those that verify are used to
     check the others' ``credentialStatus`` (unless ``verifier`` has a status
-    checker). ``progress`` is called after each page.
+    checker). With ``logbook``, the did:agora log of each signer is asked of
+    the source (``GET /dids/{did}/log``) once and kept when it validates;
+    ``verifier`` should then resolve did:agora through the log book
+    (:func:`verifier_with`). ``progress`` is called after each page.
 
     Spec: docs/hub.md (Replication)
 
@@ -253,9 +137,9 @@ def pull(
         StoreError: the store cannot be written.
     """
     base = source_url.rstrip("/")
-    intake = _Intake(store, verifier, PullReport(base))
     owned = client is None
     http = client if client is not None else replication_client()
+    intake = Intake(store, verifier, PullReport(base), http=http, logbook=logbook)
     try:
         _pull(http, intake, community, progress)
     finally:
@@ -266,7 +150,7 @@ def pull(
 
 def _pull(
     http: httpx.Client,
-    intake: _Intake,
+    intake: Intake,
     community: str | None,
     progress: Callable[[PullReport], None] | None,
 ) -> None:
@@ -287,8 +171,42 @@ def _pull(
             progress(report)
 
 
+def pull_related(
+    source_url: str,
+    store: ObjectStore,
+    verifier: Verifier,
+    cids: Sequence[str],
+    *,
+    client: httpx.Client | None = None,
+    logbook: LogBook | None = None,
+) -> PullReport:
+    """Copy the objects of a source hub that refer to any of ``cids``
+    (``GET /objects?refers_to=CID``: reactions, retractions, replies, edits,
+    ballots...), each verified here as by :func:`pull`.
+
+    Spec: docs/hub.md (Replication)
+
+    Raises:
+        TransportError: the source cannot be reached or answers badly.
+        StoreError: the store cannot be written.
+    """
+    base = source_url.rstrip("/")
+    owned = client is None
+    http = client if client is not None else replication_client()
+    intake = Intake(store, verifier, PullReport(base), http=http, logbook=logbook)
+    try:
+        for cid in cids:
+            for items, _ in _pages(http, base, {"refers_to": cid}):
+                intake.add(items)
+                intake.report.pages += 1
+    finally:
+        if owned:
+            http.close()
+    return intake.report
+
+
 def _listed_cid(item: JsonValue) -> str | None:
-    document, _ = _split(item)
+    document, _ = listed_document(item)
     try:
         return object_cid(document)
     except SSIError:
@@ -329,6 +247,7 @@ def follow(
     client: httpx.Client | None = None,
     read_timeout: float = 30.0,
     on_object: Callable[[PullReport], None] | None = None,
+    logbook: LogBook | None = None,
 ) -> PullReport:
     """Pull from a source hub, then follow its stream until ``stop_event``.
 
@@ -337,7 +256,7 @@ def follow(
     other communities' objects are skipped). A dropped connection, an
     unreachable source or a silent one (no byte for ``read_timeout``
     seconds; hubs send heartbeats) is retried with back-off (1 s doubling to
-    30 s). Returns the counts when stopped.
+    30 s). ``logbook`` as for :func:`pull`. Returns the counts when stopped.
 
     Spec: docs/hub.md (Replication)
 
@@ -347,7 +266,7 @@ def follow(
     base = source_url.rstrip("/")
     owned = client is None
     http = client if client is not None else replication_client()
-    intake = _Intake(store, verifier, PullReport(base))
+    intake = Intake(store, verifier, PullReport(base), http=http, logbook=logbook)
     try:
         cursor = since
         pulled = since is not None
@@ -389,7 +308,7 @@ def _read_stream(
     http: httpx.Client,
     base: str,
     cursor: str | None,
-    intake: _Intake,
+    intake: Intake,
     community: str | None,
     stop_event: threading.Event,
     read_timeout: float,

@@ -32,6 +32,7 @@ from hub.cases import post_decisions
 from hub.logbook import hub_logbook
 from hub.paging import page_keys
 from hub.problems import problem
+from hub.schemas import STORED_OBJECT, json_response, problem_responses
 from hub.state import HubState, hub_state, log_sources
 from ssi.agora import LogSource, resolve_log
 from ssi.cid import is_cid
@@ -56,6 +57,42 @@ Limit = Annotated[int, Query(ge=1, description="Items per page (capped).")]
 Cursor = Annotated[
     str | None, Query(max_length=512, description="Resume after a page.")
 ]
+
+
+_STRING_OR_NULL: Final = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+_PAGED: Final = {"cursor": _STRING_OR_NULL, "more": {"type": "boolean"}}
+_FEED: Final = {
+    "type": "object",
+    "required": ["community", "threads", "items", "cursor", "more"],
+    "properties": {
+        "community": {"type": "string"},
+        "threads": {"type": "array", "items": {"type": "string"}},
+        "items": {"type": "array", "items": {"type": "object"}},
+        **_PAGED,
+    },
+}
+_PROPOSAL: Final = {
+    "type": "object",
+    "required": ["proposal", "tallies", "counts", "items", "cursor", "more"],
+    "properties": {
+        "proposal": STORED_OBJECT,
+        "tallies": {"type": "array", "items": {"type": "string"}},
+        "counts": {"type": "object"},
+        "items": {"type": "array", "items": STORED_OBJECT},
+        **_PAGED,
+    },
+}
+_CASES: Final = {
+    "type": "object",
+    "required": ["post", "community", "at", "items", "cursor", "more"],
+    "properties": {
+        "post": {"type": "string"},
+        "community": {"type": "string"},
+        "at": {"type": "string"},
+        "items": {"type": "array", "items": {"type": "object"}},
+        **_PAGED,
+    },
+}
 
 
 def _limit(state: HubState, limit: int) -> int:
@@ -261,18 +298,30 @@ def router() -> APIRouter:
         community_feed,
         methods=["GET"],
         summary="A community's feed, a page of whole threads",
+        responses={
+            200: json_response("A page of threads.", _FEED),
+            **problem_responses(400),
+        },
     )
     api.add_api_route(
         "/proposals/{cid}",
         proposal_view,
         methods=["GET"],
         summary="A proposal with its ballots, signals and tallies",
+        responses={
+            200: json_response("The proposal and a page of its parts.", _PROPOSAL),
+            **problem_responses(400, 404),
+        },
     )
     api.add_api_route(
         "/cases/{post}",
         case_view,
         methods=["GET"],
         summary="The moderation decisions on a post, one per label",
+        responses={
+            200: json_response("A page of decisions.", _CASES),
+            **problem_responses(400, 404),
+        },
     )
     api.add_api_route(
         "/dids/{did}/log",
@@ -280,11 +329,22 @@ def router() -> APIRouter:
         methods=["GET"],
         summary="A did:agora log as JSON Lines",
         response_class=Response,
+        responses={
+            200: {
+                "description": "The log's entries, one JSON object a line.",
+                "content": {LOG_MEDIA_TYPE: {"schema": {"type": "string"}}},
+            },
+            **problem_responses(400, 404),
+        },
     )
     api.add_api_route(
         "/status-lists/{id:path}",
         status_list,
         methods=["GET"],
         summary="The newest stored status list credential with this id",
+        responses={
+            200: json_response("The status list credential.", {"type": "object"}),
+            **problem_responses(404),
+        },
     )
     return api

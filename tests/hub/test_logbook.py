@@ -11,12 +11,14 @@ import pytest
 from hub.logbook import (
     LOGS_SUFFIX,
     MemoryLogBook,
+    PostgresLogBook,
     SQLiteLogBook,
     logs_location,
     open_logbook,
 )
 from ssi.agora import threshold_update_entry
 from ssi.errors import DuplicityError, InvalidDIDLogError
+from tests.pg import fresh_schema
 from tests.unit.agora.builders import at
 from tests.unit.agora.test_threshold import (
     DID,
@@ -31,10 +33,17 @@ SECOND = signed(UPDATED, 32, 33)
 FORK = signed(threshold_update_entry(LOG, DOCUMENT, when=at(1.5)), 31, 32)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def book(request, tmp_path):
     if request.param == "memory":
         yield MemoryLogBook()
+        return
+    if request.param == "postgres":
+        with fresh_schema() as schema:
+            opened = open_logbook(schema.location)
+            assert isinstance(opened, PostgresLogBook)
+            yield opened
+            opened.close()
         return
     opened = SQLiteLogBook(tmp_path / "logs.sqlite")
     yield opened
@@ -78,7 +87,21 @@ def test_an_sqlite_store_gets_a_log_file_beside_it_and_others_memory(tmp_path):
     assert logs_location(str(store)) == tmp_path / ("hub.sqlite" + LOGS_SUFFIX)
     assert logs_location(f"sqlite:///{store}") == Path(f"{store}{LOGS_SUFFIX}")
     assert logs_location("postgresql://127.0.0.1/test") is None
-    assert isinstance(open_logbook("postgresql://127.0.0.1/test"), MemoryLogBook)
+    assert isinstance(open_logbook(":memory:"), MemoryLogBook)
     opened = open_logbook(f"sqlite:///{store}")
     assert isinstance(opened, SQLiteLogBook)
     opened.close()
+
+
+def test_two_postgres_books_on_one_schema_share_the_logs():
+    with fresh_schema() as schema:
+        first, second = open_logbook(schema.location), open_logbook(schema.location)
+        try:
+            first.record([FIRST])
+            assert second.record([FIRST, SECOND]) == "stored"
+            assert first.entries(DID) == [FIRST, SECOND]
+            with pytest.raises(DuplicityError):
+                first.record([FIRST, FORK])
+        finally:
+            first.close()
+            second.close()

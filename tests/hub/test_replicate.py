@@ -21,11 +21,13 @@ from fastapi import FastAPI
 from typer.testing import CliRunner
 
 import hub.replicate
-from hub.replicate import follow, pull
+from hub.logbook import MemoryLogBook
+from hub.replicate import follow, pull, verifier_with
 from ssi.cid import object_cid
 from ssi.credentials import Verifier
 from ssi.store import SQLiteStore
 from tests.hub.conftest import Hub
+from tests.unit.bundle.corpus import Corpus
 from tests.unit.store.objects import COMMUNITY, OTHER_COMMUNITY, post
 from wallet_cli.app import app
 
@@ -115,6 +117,9 @@ def test_a_following_hub_copies_then_streams_new_objects(
     assert json.loads(result.stdout)["stored"] == 0
     assert json.loads(result.stdout)["present"] == 11
     assert _cids(second.url) == _cids(first.url)
+    # The follower's views show what it copied.
+    feed = httpx.get(f"{second.url}/communities/{COMMUNITY}/feed", timeout=30).json()
+    assert len(feed["threads"]) == 11
 
 
 def test_follow_stops_when_told_and_resumes_from_its_cursor(
@@ -241,3 +246,53 @@ def test_agora_hub_pull_into_the_wallet_store(
     assert "4 stored, 0 already present, 0 refused" in result.stdout
     with SQLiteStore(tmp_path / "store.sqlite") as store:
         assert _store_cids(store) == {object_cid(p) for p in POSTS[:4]}
+
+
+# --- did:agora signers: their logs come from the source, validated here ------------
+
+
+def test_the_logs_of_did_agora_signers_are_fetched_and_validated(
+    hub_process: Callable[..., Hub], corpus: Corpus, tmp_path: Path
+) -> None:
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    for number, author in enumerate(corpus.authors):
+        if author.log:
+            lines = "".join(json.dumps(entry) + "\n" for entry in author.log)
+            (folder / f"{number}.jsonl").write_text(lines, encoding="utf-8")
+    source = hub_process(extra_args=["--did-log", str(folder)])
+    signed = [
+        p
+        for p in corpus.posts[:40]
+        if str(p["issuer"]).startswith("did:agora")
+        and "community" not in p["credentialSubject"]
+    ]
+    assert signed
+    _push(source, signed)
+    with SQLiteStore(tmp_path / "plain.sqlite") as store:
+        blind = pull(source.url, store, Verifier())
+    assert blind.rejected == len(signed)  # no log, no key: refused
+    book = MemoryLogBook()
+    with SQLiteStore(tmp_path / "b.sqlite") as store:
+        report = pull(source.url, store, verifier_with([book]), logbook=book)
+        assert (report.stored, report.rejected) == (len(signed), 0)
+    signers = {str(p["issuer"]) for p in signed}
+    assert all(book.entries(did) for did in signers)
+
+
+def test_a_follower_that_was_down_catches_up(
+    hub_process: Callable[..., Hub], tmp_path: Path
+) -> None:
+    first = hub_process(db=f"sqlite:///{tmp_path / 'a.sqlite'}")
+    b_db = f"sqlite:///{tmp_path / 'b.sqlite'}"
+    options = {"db": b_db, "extra_args": ["--follow", first.url]}
+    batch = [post(n % 3, 600 + n, community=COMMUNITY) for n in range(60)]
+    _push(first, batch[:20])
+    second = hub_process(**options)
+    _eventually(lambda: len(_cids(second.url)) == 20)
+    second.stop()
+    _push(first, batch[20:50])  # while the follower is down
+    again = hub_process(**options)
+    _push(first, batch[50:])  # after it is back
+    _eventually(lambda: _cids(again.url) == _cids(first.url))
+    assert len(_cids(again.url)) == 60

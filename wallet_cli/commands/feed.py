@@ -18,6 +18,7 @@ shown beside its post.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Final
@@ -39,8 +40,9 @@ from ssi.social import (
 from ssi.store import STORE_FILE, open_store
 from ssi.types import JsonObject
 from wallet_cli import session
-from wallet_cli.commands import feed_moderation
+from wallet_cli.commands import feed_hub, feed_moderation
 from wallet_cli.commands.store import StoreOption
+from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 from wallet_cli.petnames import Petnames
 
@@ -81,6 +83,17 @@ def feed(
         ),
     ] = None,
     store_location: StoreOption = None,
+    hub_url: Annotated[
+        str | None,
+        typer.Option(
+            "--hub",
+            metavar="URL",
+            help="Read the feed from this hub instead of the store: its objects "
+            "(of --community, with what refers to them) are fetched and verified "
+            "here; those that do not verify are left out.",
+            show_default=False,
+        ),
+    ] = None,
     no_petnames: Annotated[
         bool,
         typer.Option(
@@ -181,6 +194,15 @@ def feed(
     )
     policy = None if no_moderation else load_feed_policy(state.home, path=policy_file)
     location = store_location
+    scratch = contextlib.ExitStack()
+    if hub_url is not None:
+        if store_location is not None:
+            raise UsageError("unusableOptions", "give --store or --hub, not both.")
+        try:
+            location = feed_hub.fetch(out, hub_url, community, log or [], scratch)
+        except BaseException:
+            scratch.close()
+            raise
     if location is None:
         path = state.home / STORE_FILE
         if not path.exists():
@@ -189,7 +211,7 @@ def feed(
                 "`agora store add FILE` or `agora bundle unpack B --into-store`."
             )
         location = str(path)
-    with open_store(location, create=False) as store:
+    with scratch, open_store(location, create=False) as store:
         result = store_feed(store, community=community, author=wanted, since=start)
         documents = (
             [] if policy is None else feed_moderation.moderation_documents(store)

@@ -20,10 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ssi.agora import AgoraMethod, FileLogSource
-from ssi.credentials import Verifier
-from ssi.did.methods import JWKMethod, KeyMethod
-from ssi.did.resolution import MethodRegistry, Resolver
+from ssi.agora import FileLogSource
 from ssi.errors import VerificationFailedError
 from ssi.store import open_store
 from wallet_cli import session
@@ -35,17 +32,9 @@ if TYPE_CHECKING:
     from hub.replicate import PullReport
     from hub.settings import HubSettings
 
-__all__ = ["local_verifier", "pull_command", "register", "start_followers"]
+__all__ = ["pull_command", "register", "start_followers"]
 
 _log = logging.getLogger("hub.replicate")
-
-
-def local_verifier(log_paths: Sequence[str] = ()) -> Verifier:
-    """A verifier for objects pulled into the wallet's store: did:key, did:jwk
-    and did:agora from the given log files."""
-    sources = [FileLogSource(path) for path in log_paths]
-    methods = MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod(sources)])
-    return Verifier(resolver=Resolver(methods))
 
 
 def pull_command(
@@ -99,9 +88,10 @@ def pull_command(
 
     Example: agora hub pull --from https://hub.example --community did:agora:z...
     """
-    from hub.replicate import pull
+    from hub.logbook import MemoryLogBook, open_logbook
+    from hub.replicate import pull, verifier_with
     from hub.settings import HubSettings
-    from hub.state import open_state
+    from hub.state import log_sources, open_state
 
     out = Output(json_mode=json_mode)
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -118,13 +108,16 @@ def pull_command(
             raise UsageError("unusableOptions", "give --db or --into-store, not both.")
         home = session.from_context(ctx).home
         location = store_location or str(home / "store.sqlite")
+        book = MemoryLogBook()  # the signers' logs, for this pull only
+        files = [FileLogSource(path) for path in did_log or ()]
         with open_store(location) as store:
             report = pull(
                 source,
                 store,
-                local_verifier(did_log or ()),
+                verifier_with([book, *files]),
                 community=community,
                 progress=progress,
+                logbook=book,
             )
     else:
         try:
@@ -138,15 +131,18 @@ def pull_command(
         except ValueError as exc:
             raise UsageError("unusableOptions", f"{exc}.") from exc
         state = open_state(settings)
+        logbook = open_logbook(settings.db)
         try:
             report = pull(
                 source,
                 state.store,
-                state.verifier,
+                verifier_with([logbook, *log_sources(settings)]),
                 community=community,
                 progress=progress,
+                logbook=logbook,
             )
         finally:
+            logbook.close()
             state.close()
     _show(out, report)
 
@@ -185,8 +181,9 @@ def start_followers(
 
     Spec: docs/hub.md (Replication)
     """
-    from hub.replicate import follow
-    from hub.state import open_state
+    from hub.logbook import open_logbook
+    from hub.replicate import follow, verifier_with
+    from hub.state import log_sources, open_state
 
     stop = threading.Event()
     threads: list[threading.Thread] = []
@@ -194,11 +191,14 @@ def start_followers(
 
         def run(url: str = source) -> None:
             state = open_state(settings)
+            logbook = open_logbook(settings.db)
+            verifier = verifier_with([logbook, *log_sources(settings)])
             try:
-                follow(url, state.store, state.verifier, stop_event=stop)
+                follow(url, state.store, verifier, stop_event=stop, logbook=logbook)
             except Exception:  # a follower must not take the server down
                 _log.exception("following %s stopped", url)
             finally:
+                logbook.close()
                 state.close()
 
         thread = threading.Thread(target=run, name=f"follow {source}", daemon=True)
