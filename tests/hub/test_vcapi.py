@@ -4,6 +4,7 @@ credentials and presentations, issue with a bearer token."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -270,3 +271,20 @@ def test_issue_without_the_wallet_is_503(
         )
     assert response.status_code == 503
     assert response.json()["code"] == "issuerUnavailable"
+
+
+def test_the_hub_resolves_dids_from_the_logs_it_trusts(tmp_path: Path) -> None:
+    vectors = Path(__file__).parents[1] / "vectors" / "did-agora"
+    expected = json.loads((vectors / "expected.json").read_text())
+    settings = HubSettings(
+        db=str(tmp_path / "hub.sqlite"),
+        logs=(str(vectors / "deactivated.jsonl"),),
+    )
+    with TestClient(create_app(settings)) as hub:
+        did = expected["deactivated.jsonl"]["did"]
+        gone = hub.get(f"/1.0/identifiers/{did}")
+        assert gone.status_code == 410
+        assert gone.json()["didDocumentMetadata"]["deactivated"] is True
+        other = expected["five-entry-seconds.jsonl"]["did"]
+        assert hub.get(f"/1.0/identifiers/{other}").status_code == 404
+        assert hub.get("/1.0/methods").json() == ["agora", "jwk", "key"]
