@@ -296,3 +296,32 @@ def test_a_follower_that_was_down_catches_up(
     _push(first, batch[50:])  # after it is back
     _eventually(lambda: _cids(again.url) == _cids(first.url))
     assert len(_cids(again.url)) == 60
+
+
+def test_a_follower_that_fails_starts_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever stops a follower of `agora hub serve --follow` (here: its
+    first run raises), it starts again after a pause instead of dying."""
+    from hub.settings import HubSettings
+    from wallet_cli.commands.hub_replicate import start_followers
+
+    calls: list[str] = []
+
+    def flaky(url: str, store: Any, verifier: Any, **kwargs: Any) -> None:
+        calls.append(url)
+        if len(calls) == 1:
+            raise RuntimeError("the store is busy")
+        kwargs["stop_event"].wait(30)
+
+    monkeypatch.setattr(hub.replicate, "follow", flaky)
+    settings = HubSettings(db=f"sqlite:///{tmp_path / 'hub.sqlite'}")
+    stop, threads = start_followers(settings, ["http://127.0.0.1:9"])
+    try:
+        _eventually(lambda: len(calls) == 2, seconds=20)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert calls == ["http://127.0.0.1:9"] * 2
+    assert not any(thread.is_alive() for thread in threads)

@@ -173,6 +173,10 @@ def _show(out: Output, report: PullReport) -> None:
         )
 
 
+_FOLLOW_BACKOFF = 30.0
+"""The longest pause, in seconds, before a stopped follower starts again."""
+
+
 def start_followers(
     settings: HubSettings, sources: Sequence[str]
 ) -> tuple[threading.Event, list[threading.Thread]]:
@@ -190,15 +194,30 @@ def start_followers(
     for source in sources:
 
         def run(url: str = source) -> None:
-            state = open_state(settings)
-            logbook = open_logbook(settings.db)
-            verifier = verifier_with([logbook, *log_sources(settings)])
-            try:
-                follow(url, state.store, verifier, stop_event=stop, logbook=logbook)
-            except Exception:  # a follower must not take the server down
-                _log.exception("following %s stopped", url)
-            finally:
-                logbook.close()
+            # A follower must neither take the server down nor die for good:
+            # whatever stops it (a store busy while the server opens it, a
+            # database restarting), it starts again after a growing pause.
+            delay = 1.0
+            while not stop.is_set():
+                try:
+                    state = open_state(settings)
+                    logbook = open_logbook(settings.db)
+                except Exception:
+                    _log.exception("cannot open the store to follow %s", url)
+                else:
+                    try:
+                        verifier = verifier_with([logbook, *log_sources(settings)])
+                        follow(
+                            url, state.store, verifier, stop_event=stop, logbook=logbook
+                        )
+                    except Exception:
+                        _log.exception("following %s stopped; starting again", url)
+                    finally:
+                        logbook.close()
+                        state.store.close()
+                if stop.wait(delay):
+                    return
+                delay = min(delay * 2, _FOLLOW_BACKOFF)
                 state.close()
 
         thread = threading.Thread(target=run, name=f"follow {source}", daemon=True)
