@@ -383,6 +383,9 @@ def hub_logbook(request: Request) -> AnyLogBook:
         StoreAccessError: the file cannot be opened.
         RuntimeError: the app has no hub state.
     """
+    kept = hub_state(request).logbook
+    if kept is not None:
+        return kept
     found = getattr(request.app.state, "hub_logs", None)
     if isinstance(found, _BOOKS):
         return found

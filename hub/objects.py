@@ -4,8 +4,10 @@
 Lines bundle (docs/bundles.md). A lone object is verified with the hub's
 verifier (did:key, did:jwk, and did:agora from the hub's trusted logs); a
 bundle is verified as ``agora bundle unpack`` does, with the did:agora logs,
-status lists and memberships it carries (and the hub's logs). Either way
-only what verifies is stored, and every object gets a result.
+status lists and memberships it carries (and the hub's logs); its logs go
+to the hub's log book and its status lists that verify are stored, so that
+later objects verify without it. Either way only what verifies is stored,
+and every object gets a result.
 
 Spec: docs/hub.md (Objects)
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections import Counter
 from datetime import datetime
 from typing import Annotated, Final
@@ -32,10 +35,10 @@ from hub.schemas import (
     problem_responses,
 )
 from hub.state import HubState, hub_state, log_sources
-from ssi.bundle import unpack
+from ssi.bundle import read_bundle, unpack
 from ssi.bundle.format import OBJECT_KINDS, quick_kind
 from ssi.datetimes import parse_date_time
-from ssi.errors import ObjectNotFoundError
+from ssi.errors import ObjectNotFoundError, SSIError
 from ssi.social import FEED_RECORDS
 from ssi.store import Page
 from ssi.types import JsonObject, JsonValue
@@ -51,6 +54,8 @@ BUNDLE_MEDIA_TYPES: Final = (
 bundle header is read as one whatever its type)."""
 
 _HEADER_START: Final = b'{"kind":"header"'
+
+_log = logging.getLogger("hub")
 
 router = APIRouter(tags=["objects"])
 
@@ -93,7 +98,28 @@ def _add_documents(state: HubState, documents: list[JsonValue]) -> list[JsonObje
     return [result.to_json() for result in results]
 
 
+def _keep_dependencies(state: HubState, body: bytes) -> None:
+    """Keep what a bundle carries for verifying, so that the hub (and hubs
+    that copy from it) can verify its objects later without the bundle: each
+    did:agora log goes to the log book (validated there; a broken or forked
+    log is left out), each status list credential that verifies is stored."""
+    try:
+        contents = read_bundle(io.BytesIO(body))
+    except SSIError:
+        return  # unpack reports what is wrong with the bundle
+    if state.logbook is not None:
+        for did, logs in contents.logs.items():
+            for log in logs:
+                try:
+                    state.logbook.record(list(log))
+                except SSIError as error:
+                    _log.info("a did:agora log of %.80s was not kept: %s", did, error)
+    if contents.status_lists:
+        state.store.add(list(contents.status_lists), verifier=state.verifier)
+
+
 def _add_bundle(state: HubState, body: bytes) -> list[JsonObject]:
+    _keep_dependencies(state, body)
     results: list[JsonObject] = []
     for result in unpack(
         io.BytesIO(body), state.store, extra_logs=log_sources(state.settings)

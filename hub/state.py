@@ -14,6 +14,7 @@ Spec: docs/hub.md (Running a hub)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 
@@ -24,6 +25,9 @@ from ssi.credentials import Verifier
 from ssi.did.methods import JWKMethod, KeyMethod
 from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.store import ObjectStore, open_store
+
+if TYPE_CHECKING:
+    from hub.logbook import AnyLogBook
 
 __all__ = ["HubState", "hub_state", "log_sources", "open_state"]
 
@@ -39,15 +43,20 @@ class HubState:
     settings: HubSettings
     store: ObjectStore
     verifier: Verifier
+    logbook: AnyLogBook | None = None
+    """The did:agora logs the hub has been given (docs/hub.md, Views), which
+    its verifier resolves signers from; None for a state built by hand."""
     watcher: StoreWatcher = field(init=False)
 
     def __post_init__(self) -> None:
         self.watcher = StoreWatcher(self.store)
 
     def close(self) -> None:
-        """Stop the store watcher and close the store."""
+        """Stop the store watcher and close the store and the log book."""
         self.watcher.stop()
         self.store.close()
+        if self.logbook is not None:
+            self.logbook.close()
 
 
 def log_sources(settings: HubSettings) -> list[LogSource]:
@@ -59,7 +68,8 @@ def open_state(settings: HubSettings) -> HubState:
     """Open the store the settings name and build the hub's verifier.
 
     The verifier resolves did:key, did:jwk and did:agora (from the settings'
-    log files); it has no status checker, so a credential with
+    log files and the hub's log book, where the logs pushed in bundles and
+    fetched by replication are kept); it has no status checker, so a credential with
     ``credentialStatus`` verifies only when its request brings the status
     list (a bundle).
 
@@ -68,11 +78,13 @@ def open_state(settings: HubSettings) -> HubState:
     Raises:
         StoreError: the store cannot be opened.
     """
+    from hub.logbook import open_logbook  # the log book reads this module
+
     store = open_store(settings.db)
-    methods = MethodRegistry(
-        [KeyMethod(), JWKMethod(), AgoraMethod(log_sources(settings))]
-    )
-    return HubState(settings, store, Verifier(resolver=Resolver(methods)))
+    logbook = open_logbook(settings.db)
+    sources: list[LogSource] = [*log_sources(settings), logbook]
+    methods = MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod(sources)])
+    return HubState(settings, store, Verifier(resolver=Resolver(methods)), logbook)
 
 
 def hub_state(request: Request) -> HubState:

@@ -57,7 +57,9 @@ def test_push_splits_a_big_bundle(
     )
     assert result.exit_code == 0, result.output
     assert f"sent {len(corpus.posts)} of {len(corpus.posts)} objects" in result.stderr
-    count = httpx.get(hub.url + "/objects", params={"limit": 500}, timeout=10).json()
+    count = httpx.get(
+        hub.url + "/objects", params={"limit": 500, "type": "Post"}, timeout=10
+    ).json()
     assert len(count["items"]) == len(corpus.posts)
     # The hub itself refuses more objects than its limit in one request.
     over = httpx.post(hub.url + "/objects", json=[{}] * 8, timeout=10)

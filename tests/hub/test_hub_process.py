@@ -116,13 +116,19 @@ def test_agora_hub_push_sends_a_bundle(
     assert report["stored"] == 30
     assert report["rejected"] == 0
     page = httpx.get(hub.url + "/objects", params={"limit": 100}, timeout=10).json()
-    assert len(page["items"]) == 30
-    # Posts by did:agora authors verify only with the logs the bundle carried.
+    kinds = [item["types"][-1] for item in page["items"]]
+    assert kinds.count("Post") == 30
+    # The status lists the bundle carried are kept too, for later readers.
+    assert set(kinds) == {"Post", "BitstringStatusListCredential"}
+    # The hub kept the did:agora logs the bundle carried: a later post by
+    # one of those authors verifies alone.
     later = next(
         p for p in corpus.posts[30:] if str(p["issuer"]).startswith("did:agora")
     )
     alone = httpx.post(hub.url + "/objects", json=later, timeout=30).json()
-    assert alone["results"][0]["outcome"] == "rejected"
+    assert alone["results"][0]["outcome"] == "stored"
+    log = httpx.get(f"{hub.url}/dids/{later['issuer']}/log", timeout=10)
+    assert log.status_code == 200
 
 
 def test_tampered_object_is_rejected_with_a_problem(

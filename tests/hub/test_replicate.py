@@ -325,3 +325,25 @@ def test_a_follower_that_fails_starts_again(
             thread.join(timeout=10)
     assert calls == ["http://127.0.0.1:9"] * 2
     assert not any(thread.is_alive() for thread in threads)
+
+
+def test_a_bundle_pushed_to_the_source_replicates_with_its_logs(
+    hub_process: Callable[..., Hub], corpus: Corpus, tmp_path: Path
+) -> None:
+    """A source started with no log files keeps the logs and status lists a
+    pushed bundle carries, so a hub copying from it verifies every object."""
+    source = hub_process()
+    posts = corpus.posts[:20]
+    assert any(str(p["issuer"]).startswith("did:agora") for p in posts)
+    answer = httpx.post(
+        source.url + "/objects",
+        content=corpus.bundle(posts),
+        headers={"Content-Type": "application/vnd.agora.bundle+jsonl"},
+        timeout=60,
+    ).json()
+    assert (answer["stored"], answer["rejected"]) == (20, 0)
+    book = MemoryLogBook()
+    with SQLiteStore(tmp_path / "b.sqlite") as store:
+        report = pull(source.url, store, verifier_with([book]), logbook=book)
+        assert report.rejected == 0
+        assert _store_cids(store) == _cids(source.url)
