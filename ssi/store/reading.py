@@ -12,6 +12,7 @@ Spec: docs/store.md
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import ClassVar, Final
@@ -37,7 +38,7 @@ POLL_INTERVAL: Final = 0.05
 """Seconds between two looks at the latest sequence number while waiting."""
 
 
-class StoreReads:
+class StoreReads(ABC):
     """Reads for a SQL backend (a mixin): the backend gives ``_read``,
     ``_check_open``, ``_cursors`` (its cursor codec) and ``_location`` (how
     messages name the store).
@@ -49,11 +50,13 @@ class StoreReads:
     _cursors: CursorCodec
     _location: str
 
+    @abstractmethod
     def _read(self, sql: str, parameters: Sequence[object]) -> list[tuple[object, ...]]:
-        raise NotImplementedError
+        """Run one read statement in a consistent snapshot; return its rows."""
 
+    @abstractmethod
     def _check_open(self) -> None:
-        raise NotImplementedError
+        """Raise ``StoreError`` when the store was closed."""
 
     def derived(
         self, name: str, *, type: str | None = None

@@ -12,6 +12,7 @@ Spec: docs/moderation.md (The objects), docs/cli.md (Moderation)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -127,18 +128,23 @@ def report(
     post = _prepare(target, community, suite, out_file, force=force)
     when = _time(at)
     _check_reason(reason)
-    wallet = session.from_context(ctx).open()
-    record = wallet.did(author)
-    credential = report_credential(
-        record.did,
-        community=community,
-        post=post,
-        label=label,
-        valid_from=when,
-        reason=reason,
+    _sign(
+        ctx,
+        author,
+        lambda did: report_credential(
+            did,
+            community=community,
+            post=post,
+            label=label,
+            valid_from=when,
+            reason=reason,
+        ),
+        suite=suite,
+        out=out,
+        out_file=out_file,
+        title="report signed",
+        force=force,
     )
-    signed = issue(credential, wallet.signer(record.did), suite=suite)
-    _emit(out, signed, out_file, "report signed", force=force)
 
 
 @app.command("label")
@@ -179,18 +185,23 @@ def label_command(
     if not reason.strip():
         raise UsageError("unusableInput", "--reason cannot be empty on a label.")
     _check_reason(reason)
-    wallet = session.from_context(ctx).open()
-    record = wallet.did(author)
-    credential = label_credential(
-        record.did,
-        community=community,
-        post=post,
-        label=label,
-        valid_from=when,
-        reason=reason,
+    _sign(
+        ctx,
+        author,
+        lambda did: label_credential(
+            did,
+            community=community,
+            post=post,
+            label=label,
+            valid_from=when,
+            reason=reason,
+        ),
+        suite=suite,
+        out=out,
+        out_file=out_file,
+        title="label signed",
+        force=force,
     )
-    signed = issue(credential, wallet.signer(record.did), suite=suite)
-    _emit(out, signed, out_file, "label signed", force=force)
 
 
 @app.command()
@@ -217,19 +228,24 @@ def withdraw(
     post = _prepare(target, community, suite, out_file, force=force)
     when = _time(at)
     _check_reason(reason)
-    wallet = session.from_context(ctx).open()
-    record = wallet.did(author)
-    credential = label_credential(
-        record.did,
-        community=community,
-        post=post,
-        label=label,
-        valid_from=when,
-        reason=reason,
-        negated=True,
+    _sign(
+        ctx,
+        author,
+        lambda did: label_credential(
+            did,
+            community=community,
+            post=post,
+            label=label,
+            valid_from=when,
+            reason=reason,
+            negated=True,
+        ),
+        suite=suite,
+        out=out,
+        out_file=out_file,
+        title="withdrawal signed",
+        force=force,
     )
-    signed = issue(credential, wallet.signer(record.did), suite=suite)
-    _emit(out, signed, out_file, "withdrawal signed", force=force)
 
 
 # --- Appeals and verdicts ------------------------------------------------------
@@ -329,21 +345,45 @@ def verdict(
         _check_appeal(document, community)
     when = _time(at)
     _check_reason(reason)
-    wallet = session.from_context(ctx).open()
-    record = wallet.did(author)
-    credential = verdict_credential(
-        record.did,
-        community=community,
-        appeal=appeal_cid,
-        verdict="uphold" if uphold else "overturn",
-        valid_from=when,
-        reason=reason,
+    _sign(
+        ctx,
+        author,
+        lambda did: verdict_credential(
+            did,
+            community=community,
+            appeal=appeal_cid,
+            verdict="uphold" if uphold else "overturn",
+            valid_from=when,
+            reason=reason,
+        ),
+        suite=suite,
+        out=out,
+        out_file=out_file,
+        title="verdict signed",
+        force=force,
     )
-    signed = issue(credential, wallet.signer(record.did), suite=suite)
-    _emit(out, signed, out_file, "verdict signed", force=force)
 
 
 # --- Helpers ----------------------------------------------------------------------
+
+
+def _sign(
+    ctx: typer.Context,
+    author: str,
+    build: Callable[[str], JsonObject],
+    *,
+    suite: str,
+    out: Output,
+    out_file: str,
+    title: str,
+    force: bool,
+) -> None:
+    """Open the wallet, build the credential for the DID ``author`` names,
+    sign it with that DID's key and write it out."""
+    wallet = session.from_context(ctx).open()
+    record = wallet.did(author)
+    signed = issue(build(record.did), wallet.signer(record.did), suite=suite)
+    _emit(out, signed, out_file, title, force=force)
 
 
 def _prepare(
