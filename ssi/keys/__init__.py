@@ -1,6 +1,7 @@
 """Key pairs, their encodings (Multikey, JWK), signing and verifying."""
 
 from ssi.keys.base import (
+    KeyAgreer,
     KeyPair,
     KeyType,
     PublicKey,
@@ -20,7 +21,7 @@ from ssi.keys.ed25519 import Ed25519KeyPair, Ed25519PublicKey
 from ssi.keys.generate import generate_key, import_key
 from ssi.keys.jwk import decode_jwk, decode_public_jwk
 from ssi.keys.multikey import decode_multikey, decode_public_multikey
-from ssi.keys.signer import LocalSigner
+from ssi.keys.signer import LocalKeyAgreer, LocalSigner
 from ssi.keys.x25519 import X25519KeyPair, X25519PublicKey
 
 __all__ = [
@@ -28,8 +29,10 @@ __all__ = [
     "ECPublicKey",
     "Ed25519KeyPair",
     "Ed25519PublicKey",
+    "KeyAgreer",
     "KeyPair",
     "KeyType",
+    "LocalKeyAgreer",
     "LocalSigner",
     "P256KeyPair",
     "P256PublicKey",

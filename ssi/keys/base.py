@@ -59,6 +59,27 @@ class Signer(Protocol):
 
 
 @runtime_checkable
+class KeyAgreer(Protocol):
+    """Anything that computes key-agreement secrets for one verification
+    method, so that a private key never has to leave where it is kept (the
+    wallet, memory, a KMS later): the key-agreement twin of :class:`Signer`.
+
+    ``key_id`` is the verification method URL (a ``keyAgreement`` entry of a
+    DID document), ``public_key`` its public key (X25519 or P-256), and
+    ``exchange`` returns the raw shared secret (ECDH ``Z``) with a peer's
+    public key of the same type.
+    """
+
+    @property
+    def key_id(self) -> str: ...
+
+    @property
+    def public_key(self) -> PublicKey: ...
+
+    def exchange(self, peer: PublicKey) -> bytes: ...
+
+
+@runtime_checkable
 class SignatureVerifier(Protocol):
     """Anything that checks a signature over bytes and raises when it does not
     verify: the key-level seam a cryptosuite builds for a verification method

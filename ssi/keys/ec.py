@@ -223,6 +223,22 @@ class ECKeyPair(KeyPair):
             s = order - s
         return r.to_bytes(_COORD, "big") + s.to_bytes(_COORD, "big")
 
+    def exchange(self, peer: ECPublicKey) -> bytes:
+        """Compute the ECDH shared secret (the x-coordinate, 32 bytes) with a
+        peer's public key on the same curve.
+
+        Spec: https://www.secg.org/sec1-v2.pdf (3.3.1)
+
+        Raises:
+            InvalidPublicKeyError: the peer key is on another curve.
+        """
+        if not isinstance(peer, self.public_class):
+            raise InvalidPublicKeyError(
+                f"ECDH needs a {self.public_class.key_type} peer key, "
+                f"got {peer.key_type}."
+            )
+        return self._private.exchange(ec.ECDH(), peer._key)
+
 
 class P256KeyPair(ECKeyPair):
     """A P-256 key pair (ES256)."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ssi.errors import UnsupportedAlgorithmError
-from ssi.keys.base import KeyPair
+from ssi.errors import InvalidPublicKeyError, UnsupportedAlgorithmError
+from ssi.keys.base import KeyPair, PublicKey
+from ssi.keys.ec import ECPublicKey, P256KeyPair
+from ssi.keys.x25519 import X25519KeyPair, X25519PublicKey
 
-__all__ = ["LocalSigner"]
+__all__ = ["LocalKeyAgreer", "LocalSigner"]
 
 
 class LocalSigner:
@@ -50,3 +52,61 @@ class LocalSigner:
 
     def __repr__(self) -> str:
         return f"LocalSigner(key_id={self._key_id!r}, algorithm={self._algorithm!r})"
+
+
+class LocalKeyAgreer:
+    """Compute key-agreement secrets with a key pair held in memory, on behalf
+    of one ``keyAgreement`` verification method.
+
+    Args:
+        key: an X25519 or P-256 key pair.
+        key_id: the verification method URL senders name (``kid``).
+
+    Raises:
+        UnsupportedAlgorithmError: the key type cannot agree keys.
+    """
+
+    __slots__ = ("_key", "_key_id")
+
+    def __init__(self, key: X25519KeyPair | P256KeyPair, key_id: str) -> None:
+        if not isinstance(key, X25519KeyPair | P256KeyPair):
+            raise UnsupportedAlgorithmError(
+                f"{key.key_type} keys cannot be used for key agreement."
+            )
+        self._key = key
+        self._key_id = key_id
+
+    @property
+    def key_id(self) -> str:
+        """The verification method URL."""
+        return self._key_id
+
+    @property
+    def public_key(self) -> PublicKey:
+        """The public half of the key pair."""
+        return self._key.public_key
+
+    def exchange(self, peer: PublicKey) -> bytes:
+        """Return the raw shared secret with ``peer``.
+
+        Raises:
+            InvalidPublicKeyError: ``peer`` is of another key type, or of
+                small order (X25519).
+        """
+        if isinstance(self._key, X25519KeyPair):
+            if not isinstance(peer, X25519PublicKey):
+                raise InvalidPublicKeyError(
+                    "X25519 key agreement needs an X25519 peer key, "
+                    f"got {peer.key_type}."
+                )
+            return self._key.exchange(peer)
+        if not isinstance(peer, ECPublicKey):
+            raise InvalidPublicKeyError(
+                f"P-256 key agreement needs a P-256 peer key, got {peer.key_type}."
+            )
+        return self._key.exchange(peer)
+
+    def __repr__(self) -> str:
+        return (
+            f"LocalKeyAgreer(key_id={self._key_id!r}, key_type={self._key.key_type!r})"
+        )
