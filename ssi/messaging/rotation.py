@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -34,14 +33,13 @@ from ssi.messaging.errors import (
     MalformedMessageError,
     UnresolvableDIDError,
 )
-from ssi.messaging.keys import DidResolver, memoized, method_key
-from ssi.messaging.message import Attachment, Message, load_json
+from ssi.messaging.keys import DidResolver, did_of, memoized, method_key
+from ssi.messaging.message import Attachment, FromPrior, Message, load_json
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
     "LOG_ATTACHMENT_FORMAT",
     "LOG_ATTACHMENT_ID",
-    "FromPrior",
     "announce_rotation",
     "attached_log",
     "check_from_prior",
@@ -62,41 +60,16 @@ _MAX_JWT: Final = 16_384
 _SKEW: Final = timedelta(minutes=5)
 
 
-@dataclass(frozen=True, slots=True)
-class FromPrior:
-    """A checked ``from_prior`` rotation.
-
-    Attributes:
-        iss: the prior DID.
-        sub: the new DID (the same DID for a did:agora key rotation), or None
-            when the relationship ends.
-        iat: when the rotation happened (UTC epoch seconds).
-        kid: the DID URL of the prior key that signed the JWT.
-
-    Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#did-rotation
-    """
-
-    iss: str
-    sub: str | None
-    iat: int
-    kid: str
-
-    @property
-    def same_did(self) -> bool:
-        """Whether the DID stays and only its keys rotated (did:agora)."""
-        return self.iss == self.sub
-
-
 def _json_segment(value: JsonObject) -> str:
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return encode_base64url(text.encode("utf-8"))
 
 
 def make_from_prior(
-    prior_signer: Signer, iss: str, sub: str | None, *, iat: int | None = None
+    prior_signer: Signer, iss: str, sub: str, *, iat: int | None = None
 ) -> str:
-    """Return a ``from_prior`` JWT: ``iss`` the prior DID, ``sub`` the new DID
-    (None ends the relationship), ``iat`` the time of the rotation (now by
+    """Return a ``from_prior`` JWT: ``iss`` the prior DID, ``sub`` the new DID,
+    ``iat`` the time of the rotation (now by
     default), signed by ``prior_signer``, whose ``key_id`` is a DID URL of
     ``iss`` and becomes the JWT's ``kid``.
 
@@ -112,7 +85,7 @@ def make_from_prior(
             ``sub`` without a ``versionId`` in the key id.
     """
     kid = prior_signer.key_id
-    if not is_did(iss) or (sub is not None and not is_did(sub)):
+    if not is_did(iss) or not is_did(sub):
         raise ValueError("from_prior iss and sub must be DIDs")
     if not is_did_url(kid) or parse_did_url(kid).fragment in (None, ""):
         raise ValueError("the prior signer's key_id must be a DID URL with a fragment")
@@ -120,14 +93,14 @@ def make_from_prior(
     if str(url.did) != iss:
         raise ValueError("the prior signer's key is not a key of the prior DID")
     if prior_signer.algorithm not in _ALGORITHMS:
-        raise ValueError(f"from_prior is signed with EdDSA or ES256, not {prior_signer.algorithm}")
+        raise ValueError(
+            f"from_prior is signed with EdDSA or ES256, not {prior_signer.algorithm}"
+        )
     if iss == sub and (url.query is None or not _VERSION_QUERY.fullmatch(url.query)):
         raise ValueError("a rotation within one DID names the prior version in the kid")
     header: JsonObject = {"typ": "JWT", "alg": prior_signer.algorithm, "kid": kid}
-    claims: JsonObject = {"iss": iss}
-    if sub is not None:
-        claims["sub"] = sub
-    claims["iat"] = int(datetime.now(UTC).timestamp()) if iat is None else iat
+    now = int(datetime.now(UTC).timestamp())
+    claims: JsonObject = {"iss": iss, "sub": sub, "iat": now if iat is None else iat}
     signing_input = _json_segment(header) + "." + _json_segment(claims)
     signature = prior_signer.sign(signing_input.encode("ascii"))
     return signing_input + "." + encode_base64url(signature)
@@ -222,7 +195,7 @@ def _extending_log(
         seen = known.to_json()
         if all(document_for(did, s).to_json() != seen for s in agora_log.states):
             raise InvalidFromPriorError(
-                f"The attached log of {did!r} does not extend the history already known."
+                f"The attached log of {did!r} does not extend the known history."
             )
     return agora_log
 
@@ -288,27 +261,25 @@ def _check_header(header: JsonObject) -> str:
         or not is_did_url(kid)
         or parse_did_url(kid).fragment in (None, "")
     ):
-        raise InvalidFromPriorError("The from_prior kid is not a DID URL with a fragment.")
+        raise InvalidFromPriorError(
+            "The from_prior kid is not a DID URL with a fragment."
+        )
     return kid
 
 
-def _did_claim(claims: JsonObject, name: str) -> str | None:
+def _did_claim(claims: JsonObject, name: str) -> str:
     value = claims.get(name)
-    if value is None and name not in claims:
-        return None
     if not isinstance(value, str) or not is_did(value):
         raise InvalidFromPriorError(f"The from_prior {name} is not a DID.")
     return value
 
 
 def _check_claims(
-    claims: JsonObject, kid: str, message_from: str | None, now: datetime
-) -> tuple[str, str | None, int]:
+    claims: JsonObject, kid: str, message_from: str, now: datetime
+) -> tuple[str, str, int]:
     iss = _did_claim(claims, "iss")
     sub = _did_claim(claims, "sub")
     iat = claims.get("iat")
-    if iss is None:
-        raise InvalidFromPriorError("The from_prior has no iss.")
     if not isinstance(iat, int) or isinstance(iat, bool) or iat < 0:
         raise InvalidFromPriorError("The from_prior iat is not a time in seconds.")
     if iat > now.timestamp() + _SKEW.total_seconds():
@@ -317,22 +288,20 @@ def _check_claims(
     if exp is not None and (not isinstance(exp, int) or exp <= now.timestamp()):
         raise InvalidFromPriorError("The from_prior has expired.")
     if str(parse_did_url(kid).did) != iss:
-        raise InvalidFromPriorError(f"The from_prior kid {kid!r} is not a key of {iss!r}.")
-    if message_from is None:
-        if sub is not None:
-            raise InvalidFromPriorError("The from_prior names a sub but the message no from.")
-    else:
-        sender = str(parse_did_url(message_from).did)
-        if sub != sender:
-            raise InvalidFromPriorError(
-                f"The from_prior sub is not the message's from {sender!r}."
-            )
+        raise InvalidFromPriorError(
+            f"The from_prior kid {kid!r} is not a key of {iss!r}."
+        )
+    sender = did_of(message_from)
+    if sub != sender:
+        raise InvalidFromPriorError(
+            f"The from_prior sub is not the message's from {sender!r}."
+        )
     return iss, sub, iat
 
 
 def _prior_method(
     iss: str,
-    sub: str | None,
+    sub: str,
     iat: int,
     kid: str,
     resolver: DidResolver,
@@ -378,7 +347,7 @@ def _prior_method(
 
 def check_from_prior(
     jwt: str,
-    message_from: str | None,
+    message_from: str,
     resolver: DidResolver | None = None,
     *,
     log: Sequence[JsonValue] | None = None,
@@ -389,7 +358,7 @@ def check_from_prior(
     The JWT is a compact JWS (EdDSA or ES256) with ``typ`` JWT; ``iss`` is a
     DID and the ``kid`` a DID URL of it whose key is listed under
     ``authentication`` in ``iss``'s document; ``sub`` is the message's
-    ``from`` (absent, with no ``from``, when the relationship ends); ``iat``
+    ``from``; ``iat``
     an integer not in the future. A ``kid`` with ``?versionId=<n>`` (did:agora)
     is looked up in version n of the log the message carries (``log``, see
     :func:`attached_log`); with ``iss`` equal to ``sub`` the log must go on
@@ -419,7 +388,9 @@ def check_from_prior(
             f"The from_prior kid {kid!r} is not an authentication key of {iss!r}."
         ) from exc
     if public.export_multikey() in compromised:
-        raise InvalidFromPriorError(f"The from_prior key {kid!r} is marked compromised.")
+        raise InvalidFromPriorError(
+            f"The from_prior key {kid!r} is marked compromised."
+        )
     if public.algorithm != header["alg"]:
         raise InvalidFromPriorError(f"The from_prior alg does not fit the key {kid!r}.")
     try:
@@ -427,5 +398,7 @@ def check_from_prior(
         token.deserialize(jwt)
         token.verify(jwk.JWK(**public.export_jwk()), alg=str(header["alg"]))
     except Exception as exc:  # jwcrypto raises several unrelated classes.
-        raise InvalidFromPriorError("The from_prior signature does not verify.") from exc
+        raise InvalidFromPriorError(
+            "The from_prior signature does not verify."
+        ) from exc
     return FromPrior(iss=iss, sub=sub, iat=iat, kid=kid)

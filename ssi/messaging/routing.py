@@ -14,10 +14,13 @@ from typing import Final
 
 from ssi.did.document import DIDDocument, Service
 from ssi.did.syntax import is_did, is_did_url, parse_did_url
+from ssi.encoding import decode_base64url
+from ssi.errors import SSIError
 from ssi.messaging.errors import ForwardInvalidError, MalformedMessageError
 from ssi.messaging.keys import DidResolver, did_of, memoized
-from ssi.messaging.message import Attachment, Message, load_json
+from ssi.messaging.message import ENCRYPTED, Attachment, Message, load_json
 from ssi.messaging.pack import pack_anoncrypt
+from ssi.messaging.unpack import FORWARD_TYPE, Unpacked
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
@@ -30,8 +33,6 @@ __all__ = [
     "wrap_forward",
 ]
 
-FORWARD_TYPE: Final = "https://didcomm.org/routing/2.0/forward"
-"""The message type of a ``forward`` message."""
 DIDCOMM_SERVICE_TYPE: Final = "DIDCommMessaging"
 """The service type that gives a DID's DIDComm endpoints."""
 _PROFILE: Final = "didcomm/v2"
@@ -170,9 +171,7 @@ def wrap_forward(
             {"next": following},
             to=(did_of(key),),
             expires_time=expires_time,
-            attachments=(
-                Attachment(data={"json": inner}, media_type="application/didcomm-encrypted+json"),
-            ),
+            attachments=(Attachment(data={"json": inner}, media_type=ENCRYPTED),),
         )
         current = pack_anoncrypt(forward, [key], resolver=resolve)
     return current
@@ -202,7 +201,11 @@ def wrap_for_mediators(
 def _check_encrypted(packed: str | JsonValue, error: type[Exception]) -> JsonObject:
     """Check that a value is a general-JSON JWE (a DIDComm encrypted message)."""
     try:
-        value = load_json(packed, what="forwarded message") if isinstance(packed, str) else packed
+        value = (
+            load_json(packed, what="forwarded message")
+            if isinstance(packed, str)
+            else packed
+        )
     except MalformedMessageError as exc:
         raise error("The forwarded message is not JSON.") from exc
     if not isinstance(value, dict) or not _JWE_MEMBERS <= value.keys():
@@ -213,7 +216,7 @@ def _check_encrypted(packed: str | JsonValue, error: type[Exception]) -> JsonObj
     return value
 
 
-def unwrap_forward(unpacked: object) -> tuple[str, str]:
+def unwrap_forward(unpacked: Unpacked) -> tuple[str, str]:
     """Return the next hop and the message to pass on, from a ``forward``
     message a mediator unpacked.
 
@@ -228,17 +231,15 @@ def unwrap_forward(unpacked: object) -> tuple[str, str]:
     Raises:
         ForwardInvalidError: the message is not such a ``forward``.
     """
-    from ssi.messaging.unpack import Unpacked
-
-    if not isinstance(unpacked, Unpacked):
-        raise TypeError("unwrap_forward takes an Unpacked message")
     message = unpacked.message
     if message.type != FORWARD_TYPE:
         raise ForwardInvalidError(f"The message {message.id!r} is not a forward.")
     if not unpacked.encrypted:
         raise ForwardInvalidError("A forward message must arrive encrypted.")
     following = message.body.get("next")
-    if not isinstance(following, str) or not (is_did(following) or is_did_url(following)):
+    if not isinstance(following, str) or not (
+        is_did(following) or is_did_url(following)
+    ):
         raise ForwardInvalidError("The forward body.next is not a DID or DID URL.")
     if is_did_url(following) and parse_did_url(following).path:
         raise ForwardInvalidError("The forward body.next has a path.")
@@ -248,13 +249,15 @@ def unwrap_forward(unpacked: object) -> tuple[str, str]:
     if "json" in data:
         inner = _check_encrypted(data["json"], ForwardInvalidError)
     elif isinstance(data.get("base64"), str):
-        from ssi.encoding import decode_base64url
-
         try:
             text = decode_base64url(str(data["base64"])).decode("utf-8")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ForwardInvalidError("The forward attachment is not base64url.") from exc
+        except (SSIError, UnicodeDecodeError) as exc:
+            raise ForwardInvalidError(
+                "The forward attachment is not base64url."
+            ) from exc
         inner = _check_encrypted(text, ForwardInvalidError)
     else:
-        raise ForwardInvalidError("The forward attachment holds no json or base64 data.")
+        raise ForwardInvalidError(
+            "The forward attachment holds no json or base64 data."
+        )
     return following, json.dumps(inner, separators=(",", ":"), ensure_ascii=False)
