@@ -18,6 +18,7 @@ from ssi.messaging import (
     pack_plaintext,
     unpack,
 )
+from ssi.messaging.message import Attachment
 from ssi.messaging.routing import (
     FORWARD_TYPE,
     Route,
@@ -26,7 +27,6 @@ from ssi.messaging.routing import (
     wrap_for_mediators,
     wrap_forward,
 )
-from ssi.messaging.message import Attachment
 from ssi.messaging.unpack import Unpacked
 from ssi.types import JsonObject
 from tests.unit.messaging.parties import KeyParty, Resolver
