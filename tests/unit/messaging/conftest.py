@@ -9,11 +9,11 @@ import pytest
 from ssi.did.document import DIDDocument
 from ssi.errors import DIDNotFoundError
 from ssi.keys.base import KeyPair
+from ssi.keys.ec import P256KeyPair
+from ssi.keys.ed25519 import Ed25519KeyPair
 from ssi.keys.jwk import decode_jwk
 from ssi.keys.signer import LocalKeyAgreer, LocalSigner
 from ssi.keys.x25519 import X25519KeyPair
-from ssi.keys.ec import P256KeyPair
-from ssi.keys.ed25519 import Ed25519KeyPair
 from tests.vectors.load import json_file
 
 APPENDIX_NOW = datetime.fromtimestamp(1516269022, UTC)
@@ -84,7 +84,9 @@ class Party:
         document = resolve(self.did).did_document
         assert document is not None
         self.document = document
-        self.signer = LocalSigner(key, document.verification_methods_for("authentication")[0].id)
+        self.signer = LocalSigner(
+            key, document.verification_methods_for("authentication")[0].id
+        )
         kid = document.verification_methods_for("keyAgreement")[0].id
         self.agreer = LocalKeyAgreer(key.to_x25519(), kid)
 

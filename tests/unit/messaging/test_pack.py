@@ -9,8 +9,8 @@ import pytest
 from ssi.encoding import decode_base64url
 from ssi.messaging import (
     ENCRYPTED,
-    NotForYouError,
     Message,
+    NotForYouError,
     pack_anoncrypt,
     pack_authcrypt,
     pack_plaintext,
@@ -39,7 +39,9 @@ def test_plaintext_round_trip(alice, bob):
     message = _message(alice.did, bob.did)
     result = unpack(pack_plaintext(message), [])
     assert result.message == message
-    assert not (result.encrypted or result.signed or result.sender_proven)
+    assert not (result.encrypted)
+    assert not (result.signed)
+    assert not (result.sender_proven)
 
 
 def test_signed_round_trip(alice, bob):
@@ -58,10 +60,12 @@ def test_anoncrypt_round_trip(enc, alice, bob):
     assert header["alg"] == "ECDH-ES+A256KW"
     assert header["enc"] == enc
     assert header["typ"] == ENCRYPTED
-    assert "apu" not in header and "skid" not in header
+    assert "apu" not in header
+    assert "skid" not in header
     result = unpack(packed, [bob.agreer])
     assert result.message == message
-    assert result.anoncrypt and not result.sender_proven
+    assert result.anoncrypt
+    assert not result.sender_proven
     assert result.recipient_kid == bob.agreer.key_id
 
 
@@ -80,7 +84,8 @@ def test_authcrypt_headers_as_the_spec_computes_them(alice, bob, carol):
     for party in (bob, carol):
         result = unpack(packed, [party.agreer])
         assert result.message == message
-        assert result.authcrypt and result.sender_proven
+        assert result.authcrypt
+        assert result.sender_proven
         assert result.sender_kid == alice.agreer.key_id
         assert result.recipient_kid == party.agreer.key_id
 
@@ -103,7 +108,9 @@ def test_anoncrypt_of_signed(alice, bob):
     message = _message(alice.did, bob.did)
     packed = pack_anoncrypt(pack_signed(message, alice.signer), [bob.did])
     result = unpack(packed, [bob.agreer])
-    assert result.anoncrypt and result.signed and result.sender_proven
+    assert result.anoncrypt
+    assert result.signed
+    assert result.sender_proven
 
 
 def test_appendix_p256_authcrypt_to_all_of_bobs_p256_keys(resolver):

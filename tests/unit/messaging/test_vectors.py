@@ -97,7 +97,8 @@ def test_authcrypt_p256_of_signed_opens_and_verifies(kid, resolver):
         now=APPENDIX_NOW,
     )
     assert result.message == PLAINTEXT
-    assert result.authcrypt and result.signed
+    assert result.authcrypt
+    assert result.signed
     assert result.sender_kid == "did:example:alice#key-p256-1"
     assert result.signer_kid == "did:example:alice#key-1"
 
@@ -113,7 +114,10 @@ def test_authcrypt_p256_of_signed_opens_and_verifies(kid, resolver):
 def test_p384_and_p521_vectors_are_refused_as_unsupported(name, resolver):
     with pytest.raises(UnsupportedMessagingAlgorithmError):
         unpack(
-            text("didcomm", name), agreers_of("bob"), resolver=resolver, now=APPENDIX_NOW
+            text("didcomm", name),
+            agreers_of("bob"),
+            resolver=resolver,
+            now=APPENDIX_NOW,
         )
 
 
