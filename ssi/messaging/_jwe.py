@@ -30,6 +30,7 @@ from typing import Final
 
 import nacl.bindings
 import nacl.exceptions
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
 from cryptography.hazmat.primitives.keywrap import (
@@ -126,7 +127,13 @@ def decrypt_content(enc: str, cek: bytes, aad: bytes, sealed: Sealed) -> bytes:
             cek, aad, sealed.iv, sealed.ciphertext, sealed.tag
         )
         return out
-    except (JWException, nacl.exceptions.CryptoError, ValueError) as exc:
+    except (
+        JWException,
+        InvalidSignature,
+        InvalidTag,
+        nacl.exceptions.CryptoError,
+        ValueError,
+    ) as exc:
         raise DecryptionFailedError("The message could not be decrypted.") from exc
 
 

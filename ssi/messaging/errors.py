@@ -16,6 +16,7 @@ so callers catch one class and read ``code``; the problem ``type`` is
     ├── RecipientKeyMismatchError       recipientKeyMismatch
     ├── SenderKeyNotInDocumentError     senderKeyNotInDocument
     ├── SkidMismatchError               skidMismatch
+    ├── FromMismatchError               fromMismatch
     ├── SignatureInvalidError           signatureInvalid
     ├── SignerNotSenderError            signerNotSender
     ├── MessageExpiredError             messageExpired
@@ -37,6 +38,7 @@ __all__ = [
     "AttachmentTooLargeError",
     "DecryptionFailedError",
     "ForwardInvalidError",
+    "FromMismatchError",
     "InvalidFromPriorError",
     "MalformedMessageError",
     "MessageExpiredError",
@@ -146,14 +148,24 @@ class SenderKeyNotInDocumentError(MessagingError):
 
 
 class SkidMismatchError(MessagingError):
-    """The ``skid`` header disagrees with ``apu``, or the plaintext ``from``
-    is not the DID of the ``skid``.
+    """The ``skid`` header disagrees with ``apu``.
 
     Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#message-layer-addressing-consistency
     """
 
     code = "skidMismatch"
     title = "Sender key id mismatch"
+
+
+class FromMismatchError(MessagingError):
+    """The plaintext ``from`` is not the DID of the authcrypt sender key
+    (``skid``).
+
+    Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#message-layer-addressing-consistency
+    """
+
+    code = "fromMismatch"
+    title = "Sender does not match from"
 
 
 class SignatureInvalidError(MessagingError):

@@ -29,6 +29,7 @@ from ssi.messaging._jwe import (
 from ssi.messaging.errors import (
     AttachmentTooLargeError,
     DecryptionFailedError,
+    FromMismatchError,
     InvalidFromPriorError,
     MalformedMessageError,
     MessageExpiredError,
@@ -394,7 +395,7 @@ def unpack(
         raise MalformedMessageError("The message has too many envelopes.")
     sender_did = None if message.from_ is None else did_of(message.from_)
     if sender_kid is not None and did_of(sender_kid) != sender_did:
-        raise SkidMismatchError("The message 'from' is not the DID of its 'skid'.")
+        raise FromMismatchError("The message 'from' is not the DID of its 'skid'.")
     if signer_kid is not None and did_of(signer_kid) != sender_did:
         raise SignerNotSenderError("The message 'from' is not the signer's DID.")
     if recipient_kid is not None and message.to:

@@ -9,10 +9,11 @@ import pytest
 from ssi.did.document import DIDDocument
 from ssi.errors import DIDNotFoundError
 from ssi.keys.base import KeyPair
+from ssi.keys.ec import P256KeyPair
+from ssi.keys.ed25519 import Ed25519KeyPair
 from ssi.keys.jwk import decode_jwk
 from ssi.keys.signer import LocalKeyAgreer, LocalSigner
 from ssi.keys.x25519 import X25519KeyPair
-from ssi.keys.ec import P256KeyPair
 from tests.vectors.load import json_file
 
 APPENDIX_NOW = datetime.fromtimestamp(1516269022, UTC)
@@ -69,3 +70,37 @@ def resolver() -> StaticResolver:
         DIDDocument.from_json(json_file("didcomm", "did-alice.json")),
         DIDDocument.from_json(json_file("didcomm", "did-bob.json")),
     )
+
+
+class Party:
+    """A did:key identity with its signer and key agreer."""
+
+    def __init__(self) -> None:
+        from ssi import did_key, generate_key, resolve
+
+        key = generate_key("Ed25519")
+        assert isinstance(key, Ed25519KeyPair)
+        self.did = did_key(key)
+        document = resolve(self.did).did_document
+        assert document is not None
+        self.document = document
+        self.signer = LocalSigner(
+            key, document.verification_methods_for("authentication")[0].id
+        )
+        kid = document.verification_methods_for("keyAgreement")[0].id
+        self.agreer = LocalKeyAgreer(key.to_x25519(), kid)
+
+
+@pytest.fixture
+def alice() -> Party:
+    return Party()
+
+
+@pytest.fixture
+def bob() -> Party:
+    return Party()
+
+
+@pytest.fixture
+def carol() -> Party:
+    return Party()
