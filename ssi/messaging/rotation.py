@@ -285,7 +285,9 @@ def _check_claims(
     if iat > now.timestamp() + _SKEW.total_seconds():
         raise InvalidFromPriorError("The from_prior iat lies in the future.")
     exp = claims.get("exp")
-    if exp is not None and (not isinstance(exp, int) or exp <= now.timestamp()):
+    if "exp" in claims and (
+        not isinstance(exp, int) or isinstance(exp, bool) or exp <= now.timestamp()
+    ):
         raise InvalidFromPriorError("The from_prior has expired.")
     if str(parse_did_url(kid).did) != iss:
         raise InvalidFromPriorError(

@@ -128,7 +128,7 @@ def find_route(to: str, resolver: DidResolver | None = None) -> Route | None:
             raise MalformedMessageError(
                 f"The mediator {uri!r} names another DID as its endpoint."
             )
-        keys = [uri, *(str(k) for k in mediator[1].get("routingKeys", []) or []), *keys]
+        keys = [did_of(uri), *keys]
         uri = mediator_uri
     return Route(uri=uri, routing_keys=tuple(keys), service_id=service_id)
 
