@@ -289,6 +289,13 @@ def _check_claims(
         not isinstance(exp, int) or isinstance(exp, bool) or exp <= now.timestamp()
     ):
         raise InvalidFromPriorError("The from_prior has expired.")
+    nbf = claims.get("nbf")
+    if "nbf" in claims and (
+        not isinstance(nbf, int)
+        or isinstance(nbf, bool)
+        or nbf > now.timestamp() + _SKEW.total_seconds()
+    ):
+        raise InvalidFromPriorError("The from_prior is not valid yet (nbf).")
     if str(parse_did_url(kid).did) != iss:
         raise InvalidFromPriorError(
             f"The from_prior kid {kid!r} is not a key of {iss!r}."
