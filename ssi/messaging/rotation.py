@@ -26,7 +26,7 @@ from ssi.agora import AgoraLog, document_for, resolve_log, select_state
 from ssi.did.document import DIDDocument
 from ssi.did.syntax import is_did, is_did_url, parse_did_url
 from ssi.encoding import decode_base64url, encode_base64url
-from ssi.errors import DIDError, SSIError
+from ssi.errors import DIDError, DIDNotFoundError, SSIError
 from ssi.keys.base import Signer
 from ssi.messaging.errors import (
     InvalidFromPriorError,
@@ -176,6 +176,17 @@ def announce_rotation(
     return make_from_prior(prior_signer, did, did, iat=iat), log_attachment(log)
 
 
+def _not_found(error: BaseException) -> bool:
+    """Whether a resolution failure says the DID is unknown (and nothing
+    worse, such as a forked or broken log)."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, DIDNotFoundError):
+            return True
+        cause = cause.__cause__
+    return False
+
+
 def _extending_log(
     did: str, log: Sequence[JsonValue], resolver: DidResolver, now: datetime
 ) -> AgoraLog:
@@ -189,7 +200,11 @@ def _extending_log(
         ) from exc
     try:
         known: DIDDocument | None = resolver(did)
-    except UnresolvableDIDError:
+    except UnresolvableDIDError as exc:
+        if not _not_found(exc):
+            raise InvalidFromPriorError(
+                f"The known history of {did!r} cannot be read: {exc}"
+            ) from exc
         known = None
     if known is not None:
         seen = known.to_json()

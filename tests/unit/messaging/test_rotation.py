@@ -11,6 +11,7 @@ from jwcrypto import jwk, jws
 
 from ssi.did.document import DIDDocument
 from ssi.encoding import decode_base64url, encode_base64url
+from ssi.errors import DuplicityError
 from ssi.messaging import (
     InvalidFromPriorError,
     Message,
@@ -398,3 +399,27 @@ def test_reference_from_prior_is_refused_only_for_its_past_exp() -> None:
         123456,
     )
     assert checked.kid == "did:example:charlie#key-1"
+
+
+def test_agora_rotation_for_an_unknown_did_rests_on_the_log_alone() -> None:
+    alice = AgoraParty.create()
+    alice.rotate()
+    token, _ = announce_rotation(alice.signer(1), alice.did, alice.entries)
+    checked = check_from_prior(token, alice.did, Resolver(), log=alice.entries)
+    assert checked.kid == f"{alice.did}?versionId=1#key-1"
+    fresh = resolver_with_log(Resolver(), alice.did, alice.entries)
+    assert fresh(alice.did).find_verification_method(
+        f"{alice.did}#key-2", "authentication"
+    )
+
+
+def test_agora_rotation_when_the_known_history_is_broken_fails() -> None:
+    alice = AgoraParty.create()
+    alice.rotate()
+    token, _ = announce_rotation(alice.signer(1), alice.did, alice.entries)
+
+    def broken(did: str) -> DIDDocument:
+        raise DuplicityError("two histories", entry=2, evidence=[])
+
+    with pytest.raises(InvalidFromPriorError, match="cannot be read"):
+        check_from_prior(token, alice.did, broken, log=alice.entries)
