@@ -69,9 +69,9 @@ def make_from_prior(
     prior_signer: Signer, iss: str, sub: str, *, iat: int | None = None
 ) -> str:
     """Return a ``from_prior`` JWT: ``iss`` the prior DID, ``sub`` the new DID,
-    ``iat`` the time of the rotation (now by
-    default), signed by ``prior_signer``, whose ``key_id`` is a DID URL of
-    ``iss`` and becomes the JWT's ``kid``.
+    ``iat`` the time of the rotation (now by default), signed by
+    ``prior_signer``, whose ``key_id`` is a DID URL of ``iss`` and becomes the
+    JWT's ``kid``.
 
     For a did:agora key rotation ``iss`` and ``sub`` are the same DID and the
     ``kid`` names the prior version (``did:agora:...?versionId=2#key-1``);
@@ -101,6 +101,9 @@ def make_from_prior(
     header: JsonObject = {"typ": "JWT", "alg": prior_signer.algorithm, "kid": kid}
     now = int(datetime.now(UTC).timestamp())
     claims: JsonObject = {"iss": iss, "sub": sub, "iat": now if iat is None else iat}
+    # The key stays behind the Signer seam (a wallet), so the JWS signing
+    # input (RFC 7515 section 5.1) is put together here; receivers verify with
+    # jwcrypto.
     signing_input = _json_segment(header) + "." + _json_segment(claims)
     signature = prior_signer.sign(signing_input.encode("ascii"))
     return signing_input + "." + encode_base64url(signature)
