@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ssi.encoding import decode_base64url, encode_base64url
+from ssi.errors import KeyMaterialError
 from ssi.keys.signer import LocalKeyAgreer
 from ssi.keys.x25519 import X25519KeyPair
 from ssi.messaging import (
@@ -422,4 +423,13 @@ def test_from_prior_goes_to_the_checker(alice, bob):
     assert seen == [("a.b.c", alice.did, alice.did)]
     assert result.from_prior == FromPrior(
         "did:example:old", alice.did, 1, "did:example:old#k"
+    )
+
+
+def test_a_resolver_failing_with_any_library_error_is_unresolvable(authcrypt, bob):
+    def broken(did):
+        raise KeyMaterialError(f"cannot read {did}")
+
+    _assert_code(
+        "unresolvableDid", lambda: unpack(authcrypt, [bob.agreer], resolver=broken)
     )
