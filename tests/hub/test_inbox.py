@@ -22,7 +22,7 @@ from hub.app import create_app
 from hub.client import InboxSession, deliver
 from hub.inbox import CHALLENGE_SECONDS, ENCRYPTED_MEDIA_TYPE, TOKEN_SECONDS
 from hub.limits import TokenBuckets
-from hub.mailbox import INBOX_SUFFIX, SQLiteMailbox, open_mailbox
+from hub.mailbox import FORGET_AFTER, INBOX_SUFFIX, SQLiteMailbox, open_mailbox
 from hub.settings import HubSettings
 from hub.state import HubState
 from ssi.credentials import Verifier
@@ -552,3 +552,28 @@ def test_a_real_hub_process_keeps_an_inbox(tmp_path: Path) -> None:
         hub.stop()
     stored = (tmp_path / ("hub.sqlite" + INBOX_SUFFIX)).read_bytes()
     assert SECRET not in stored
+
+
+def test_challenges_are_used_once_and_forgotten_an_hour_after_expiry(db: str) -> None:
+    mailbox = open_mailbox(db)
+    try:
+        mailbox.add_challenge("first", ALICE, expires=10.0, now=0.0)
+        mailbox.add_challenge("second", ALICE, expires=10.0, now=0.0)
+        assert not mailbox.use_challenge("first", BOB, now=5.0)  # Alice's only
+        assert mailbox.use_challenge("first", ALICE, now=5.0)
+        assert not mailbox.use_challenge("first", ALICE, now=5.0)
+        assert not mailbox.use_challenge("second", ALICE, now=11.0)  # expired
+        mailbox.add_challenge("third", BOB, expires=30.0, now=20.0)
+        kept = mailbox.challenge("second")
+        assert kept is not None
+        assert (kept.did, kept.used) == (ALICE, False)
+        mailbox.add_challenge(
+            "fourth", BOB, expires=99_999.0, now=10.0 + FORGET_AFTER + 1
+        )
+        assert mailbox.challenge("second") is None
+        assert mailbox.challenge("third") is not None
+        mailbox.add_token("digest", ALICE, expires=50.0)
+        assert mailbox.token_did("digest", now=49.0) == ALICE
+        assert mailbox.token_did("digest", now=51.0) is None
+    finally:
+        mailbox.close()
