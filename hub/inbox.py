@@ -459,10 +459,9 @@ def router() -> APIRouter:
         why = check_jwe(body)
         if why is not None:
             return problem(400, "invalidMessage", f"not an encrypted message: {why}")
-        mailbox = hub_mailbox(state)
         try:
             info = await run_in_threadpool(
-                lambda: mailbox.deliver(
+                lambda: hub_mailbox(state).deliver(
                     did,
                     body,
                     now=_now(request),

@@ -459,19 +459,21 @@ def test_the_client_delivers_and_a_session_reads_with_one_authentication(
 
 
 def test_concurrent_deliveries_never_overfill_an_inbox(db: str, tmp_path: Path) -> None:
-    mailbox = open_mailbox(db)
+    # Two mailboxes on one database: two connections, as two workers have.
+    mailbox, other = open_mailbox(db), open_mailbox(db)
     stored: list[str] = []
     refused: list[str] = []
 
-    def worker() -> None:
+    def worker(number: int) -> None:
+        box = mailbox if number % 2 else other
         for _ in range(4):
             try:
-                mailbox.deliver(ALICE, b"{}", now=1.0, max_messages=5, max_bytes=10**6)
+                box.deliver(ALICE, b"{}", now=1.0, max_messages=5, max_bytes=10**6)
                 stored.append("ok")
             except InboxError as exc:
                 refused.append(exc.code)
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -490,6 +492,7 @@ def test_concurrent_deliveries_never_overfill_an_inbox(db: str, tmp_path: Path) 
         assert mailbox.usage(ALICE) == (4, 8)
     finally:
         mailbox.close()
+        other.close()
 
 
 def test_a_memory_store_gets_a_memory_mailbox() -> None:
