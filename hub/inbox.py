@@ -59,6 +59,7 @@ from ssi.errors import (
     InvalidProofPurposeError,
     SSIError,
 )
+from ssi.messaging import ENCRYPTED
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
@@ -71,8 +72,8 @@ __all__ = [
     "router",
 ]
 
-ENCRYPTED_MEDIA_TYPE: Final = "application/didcomm-encrypted+json"
-"""The media type of an encrypted DIDComm message (DIDComm v2.1, IANA)."""
+ENCRYPTED_MEDIA_TYPE: Final = ENCRYPTED
+"""The media type of an encrypted DIDComm message (DIDComm v2.1)."""
 
 CHALLENGE_SECONDS: Final = 120
 """How long a challenge may be answered."""

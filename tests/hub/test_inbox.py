@@ -30,7 +30,14 @@ from ssi.did.methods import KeyMethod
 from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.encoding import encode_base64url
 from ssi.errors import InboxError, ProofGenerationError
-from ssi.keys import Ed25519KeyPair, LocalSigner
+from ssi.keys import Ed25519KeyPair, LocalKeyAgreer, LocalSigner
+from ssi.messaging import (
+    Message,
+    default_resolver,
+    key_agreement_keys,
+    pack_authcrypt,
+    unpack,
+)
 from ssi.store import open_store
 from tests.hub.conftest import start_hub
 from tests.pg import fresh_schema
@@ -580,3 +587,29 @@ def test_challenges_are_used_once_and_forgotten_an_hour_after_expiry(db: str) ->
         assert mailbox.token_did("digest", now=51.0) is None
     finally:
         mailbox.close()
+
+
+def test_an_authcrypt_message_travels_through_the_inbox(client: TestClient) -> None:
+    def agreer(key: Ed25519KeyPair, did: str) -> LocalKeyAgreer:
+        ((kid, _),) = key_agreement_keys(did, default_resolver)
+        return LocalKeyAgreer(key.to_x25519(), kid)
+
+    text = "authcrypt marker 5b1e: the minutes are ready"
+    message = Message.new(
+        "https://didcomm.org/basicmessage/2.0/message",
+        {"content": text},
+        from_=ALICE,
+        to=(BOB,),
+    )
+    sealed = pack_authcrypt(message, agreer(ALICE_KEY, ALICE), [BOB])
+    message_id = deliver(ORIGIN, BOB, sealed, client=client)
+    with InboxSession(ORIGIN, BOB, BOB_SIGNER, client=client) as inbox:
+        received = inbox.read(message_id)
+    assert received == sealed
+    opened = unpack(received, [agreer(BOB_KEY, BOB)])
+    assert opened.sender_proven
+    assert opened.sender_kid is not None
+    assert opened.sender_kid.startswith(ALICE)
+    assert opened.message.body == {"content": text}
+    mailbox = client.app.state.hub.mailbox  # type: ignore[attr-defined]
+    assert text.encode() not in mailbox.read(BOB, message_id)
