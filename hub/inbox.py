@@ -57,6 +57,7 @@ from ssi.errors import (
     InboxError,
     InvalidCursorError,
     InvalidProofPurposeError,
+    InvalidVerificationMethodURLError,
     SSIError,
 )
 from ssi.messaging import ENCRYPTED
@@ -85,6 +86,8 @@ _DEFAULT_PAGE: Final = 100
 _B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
 _MESSAGE_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _CURSOR: Final = re.compile(r"i1\.([0-9]{1,18})")
+_KEY_REFUSED: Final = (InvalidProofPurposeError, InvalidVerificationMethodURLError)
+"""Errors that say the proof's key is not one the DID authenticates with."""
 _RESERVED: Final = frozenset({"challenge", "token"})
 """Path segments after ``/inbox/{did}/`` that name an operation, never a message."""
 _WWW_AUTHENTICATE: Final = 'DIDAuth realm="inbox", Bearer realm="inbox"'
@@ -347,7 +350,7 @@ def _authenticate_presentation(request: Request, did: str, encoded: str) -> None
     )
     if not report.verified:
         errors = [item.error for item in report.all_problems()]
-        if any(isinstance(error, InvalidProofPurposeError) for error in errors):
+        if any(isinstance(error, _KEY_REFUSED) for error in errors):
             raise _refuse(
                 "keyNotAuthorized",
                 f"the proof's key is not in the authentication of {did[:120]}.",

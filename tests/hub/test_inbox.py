@@ -41,6 +41,7 @@ from ssi.messaging import (
 from ssi.store import open_store
 from tests.hub.conftest import start_hub
 from tests.pg import fresh_schema
+from tests.unit.bundle.corpus import agora_identity
 from tests.unit.proofs.doubles import StaticMethod, did_document
 
 PROBLEM = "application/problem+json"
@@ -613,3 +614,22 @@ def test_an_authcrypt_message_travels_through_the_inbox(client: TestClient) -> N
     assert opened.message.body == {"content": text}
     mailbox = client.app.state.hub.mailbox  # type: ignore[attr-defined]
     assert text.encode() not in mailbox.read(BOB, message_id)
+
+
+def test_a_did_agora_authenticates_with_its_current_key_once_the_hub_has_its_log(
+    client: TestClient,
+) -> None:
+    identity = agora_identity(77, rotate=True)
+    (_, old), (_, current) = identity.signers
+    path = f"/inbox/{identity.did}"
+    unknown = answer(client, identity.did, current)
+    is_problem(client.get(path, headers=auth(unknown)), 401, "unresolvableDid")
+    client.app.state.hub.logbook.record(identity.log)  # type: ignore[attr-defined]
+    rotated_out = answer(client, identity.did, old)
+    is_problem(client.get(path, headers=auth(rotated_out)), 401, "keyNotAuthorized")
+    assert (
+        client.get(
+            path, headers=auth(answer(client, identity.did, current))
+        ).status_code
+        == 200
+    )
