@@ -20,7 +20,8 @@ from jwcrypto import jwe, jwk
 import ssi
 from hub.app import create_app
 from hub.client import InboxSession, deliver
-from hub.inbox import CHALLENGE_SECONDS, ENCRYPTED_MEDIA_TYPE, TOKEN_SECONDS
+from hub.didauth import CHALLENGE_SECONDS, TOKEN_SECONDS
+from hub.inbox import ENCRYPTED_MEDIA_TYPE
 from hub.limits import TokenBuckets
 from hub.mailbox import FORGET_AFTER, INBOX_SUFFIX, SQLiteMailbox, open_mailbox
 from hub.settings import HubSettings
