@@ -1,0 +1,627 @@
+"""The hub's inboxes: anyone delivers encrypted DIDComm messages to a DID,
+only that DID lists, reads and deletes them.
+
+- ``POST /inbox/{did}``: one packed encrypted message (a JWE in general JSON
+  serialization, ``application/didcomm-encrypted+json``), kept as opaque
+  bytes; 202 with its id. The hub checks the shape only (it cannot decrypt).
+- ``POST /inbox/{did}/challenge``: a fresh challenge for that inbox, with
+  the hub's domain and when the challenge expires.
+- Authenticated (``Authorization: DIDAuth <base64url of a presentation>``,
+  or ``Bearer <token>`` from ``POST /inbox/{did}/token``):
+  ``GET /inbox/{did}`` (a page of ids, times and sizes),
+  ``GET /inbox/{did}/{id}`` (the message) and ``DELETE /inbox/{did}/{id}``.
+
+DID authentication: the presentation's ``holder`` is the inbox's DID, and
+its proof (``proofPurpose`` authentication) carries a challenge this hub
+issued for that inbox, unused and unexpired, and the hub's domain; it is
+verified with the hub's verifier, so its key must be in the DID's
+``authentication``. A challenge is used once. Every refusal is a 401
+problem with its own code (a token of another DID: 403), and nothing is
+said about the inbox's messages before authentication succeeds.
+
+Test seams: ``app.state.inbox_clock`` (Unix seconds) and
+``app.state.inbox_buckets`` (the delivery rate limiter) replace the clock
+and the buckets when set.
+
+Spec: docs/hub.md (Inbox), https://identity.foundation/didcomm-messaging/spec/v2.1/
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from hub.limits import TokenBuckets
+from hub.mailbox import AnyMailbox, MessageInfo, open_mailbox
+from hub.problems import problem
+from hub.schemas import json_response, problem_responses
+from hub.state import HubState, hub_state
+from ssi.credentials.json_input import load_json
+from ssi.did.syntax import parse_did
+from ssi.encoding import decode_base64url
+from ssi.errors import (
+    DIDError,
+    InboxAuthenticationError,
+    InboxError,
+    InvalidCursorError,
+    InvalidProofPurposeError,
+    SSIError,
+)
+from ssi.types import JsonObject, JsonValue
+
+__all__ = [
+    "CHALLENGE_SECONDS",
+    "ENCRYPTED_MEDIA_TYPE",
+    "TOKEN_SECONDS",
+    "check_jwe",
+    "hub_domain",
+    "hub_mailbox",
+    "router",
+]
+
+ENCRYPTED_MEDIA_TYPE: Final = "application/didcomm-encrypted+json"
+"""The media type of an encrypted DIDComm message (DIDComm v2.1, IANA)."""
+
+CHALLENGE_SECONDS: Final = 120
+"""How long a challenge may be answered."""
+
+TOKEN_SECONDS: Final = 300
+"""How long a bearer token from ``POST /inbox/{did}/token`` is accepted."""
+
+_DEFAULT_PAGE: Final = 100
+_B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
+_MESSAGE_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_CURSOR: Final = re.compile(r"i1\.([0-9]{1,18})")
+_WWW_AUTHENTICATE: Final = 'DIDAuth realm="inbox", Bearer realm="inbox"'
+_MAX_PROTECTED: Final = 16 * 1024
+_OPENING: Final = threading.Lock()
+
+_JWE_SCHEMA: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["protected", "recipients", "iv", "ciphertext", "tag"],
+    "properties": {
+        "protected": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+        "recipients": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["encrypted_key"],
+                "properties": {
+                    "header": {"type": "object"},
+                    "encrypted_key": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+                },
+            },
+        },
+        "iv": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+        "ciphertext": {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"},
+        "tag": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+    },
+}
+_ENTRY: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["id", "received", "size"],
+    "properties": {
+        "id": {"type": "string"},
+        "received": {"type": "string", "format": "date-time"},
+        "size": {"type": "integer"},
+    },
+}
+_LISTING: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["items", "cursor", "more"],
+    "properties": {
+        "items": {"type": "array", "items": _ENTRY},
+        "cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        "more": {"type": "boolean"},
+    },
+}
+_CHALLENGE: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["challenge", "domain", "expires"],
+    "properties": {
+        "challenge": {"type": "string"},
+        "domain": {"type": "string"},
+        "expires": {"type": "string", "format": "date-time"},
+    },
+}
+_TOKEN: Final[dict[str, Any]] = {
+    "type": "object",
+    "required": ["token", "tokenType", "expires"],
+    "properties": {
+        "token": {"type": "string"},
+        "tokenType": {"const": "Bearer"},
+        "expires": {"type": "string", "format": "date-time"},
+    },
+}
+_AUTH_NOTE: Final = (
+    " Needs `Authorization: DIDAuth <base64url of a presentation answering a "
+    "challenge>` or `Authorization: Bearer <token>` (docs/hub.md, Inbox)."
+)
+
+
+def hub_mailbox(state: HubState) -> AnyMailbox:
+    """Return the hub's mailbox, opening it (for the store its settings
+    name) on first use; the state closes it.
+
+    Spec: docs/hub.md (Inbox)
+
+    Raises:
+        StoreAccessError: the mailbox cannot be opened.
+    """
+    if state.mailbox is None:
+        with _OPENING:
+            if state.mailbox is None:
+                state.mailbox = open_mailbox(state.settings.db)
+    return state.mailbox
+
+
+def hub_domain(request: Request) -> str:
+    """Return the domain presentations must carry: the ``domain`` setting,
+    else the origin the request was addressed to (``http://host:port``).
+
+    Spec: docs/hub.md (Inbox: authentication)
+    """
+    configured = hub_state(request).settings.domain
+    if configured:
+        return configured
+    url = request.base_url
+    return f"{url.scheme}://{url.netloc}"
+
+
+def check_jwe(body: bytes) -> str | None:
+    """Return why ``body`` is not a JWE in general JSON serialization with at
+    least one recipient, or None when its shape is one.
+
+    Only the shape is checked (the hub holds no key): a JSON object with
+    ``protected`` (base64url of a JSON object), ``recipients`` (a non-empty
+    array of objects, each with an ``encrypted_key`` and, if any, a
+    ``header`` object), ``iv``, ``ciphertext`` and ``tag`` (base64url).
+
+    Spec: https://www.rfc-editor.org/rfc/rfc7516#section-7.2.1,
+    https://identity.foundation/didcomm-messaging/spec/v2.1/#didcomm-encrypted-messages
+    """
+    try:
+        value = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return "the body is not JSON."
+    if not isinstance(value, dict):
+        return "the body is not a JSON object."
+    for name in ("protected", "iv", "ciphertext", "tag"):
+        member = value.get(name)
+        if not isinstance(member, str) or not _B64URL.fullmatch(member):
+            return f"{name} is not a base64url string."
+        if not member and name != "ciphertext":
+            return f"{name} is empty."
+    protected = str(value["protected"])
+    if len(protected) > _MAX_PROTECTED:
+        return "the protected header is too long."
+    try:
+        header = load_json(decode_base64url(protected))
+    except SSIError:
+        return "the protected header is not base64url of JSON."
+    if not isinstance(header, dict):
+        return "the protected header is not a JSON object."
+    recipients = value.get("recipients")
+    if not isinstance(recipients, list) or not recipients:
+        return "recipients is not a non-empty array (general JSON serialization)."
+    for index, recipient in enumerate(recipients):
+        if not isinstance(recipient, dict):
+            return f"recipients[{index}] is not an object."
+        key = recipient.get("encrypted_key")
+        if not isinstance(key, str) or not key or not _B64URL.fullmatch(key):
+            return f"recipients[{index}].encrypted_key is not a base64url string."
+        if "header" in recipient and not isinstance(recipient["header"], dict):
+            return f"recipients[{index}].header is not an object."
+    return None
+
+
+def _now(request: Request) -> float:
+    clock: Callable[[], float] = getattr(request.app.state, "inbox_clock", time.time)
+    return float(clock())
+
+
+def _iso(moment: float) -> str:
+    stamp = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
+    return stamp.replace("+00:00", "Z")
+
+
+def _checked_did(did: str) -> JSONResponse | None:
+    try:
+        parse_did(did)
+    except DIDError as exc:
+        return problem(400, exc.code, exc.detail)
+    return None
+
+
+def _rate_limited(request: Request) -> JSONResponse | None:
+    buckets = getattr(request.app.state, "inbox_buckets", None)
+    if not isinstance(buckets, TokenBuckets):
+        rate = hub_state(request).settings.inbox_rate
+        with _OPENING:
+            buckets = getattr(request.app.state, "inbox_buckets", None)
+            if not isinstance(buckets, TokenBuckets):
+                buckets = TokenBuckets(rate, 2 * rate)
+                request.app.state.inbox_buckets = buckets
+    client = request.client.host if request.client else "unknown"
+    wait = buckets.take(client)
+    if wait <= 0:
+        return None
+    retry = max(1, int(wait + 0.999))
+    return problem(
+        429,
+        "tooManyRequests",
+        f"Too many inbox requests from this client: retry in {retry} s.",
+        retryAfter=retry,
+    )
+
+
+def _refused(error: InboxError) -> JSONResponse:
+    status = error.status or 401
+    response = problem(status, error.code, error.detail)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = _WWW_AUTHENTICATE
+    return response
+
+
+def _refuse(code: str, detail: str, status: int = 401) -> InboxAuthenticationError:
+    return InboxAuthenticationError(detail, code=code, status=status)
+
+
+def _holder(presentation: JsonObject) -> str | None:
+    holder = presentation.get("holder")
+    if isinstance(holder, dict):
+        holder = holder.get("id")
+    return holder if isinstance(holder, str) else None
+
+
+def _proof_values(presentation: JsonObject) -> tuple[str, str]:
+    proof: JsonValue = presentation.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
+    if not isinstance(proof, dict):
+        raise _refuse("invalidPresentation", "the presentation has not one proof.")
+    challenge, domain = proof.get("challenge"), proof.get("domain")
+    if not isinstance(challenge, str) or not isinstance(domain, str):
+        raise _refuse(
+            "invalidPresentation",
+            "the presentation's proof carries no challenge or no domain string.",
+        )
+    return challenge, domain
+
+
+def _decode_presentation(encoded: str) -> JsonObject:
+    try:
+        value = load_json(decode_base64url(encoded.strip()), max_bytes=64 * 1024)
+    except SSIError as exc:
+        raise _refuse(
+            "invalidPresentation",
+            "the DIDAuth credentials are not base64url of a JSON presentation.",
+        ) from exc
+    if not isinstance(value, dict):
+        raise _refuse("invalidPresentation", "the presentation is not an object.")
+    return value
+
+
+def _authenticate_presentation(request: Request, did: str, encoded: str) -> None:
+    """Check a DIDAuth answer for ``did``'s inbox; use its challenge."""
+    state = hub_state(request)
+    mailbox = hub_mailbox(state)
+    presentation = _decode_presentation(encoded)
+    if _holder(presentation) != did:
+        raise _refuse("wrongHolder", f"the presentation's holder is not {did[:120]}.")
+    challenge, domain = _proof_values(presentation)
+    expected_domain = hub_domain(request)
+    if domain != expected_domain:
+        raise _refuse(
+            "wrongDomain",
+            f"the presentation was made for another domain, not {expected_domain}.",
+        )
+    now = _now(request)
+    issued = mailbox.challenge(challenge)
+    if issued is None or issued.did != did:
+        raise _refuse(
+            "unknownChallenge", "this hub issued no such challenge for this inbox."
+        )
+    if issued.used:
+        raise _refuse("challengeReplayed", "this challenge was answered already.")
+    if issued.expires < now:
+        raise _refuse("challengeExpired", "this challenge has expired.")
+    report = state.verifier.verify_presentation(
+        presentation, challenge=challenge, domain=expected_domain
+    )
+    if not report.verified:
+        errors = [item.error for item in report.all_problems()]
+        if any(isinstance(error, InvalidProofPurposeError) for error in errors):
+            raise _refuse(
+                "keyNotAuthorized",
+                f"the proof's key is not in the authentication of {did[:120]}.",
+            )
+        if any(isinstance(error, DIDError) for error in errors):
+            raise _refuse(
+                "unresolvableDid", f"{did[:120]} or its key cannot be resolved here."
+            )
+        raise _refuse("invalidPresentation", "the presentation does not verify.")
+    if not mailbox.use_challenge(challenge, did, now=now):
+        raise _refuse("challengeReplayed", "this challenge was answered already.")
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _authenticate(request: Request, did: str, *, bearer: bool = True) -> None:
+    """Let the request through only if it proves it speaks for ``did``.
+
+    Raises:
+        InboxAuthenticationError: 401 (403 for another DID's token).
+    """
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    scheme = scheme.lower()
+    if scheme == "didauth" and credentials.strip():
+        _authenticate_presentation(request, did, credentials)
+        return
+    if scheme == "bearer" and bearer and credentials.strip():
+        state = hub_state(request)
+        owner = hub_mailbox(state).token_did(
+            _token_digest(credentials.strip()), now=_now(request)
+        )
+        if owner is None:
+            raise _refuse("invalidToken", "the bearer token is unknown or expired.")
+        if owner != did:
+            raise _refuse(
+                "notYourInbox", "this token is for another inbox.", status=403
+            )
+        return
+    raise _refuse(
+        "authenticationRequired",
+        "this inbox needs DID authentication (DIDAuth)"
+        + (" or a bearer token." if bearer else "."),
+    )
+
+
+def _entry(info: MessageInfo) -> JsonObject:
+    return {"id": info.id, "received": _iso(info.received), "size": info.size}
+
+
+def _after(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    found = _CURSOR.fullmatch(cursor)
+    if found is None:
+        raise InvalidCursorError("the cursor is not one this inbox gave.")
+    return int(found.group(1))
+
+
+def router() -> APIRouter:
+    """Return the inbox routes, to include in the hub's app.
+
+    Spec: docs/hub.md (Inbox)
+    """
+    routes = APIRouter(tags=["inbox"])
+
+    @routes.post(
+        "/inbox/{did}",
+        summary="Deliver an encrypted DIDComm message to a DID's inbox.",
+        status_code=202,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": "One packed encrypted DIDComm message (JWE, "
+                "general JSON serialization).",
+                "content": {ENCRYPTED_MEDIA_TYPE: {"schema": _JWE_SCHEMA}},
+            }
+        },
+        responses={
+            202: json_response("Kept; the message's id in the inbox.", _ENTRY),
+            **problem_responses(400, 413, 415, 507),
+        },
+    )
+    async def deliver(did: str, request: Request) -> JSONResponse:
+        limited = _rate_limited(request)
+        if limited is not None:
+            return limited
+        bad = _checked_did(did)
+        if bad is not None:
+            return bad
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != ENCRYPTED_MEDIA_TYPE:
+            return problem(
+                415,
+                "unsupportedMediaType",
+                f"an inbox takes {ENCRYPTED_MEDIA_TYPE} only.",
+            )
+        state = hub_state(request)
+        settings = state.settings
+        body = await request.body()
+        if len(body) > settings.inbox_max_message_bytes:
+            return problem(
+                413,
+                "messageTooLarge",
+                f"an inbox message is at most {settings.inbox_max_message_bytes:,} "
+                "bytes.",
+                maxMessageBytes=settings.inbox_max_message_bytes,
+            )
+        why = check_jwe(body)
+        if why is not None:
+            return problem(400, "invalidMessage", f"not an encrypted message: {why}")
+        mailbox = hub_mailbox(state)
+        try:
+            info = await run_in_threadpool(
+                lambda: mailbox.deliver(
+                    did,
+                    body,
+                    now=_now(request),
+                    max_messages=settings.inbox_max_messages,
+                    max_bytes=settings.inbox_max_bytes,
+                )
+            )
+        except InboxError as exc:
+            return _refused(exc)
+        return JSONResponse(_entry(info), 202)
+
+    @routes.post(
+        "/inbox/{did}/challenge",
+        summary="Get a challenge to answer with a presentation signed by the DID.",
+        responses={
+            200: json_response(
+                "The challenge, the domain to sign for and its expiry.", _CHALLENGE
+            ),
+            **problem_responses(400),
+        },
+    )
+    def challenge(did: str, request: Request) -> JSONResponse:
+        limited = _rate_limited(request)
+        if limited is not None:
+            return limited
+        bad = _checked_did(did)
+        if bad is not None:
+            return bad
+        now = _now(request)
+        value = secrets.token_urlsafe(32)
+        expires = now + CHALLENGE_SECONDS
+        hub_mailbox(hub_state(request)).add_challenge(
+            value, did, expires=expires, now=now
+        )
+        return JSONResponse(
+            {
+                "challenge": value,
+                "domain": hub_domain(request),
+                "expires": _iso(expires),
+            }
+        )
+
+    @routes.post(
+        "/inbox/{did}/token",
+        summary="Exchange a DID authentication for a short-lived bearer token.",
+        description="Needs `Authorization: DIDAuth <base64url of a presentation>`.",
+        responses={
+            200: json_response("A bearer token for this inbox.", _TOKEN),
+            **problem_responses(400, 401),
+        },
+    )
+    def token(did: str, request: Request) -> JSONResponse:
+        bad = _checked_did(did)
+        if bad is not None:
+            return bad
+        try:
+            _authenticate(request, did, bearer=False)
+        except InboxError as exc:
+            return _refused(exc)
+        value = secrets.token_urlsafe(32)
+        expires = _now(request) + TOKEN_SECONDS
+        hub_mailbox(hub_state(request)).add_token(
+            _token_digest(value), did, expires=expires
+        )
+        return JSONResponse(
+            {"token": value, "tokenType": "Bearer", "expires": _iso(expires)},
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @routes.get(
+        "/inbox/{did}",
+        summary="List the messages of an inbox (its DID only).",
+        description="Oldest first, paged." + _AUTH_NOTE,
+        responses={
+            200: json_response("A page of the inbox's messages.", _LISTING),
+            **problem_responses(400, 401, 403),
+        },
+    )
+    def list_messages(
+        did: str,
+        request: Request,
+        limit: Annotated[
+            int | None, Query(ge=1, description="Messages per page (capped).")
+        ] = None,
+        cursor: Annotated[
+            str | None, Query(description="Resume after the page that gave it.")
+        ] = None,
+    ) -> JSONResponse:
+        bad = _checked_did(did)
+        if bad is not None:
+            return bad
+        try:
+            _authenticate(request, did)
+        except InboxError as exc:
+            return _refused(exc)
+        state = hub_state(request)
+        size = min(limit or _DEFAULT_PAGE, state.settings.max_page)
+        found, more = hub_mailbox(state).messages(did, after=_after(cursor), limit=size)
+        next_cursor = f"i1.{found[-1].seq}" if found else cursor
+        return JSONResponse(
+            {
+                "items": [_entry(info) for info in found],
+                "cursor": next_cursor,
+                "more": more,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @routes.get(
+        "/inbox/{did}/{message_id}",
+        summary="Read one message of an inbox (its DID only).",
+        description="The packed message, as delivered." + _AUTH_NOTE,
+        responses={
+            200: {
+                "description": "The packed encrypted message.",
+                "content": {ENCRYPTED_MEDIA_TYPE: {"schema": _JWE_SCHEMA}},
+            },
+            **problem_responses(400, 401, 403, 404),
+        },
+    )
+    def read_message(did: str, message_id: str, request: Request) -> Response:
+        bad = _checked_did(did)
+        if bad is not None:
+            return bad
+        try:
+            _authenticate(request, did)
+        except InboxError as exc:
+            return _refused(exc)
+        body = None
+        if _MESSAGE_ID.fullmatch(message_id):
+            body = hub_mailbox(hub_state(request)).read(did, message_id)
+        if body is None:
+            return problem(404, "messageNotFound", "this inbox has no such message.")
+        return Response(
+            body,
+            media_type=ENCRYPTED_MEDIA_TYPE,
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @routes.delete(
+        "/inbox/{did}/{message_id}",
+        summary="Delete one message of an inbox (its DID only).",
+        description="Deleted for good." + _AUTH_NOTE,
+        status_code=204,
+        responses={
+            204: {"description": "Deleted."},
+            **problem_responses(400, 401, 403, 404),
+        },
+    )
+    def delete_message(did: str, message_id: str, request: Request) -> Response:
+        bad = _checked_did(did)
+        if bad is not None:
+            return bad
+        try:
+            _authenticate(request, did)
+        except InboxError as exc:
+            return _refused(exc)
+        deleted = _MESSAGE_ID.fullmatch(message_id) is not None and hub_mailbox(
+            hub_state(request)
+        ).delete(did, message_id)
+        if not deleted:
+            return problem(404, "messageNotFound", "this inbox has no such message.")
+        return Response(status_code=204)
+
+    return routes
