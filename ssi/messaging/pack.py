@@ -128,6 +128,11 @@ def _recipients(
     """
     if not to:
         raise ValueError("An encrypted message needs at least one recipient.")
+    if len({did_of(item) for item in to}) != 1:
+        raise ValueError(
+            "An encrypted message is for one DID (its keys or some of them); "
+            "pack it once per recipient DID."
+        )
     found = [key_agreement_keys(item, resolve) for item in to]
     types = (key_type,) if key_type is not None else AGREEMENT_KEY_TYPES
     for candidate in types:
@@ -225,10 +230,12 @@ def pack_anoncrypt(
     the recipients.
 
     ``message_or_packed`` is a plaintext message, or a message packed
-    already (signed, or authcrypt to hide the sender). ``to`` items are DIDs
-    (all their keys of the chosen type: X25519 when every recipient has one,
-    else P-256) or DID URLs naming one key each. ``enc`` is ``A256CBC-HS512``
-    (required), ``A256GCM`` (recommended) or ``XC20P`` (optional).
+    already (signed, or authcrypt to hide the sender). ``to`` names one
+    recipient DID, as the spec requires (a message for several DIDs is
+    packed once for each): the DID itself (all its keys of the chosen type:
+    X25519 when it has one, else P-256) or DID URLs naming some of its keys.
+    ``enc`` is ``A256CBC-HS512`` (required), ``A256GCM`` (recommended) or
+    ``XC20P`` (optional).
 
     Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#anonymous-encryption
 
@@ -238,7 +245,7 @@ def pack_anoncrypt(
         UnsupportedMessagingAlgorithmError: ``enc`` is unknown, or the
             recipients share no key type.
         MessageTooLargeError: the result would be over the cap.
-        ValueError: ``to`` is empty.
+        ValueError: ``to`` is empty or names several DIDs.
     """
     payload = (
         _dumps(message_or_packed.to_json())
@@ -259,7 +266,9 @@ def pack_authcrypt(
     sign_with: Signer | None = None,
 ) -> str:
     """Encrypt and authenticate the sender (ECDH-1PU+A256KW, A256CBC-HS512)
-    for every ``keyAgreement`` key of the recipients of the sender key's type.
+    for every ``keyAgreement`` key of the recipient of the sender key's type.
+
+    ``to`` names one recipient DID, as for :func:`pack_anoncrypt`.
 
     The message's ``from`` must be the DID of ``sender.key_id`` (the
     ``skid``). With ``sign_with`` the message is signed first
@@ -275,7 +284,8 @@ def pack_authcrypt(
         UnsupportedMessagingAlgorithmError: a recipient has no key of the
             sender's key type.
         MessageTooLargeError: the result would be over the cap.
-        ValueError: ``to`` is empty, or ``from`` is not the sender's DID.
+        ValueError: ``to`` is empty or names several DIDs, or ``from`` is
+            not the sender's DID.
     """
     if message.from_ is None or did_of(message.from_) != did_of(sender.key_id):
         raise ValueError("An authcrypt message's 'from' must be the sender's DID.")

@@ -409,9 +409,20 @@ def unpack(
     _check_attachments(message, max_attachment_bytes)
     from_prior = None
     if message.from_prior is not None:
-        if check_from_prior is None or message.from_ is None:
+        if message.from_ is None:
             raise InvalidFromPriorError("The message's 'from_prior' cannot be checked.")
-        from_prior = check_from_prior(message.from_prior, message.from_, resolve)
+        if check_from_prior is None:
+            from ssi.messaging import rotation
+
+            from_prior = rotation.check_from_prior(
+                message.from_prior,
+                message.from_,
+                resolve,
+                log=rotation.attached_log(message),
+                now=moment,
+            )
+        else:
+            from_prior = check_from_prior(message.from_prior, message.from_, resolve)
     return Unpacked(
         message=message,
         encrypted=anoncrypt or authcrypt,

@@ -69,25 +69,35 @@ def test_anoncrypt_round_trip(enc, alice, bob):
     assert result.recipient_kid == bob.agreer.key_id
 
 
-def test_authcrypt_headers_as_the_spec_computes_them(alice, bob, carol):
-    message = _message(alice.did, bob.did, carol.did)
-    packed = pack_authcrypt(message, alice.agreer, [bob.did, carol.did])
+def test_authcrypt_headers_as_the_spec_computes_them(resolver):
+    (alice,) = [a for a in agreers_of("alice") if a.key_id.endswith("x25519-1")]
+    message = Message.from_json(json_file("didcomm", "plaintext.json"))
+    packed = pack_authcrypt(message, alice, ["did:example:bob"], resolver=resolver)
     header = _protected(packed)
     kids = [r["header"]["kid"] for r in json.loads(packed)["recipients"]]
-    assert kids == [bob.agreer.key_id, carol.agreer.key_id]
+    assert kids == [f"did:example:bob#key-x25519-{i}" for i in (1, 2, 3)]
     assert header["alg"] == "ECDH-1PU+A256KW"
     assert header["enc"] == "A256CBC-HS512"
-    assert header["skid"] == alice.agreer.key_id
-    assert decode_base64url(header["apu"]) == alice.agreer.key_id.encode()
+    assert header["skid"] == alice.key_id
+    assert decode_base64url(header["apu"]) == alice.key_id.encode()
     assert header["apv"] == apv_for(kids)
     assert header["epk"]["crv"] == "X25519"
-    for party in (bob, carol):
-        result = unpack(packed, [party.agreer])
+    for agreer in agreers_of("bob"):
+        if agreer.key_id not in kids:
+            continue
+        result = unpack(packed, [agreer], resolver=resolver, now=APPENDIX_NOW)
         assert result.message == message
         assert result.authcrypt
         assert result.sender_proven
-        assert result.sender_kid == alice.agreer.key_id
-        assert result.recipient_kid == party.agreer.key_id
+        assert result.sender_kid == alice.key_id
+        assert result.recipient_kid == agreer.key_id
+
+
+def test_one_envelope_is_for_one_did(alice, bob, carol):
+    with pytest.raises(ValueError, match="one DID"):
+        pack_authcrypt(
+            _message(alice.did, bob.did, carol.did), alice.agreer, [bob.did, carol.did]
+        )
 
 
 def test_authcrypt_signed_and_sender_protected(alice, bob):
