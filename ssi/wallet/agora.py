@@ -18,6 +18,7 @@ from ssi.agora import (
     AgoraLog,
     create_entry,
     deactivate_entry,
+    document_for,
     entry_hash,
     rotate_entry,
     set_agreement_key,
@@ -32,7 +33,7 @@ from ssi.errors import (
     RecordNotFoundError,
     WalletCorruptedError,
 )
-from ssi.keys import Ed25519KeyPair, KeyPair, X25519KeyPair
+from ssi.keys import Ed25519KeyPair, KeyPair, LocalSigner, X25519KeyPair
 from ssi.types import JsonObject, JsonValue
 from ssi.wallet.model import DIDRecord, check_alias, key_record, now
 from ssi.wallet.operations import find_did, find_key, key_pair_of, put_did, put_key
@@ -46,6 +47,7 @@ __all__ = [
     "create_agora_did_in",
     "deactivate_agora_did",
     "import_agora_log",
+    "prior_signer",
     "rotate_agora_did",
     "update_agora_did",
 ]
@@ -331,6 +333,43 @@ def agora_log(wallet: Wallet, reference: str) -> list[JsonObject]:
     if data is not None:
         return list(data["entries"])
     raise RecordNotFoundError(f"the wallet holds no log for {reference[:80]!r}.")
+
+
+def prior_signer(wallet: Wallet, reference: str) -> LocalSigner:
+    """Return a signer for an authentication key of the version before the
+    latest one of a did:agora DID of the wallet, its key id naming that
+    version (``<did>?versionId=<n>#<fragment>``): the key that announces the
+    latest rotation to correspondents (a DIDComm ``from_prior``).
+
+    Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#did-rotation,
+    docs/messaging.md (Rotation)
+
+    Raises:
+        RecordNotFoundError: not a did:agora DID the wallet controls, a log
+            of one entry, or no key of that version the wallet holds (keys
+            marked compromised do not count).
+    """
+    snapshot = wallet.snapshot()
+    record, data = _owned(snapshot, reference)
+    log = _log(data)
+    if len(log.states) < 2:
+        raise RecordNotFoundError(f"{record.did} has no earlier version.")
+    prior = log.states[-2]
+    document = document_for(record.did, prior)
+    for method in document.verification_methods_for("authentication"):
+        multikey = method.public_key_multibase
+        if multikey is None or multikey in log.compromised:
+            continue
+        try:
+            _, stored = find_key(snapshot, multikey)
+        except RecordNotFoundError:
+            continue
+        fragment = method.id.rpartition("#")[2]
+        key_id = f"{record.did}?versionId={prior.version}#{fragment}"
+        return LocalSigner(key_pair_of(stored), key_id)
+    raise RecordNotFoundError(
+        f"the wallet holds no usable key of version {prior.version} of {record.did}."
+    )
 
 
 def import_agora_log(wallet: Wallet, entries: Sequence[JsonValue]) -> AgoraLog:

@@ -21,7 +21,7 @@ docs/did-agora.md (Key agreement), docs/wallet.md (Key agreement)
 
 from __future__ import annotations
 
-from ssi.agora import document_for, validate_log
+from ssi.agora import AgoraLog, document_for, validate_log
 from ssi.did.document import DIDDocument, VerificationMethod
 from ssi.did.methods import did_jwk_document, did_key_document
 from ssi.errors import (
@@ -40,6 +40,7 @@ from ssi.keys import (
     decode_public_jwk,
     decode_public_multikey,
 )
+from ssi.types import JsonObject
 from ssi.wallet.model import DIDRecord
 from ssi.wallet.operations import find_did, find_key, key_pair_of
 from ssi.wallet.records import Transaction
@@ -78,14 +79,18 @@ def key_agreers_of(tx: Transaction, reference: str) -> list[LocalKeyAgreer]:
     return agreers
 
 
-def key_agreer_of(tx: Transaction, reference: str) -> LocalKeyAgreer:
+def key_agreer_of(
+    tx: Transaction, reference: str, *, version: int | None = None
+) -> LocalKeyAgreer:
     """Return the agreer of the key-agreement key a DID (or alias) of the
-    wallet lists now: what a sender of authenticated messages uses.
+    wallet lists now: what a sender of authenticated messages uses; with
+    ``version``, the key version ``version`` of a did:agora DID listed (to
+    announce a rotation under the key correspondents still know).
 
     Raises:
-        RecordNotFoundError: no such DID, or its current document lists no
-            key-agreement key the wallet holds (a did:agora DID created
-            before its documents had one gets it with its next update).
+        RecordNotFoundError: no such DID, no such version, or the document
+            lists no key-agreement key the wallet holds (a did:agora DID
+            created before its documents had one gets it with its next update).
         DIDDeactivatedError: the DID is a deactivated did:agora DID.
         WalletCorruptedError: a stored key or log is damaged.
     """
@@ -94,7 +99,11 @@ def key_agreer_of(tx: Transaction, reference: str) -> LocalKeyAgreer:
         raise DIDDeactivatedError(
             f"{record.did[:80]} is deactivated; it has no key-agreement key."
         )
-    current, _ = _documents(tx, record)
+    current = (
+        _documents(tx, record)[0]
+        if version is None
+        else [_version_document(tx, record, version)]
+    )
     ids = {m.id for d in current for m in d.verification_methods_for("keyAgreement")}
     for agreer in key_agreers_of(tx, reference):
         if agreer.key_id in ids:
@@ -118,20 +127,40 @@ def _documents(
     data = tx.get("agora", "agora/" + record.did)
     if data is None:
         return [], []
+    log = _validated(record, data)
     try:
-        log = validate_log(data["entries"], did=record.did)
         documents = [
             document_for(record.did, state)
             for state in reversed(log.states)
             if state.document is not None
         ]
-    except (InvalidDIDLogError, KeyError, TypeError) as exc:
+    except InvalidDIDLogError as exc:
         raise WalletCorruptedError(
             f"the stored log of {record.did[:80]} is broken."
         ) from exc
     if log.latest.deactivated:
         return [], documents
     return documents[:1], documents[1:]
+
+
+def _version_document(tx: Transaction, record: DIDRecord, version: int) -> DIDDocument:
+    """The document of one version of a did:agora DID of the wallet."""
+    data = tx.get("agora", "agora/" + record.did)
+    if record.method == "agora" and data is not None:
+        log = _validated(record, data)
+        for state in log.states:
+            if state.version == version and state.document is not None:
+                return document_for(record.did, state)
+    raise RecordNotFoundError(f"{record.did[:80]} has no version {version}.")
+
+
+def _validated(record: DIDRecord, data: JsonObject) -> AgoraLog:
+    try:
+        return validate_log(data["entries"], did=record.did)
+    except (InvalidDIDLogError, KeyError, TypeError) as exc:
+        raise WalletCorruptedError(
+            f"the stored log of {record.did[:80]} is broken."
+        ) from exc
 
 
 def _private_keys(tx: Transaction, record: DIDRecord) -> dict[str, _AgreementKey]:

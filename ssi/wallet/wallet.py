@@ -336,19 +336,23 @@ class Wallet:
         """
         return key_agreers_of(self.snapshot(), reference)
 
-    def key_agreer(self, reference: str) -> LocalKeyAgreer:
+    def key_agreer(
+        self, reference: str, *, version: int | None = None
+    ) -> LocalKeyAgreer:
         """Return the agreer of the key-agreement key a DID (or alias) of the
-        wallet lists in its current DID document.
+        wallet lists in its current DID document, or with ``version`` in that
+        version of a did:agora DID's document (to announce a rotation under
+        the key correspondents still know).
 
         Spec: https://www.w3.org/TR/did-core/#key-agreement, docs/wallet.md
 
         Raises:
-            RecordNotFoundError: no such DID, or no current key-agreement key
-                the wallet holds.
+            RecordNotFoundError: no such DID or version, or no key-agreement
+                key of it the wallet holds.
             DIDDeactivatedError: the DID is a deactivated did:agora DID.
             WalletCorruptedError: a stored key or log is damaged.
         """
-        return key_agreer_of(self.snapshot(), reference)
+        return key_agreer_of(self.snapshot(), reference, version=version)
 
     def remove_did(self, reference: str) -> DIDRecord:
         """Remove a DID from the wallet with the keys only it used, its did:agora

@@ -346,3 +346,61 @@ def test_through_a_hub_inbox(people: People, hub: Hub, tmp_path: Path):
     assert all(item["deleted"] for item in deleted["items"])
     again = ok(agora(people.bo, "msg", "inbox", "--as", "bokey", "--hub", hub.url))
     assert "is empty" in again
+
+
+def rotate_bo(people: People) -> tuple[str, ...]:
+    rotate_agora_did(Wallet.open(people.bo, PASSPHRASE), "bo")
+    return ("msg", "send", "--as", "bo", "--to", "Ada")
+
+
+def test_a_rotation_is_announced_with_from_prior_and_the_log(people: People):
+    bo_send = rotate_bo(people)
+    # Ada still holds Bo's old log: a plain message from Bo's new key fails.
+    plain = ok(agora(people.bo, *bo_send, "--text", "new keys"))
+    result, body = read_json(people.ada, "ada", "-", input=plain)
+    assert result.exit_code == 1
+    assert body["items"][0]["error"]["code"] == "senderKeyNotInDocument"
+    # Announced under the key Ada knows; the from_prior is checked and Ada's
+    # wallet keeps the new log.
+    announced = ok(agora(people.bo, *bo_send, "--text", "hi", "--announce-rotation"))
+    result, body = read_json(people.ada, "ada", "-", input=announced)
+    assert result.exit_code == 0, result.stdout
+    [item] = body["items"]
+    assert item["text"] == "hi"
+    assert item["senderProven"] is True
+    assert item["senderKid"] == people.bo_did + "#agreement-1"
+    prior = item["fromPrior"]
+    assert prior["iss"] == prior["sub"] == people.bo_did
+    assert prior["kid"] == people.bo_did + "?versionId=1#key-1"
+    assert prior["log"] == "kept in the wallet (version 2)"
+    # Now the plain message reads, and Ada writes to Bo's new key.
+    result, body = read_json(people.ada, "ada", "-", input=plain)
+    assert result.exit_code == 0, result.stdout
+    assert body["items"][0]["senderKid"] == people.bo_did + "#agreement-2"
+    reply = ok(
+        agora(people.ada, "msg", "send", "--as", "ada", "--to", "Bo", "--text", "ok")
+    )
+    result, body = read_json(people.bo, "bo", "-", input=reply)
+    assert body["items"][0]["recipientKid"] == people.bo_did + "#agreement-2"
+
+
+def test_a_rotation_announcement_in_text_and_its_refusals(people: People):
+    bo_send = rotate_bo(people)
+    announced = ok(agora(people.bo, *bo_send, "--text", "hi", "--announce-rotation"))
+    text = ok(agora(people.ada, "msg", "read", "--as", "ada", input=announced))
+    assert "rotation" in text
+    assert f"new keys, announced with {people.bo_did}?versionId=1#key-1" in text
+    assert "log kept in the wallet (version 2)" in text
+    # Announcing needs a rotated did:agora DID, and a sender.
+    never = agora(
+        people.ada,
+        *("msg", "send", "--as", "ada", "--to", "Bo", "--text", "x"),
+        "--announce-rotation",
+    )
+    one_error(never, "recordNotFound", 1)
+    anon = agora(
+        people.ada,
+        *("msg", "send", "--anon", "--to", "Bo", "--text", "x"),
+        "--announce-rotation",
+    )
+    one_error(anon, "unusableInput", 2)

@@ -35,10 +35,11 @@ from ssi.messaging import (
     UnresolvableDIDError,
     pack_anoncrypt,
     pack_authcrypt,
+    rotation,
     unpack,
 )
 from ssi.types import JsonObject
-from ssi.wallet import Wallet, contact
+from ssi.wallet import Wallet, agora_log, contact, import_agora_log, prior_signer
 from wallet_cli import session
 from wallet_cli.commands.credential import (
     ForceOption,
@@ -217,6 +218,15 @@ def send(
         str | None,
         typer.Option("--thread", metavar="ID", help="Reply in this thread (thid)."),
     ] = None,
+    announce_rotation: Annotated[
+        bool,
+        typer.Option(
+            "--announce-rotation",
+            help="Announce the latest rotation of the --as did:agora DID: the "
+            "message carries a from_prior signed with the prior version's key "
+            "and the DID's log, so the recipient learns the new keys.",
+        ),
+    ] = False,
     log: LogOption = None,
     force: ForceOption = False,
     json_mode: JsonOption = False,
@@ -240,6 +250,10 @@ def send(
         raise UsageError(
             "unusableInput", "say which DID writes with --as (or send it --anon)."
         )
+    if anon and announce_rotation:
+        raise UsageError(
+            "unusableInput", "an anonymous message cannot announce a rotation."
+        )
     content = _text(text, file)
     target = Path(out_file) if out_file not in (None, "-") else None
     check_out_file(target, force=force)
@@ -248,17 +262,29 @@ def send(
     recipient = _recipient(wallet, to)
     resolve = did_resolver(current.resolver(log), via)
     sender = None if anon else wallet.did(as_ or "").did
+    from_prior, attachments, prior = None, [], None
+    if announce_rotation and sender is not None:
+        entries = agora_log(wallet, sender)
+        from_prior, attachment = rotation.announce_rotation(
+            prior_signer(wallet, sender), sender, entries
+        )
+        attachments.append(attachment)
+        # Correspondents still know the prior version only: the announcement
+        # is authcrypted under its key-agreement key (docs/messaging.md).
+        prior = len(entries) - 1
     message = Message.new(
         BASIC_MESSAGE,
         {"content": content},
         from_=sender,
         to=[recipient],
         thid=thid,
+        from_prior=from_prior,
+        attachments=attachments,
     )
     if sender is None:
         packed = pack_anoncrypt(message, [recipient], resolver=resolve)
     else:
-        agreer = wallet.key_agreer(sender)
+        agreer = wallet.key_agreer(sender, version=prior)
         packed = pack_authcrypt(message, agreer, [recipient], resolver=resolve)
     summary: JsonObject = {
         "id": message.id,
@@ -306,6 +332,8 @@ class _Read:
     unpacked: Unpacked | None = None
     error: SSIError | None = None
     inbox_id: str | None = None
+    log_kept: str | None = None
+    """What became of the log of an announced rotation, if one came."""
 
 
 def _open(
@@ -320,7 +348,23 @@ def _open(
         found = unpack(packed, wallet.key_agreers(reader), resolver=resolve)
     except SSIError as exc:
         return _Read(source, error=exc, inbox_id=inbox_id)
-    return _Read(source, unpacked=found, inbox_id=inbox_id)
+    return _Read(source, found, inbox_id=inbox_id, log_kept=_keep_log(wallet, found))
+
+
+def _keep_log(wallet: Wallet, found: Unpacked) -> str | None:
+    """Keep the did:agora log that came with a checked rotation announcement
+    (from_prior), so that the wallet resolves the sender's new keys; return
+    what happened, in words, or None when there was nothing to keep."""
+    if found.from_prior is None:
+        return None
+    entries = rotation.attached_log(found.message)
+    if entries is None:
+        return None
+    try:
+        log = import_agora_log(wallet, entries)
+    except SSIError as exc:
+        return f"not kept: {exc.code}"
+    return f"kept in the wallet (version {log.latest.version})"
 
 
 def _content(message: Message) -> str:
@@ -400,6 +444,7 @@ def _json(read: _Read, names: Petnames) -> JsonObject:
             "sub": prior.sub,
             "iat": prior.iat,
             "kid": prior.kid,
+            "log": read.log_kept,
         }
     return body
 
@@ -424,13 +469,15 @@ def _rows(read: _Read, names: Petnames) -> tuple[str, list[tuple[str, Cell]], bo
         ("sender", _sender(found)),
         ("sent", _time(message.created_time) or "-"),
     ]
-    if found.from_prior is not None:
-        rows.append(
-            (
-                "rotation",
-                f"{found.from_prior.iss} now writes as {found.from_prior.sub}",
-            )
+    prior = found.from_prior
+    if prior is not None:
+        change = (
+            f"new keys, announced with {prior.kid}"
+            if prior.iss == prior.sub
+            else f"{names.show(prior.iss)} now writes as {names.show(prior.sub)}"
         )
+        lines = (change, f"log {read.log_kept}") if read.log_kept else (change,)
+        rows.append(("rotation", lines))
     if message.type != BASIC_MESSAGE:
         rows.append(("type", message.type))
     if message.thid:

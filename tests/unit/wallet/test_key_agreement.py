@@ -32,6 +32,7 @@ from ssi.wallet import (
     agora_log,
     create_agora_did,
     deactivate_agora_did,
+    prior_signer,
     rotate_agora_did,
     update_agora_did,
 )
@@ -228,3 +229,29 @@ def test_agreement_keys_are_sealed_at_rest(wallet: Wallet, home: Path):
         first,
     ]
     assert leaks(every_file(home), [first, second, derived]) == []
+
+
+def test_a_version_agreer_and_the_prior_signer_announce_a_rotation(wallet: Wallet):
+    did = create_agora_did(wallet, alias="me").did
+    first = wallet.key_agreer("me")
+    with pytest.raises(RecordNotFoundError, match="no earlier version"):
+        prior_signer(wallet, "me")
+    rotate_agora_did(wallet, "me")
+    assert wallet.key_agreer("me", version=1).key_id == first.key_id
+    assert wallet.key_agreer("me", version=2).key_id == did + "#agreement-2"
+    with pytest.raises(RecordNotFoundError, match="no version 3"):
+        wallet.key_agreer("me", version=3)
+    signer = prior_signer(wallet, "me")
+    assert signer.key_id == did + "?versionId=1#key-1"
+    version_1 = resolved(wallet, did, version_id="1")
+    method = version_1.find_verification_method("#key-1", "authentication")
+    assert method.public_key_multibase is not None
+    public = decode_public_multikey(method.public_key_multibase)
+    public.verify(b"data", signer.sign(b"data"))
+    # A prior key marked compromised does not announce anything.
+    rotate_agora_did(wallet, "me", compromised=["#key-2"])
+    with pytest.raises(RecordNotFoundError, match="no usable key of version 2"):
+        prior_signer(wallet, "me")
+    wallet.create_did(alias="plain")
+    with pytest.raises(RecordNotFoundError, match="not a did:agora DID"):
+        prior_signer(wallet, "plain")
