@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -404,3 +405,42 @@ def test_a_rotation_announcement_in_text_and_its_refusals(people: People):
         "--announce-rotation",
     )
     one_error(anon, "unusableInput", 2)
+
+
+def test_a_did_agora_inbox_and_a_recipient_log_from_the_hub(
+    people: People, hub: Hub, tmp_path: Path
+):
+    # Bo publishes his log on the hub (a bundle of it alone).
+    entries = agora_log(Wallet.open(people.bo, PASSPHRASE), "bo")
+    bundle = tmp_path / "bo.bundle.jsonl"
+    header = {
+        "kind": "header",
+        "mediaType": "application/vnd.agora.bundle+jsonl",
+        "version": 1,
+    }
+    lines = [header, {"kind": "didLog", "did": people.bo_did, "entries": entries}]
+    bundle.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    pushed = httpx.post(
+        hub.url + "/objects",
+        content=bundle.read_bytes(),
+        headers={"Content-Type": "application/vnd.agora.bundle+jsonl"},
+    )
+    assert pushed.status_code == 200, pushed.text
+    assert httpx.get(f"{hub.url}/dids/{people.bo_did}/log").status_code == 200
+    # Eve holds no log of Bo's: --via finds it on the hub (validated here).
+    sent = agora(
+        people.eve,
+        *("msg", "send", "--as", "eve", "--to", people.bo_did, "--text", "hello Bo"),
+        *("--via", hub.url),
+    )
+    assert sent.exit_code == 0, (sent.stdout, sent.stderr)
+    # Bo signs in as his did:agora DID (the hub resolves it from its log book).
+    result = agora(people.bo, "msg", "read", "--as", "bo", "--from", hub.url, "--json")
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    [item] = json.loads(result.stdout)["items"]
+    assert item["text"] == "hello Bo"
+    assert item["from"] == people.eve_did
+    assert item["fromName"] is None
+    assert item["senderProven"] is True
+    shown = ok(agora(people.bo, "msg", "read", "--as", "bo", "--from", hub.url))
+    assert f"{people.eve_did} (not a contact)" in shown
