@@ -10,12 +10,13 @@ from collections.abc import Callable
 
 from ssi.did.document import DIDDocument, VerificationMethod
 from ssi.did.syntax import is_did, is_did_url, parse_did_url
-from ssi.errors import DIDError, KeyMaterialError
+from ssi.errors import DIDError, KeyMaterialError, SSIError
 from ssi.keys.base import PublicKey
 from ssi.keys.jwk import decode_public_jwk
 from ssi.keys.multikey import decode_public_multikey
 from ssi.messaging.errors import (
     MalformedMessageError,
+    MessagingError,
     SenderKeyNotInDocumentError,
     UnresolvableDIDError,
 )
@@ -61,9 +62,9 @@ def memoized(resolver: DidResolver | None) -> DidResolver:
         if found is None:
             try:
                 found = inner(did)
-            except UnresolvableDIDError:
+            except MessagingError:
                 raise
-            except DIDError as exc:
+            except SSIError as exc:
                 raise UnresolvableDIDError(
                     f"The DID {did!r} does not resolve: {exc.code}."
                 ) from exc

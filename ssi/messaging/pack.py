@@ -284,11 +284,13 @@ def pack_authcrypt(
         UnsupportedMessagingAlgorithmError: a recipient has no key of the
             sender's key type.
         MessageTooLargeError: the result would be over the cap.
-        ValueError: ``to`` is empty or names several DIDs, or ``from`` is
-            not the sender's DID.
+        ValueError: ``to`` is empty or names several DIDs, ``from`` is not
+            the sender's DID, or a message to sign has no ``to``.
     """
     if message.from_ is None or did_of(message.from_) != did_of(sender.key_id):
         raise ValueError("An authcrypt message's 'from' must be the sender's DID.")
+    if sign_with is not None and not message.to:
+        raise ValueError("A message signed and encrypted must name its 'to'.")
     resolve = memoized(resolver)
     payload = (
         pack_signed(message, sign_with).encode("utf-8")

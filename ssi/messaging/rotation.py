@@ -26,7 +26,7 @@ from ssi.agora import AgoraLog, document_for, resolve_log, select_state
 from ssi.did.document import DIDDocument
 from ssi.did.syntax import is_did, is_did_url, parse_did_url
 from ssi.encoding import decode_base64url, encode_base64url
-from ssi.errors import DIDError, SSIError
+from ssi.errors import DIDError, DIDNotFoundError, SSIError
 from ssi.keys.base import Signer
 from ssi.messaging.errors import (
     InvalidFromPriorError,
@@ -69,9 +69,9 @@ def make_from_prior(
     prior_signer: Signer, iss: str, sub: str, *, iat: int | None = None
 ) -> str:
     """Return a ``from_prior`` JWT: ``iss`` the prior DID, ``sub`` the new DID,
-    ``iat`` the time of the rotation (now by
-    default), signed by ``prior_signer``, whose ``key_id`` is a DID URL of
-    ``iss`` and becomes the JWT's ``kid``.
+    ``iat`` the time of the rotation (now by default), signed by
+    ``prior_signer``, whose ``key_id`` is a DID URL of ``iss`` and becomes the
+    JWT's ``kid``.
 
     For a did:agora key rotation ``iss`` and ``sub`` are the same DID and the
     ``kid`` names the prior version (``did:agora:...?versionId=2#key-1``);
@@ -101,6 +101,9 @@ def make_from_prior(
     header: JsonObject = {"typ": "JWT", "alg": prior_signer.algorithm, "kid": kid}
     now = int(datetime.now(UTC).timestamp())
     claims: JsonObject = {"iss": iss, "sub": sub, "iat": now if iat is None else iat}
+    # The key stays behind the Signer seam (a wallet), so the JWS signing
+    # input (RFC 7515 section 5.1) is put together here; receivers verify with
+    # jwcrypto.
     signing_input = _json_segment(header) + "." + _json_segment(claims)
     signature = prior_signer.sign(signing_input.encode("ascii"))
     return signing_input + "." + encode_base64url(signature)
@@ -176,6 +179,17 @@ def announce_rotation(
     return make_from_prior(prior_signer, did, did, iat=iat), log_attachment(log)
 
 
+def _not_found(error: BaseException) -> bool:
+    """Whether a resolution failure says the DID is unknown (and nothing
+    worse, such as a forked or broken log)."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, DIDNotFoundError):
+            return True
+        cause = cause.__cause__
+    return False
+
+
 def _extending_log(
     did: str, log: Sequence[JsonValue], resolver: DidResolver, now: datetime
 ) -> AgoraLog:
@@ -189,7 +203,11 @@ def _extending_log(
         ) from exc
     try:
         known: DIDDocument | None = resolver(did)
-    except UnresolvableDIDError:
+    except UnresolvableDIDError as exc:
+        if not _not_found(exc):
+            raise InvalidFromPriorError(
+                f"The known history of {did!r} cannot be read: {exc}"
+            ) from exc
         known = None
     if known is not None:
         seen = known.to_json()
@@ -289,6 +307,13 @@ def _check_claims(
         not isinstance(exp, int) or isinstance(exp, bool) or exp <= now.timestamp()
     ):
         raise InvalidFromPriorError("The from_prior has expired.")
+    nbf = claims.get("nbf")
+    if "nbf" in claims and (
+        not isinstance(nbf, int)
+        or isinstance(nbf, bool)
+        or nbf > now.timestamp() + _SKEW.total_seconds()
+    ):
+        raise InvalidFromPriorError("The from_prior is not valid yet (nbf).")
     if str(parse_did_url(kid).did) != iss:
         raise InvalidFromPriorError(
             f"The from_prior kid {kid!r} is not a key of {iss!r}."

@@ -67,7 +67,6 @@ __all__ = ["FORWARD_TYPE", "FromPriorChecker", "Unpacked", "unpack"]
 
 FORWARD_TYPE: Final = "https://didcomm.org/routing/2.0/forward"
 """The message type of a routing ``forward`` message."""
-_MAX_LAYERS: Final = 3
 
 FromPriorChecker = Callable[[str, str, DidResolver], FromPrior]
 """Check a ``from_prior`` JWT against the message's ``from``; raise
@@ -346,10 +345,12 @@ def unpack(
     recipients' kids, that a recipient is one of ``agreers``, that the
     authcrypt ``skid`` agrees with ``apu`` and is a ``keyAgreement`` key of
     its DID; decryption; signatures against the signer's ``authentication``
-    key; then that ``from`` is the ``skid``'s and the signer's DID, that
+    key; then that a signed message inside encryption has a ``to``, that
+    ``from`` is the ``skid``'s and the signer's DID, that
     ``to`` (when present) names our recipient DID, ``expires_time`` not
     passed, attachments within their cap, and ``from_prior`` (by
-    ``check_from_prior``; a message carrying one is refused without it).
+    ``check_from_prior``, by default :func:`ssi.messaging.rotation.check_from_prior`
+    with the message's attached log).
     Each DID is resolved at most once per call.
 
     Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#message-layer-addressing-consistency
@@ -367,7 +368,9 @@ def unpack(
     anoncrypt = authcrypt = signed = False
     sender_kid = signer_kid = recipient_kid = None
     current = data
-    for _ in range(_MAX_LAYERS + 1):
+    # Each pass opens one layer; the nesting rules allow at most three
+    # envelopes, so the loop ends at a plaintext or fails.
+    while True:
         obj = load_json(current)
         if not isinstance(obj, dict):
             raise MalformedMessageError("A DIDComm message must be a JSON object.")
@@ -391,8 +394,10 @@ def unpack(
         else:
             message = Message.from_json(obj)
             break
-    else:
-        raise MalformedMessageError("The message has too many envelopes.")
+    if signed and (anoncrypt or authcrypt) and not message.to:
+        raise MalformedMessageError(
+            "A signed message inside encryption must name its recipients in 'to'."
+        )
     sender_did = None if message.from_ is None else did_of(message.from_)
     if sender_kid is not None and did_of(sender_kid) != sender_did:
         raise FromMismatchError("The message 'from' is not the DID of its 'skid'.")

@@ -151,3 +151,14 @@ def test_someone_elses_key_does_not_open(alice, bob, carol):
     packed = pack_authcrypt(_message(alice.did, bob.did), alice.agreer, [bob.did])
     with pytest.raises(NotForYouError):
         unpack(packed, [carol.agreer])
+
+
+@pytest.mark.parametrize("kid", ["did:example:alice#key-2", "did:example:alice#key-3"])
+def test_signed_with_ecdsa_keys(kid, resolver):
+    message = Message.from_json(json_file("didcomm", "plaintext.json"))
+    packed = pack_signed(message, signer_of(kid))
+    protected = json.loads(packed)["signatures"][0]["protected"]
+    assert json.loads(decode_base64url(protected))["alg"] in ("ES256", "ES256K")
+    result = unpack(packed, [], resolver=resolver, now=APPENDIX_NOW)
+    assert result.signer_kid == kid
+    assert result.message == message

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from jwcrypto import jwk, jws
 
+from ssi.did.document import DIDDocument
 from ssi.encoding import decode_base64url, encode_base64url
+from ssi.errors import DuplicityError
 from ssi.messaging import (
     InvalidFromPriorError,
     Message,
@@ -17,6 +19,7 @@ from ssi.messaging import (
     pack_authcrypt,
     unpack,
 )
+from ssi.messaging.keys import method_key
 from ssi.messaging.rotation import (
     announce_rotation,
     attached_log,
@@ -26,8 +29,10 @@ from ssi.messaging.rotation import (
     resolver_with_log,
 )
 from tests.unit.messaging.parties import AgoraParty, KeyParty, Resolver
+from tests.vectors.load import json_file
 
 TYPE = "https://example.org/chat/1.0/message"
+PYTHON = "didcomm-python"
 
 
 def _segments(token: str) -> list[str]:
@@ -144,6 +149,8 @@ def test_tampered_jwt_fails(part: int) -> None:
         ({"iat": True}, 1, "iat"),
         ({"iat": 4_000_000_000}, 1, "future"),
         ({"exp": 1}, 1, "expired"),
+        ({"exp": True}, 1, "expired"),
+        ({"nbf": 4_000_000_000}, 1, "nbf"),
         ({"iss": 7}, 1, "iss"),
     ],
 )
@@ -334,3 +341,85 @@ def test_attached_log_reads_one_log_attachment() -> None:
     double = Message.new(TYPE, {}, attachments=[log_attachment(alice.entries)] * 2)
     with pytest.raises(InvalidFromPriorError, match="more than one"):
         attached_log(double)
+
+
+# The reference implementation's from_prior (tests/vectors/didcomm-python).
+
+
+def _charlie() -> Resolver:
+    return Resolver(
+        documents=[DIDDocument.from_json(json_file(PYTHON, "did-charlie.json"))]
+    )
+
+
+def test_reference_from_prior_signature_verifies_with_charlies_key() -> None:
+    message = json_file(PYTHON, "from-prior-message.json")
+    token = message["from_prior"]
+    verifier = jws.JWS()
+    verifier.deserialize(token)
+    key = method_key(
+        _charlie()("did:example:charlie").find_verification_method(
+            "did:example:charlie#key-1", "authentication"
+        )
+    )
+    verifier.verify(jwk.JWK(**key.export_jwk()), alg="EdDSA")
+    claims = json.loads(verifier.payload)
+    assert (claims["iss"], claims["sub"]) == (
+        "did:example:charlie",
+        "did:example:alice",
+    )
+
+
+def test_reference_from_prior_is_refused_only_for_its_past_exp() -> None:
+    message = json_file(PYTHON, "from-prior-message.json")
+    now = datetime.fromtimestamp(message["created_time"], UTC)
+    with pytest.raises(InvalidFromPriorError, match="expired"):
+        check_from_prior(message["from_prior"], message["from"], _charlie(), now=now)
+    # The same claims without exp (re-signed by a key standing in for Charlie's)
+    # pass every other check, nbf and the extra claims aud and jti included.
+    stand_in = KeyParty()
+    claims = json.loads(decode_base64url(_segments(message["from_prior"])[1]))
+    del claims["exp"]
+    document = json_file(PYTHON, "did-charlie.json")
+    document["verificationMethod"][1]["publicKeyJwk"] = (
+        stand_in.key.public_key.export_jwk()
+    )
+    header = _segments(message["from_prior"])[0]
+    signing_input = header + "." + encode_base64url(json.dumps(claims).encode())
+    token = (
+        signing_input
+        + "."
+        + encode_base64url(stand_in.key.sign(signing_input.encode()))
+    )
+    resolver = Resolver(documents=[DIDDocument.from_json(document)])
+    checked = check_from_prior(token, message["from"], resolver, now=now)
+    assert (checked.iss, checked.sub, checked.iat) == (
+        "did:example:charlie",
+        "did:example:alice",
+        123456,
+    )
+    assert checked.kid == "did:example:charlie#key-1"
+
+
+def test_agora_rotation_for_an_unknown_did_rests_on_the_log_alone() -> None:
+    alice = AgoraParty.create()
+    alice.rotate()
+    token, _ = announce_rotation(alice.signer(1), alice.did, alice.entries)
+    checked = check_from_prior(token, alice.did, Resolver(), log=alice.entries)
+    assert checked.kid == f"{alice.did}?versionId=1#key-1"
+    fresh = resolver_with_log(Resolver(), alice.did, alice.entries)
+    assert fresh(alice.did).find_verification_method(
+        f"{alice.did}#key-2", "authentication"
+    )
+
+
+def test_agora_rotation_when_the_known_history_is_broken_fails() -> None:
+    alice = AgoraParty.create()
+    alice.rotate()
+    token, _ = announce_rotation(alice.signer(1), alice.did, alice.entries)
+
+    def broken(did: str) -> DIDDocument:
+        raise DuplicityError("two histories", entry=2, evidence=[])
+
+    with pytest.raises(InvalidFromPriorError, match="cannot be read"):
+        check_from_prior(token, alice.did, broken, log=alice.entries)

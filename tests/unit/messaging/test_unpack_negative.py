@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from ssi.encoding import decode_base64url, encode_base64url
+from ssi.errors import KeyMaterialError
 from ssi.keys.signer import LocalKeyAgreer
 from ssi.keys.x25519 import X25519KeyPair
 from ssi.messaging import (
     Attachment,
+    FromPrior,
     Message,
     MessagingError,
     pack_anoncrypt,
@@ -158,8 +160,10 @@ def test_authcrypt_without_from_proves_nobody(alice, bob):
     _assert_code("fromMismatch", lambda: unpack(packed, [bob.agreer]))
 
 
-def _jws(message: Message, signer) -> str:
-    payload = encode_base64url(pack_plaintext(message).encode())
+def _jws(message: Message | str, signer) -> str:
+    """Sign a message, or any text as the payload, by hand."""
+    text = message if isinstance(message, str) else pack_plaintext(message)
+    payload = encode_base64url(text.encode())
     protected = encode_base64url(
         b'{"typ":"application/didcomm-signed+json","alg":"EdDSA"}'
     )
@@ -273,3 +277,159 @@ def test_malformed_input(text):
 
 def test_non_utf8_bytes():
     _assert_code("malformedMessage", lambda: unpack(b'{"id": "\xff"}', []))
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [
+        ("no-recipients", "malformedMessage"),
+        ("recipient-without-kid", "malformedMessage"),
+        ("encrypted-key-not-string", "malformedMessage"),
+        ("header-not-object", "malformedMessage"),
+        ("wrong-typ", "malformedMessage"),
+        ("crit", "unsupportedAlgorithm"),
+        ("no-epk", "malformedMessage"),
+        ("bad-epk", "malformedMessage"),
+        ("ed25519-epk", "unsupportedAlgorithm"),
+        ("p384-epk", "unsupportedAlgorithm"),
+        ("skid-not-string", "malformedMessage"),
+        ("skid-a-bare-did", "malformedMessage"),
+        ("no-apu", "malformedMessage"),
+        ("apu-only", None),
+        ("aad-not-string", "malformedMessage"),
+    ],
+)
+def test_malformed_jwe(case, code, authcrypt, alice, bob):
+    def header(change):
+        return lambda p: _edit_header(p, change)
+
+    def skid_did(h):
+        h["skid"] = alice.did
+        h["apu"] = encode_base64url(alice.did.encode())
+
+    ed25519 = alice.signer.key.public_key.export_jwk()
+    p384 = {"kty": "EC", "crv": "P-384", "x": "A" * 64, "y": "A" * 64}
+    edits = {
+        "no-recipients": lambda p: _edit(p, lambda j: j.pop("recipients")),
+        "recipient-without-kid": lambda p: _edit(
+            p, lambda j: j["recipients"][0].update(header={})
+        ),
+        "encrypted-key-not-string": lambda p: _edit(
+            p, lambda j: j["recipients"][0].update(encrypted_key=5)
+        ),
+        "header-not-object": lambda p: _edit(
+            p, lambda j: j.update(protected=encode_base64url(b"[]"))
+        ),
+        "wrong-typ": header(lambda h: h.update(typ="application/json")),
+        "crit": header(lambda h: h.update(crit=["exp"])),
+        "no-epk": header(lambda h: h.pop("epk")),
+        "bad-epk": header(lambda h: h["epk"].update(x="AAAA")),
+        "ed25519-epk": header(lambda h: h.update(epk=ed25519)),
+        "p384-epk": header(lambda h: h.update(epk=p384)),
+        "skid-not-string": header(lambda h: h.update(skid=5)),
+        "skid-a-bare-did": header(skid_did),
+        "no-apu": header(lambda h: h.pop("apu")),
+        # Without skid the sender is read from apu; the header changed, so
+        # the content no longer authenticates.
+        "apu-only": header(lambda h: h.pop("skid")),
+        "aad-not-string": lambda p: _edit(p, lambda j: j.update(aad=5)),
+    }
+    tampered = edits[case](authcrypt)
+    _assert_code(code or "decryptionFailed", lambda: unpack(tampered, [bob.agreer]))
+
+
+def _two_signatures(first, second, message) -> str:
+    one = json.loads(_jws(message, first))
+    two = json.loads(_jws(message, second))
+    one["signatures"] += two["signatures"]
+    return json.dumps(one)
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [
+        ("signature-not-object", "malformedMessage"),
+        ("header-not-object", "malformedMessage"),
+        ("no-kid", "malformedMessage"),
+        ("wrong-typ", "malformedMessage"),
+        ("alg-hs256", "unsupportedAlgorithm"),
+        ("alg-es256-on-ed25519", "signatureInvalid"),
+        ("payload-not-base64url", "malformedMessage"),
+        ("signed-twice", "malformedMessage"),
+    ],
+)
+def test_malformed_jws(case, code, alice, bob):
+    message = _message(alice.did, bob.did)
+    packed = pack_signed(message, alice.signer)
+
+    def protected(value: bytes):
+        return lambda j: j["signatures"][0].update(protected=encode_base64url(value))
+
+    edits = {
+        "signature-not-object": lambda: _edit(
+            packed, lambda j: j.update(signatures=[1])
+        ),
+        "header-not-object": lambda: _edit(
+            packed, lambda j: j["signatures"][0].update(header=[])
+        ),
+        "no-kid": lambda: _edit(packed, lambda j: j["signatures"][0].pop("header")),
+        "wrong-typ": lambda: _edit(packed, protected(b'{"typ":"JWT","alg":"EdDSA"}')),
+        "alg-hs256": lambda: _edit(packed, protected(b'{"alg":"HS256"}')),
+        "alg-es256-on-ed25519": lambda: _edit(packed, protected(b'{"alg":"ES256"}')),
+        "payload-not-base64url": lambda: _edit(packed, lambda j: j.update(payload="*")),
+        "signed-twice": lambda: _jws(packed, alice.signer),
+    }
+    _assert_code(code, lambda: unpack(edits[case](), []))
+
+
+def test_signatures_from_two_dids(alice, bob):
+    packed = _two_signatures(alice.signer, bob.signer, _message(alice.did, bob.did))
+    _assert_code("signerNotSender", lambda: unpack(packed, []))
+
+
+def test_encryption_inside_a_signature_is_refused(alice, bob):
+    inner = pack_anoncrypt(_message(alice.did, bob.did), [bob.did])
+    _assert_code(
+        "malformedMessage", lambda: unpack(_jws(inner, alice.signer), [bob.agreer])
+    )
+
+
+def test_authcrypt_inside_authcrypt_is_refused(alice, bob):
+    inner = pack_authcrypt(_message(alice.did, bob.did), alice.agreer, [bob.did])
+    keys = _recipients([bob.did], memoized(None), None)
+    outer = _encrypt(inner.encode(), keys, enc="A256CBC-HS512", sender=alice.agreer)
+    _assert_code("malformedMessage", lambda: unpack(outer, [bob.agreer]))
+
+
+def test_signed_inside_encryption_without_to(alice, bob):
+    message = Message.new("https://example.org/t/1.0/m", {}, from_=alice.did)
+    packed = pack_anoncrypt(pack_signed(message, alice.signer), [bob.did])
+    _assert_code("malformedMessage", lambda: unpack(packed, [bob.agreer]))
+    with pytest.raises(ValueError, match="'to'"):
+        pack_authcrypt(message, alice.agreer, [bob.did], sign_with=alice.signer)
+
+
+def test_from_prior_goes_to_the_checker(alice, bob):
+    seen = []
+
+    def check(jwt, sender, resolve):
+        seen.append((jwt, sender, resolve(alice.did).id))
+        return FromPrior(
+            iss="did:example:old", sub=sender, iat=1, kid="did:example:old#k"
+        )
+
+    message = _message(alice.did, bob.did, from_prior="a.b.c")
+    result = unpack(pack_signed(message, alice.signer), [], check_from_prior=check)
+    assert seen == [("a.b.c", alice.did, alice.did)]
+    assert result.from_prior == FromPrior(
+        "did:example:old", alice.did, 1, "did:example:old#k"
+    )
+
+
+def test_a_resolver_failing_with_any_library_error_is_unresolvable(authcrypt, bob):
+    def broken(did):
+        raise KeyMaterialError(f"cannot read {did}")
+
+    _assert_code(
+        "unresolvableDid", lambda: unpack(authcrypt, [bob.agreer], resolver=broken)
+    )
