@@ -41,6 +41,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from hub.limits import TokenBuckets
 from hub.mailbox import AnyMailbox, MessageInfo, open_mailbox
@@ -83,6 +84,8 @@ _DEFAULT_PAGE: Final = 100
 _B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
 _MESSAGE_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _CURSOR: Final = re.compile(r"i1\.([0-9]{1,18})")
+_RESERVED: Final = frozenset({"challenge", "token"})
+"""Path segments after ``/inbox/{did}/`` that name an operation, never a message."""
 _WWW_AUTHENTICATE: Final = 'DIDAuth realm="inbox", Bearer realm="inbox"'
 _MAX_PROTECTED: Final = 16 * 1024
 _OPENING: Final = threading.Lock()
@@ -456,10 +459,9 @@ def router() -> APIRouter:
         why = check_jwe(body)
         if why is not None:
             return problem(400, "invalidMessage", f"not an encrypted message: {why}")
-        mailbox = hub_mailbox(state)
         try:
             info = await run_in_threadpool(
-                lambda: mailbox.deliver(
+                lambda: hub_mailbox(state).deliver(
                     did,
                     body,
                     now=_now(request),
@@ -581,6 +583,8 @@ def router() -> APIRouter:
         },
     )
     def read_message(did: str, message_id: str, request: Request) -> Response:
+        if message_id in _RESERVED:
+            raise HTTPException(405)
         bad = _checked_did(did)
         if bad is not None:
             return bad
@@ -610,6 +614,8 @@ def router() -> APIRouter:
         },
     )
     def delete_message(did: str, message_id: str, request: Request) -> Response:
+        if message_id in _RESERVED:
+            raise HTTPException(405)
         bad = _checked_did(did)
         if bad is not None:
             return bad

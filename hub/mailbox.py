@@ -40,6 +40,7 @@ from hub.logbook import LOGS_SUFFIX, logs_location
 from ssi.errors import InboxError, StoreAccessError, StoreError
 
 __all__ = [
+    "FORGET_AFTER",
     "INBOX_SUFFIX",
     "AnyMailbox",
     "Challenge",
@@ -53,6 +54,10 @@ __all__ = [
 
 INBOX_SUFFIX: Final = "-inbox"
 """Appended to an SQLite store's file name to name its mailbox's file."""
+
+FORGET_AFTER: Final = 3600.0
+"""Seconds after its expiry a challenge is kept (to be refused as expired,
+not unknown), before it is deleted."""
 
 _MEMORY: Final = ":memory:"
 
@@ -256,13 +261,17 @@ class _SQLMailbox:
     def add_challenge(
         self, challenge: str, did: str, *, expires: float, now: float
     ) -> None:
-        """Keep a new challenge for ``did``'s inbox (and forget expired ones).
+        """Keep a new challenge for ``did``'s inbox; forget the challenges that
+        expired more than :data:`FORGET_AFTER` seconds ago and expired tokens.
 
         Raises:
             StoreAccessError: the database cannot be written.
         """
         with self._transaction() as run:
-            run(self._sql("DELETE FROM {t}inbox_challenges WHERE expires < ?"), now)
+            run(
+                self._sql("DELETE FROM {t}inbox_challenges WHERE expires < ?"),
+                now - FORGET_AFTER,
+            )
             run(self._sql("DELETE FROM {t}inbox_tokens WHERE expires < ?"), now)
             run(
                 self._sql(
