@@ -98,7 +98,7 @@ def _hub_log(hub_url: str, did: str) -> DIDDocument | None:
     return resolve(did, log=list(entries)).did_document
 
 
-def did_resolver(resolver: Resolver, hub_url: str | None = None) -> DidResolver:
+def _did_resolver(resolver: Resolver, hub_url: str | None = None) -> DidResolver:
     """Return a messaging resolver over ``resolver`` (the wallet's logs and
     ``--log`` files); a did:agora DID they do not hold is looked up in the
     hub's log book, when a hub is at hand.
@@ -110,7 +110,10 @@ def did_resolver(resolver: Resolver, hub_url: str | None = None) -> DidResolver:
     def resolve(did: str) -> DIDDocument:
         result = resolver.resolve(did)
         document = result.did_document
-        if document is None and hub_url and did.startswith("did:agora:"):
+        # Only a DID whose log is not at hand is looked up on the hub: a log
+        # here that fails (a fork, a broken entry) is never replaced by another.
+        unknown = result.error == "notFound" and did.startswith("did:agora:")
+        if document is None and hub_url and unknown:
             document = _hub_log(hub_url, did)
         if document is None:
             raise UnresolvableDIDError(
@@ -260,7 +263,7 @@ def send(
     current = session.from_context(ctx)
     wallet = current.open()
     recipient = _recipient(wallet, to)
-    resolve = did_resolver(current.resolver(log), via)
+    resolve = _did_resolver(current.resolver(log), via)
     sender = None if anon else wallet.did(as_ or "").did
     from_prior, attachments, prior = None, [], None
     if announce_rotation and sender is not None:
@@ -564,7 +567,7 @@ def read(
     current = session.from_context(ctx)
     wallet = current.open()
     hub_url = from_ if _is_url(from_) else None
-    resolve = did_resolver(current.resolver(log), hub_url)
+    resolve = _did_resolver(current.resolver(log), hub_url)
     if hub_url is not None:
         reads, _ = _from_hub(wallet, as_, hub_url, resolve)
     else:
@@ -607,7 +610,7 @@ def inbox(
         raise UsageError("unusableInput", f"--hub {hub[:80]!r} is not an http(s) URL.")
     current = session.from_context(ctx)
     wallet = current.open()
-    resolve = did_resolver(current.resolver(log), hub)
+    resolve = _did_resolver(current.resolver(log), hub)
     reads, deleted = _from_hub(wallet, as_, hub, resolve, delete=delete)
     names = Petnames.of(wallet)
     if json_mode:
