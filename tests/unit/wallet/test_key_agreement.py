@@ -255,3 +255,13 @@ def test_a_version_agreer_and_the_prior_signer_announce_a_rotation(wallet: Walle
     wallet.create_did(alias="plain")
     with pytest.raises(RecordNotFoundError, match="not a did:agora DID"):
         prior_signer(wallet, "plain")
+
+
+def test_an_imported_x25519_key_agrees_for_its_did_jwk(wallet: Wallet):
+    key = X25519KeyPair.generate()
+    record = wallet.import_key(key.export_multikey(private=True), alias="x")
+    did = ssi.did_jwk(key)
+    wallet.add_did(did, key=record.id, verification_method=did + "#0", alias="xj")
+    agreer = wallet.key_agreer("xj")
+    assert agreer.key_id == did + "#0"
+    assert agrees_with(agreer, listed_key(resolved(wallet, did), agreer.key_id))
