@@ -11,11 +11,8 @@ only that DID lists, reads and deletes them.
   ``GET /inbox/{did}`` (a page of ids, times and sizes),
   ``GET /inbox/{did}/{id}`` (the message) and ``DELETE /inbox/{did}/{id}``.
 
-DID authentication: the presentation's ``holder`` is the inbox's DID, and
-its proof (``proofPurpose`` authentication) carries a challenge this hub
-issued for that inbox, unused and unexpired, and the hub's domain; it is
-verified with the hub's verifier, so its key must be in the DID's
-``authentication``. A challenge is used once. Every refusal is a 401
+DID authentication (``hub.didauth``): a presentation by the DID answering
+a challenge of this hub for this inbox, used once. Every refusal is a 401
 problem with its own code (a token of another DID: 403), and nothing is
 said about the inbox's messages before authentication succeeds.
 
@@ -28,13 +25,10 @@ Spec: docs/hub.md (Inbox), https://identity.foundation/didcomm-messaging/spec/v2
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import secrets
 import threading
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
@@ -43,42 +37,40 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from hub.didauth import (
+    CHALLENGE_SECONDS,
+    TOKEN_SECONDS,
+    WWW_AUTHENTICATE,
+    authenticate,
+    hub_domain,
+    request_time,
+    token_digest,
+)
 from hub.limits import TokenBuckets
-from hub.mailbox import AnyMailbox, MessageInfo, open_mailbox
+from hub.mailbox import MessageInfo, hub_mailbox
 from hub.problems import problem
 from hub.schemas import json_response, problem_responses
-from hub.state import HubState, hub_state
+from hub.state import hub_state
 from ssi.credentials.json_input import load_json
 from ssi.did.syntax import parse_did
 from ssi.encoding import decode_base64url
 from ssi.errors import (
     DIDError,
-    InboxAuthenticationError,
     InboxError,
     InvalidCursorError,
-    InvalidProofPurposeError,
     SSIError,
 )
-from ssi.types import JsonObject, JsonValue
+from ssi.messaging import ENCRYPTED
+from ssi.types import JsonObject
 
 __all__ = [
-    "CHALLENGE_SECONDS",
     "ENCRYPTED_MEDIA_TYPE",
-    "TOKEN_SECONDS",
     "check_jwe",
-    "hub_domain",
-    "hub_mailbox",
     "router",
 ]
 
-ENCRYPTED_MEDIA_TYPE: Final = "application/didcomm-encrypted+json"
-"""The media type of an encrypted DIDComm message (DIDComm v2.1, IANA)."""
-
-CHALLENGE_SECONDS: Final = 120
-"""How long a challenge may be answered."""
-
-TOKEN_SECONDS: Final = 300
-"""How long a bearer token from ``POST /inbox/{did}/token`` is accepted."""
+ENCRYPTED_MEDIA_TYPE: Final = ENCRYPTED
+"""The media type of an encrypted DIDComm message (DIDComm v2.1)."""
 
 _DEFAULT_PAGE: Final = 100
 _B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
@@ -86,7 +78,6 @@ _MESSAGE_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _CURSOR: Final = re.compile(r"i1\.([0-9]{1,18})")
 _RESERVED: Final = frozenset({"challenge", "token"})
 """Path segments after ``/inbox/{did}/`` that name an operation, never a message."""
-_WWW_AUTHENTICATE: Final = 'DIDAuth realm="inbox", Bearer realm="inbox"'
 _MAX_PROTECTED: Final = 16 * 1024
 _OPENING: Final = threading.Lock()
 
@@ -154,35 +145,6 @@ _AUTH_NOTE: Final = (
 )
 
 
-def hub_mailbox(state: HubState) -> AnyMailbox:
-    """Return the hub's mailbox, opening it (for the store its settings
-    name) on first use; the state closes it.
-
-    Spec: docs/hub.md (Inbox)
-
-    Raises:
-        StoreAccessError: the mailbox cannot be opened.
-    """
-    if state.mailbox is None:
-        with _OPENING:
-            if state.mailbox is None:
-                state.mailbox = open_mailbox(state.settings.db)
-    return state.mailbox
-
-
-def hub_domain(request: Request) -> str:
-    """Return the domain presentations must carry: the ``domain`` setting,
-    else the origin the request was addressed to (``http://host:port``).
-
-    Spec: docs/hub.md (Inbox: authentication)
-    """
-    configured = hub_state(request).settings.domain
-    if configured:
-        return configured
-    url = request.base_url
-    return f"{url.scheme}://{url.netloc}"
-
-
 def check_jwe(body: bytes) -> str | None:
     """Return why ``body`` is not a JWE in general JSON serialization with at
     least one recipient, or None when its shape is one.
@@ -230,11 +192,6 @@ def check_jwe(body: bytes) -> str | None:
     return None
 
 
-def _now(request: Request) -> float:
-    clock: Callable[[], float] = getattr(request.app.state, "inbox_clock", time.time)
-    return float(clock())
-
-
 def _iso(moment: float) -> str:
     stamp = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
     return stamp.replace("+00:00", "Z")
@@ -274,124 +231,8 @@ def _refused(error: InboxError) -> JSONResponse:
     status = error.status or 401
     response = problem(status, error.code, error.detail)
     if status == 401:
-        response.headers["WWW-Authenticate"] = _WWW_AUTHENTICATE
+        response.headers["WWW-Authenticate"] = WWW_AUTHENTICATE
     return response
-
-
-def _refuse(code: str, detail: str, status: int = 401) -> InboxAuthenticationError:
-    return InboxAuthenticationError(detail, code=code, status=status)
-
-
-def _holder(presentation: JsonObject) -> str | None:
-    holder = presentation.get("holder")
-    if isinstance(holder, dict):
-        holder = holder.get("id")
-    return holder if isinstance(holder, str) else None
-
-
-def _proof_values(presentation: JsonObject) -> tuple[str, str]:
-    proof: JsonValue = presentation.get("proof")
-    if isinstance(proof, list) and len(proof) == 1:
-        proof = proof[0]
-    if not isinstance(proof, dict):
-        raise _refuse("invalidPresentation", "the presentation has not one proof.")
-    challenge, domain = proof.get("challenge"), proof.get("domain")
-    if not isinstance(challenge, str) or not isinstance(domain, str):
-        raise _refuse(
-            "invalidPresentation",
-            "the presentation's proof carries no challenge or no domain string.",
-        )
-    return challenge, domain
-
-
-def _decode_presentation(encoded: str) -> JsonObject:
-    try:
-        value = load_json(decode_base64url(encoded.strip()), max_bytes=64 * 1024)
-    except SSIError as exc:
-        raise _refuse(
-            "invalidPresentation",
-            "the DIDAuth credentials are not base64url of a JSON presentation.",
-        ) from exc
-    if not isinstance(value, dict):
-        raise _refuse("invalidPresentation", "the presentation is not an object.")
-    return value
-
-
-def _authenticate_presentation(request: Request, did: str, encoded: str) -> None:
-    """Check a DIDAuth answer for ``did``'s inbox; use its challenge."""
-    state = hub_state(request)
-    mailbox = hub_mailbox(state)
-    presentation = _decode_presentation(encoded)
-    if _holder(presentation) != did:
-        raise _refuse("wrongHolder", f"the presentation's holder is not {did[:120]}.")
-    challenge, domain = _proof_values(presentation)
-    expected_domain = hub_domain(request)
-    if domain != expected_domain:
-        raise _refuse(
-            "wrongDomain",
-            f"the presentation was made for another domain, not {expected_domain}.",
-        )
-    now = _now(request)
-    issued = mailbox.challenge(challenge)
-    if issued is None or issued.did != did:
-        raise _refuse(
-            "unknownChallenge", "this hub issued no such challenge for this inbox."
-        )
-    if issued.used:
-        raise _refuse("challengeReplayed", "this challenge was answered already.")
-    if issued.expires < now:
-        raise _refuse("challengeExpired", "this challenge has expired.")
-    report = state.verifier.verify_presentation(
-        presentation, challenge=challenge, domain=expected_domain
-    )
-    if not report.verified:
-        errors = [item.error for item in report.all_problems()]
-        if any(isinstance(error, InvalidProofPurposeError) for error in errors):
-            raise _refuse(
-                "keyNotAuthorized",
-                f"the proof's key is not in the authentication of {did[:120]}.",
-            )
-        if any(isinstance(error, DIDError) for error in errors):
-            raise _refuse(
-                "unresolvableDid", f"{did[:120]} or its key cannot be resolved here."
-            )
-        raise _refuse("invalidPresentation", "the presentation does not verify.")
-    if not mailbox.use_challenge(challenge, did, now=now):
-        raise _refuse("challengeReplayed", "this challenge was answered already.")
-
-
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _authenticate(request: Request, did: str, *, bearer: bool = True) -> None:
-    """Let the request through only if it proves it speaks for ``did``.
-
-    Raises:
-        InboxAuthenticationError: 401 (403 for another DID's token).
-    """
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
-    scheme = scheme.lower()
-    if scheme == "didauth" and credentials.strip():
-        _authenticate_presentation(request, did, credentials)
-        return
-    if scheme == "bearer" and bearer and credentials.strip():
-        state = hub_state(request)
-        owner = hub_mailbox(state).token_did(
-            _token_digest(credentials.strip()), now=_now(request)
-        )
-        if owner is None:
-            raise _refuse("invalidToken", "the bearer token is unknown or expired.")
-        if owner != did:
-            raise _refuse(
-                "notYourInbox", "this token is for another inbox.", status=403
-            )
-        return
-    raise _refuse(
-        "authenticationRequired",
-        "this inbox needs DID authentication (DIDAuth)"
-        + (" or a bearer token." if bearer else "."),
-    )
 
 
 def _entry(info: MessageInfo) -> JsonObject:
@@ -464,7 +305,7 @@ def router() -> APIRouter:
                 lambda: hub_mailbox(state).deliver(
                     did,
                     body,
-                    now=_now(request),
+                    now=request_time(request),
                     max_messages=settings.inbox_max_messages,
                     max_bytes=settings.inbox_max_bytes,
                 )
@@ -490,7 +331,7 @@ def router() -> APIRouter:
         bad = _checked_did(did)
         if bad is not None:
             return bad
-        now = _now(request)
+        now = request_time(request)
         value = secrets.token_urlsafe(32)
         expires = now + CHALLENGE_SECONDS
         hub_mailbox(hub_state(request)).add_challenge(
@@ -518,13 +359,13 @@ def router() -> APIRouter:
         if bad is not None:
             return bad
         try:
-            _authenticate(request, did, bearer=False)
+            authenticate(request, did, bearer=False)
         except InboxError as exc:
             return _refused(exc)
         value = secrets.token_urlsafe(32)
-        expires = _now(request) + TOKEN_SECONDS
+        expires = request_time(request) + TOKEN_SECONDS
         hub_mailbox(hub_state(request)).add_token(
-            _token_digest(value), did, expires=expires
+            token_digest(value), did, expires=expires
         )
         return JSONResponse(
             {"token": value, "tokenType": "Bearer", "expires": _iso(expires)},
@@ -554,7 +395,7 @@ def router() -> APIRouter:
         if bad is not None:
             return bad
         try:
-            _authenticate(request, did)
+            authenticate(request, did)
         except InboxError as exc:
             return _refused(exc)
         state = hub_state(request)
@@ -589,7 +430,7 @@ def router() -> APIRouter:
         if bad is not None:
             return bad
         try:
-            _authenticate(request, did)
+            authenticate(request, did)
         except InboxError as exc:
             return _refused(exc)
         body = None
@@ -620,7 +461,7 @@ def router() -> APIRouter:
         if bad is not None:
             return bad
         try:
-            _authenticate(request, did)
+            authenticate(request, did)
         except InboxError as exc:
             return _refused(exc)
         deleted = _MESSAGE_ID.fullmatch(message_id) is not None and hub_mailbox(

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 from hub.logbook import LOGS_SUFFIX, logs_location
+from hub.state import HubState
 from ssi.errors import InboxError, StoreAccessError, StoreError
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "MessageInfo",
     "PostgresMailbox",
     "SQLiteMailbox",
+    "hub_mailbox",
     "mailbox_location",
     "new_message_id",
     "open_mailbox",
@@ -541,3 +543,22 @@ def open_mailbox(store_location: str) -> AnyMailbox:
         path = mailbox_location(store_location)
         return SQLiteMailbox(_MEMORY if path is None else path)
     raise StoreError("the mailbox needs an SQLite or PostgreSQL store location.")
+
+
+_OPENING: Final = threading.Lock()
+
+
+def hub_mailbox(state: HubState) -> AnyMailbox:
+    """Return the hub's mailbox, opening it (for the store its settings
+    name) on first use; the state closes it.
+
+    Spec: docs/hub.md (Inbox)
+
+    Raises:
+        StoreAccessError: the mailbox cannot be opened.
+    """
+    if state.mailbox is None:
+        with _OPENING:
+            if state.mailbox is None:
+                state.mailbox = open_mailbox(state.settings.db)
+    return state.mailbox

@@ -20,7 +20,8 @@ from jwcrypto import jwe, jwk
 import ssi
 from hub.app import create_app
 from hub.client import InboxSession, deliver
-from hub.inbox import CHALLENGE_SECONDS, ENCRYPTED_MEDIA_TYPE, TOKEN_SECONDS
+from hub.didauth import CHALLENGE_SECONDS, TOKEN_SECONDS
+from hub.inbox import ENCRYPTED_MEDIA_TYPE
 from hub.limits import TokenBuckets
 from hub.mailbox import FORGET_AFTER, INBOX_SUFFIX, SQLiteMailbox, open_mailbox
 from hub.settings import HubSettings
@@ -30,10 +31,18 @@ from ssi.did.methods import KeyMethod
 from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.encoding import encode_base64url
 from ssi.errors import InboxError, ProofGenerationError
-from ssi.keys import Ed25519KeyPair, LocalSigner
+from ssi.keys import Ed25519KeyPair, LocalKeyAgreer, LocalSigner
+from ssi.messaging import (
+    Message,
+    default_resolver,
+    key_agreement_keys,
+    pack_authcrypt,
+    unpack,
+)
 from ssi.store import open_store
 from tests.hub.conftest import start_hub
 from tests.pg import fresh_schema
+from tests.unit.bundle.corpus import agora_identity
 from tests.unit.proofs.doubles import StaticMethod, did_document
 
 PROBLEM = "application/problem+json"
@@ -580,3 +589,48 @@ def test_challenges_are_used_once_and_forgotten_an_hour_after_expiry(db: str) ->
         assert mailbox.token_did("digest", now=51.0) is None
     finally:
         mailbox.close()
+
+
+def test_an_authcrypt_message_travels_through_the_inbox(client: TestClient) -> None:
+    def agreer(key: Ed25519KeyPair, did: str) -> LocalKeyAgreer:
+        ((kid, _),) = key_agreement_keys(did, default_resolver)
+        return LocalKeyAgreer(key.to_x25519(), kid)
+
+    text = "authcrypt marker 5b1e: the minutes are ready"
+    message = Message.new(
+        "https://didcomm.org/basicmessage/2.0/message",
+        {"content": text},
+        from_=ALICE,
+        to=(BOB,),
+    )
+    sealed = pack_authcrypt(message, agreer(ALICE_KEY, ALICE), [BOB])
+    message_id = deliver(ORIGIN, BOB, sealed, client=client)
+    with InboxSession(ORIGIN, BOB, BOB_SIGNER, client=client) as inbox:
+        received = inbox.read(message_id)
+    assert received == sealed
+    opened = unpack(received, [agreer(BOB_KEY, BOB)])
+    assert opened.sender_proven
+    assert opened.sender_kid is not None
+    assert opened.sender_kid.startswith(ALICE)
+    assert opened.message.body == {"content": text}
+    mailbox = client.app.state.hub.mailbox  # type: ignore[attr-defined]
+    assert text.encode() not in mailbox.read(BOB, message_id)
+
+
+def test_a_did_agora_authenticates_with_its_current_key_once_the_hub_has_its_log(
+    client: TestClient,
+) -> None:
+    identity = agora_identity(77, rotate=True)
+    (_, old), (_, current) = identity.signers
+    path = f"/inbox/{identity.did}"
+    unknown = answer(client, identity.did, current)
+    is_problem(client.get(path, headers=auth(unknown)), 401, "unresolvableDid")
+    client.app.state.hub.logbook.record(identity.log)  # type: ignore[attr-defined]
+    rotated_out = answer(client, identity.did, old)
+    is_problem(client.get(path, headers=auth(rotated_out)), 401, "keyNotAuthorized")
+    assert (
+        client.get(
+            path, headers=auth(answer(client, identity.did, current))
+        ).status_code
+        == 200
+    )
