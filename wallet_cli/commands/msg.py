@@ -14,32 +14,26 @@ https://didcomm.org/basicmessage/2.0/, docs/cli.md (Messages)
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated
 
 import httpx
 import typer
 
-from ssi.datetimes import format_date_time
 from ssi.did import DIDDocument
 from ssi.did.resolution import Resolver
-from ssi.errors import RecordNotFoundError, SSIError
+from ssi.errors import RecordNotFoundError
 from ssi.messaging import (
     MAX_MESSAGE_BYTES,
     DidResolver,
     Message,
-    Unpacked,
     UnresolvableDIDError,
     pack_anoncrypt,
     pack_authcrypt,
     rotation,
-    unpack,
 )
 from ssi.types import JsonObject
-from ssi.wallet import Wallet, agora_log, contact, import_agora_log, prior_signer
+from ssi.wallet import Wallet, agora_log, contact, prior_signer
 from wallet_cli import session
 from wallet_cli.commands.credential import (
     ForceOption,
@@ -49,6 +43,14 @@ from wallet_cli.commands.credential import (
     write_output,
 )
 from wallet_cli.commands.inputs import read_bytes
+from wallet_cli.commands.msg_reading import (
+    BASIC_MESSAGE,
+    open_message,
+    read_inbox,
+    read_to_json,
+    show_inbox,
+    show_reads,
+)
 from wallet_cli.errors import ResultShown, UsageError
 from wallet_cli.output import Cell, Output
 from wallet_cli.petnames import Petnames
@@ -60,12 +62,6 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-BASIC_MESSAGE: Final = "https://didcomm.org/basicmessage/2.0/message"
-"""The DIDComm message type of a text message; the text is ``body.content``."""
-
-_PREVIEW: Final = 60
-"""Characters of a message's text shown by ``agora msg inbox``."""
 
 AsOption = Annotated[
     str,
@@ -327,218 +323,6 @@ def send(
 # --- Reading -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Read:
-    """One packed message and what unpacking it gave (or the failure)."""
-
-    source: str
-    unpacked: Unpacked | None = None
-    error: SSIError | None = None
-    inbox_id: str | None = None
-    log_kept: str | None = None
-    """What became of the log of an announced rotation, if one came."""
-
-
-def _open(
-    packed: str | bytes,
-    source: str,
-    wallet: Wallet,
-    reader: str,
-    resolve: DidResolver,
-    inbox_id: str | None = None,
-) -> _Read:
-    try:
-        found = unpack(packed, wallet.key_agreers(reader), resolver=resolve)
-    except SSIError as exc:
-        return _Read(source, error=exc, inbox_id=inbox_id)
-    return _Read(source, found, inbox_id=inbox_id, log_kept=_keep_log(wallet, found))
-
-
-def _keep_log(wallet: Wallet, found: Unpacked) -> str | None:
-    """Keep the did:agora log that came with a checked rotation announcement
-    (from_prior), so that the wallet resolves the sender's new keys; return
-    what happened, in words, or None when there was nothing to keep."""
-    if found.from_prior is None:
-        return None
-    entries = rotation.attached_log(found.message)
-    if entries is None:
-        return None
-    try:
-        log = import_agora_log(wallet, entries)
-    except SSIError as exc:
-        return f"not kept: {exc.code}"
-    return f"kept in the wallet (version {log.latest.version})"
-
-
-def _content(message: Message) -> str:
-    """The message's text: ``body.content`` of a basic message, else its body
-    as JSON."""
-    content = message.body.get("content")
-    if message.type == BASIC_MESSAGE and isinstance(content, str):
-        return content
-    return json.dumps(message.body, ensure_ascii=False, sort_keys=True)
-
-
-def _mode(found: Unpacked) -> str:
-    return (
-        "authcrypt"
-        if found.authcrypt
-        else "anoncrypt"
-        if found.anoncrypt
-        else ("signed" if found.signed else "plaintext")
-    )
-
-
-def _sender(found: Unpacked) -> str:
-    """Whether the sender is proven, in words."""
-    if found.message.from_ is None:
-        return "anonymous: the message names no sender"
-    if found.sender_proven:
-        how = "authcrypt" if found.authcrypt and found.sender_kid else "signature"
-        key = found.sender_kid if how == "authcrypt" else found.signer_kid
-        return f"proven ({how}, key {key})"
-    return "NOT proven: anyone could have written this 'from'"
-
-
-def _time(seconds: int | None) -> str | None:
-    if seconds is None:
-        return None
-    try:
-        return format_date_time(datetime.fromtimestamp(seconds, UTC))
-    except (OverflowError, OSError, ValueError):
-        return str(seconds)
-
-
-def _json(read: _Read, names: Petnames) -> JsonObject:
-    body: JsonObject = {"source": read.source}
-    if read.inbox_id is not None:
-        body["inboxId"] = read.inbox_id
-    if read.unpacked is None:
-        error = read.error
-        body["error"] = {
-            "code": getattr(error, "code", "error"),
-            "detail": str(getattr(error, "detail", error)),
-        }
-        return body
-    found = read.unpacked
-    message = found.message
-    sender = message.from_
-    body.update(
-        id=message.id,
-        type=message.type,
-        **{"from": sender},
-        fromName=names.name(sender) if sender else None,
-        to=list(message.to),
-        created=_time(message.created_time),
-        expires=_time(message.expires_time),
-        thid=message.thid,
-        mode=_mode(found),
-        senderProven=found.sender_proven,
-        senderKid=found.sender_kid,
-        signerKid=found.signer_kid,
-        recipientKid=found.recipient_kid,
-        text=_content(message),
-        body=message.body,
-    )
-    if found.from_prior is not None:
-        prior = found.from_prior
-        body["fromPrior"] = {
-            "iss": prior.iss,
-            "sub": prior.sub,
-            "iat": prior.iat,
-            "kid": prior.kid,
-            "log": read.log_kept,
-        }
-    return body
-
-
-def _rows(read: _Read, names: Petnames) -> tuple[str, list[tuple[str, Cell]], bool]:
-    """The panel of one message: title, rows, and whether it is good news."""
-    where = [("inbox id", read.inbox_id)] if read.inbox_id is not None else []
-    if read.unpacked is None:
-        error = read.error
-        code = str(getattr(error, "code", "error"))
-        detail = str(getattr(error, "detail", error))
-        return (
-            f"message from {read.source} could not be read",
-            [*where, ("error", f"{code}: {detail}")],
-            False,
-        )
-    found = read.unpacked
-    message = found.message
-    sender = message.from_
-    rows: list[tuple[str, Cell]] = [
-        ("from", names.show(sender) if sender else "nobody (anonymous)"),
-        ("sender", _sender(found)),
-        ("sent", _time(message.created_time) or "-"),
-    ]
-    prior = found.from_prior
-    if prior is not None:
-        change = (
-            f"new keys, announced with {prior.kid}"
-            if prior.iss == prior.sub
-            else f"{names.show(prior.iss)} now writes as {names.show(prior.sub)}"
-        )
-        lines = (change, f"log {read.log_kept}") if read.log_kept else (change,)
-        rows.append(("rotation", lines))
-    if message.type != BASIC_MESSAGE:
-        rows.append(("type", message.type))
-    if message.thid:
-        rows.append(("thread", message.thid))
-    rows += [*where, ("text", tuple(_content(message).split("\n")))]
-    title = (
-        "message"
-        if found.sender_proven or sender is None
-        else "message (sender NOT proven)"
-    )
-    return title, rows, found.sender_proven or sender is None
-
-
-def _show(out: Output, reads: list[_Read], names: Petnames) -> None:
-    if out.json_mode:
-        out.json({"items": [_json(read, names) for read in reads]})
-    else:
-        for read in reads:
-            title, rows, good = _rows(read, names)
-            out.panel(title, rows, ok=good)
-    failed = [read.error for read in reads if read.error is not None]
-    if failed:
-        raise ResultShown(failed[0])
-
-
-def _from_hub(
-    wallet: Wallet,
-    reader: str,
-    hub_url: str,
-    resolve: DidResolver,
-    *,
-    delete: bool = False,
-) -> tuple[list[_Read], list[str]]:
-    """Read and unpack every message of the reader's inbox on a hub; with
-    ``delete``, delete those that were read. Return the reads and the ids
-    deleted.
-
-    Raises:
-        InboxError: the hub refused (authentication, say).
-        TransportError: the hub cannot be reached or answers badly.
-    """
-    from hub.client import InboxSession
-
-    did = wallet.did(reader).did
-    deleted: list[str] = []
-    with InboxSession(hub_url, did, wallet.signer(reader)) as inbox:
-        reads = [
-            _open(inbox.read(entry.id), hub_url, wallet, reader, resolve, entry.id)
-            for entry in inbox.list()
-        ]
-        if delete:
-            for item in reads:
-                if item.unpacked is not None and item.inbox_id is not None:
-                    inbox.delete(item.inbox_id)
-                    deleted.append(item.inbox_id)
-    return reads, deleted
-
-
 @app.command()
 def read(
     ctx: typer.Context,
@@ -569,14 +353,14 @@ def read(
     hub_url = from_ if _is_url(from_) else None
     resolve = _did_resolver(current.resolver(log), hub_url)
     if hub_url is not None:
-        reads, _ = _from_hub(wallet, as_, hub_url, resolve)
+        reads, _ = read_inbox(wallet, as_, hub_url, resolve)
     else:
         packed = read_bytes(from_, limit=MAX_MESSAGE_BYTES)
         source = "stdin" if from_ == "-" else from_
-        reads = [_open(packed, source, wallet, as_, resolve)]
+        reads = [open_message(packed, source, wallet, as_, resolve)]
     if not reads and not json_mode:
         out.line("The inbox is empty.")
-    _show(out, reads, Petnames.of(wallet))
+    show_reads(out, reads, Petnames.of(wallet))
 
 
 @app.command()
@@ -611,52 +395,15 @@ def inbox(
     current = session.from_context(ctx)
     wallet = current.open()
     resolve = _did_resolver(current.resolver(log), hub)
-    reads, deleted = _from_hub(wallet, as_, hub, resolve, delete=delete)
+    reads, deleted = read_inbox(wallet, as_, hub, resolve, delete=delete)
     names = Petnames.of(wallet)
     if json_mode:
-        items = [_json(item, names) for item in reads]
+        items = [read_to_json(item, names) for item in reads]
         for entry in items:
             entry["deleted"] = entry.get("inboxId") in deleted
         out.json({"hub": hub, "items": items, "deleted": len(deleted)})
     else:
-        _table(out, reads, names, deleted, hub)
+        show_inbox(out, reads, names, deleted, hub)
     failed = [item.error for item in reads if item.error is not None]
     if failed:
         raise ResultShown(failed[0])
-
-
-def _table(
-    out: Output, reads: list[_Read], names: Petnames, deleted: list[str], hub: str
-) -> None:
-    if not reads:
-        out.line(f"The inbox on {hub} is empty.")
-        return
-    rows: list[list[Cell]] = []
-    for item in reads:
-        found = item.unpacked
-        if found is None:
-            code = str(getattr(item.error, "code", "error"))
-            rows.append([item.inbox_id or "-", "?", "-", f"cannot be read: {code}", ""])
-            continue
-        sender = found.message.from_
-        text = _content(found.message).replace("\n", " ")
-        if len(text) > _PREVIEW:
-            text = text[: _PREVIEW - 1] + "…"
-        rows.append(
-            [
-                item.inbox_id or "-",
-                names.show(sender) if sender else "anonymous",
-                _time(found.message.created_time) or "-",
-                "proven"
-                if found.sender_proven
-                else "-"
-                if sender is None
-                else "NOT proven",
-                text,
-            ]
-        )
-    out.table(
-        f"Inbox on {hub}" + (f" ({len(deleted)} deleted)" if deleted else ""),
-        ["id", "from", "sent", "sender", "text"],
-        rows,
-    )
