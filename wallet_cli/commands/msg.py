@@ -257,15 +257,22 @@ def send(
     target = Path(out_file) if out_file not in (None, "-") else None
     check_out_file(target, force=force)
     current = session.from_context(ctx)
-    wallet = current.open()
-    recipient = _recipient(wallet, to)
+    # An anonymous message to a DID needs no wallet: nothing of it is used
+    # but its logs and names, when it exists.
+    wallet = (
+        current.evidence_wallet()
+        if anon and to.startswith("did:")
+        else current.open()
+    )
+    recipient = to if wallet is None else _recipient(wallet, to)
     resolve = _did_resolver(current.resolver(log), via)
-    sender = None if anon else wallet.did(as_ or "").did
+    writer = None if anon else wallet
+    sender = None if writer is None else writer.did(as_ or "").did
     from_prior, attachments, prior = None, [], None
-    if announce_rotation and sender is not None:
-        entries = agora_log(wallet, sender)
+    if announce_rotation and writer is not None and sender is not None:
+        entries = agora_log(writer, sender)
         from_prior, attachment = rotation.announce_rotation(
-            prior_signer(wallet, sender), sender, entries
+            prior_signer(writer, sender), sender, entries
         )
         attachments.append(attachment)
         # Correspondents still know the prior version only: the announcement
@@ -280,10 +287,10 @@ def send(
         from_prior=from_prior,
         attachments=attachments,
     )
-    if sender is None:
+    if writer is None or sender is None:
         packed = pack_anoncrypt(message, [recipient], resolver=resolve)
     else:
-        agreer = wallet.key_agreer(sender, version=prior)
+        agreer = writer.key_agreer(sender, version=prior)
         packed = pack_authcrypt(message, agreer, [recipient], resolver=resolve)
     summary: JsonObject = {
         "id": message.id,
@@ -306,7 +313,7 @@ def send(
     if json_mode:
         out.json(summary)
         return
-    names = Petnames.of(wallet)
+    names = Petnames() if wallet is None else Petnames.of(wallet)
     rows: list[tuple[str, Cell]] = [
         ("to", names.show(recipient)),
         ("from", names.show(sender) if sender else "nobody (anonymous)"),

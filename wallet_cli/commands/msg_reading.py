@@ -113,7 +113,7 @@ def _mode(found: Unpacked) -> str:
 def _sender(found: Unpacked) -> str:
     """Whether the sender is proven, in words."""
     if found.message.from_ is None:
-        return "anonymous: the message names no sender"
+        return "not proven: anonymous, the message names no sender"
     if found.sender_proven:
         how = "authcrypt" if found.authcrypt and found.sender_kid else "signature"
         key = found.sender_kid if how == "authcrypt" else found.signer_kid
@@ -297,7 +297,7 @@ def show_inbox(
                 _time(found.message.created_time) or "-",
                 "proven"
                 if found.sender_proven
-                else "-"
+                else "not proven (anonymous)"
                 if sender is None
                 else "NOT proven",
                 text,
