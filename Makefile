@@ -27,6 +27,7 @@ demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
 	$(BIN)/python examples/thread.py
 	$(BIN)/python examples/community.py
+	$(BIN)/python examples/messages.py
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

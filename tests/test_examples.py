@@ -1,8 +1,9 @@
-"""Every example script runs to completion, and the quickstart and the thread
-demo show what they promise."""
+"""Every example script runs to completion, and the quickstart, the thread and
+the messages demo show what they promise."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -23,9 +24,11 @@ EXAMPLES = sorted(
 
 @cache
 def run(script: Path) -> subprocess.CompletedProcess[str]:
-    """Run an example once per test session (the quickstart takes seconds)."""
+    """Run an example once per test session (the quickstart takes seconds),
+    with the cheap key derivation for wallets where the example offers it."""
     return subprocess.run(
         [sys.executable, str(script)],
+        env=dict(os.environ, AGORA_DEMO_QUICK_KDF="1"),
         capture_output=True,
         text=True,
         timeout=180,
@@ -57,14 +60,16 @@ def test_quickstart_runs_a_community_with_revocation():
     assert "bob's presentation: verified=False, revoked:" in out
 
 
-@pytest.mark.parametrize("name", ["quickstart.py", "thread.py"])
+@pytest.mark.parametrize("name", ["quickstart.py", "thread.py", "messages.py"])
 def test_demo_names_the_wallet_of_each_step_and_cuts_no_line(name):
     out = run(next(p for p in EXAMPLES if p.name == name)).stdout
     lines = out.splitlines()
     commands = [i for i, line in enumerate(lines) if line.startswith("    $ agora")]
     assert len(commands) > 20
     for index in commands:
-        assert lines[index - 1].startswith("  [wallet $TMP/"), lines[index - 1]
+        assert lines[index - 1].startswith(("  [wallet $TMP/", "  [no wallet: ")), (
+            lines[index - 1]
+        )
     # Nothing is shortened with an ellipsis: identifiers and details are whole.
     assert "..." not in out
     # Every file a command writes is explained on a line of its own.
@@ -200,3 +205,75 @@ def test_thread_tampered_copy_names_the_line_cid_and_problem():
     reply = re.search(r"the one bob's reply has \((b[a-z2-7]+)\)", out)
     assert reply is not None
     assert reply.group(1) != found.group(2)
+
+
+def messages() -> str:
+    return run(next(p for p in EXAMPLES if p.name == "messages.py")).stdout
+
+
+def test_messages_run_a_hub_and_hide_the_temporary_folder():
+    out = messages()
+    assert "agora-messages-" not in out
+    assert "127.0.0.1" not in out.replace("$HUB below, http://127.0.0.1:", "")
+    hub = [line for line in out.splitlines() if "$ agora hub serve" in line]
+    assert len(hub) == 1
+    assert "--db sqlite:///$TMP/hub/hub.sqlite" in hub[0]
+    text = flat(section(out, "Two members, two wallets, one hub"))
+    assert text.count("--method agora") == 2
+    assert text.count("The hub verified and stored 1 object and kept the log") == 2
+
+
+def test_messages_bob_reads_alice_proven_by_petname_and_answers_in_her_thread():
+    part = section(messages(), "alice writes, bob answers")
+    text = flat(part)
+    assert "$ agora msg send --as alice --to $BOB --text" in text
+    assert re.search(r"alice's message \(\d+ bytes, authcrypt\)", text)
+    inbox = part.split("$ agora msg inbox --as bob --hub $HUB --delete\n", 1)[1]
+    rows = dict(line.split(None, 1) for line in inbox.splitlines()[1:6] if line.strip())
+    assert rows["from"] == "Alice ($ALICE)"
+    assert rows["sender"] == "proven"
+    assert rows["text"].startswith("The meeting moves to Thursday")
+    sent = re.search(r"--thread ([0-9a-f-]{36}) --via \$HUB", text)
+    assert sent is not None
+    assert (
+        f"alice reads it: from $BOB, senderProven=True, thid {sent.group(1)}: "
+        '"Thursday suits me.' in text
+    )
+
+
+def test_messages_the_hub_files_hold_no_plaintext():
+    out = messages()
+    first = flat(section(out, "What the hub keeps"))
+    last = flat(section(out, "The hub's files, at the end"))
+    assert "found 0 of 2." in first
+    assert "found 0 of 5." in last
+    for part in (first, last):
+        assert "The same search finds both public posts" in part
+    fields = re.search(r"and (\d+) JWE ciphertext fields", last)
+    assert fields is not None
+    assert int(fields.group(1)) >= 5
+
+
+def test_messages_a_rotation_is_received_with_from_prior():
+    part = section(messages(), "alice rotates her keys and tells bob")
+    text = flat(part)
+    assert "version 2 of alice's DID" in text
+    assert "--announce-rotation --via $HUB" in text
+    read = part.split("$ agora msg read --as bob --from $HUB\n", 1)[1]
+    assert "sender    proven (authcrypt, key $ALICE#agreement-1)" in read
+    assert "rotation  new keys, announced with $ALICE?versionId=1#key-1" in read
+    assert "log kept in the wallet (version 2)" in read
+
+
+def test_messages_old_key_refused_new_key_proven_anonymous_not_proven():
+    part = section(messages(), "An anonymous note, and bob's inbox")
+    assert "  [wallet $TMP/stranger]\n    $ agora msg send --anon --to $BOB" in part
+    read = flat(part.split("$ agora msg read --as bob --from $HUB\n", 1)[1])
+    refused, proven, anonymous = (
+        read.index("senderKeyNotInDocument: '$ALICE#agreement-1'"),
+        read.index("proven (authcrypt, key $ALICE#agreement-2)"),
+        read.index("not proven: anonymous, the message names no sender"),
+    )
+    assert refused < proven < anonymous
+    assert "from nobody (anonymous)" in read
+    assert "exit 1, as one message could not be read" in read

@@ -138,7 +138,25 @@ def test_an_anonymous_message_names_nobody(people: People):
     assert item["mode"] == "anoncrypt"
     assert item["text"] == "guess who"
     text = ok(agora(people.bo, "msg", "read", "--as", "bo", input=packed))
-    assert "anonymous" in text
+    assert "nobody (anonymous)" in text
+    assert "not proven: anonymous, the message names no sender" in text
+
+
+def test_an_anonymous_message_to_a_did_needs_no_wallet(people: People, tmp_path: Path):
+    nobody = tmp_path / "nobody"
+    note = tmp_path / "note.json"
+    args = ("msg", "send", "--anon", "--to", people.ada_did, "--text", "psst")
+    shown = ok(agora(nobody, *args, "--out", str(note)))
+    assert "message written" in shown
+    assert "nobody (anonymous)" in shown
+    assert not nobody.exists()
+    result, body = read_json(people.ada, "ada", str(note))
+    assert result.exit_code == 0, result.stdout
+    assert body["items"][0]["text"] == "psst"
+    assert body["items"][0]["senderProven"] is False
+    # A name needs the wallet that holds it.
+    named = agora(nobody, "msg", "send", "--anon", "--to", "Ada", "--text", "x")
+    one_error(named, "walletNotFound", 2)
 
 
 def test_a_file_message_through_a_pipe_with_escaped_text(
@@ -312,6 +330,7 @@ def test_through_a_hub_inbox(people: People, hub: Hub, tmp_path: Path):
     assert "Ada (" in listing
     assert "secret plans" in listing
     assert "anonymous" in listing
+    assert "not proven (anonymous)" in listing
     assert "proven" in listing
     result = agora(
         people.bo, "msg", "read", "--as", "bokey", "--from", hub.url, "--json"

@@ -260,9 +260,7 @@ def send(
     # An anonymous message to a DID needs no wallet: nothing of it is used
     # but its logs and names, when it exists.
     wallet = (
-        current.evidence_wallet()
-        if anon and to.startswith("did:")
-        else current.open()
+        current.evidence_wallet() if anon and to.startswith("did:") else current.open()
     )
     recipient = to if wallet is None else _recipient(wallet, to)
     resolve = _did_resolver(current.resolver(log), via)
