@@ -108,8 +108,17 @@ class Agora:
 
 
 def say(text: str) -> None:
-    """Print an explanation, wrapped at word boundaries."""
-    print(textwrap.fill(text, WIDTH, initial_indent=INDENT, subsequent_indent=INDENT))
+    """Print an explanation, wrapped at spaces only: an identifier with hyphens
+    (a UUID, an inbox id) is never broken."""
+    print(
+        textwrap.fill(
+            text,
+            WIDTH,
+            initial_indent=INDENT,
+            subsequent_indent=INDENT,
+            break_on_hyphens=False,
+        )
+    )
 
 
 def environment(root: Path, home: str) -> dict[str, str]:

@@ -88,6 +88,9 @@ def hub(run: Agora, root: Path) -> Iterator[str]:
     store = root / "hub"
     store.mkdir()
     log = root / "hub.log"
+    output = root / "hub.out"
+    # The hub opens no wallet: it runs without the members' settings.
+    env = {k: v for k, v in run.env.items() if not k.startswith("AGORA_")}
     for _attempt in range(3):
         port = _free_port()
         args = (
@@ -98,13 +101,14 @@ def hub(run: Agora, root: Path) -> Iterator[str]:
         run.names[url] = "$HUB"
         print("  [no wallet: the hub runs in the background]")
         print(run.command_lines(args))
-        process = subprocess.Popen(  # noqa: S603 - the venv's own agora
-            [run.program, *args],
-            env=run.env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with output.open("wb") as sink:
+            process = subprocess.Popen(  # noqa: S603 - the venv's own agora
+                [run.program, *args],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
         try:
             if _ready(process, url):
                 say(
@@ -118,7 +122,8 @@ def hub(run: Agora, root: Path) -> Iterator[str]:
         finally:
             _stop(process)
         say("that port was taken; another one:")
-    raise SystemExit(f"the hub did not start; see {log}")
+    said = output.read_text(errors="replace")[-2000:]
+    raise SystemExit(f"the hub did not start; it said:\n{said}")
 
 
 def _ready(process: subprocess.Popen[bytes], url: str) -> bool:
