@@ -310,7 +310,7 @@ def anonymous(run: Agora, root: Path, url: str, bob: dict[str, str], did: str) -
     say(
         f"Someone with no wallet at all ($TMP/stranger does not exist) writes to "
         f"bob's DID: anoncrypt (ECDH-ES), {sent['bytes']} bytes, no sender in it. "
-        "The hub gave bob's keys: it keeps his log."
+        "Its agora found bob's keys in the log the hub keeps, and checked it."
     )
     shown = run.text("msg", "read", "--as", "bob", "--from", url, env=bob, expect=1)
     flat = " ".join(shown.split())

@@ -10,6 +10,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
+import httpx
 import pytest
 
 EXAMPLES = sorted(
@@ -218,6 +219,11 @@ def test_messages_run_a_hub_and_hide_the_temporary_folder():
     hub = [line for line in out.splitlines() if "$ agora hub serve" in line]
     assert len(hub) == 1
     assert "--db sqlite:///$TMP/hub/hub.sqlite" in hub[0]
+    # The demo stops its hub: nothing answers on its port any more.
+    url = re.search(r"\$HUB below, (http://127\.0\.0\.1:\d+):", out)
+    assert url is not None
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url.group(1) + "/healthz", timeout=5)
     text = flat(section(out, "Two members, two wallets, one hub"))
     assert text.count("--method agora") == 2
     assert text.count("The hub verified and stored 1 object and kept the log") == 2
