@@ -45,11 +45,6 @@ AFTER = "My first message under the new keys: see you on Thursday."
 ANONYMOUS = "Someone left a box of old punched cards at your door."
 PRIVATE = (FIRST, REPLY, ANNOUNCE, AFTER, ANONYMOUS)
 """The texts that travel through the hub, encrypted."""
-INTRODUCTION = {
-    "alice": "Hello, I am alice: write to me here.",
-    "bob": "Hello, I am bob: write to me here.",
-}
-"""The public posts that carry each member's log to the hub."""
 
 
 def heading(title: str) -> None:
@@ -68,11 +63,11 @@ def main() -> None:
         with hub(run, root) as url:
             dids = members(run, root, url, alice, bob)
             exchange(run, url, bob, dids["bob"])
-            scan(root, PRIVATE[:2])
-            rotation(run, url, bob, dids["bob"])
+            scan(root, PRIVATE[:2], list(dids.values()))
+            rotation(run, root, url, bob, dids["bob"])
             anonymous(run, root, url, bob, dids["bob"])
             heading("The hub's files, at the end")
-            scan(root, PRIVATE, title=False)
+            scan(root, PRIVATE, list(dids.values()), title=False)
 
 
 def _free_port() -> int:
@@ -174,20 +169,17 @@ def members(
             "Ed25519 key that signs and an X25519 key that messages are encrypted "
             "to (keyAgreement)."
         )
-        post = root / f"{name}-hello.json"
-        run(
-            "post", "create", "--as", name, "--text", INTRODUCTION[name],
-            "--out", str(post), env=env,
-        )  # fmt: skip
-        bundle = root / f"{name}.bundle.jsonl"
-        run("bundle", "pack", str(post), "--out", str(bundle), env=env)
-        pushed = run("hub", "push", str(bundle), "--to", url, env=env)
+        log = root / f"{name}.jsonl"
+        run("did", "log", "export", name, "--out", str(log), env=env)
+        pushed = run("hub", "push", str(log), "--to", url, env=env)
+        if not pushed["kept"]:
+            raise SystemExit(f"the hub did not keep {name}'s log")
         say(
-            f"$TMP/{name}-hello.json: a public post; $TMP/{name}.bundle.jsonl: the "
-            f"post with the DID's log. The hub verified and stored "
-            f"{pushed['stored']} object and kept the log: now it resolves "
-            f"{variable}, to check that whoever opens {variable}'s inbox holds "
-            "its key, and senders can find the keys to encrypt to."
+            f"$TMP/{name}.jsonl: the DID's log, the signed history of its keys, "
+            f"which {name} pushes to the hub. The hub checked it and keeps it "
+            f"(version {pushed['hubVersion']}): now it resolves {variable}, to "
+            f"check that whoever opens {variable}'s inbox holds its key, and "
+            "senders find there the keys to encrypt to."
         )
     run("contact", "add", "Alice", dids["alice"], env=bob)
     say(
@@ -242,7 +234,9 @@ def exchange(run: Agora, url: str, bob: dict[str, str], bob_did: str) -> None:
     print()
 
 
-def scan(root: Path, texts: tuple[str, ...], *, title: bool = True) -> None:
+def scan(
+    root: Path, texts: tuple[str, ...], dids: list[str], *, title: bool = True
+) -> None:
     """Search every file of the hub's database for the texts sent so far."""
     if title:
         heading("What the hub keeps")
@@ -251,21 +245,23 @@ def scan(root: Path, texts: tuple[str, ...], *, title: bool = True) -> None:
     found = [text for text in texts if text.encode() in data]
     if found:
         raise SystemExit(f"the hub's files hold a private text: {found[0]}")
-    public = [text for text in INTRODUCTION.values() if text.encode() in data]
-    if len(public) != len(INTRODUCTION) or b'"ciphertext"' not in data:
+    public = [did for did in dids if did.encode() in data]
+    if len(public) != len(dids) or b'"ciphertext"' not in data:
         raise SystemExit("the search of the hub's files does not work")
     say(
         f"The hub's database: {len(files)} files in $TMP/hub (the store, the "
         f"inboxes and the DID logs, with their write-ahead logs), {len(data)} "
         f"bytes. Searched byte for byte for each of the {len(texts)} private "
         f"texts sent through it: found 0 of {len(texts)}. The same search finds "
-        f"both public posts, and {data.count(b'ciphertext')} JWE ciphertext "
-        "fields: the inboxes hold only what the hub cannot read."
+        f"both DIDs (their logs are public), and {data.count(b'ciphertext')} JWE "
+        "ciphertext fields: the inboxes hold only what the hub cannot read."
     )
     print()
 
 
-def rotation(run: Agora, url: str, bob: dict[str, str], bob_did: str) -> None:
+def rotation(
+    run: Agora, root: Path, url: str, bob: dict[str, str], bob_did: str
+) -> None:
     """alice rotates her keys and announces it; bob learns them from the message."""
     heading("alice rotates her keys and tells bob")
     rotated = run("did", "rotate", "alice")
@@ -292,6 +288,15 @@ def rotation(run: Agora, url: str, bob: dict[str, str], bob_did: str) -> None:
     say(
         "bob's wallet checked the from_prior against the log, and kept the log: "
         "it now knows version 2 of alice's DID and her new keys."
+    )
+    log = root / "alice.jsonl"
+    run("did", "log", "export", "alice", "--out", str(log), "--force")
+    pushed = run("hub", "push", str(log), "--to", url)
+    say(
+        f"$TMP/alice.jsonl: alice's log again, now with the rotation (--force "
+        f"replaces the file); the hub keeps version {pushed['hubVersion']}. Until "
+        "then it would refuse her new key at her inbox (keyNotAuthorized): it "
+        "knew only the key she had rotated out."
     )
     run("msg", "send", "--as", "alice", "--to", bob_did, "--text", AFTER, "--via", url)
     say("alice writes again, under her new keys (version 2).")

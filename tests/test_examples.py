@@ -226,7 +226,8 @@ def test_messages_run_a_hub_and_hide_the_temporary_folder():
         httpx.get(url.group(1) + "/healthz", timeout=5)
     text = flat(section(out, "Two members, two wallets, one hub"))
     assert text.count("--method agora") == 2
-    assert text.count("The hub verified and stored 1 object and kept the log") == 2
+    assert text.count("$ agora hub push $TMP/") == 2
+    assert text.count("The hub checked it and keeps it (version 1)") == 2
 
 
 def test_messages_bob_reads_alice_proven_by_petname_and_answers_in_her_thread():
@@ -254,7 +255,7 @@ def test_messages_the_hub_files_hold_no_plaintext():
     assert "found 0 of 2." in first
     assert "found 0 of 5." in last
     for part in (first, last):
-        assert "The same search finds both public posts" in part
+        assert "The same search finds both DIDs (their logs are public)" in part
     fields = re.search(r"and (\d+) JWE ciphertext fields", last)
     assert fields is not None
     assert int(fields.group(1)) >= 5
@@ -269,6 +270,8 @@ def test_messages_a_rotation_is_received_with_from_prior():
     assert "sender    proven (authcrypt, key $ALICE#agreement-1)" in read
     assert "rotation  new keys, announced with $ALICE?versionId=1#key-1" in read
     assert "log kept in the wallet (version 2)" in read
+    assert "$ agora hub push $TMP/alice.jsonl --to $HUB" in text
+    assert "the hub keeps version 2." in text
 
 
 def test_messages_old_key_refused_new_key_proven_anonymous_not_proven():

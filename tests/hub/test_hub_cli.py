@@ -154,3 +154,52 @@ def test_serve_refuses_unusable_settings() -> None:
         app, ["hub", "serve", "--db", "x"], env={"AGORA_HUB_MAX_PAGE": "none"}
     )
     assert result.exit_code == 2
+
+
+def test_push_a_did_agora_log_alone(
+    hub_process: Callable[..., Hub], tmp_path: Path
+) -> None:
+    from ssi.wallet import Wallet, agora_log, create_agora_did, rotate_agora_did
+    from tests.unit.wallet.helpers import PASSPHRASE, new_wallet
+
+    hub = hub_process()
+    did = create_agora_did(new_wallet(tmp_path / "w"), alias="me").did
+    first = tmp_path / "me-1.jsonl"
+    entries = agora_log(Wallet.open(tmp_path / "w", PASSPHRASE), "me")
+    first.write_text("".join(json.dumps(entry) + "\n" for entry in entries))
+    assert httpx.get(f"{hub.url}/dids/{did}/log", timeout=10).status_code == 404
+
+    pushed = runner.invoke(app, ["hub", "push", str(first), "--to", hub.url, "--json"])
+    assert pushed.exit_code == 0, pushed.output
+    assert json.loads(pushed.stdout) == {
+        "hub": hub.url,
+        "did": did,
+        "entries": 1,
+        "kept": True,
+        "hubVersion": 1,
+    }
+    assert httpx.get(f"{hub.url}/dids/{did}/log", timeout=10).status_code == 200
+
+    # After a rotation, the longer log replaces it; the shorter one is then
+    # part of what the hub keeps.
+    wallet = Wallet.open(tmp_path / "w", PASSPHRASE)
+    rotate_agora_did(wallet, "me")
+    second = tmp_path / "me-2.jsonl"
+    lines = agora_log(wallet, "me")
+    second.write_text("".join(json.dumps(entry) + "\n" for entry in lines))
+    shown = runner.invoke(app, ["hub", "push", str(second), "--to", hub.url])
+    assert shown.exit_code == 0, shown.output
+    assert f"the log of {did} is kept by {hub.url}: version 2" in shown.stdout
+    again = runner.invoke(app, ["hub", "push", str(first), "--to", hub.url, "--json"])
+    assert json.loads(again.stdout)["hubVersion"] == 2
+
+    # A log that does not validate is refused here, before anything is sent.
+    tampered = dict(lines[1])
+    tampered["time"] = "2030-01-01T00:00:00.000Z"
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps(lines[0]) + "\n" + json.dumps(tampered) + "\n")
+    refused = runner.invoke(app, ["hub", "push", str(broken), "--to", hub.url])
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error[invalidLogTime]: log entry 2: ")
+    log = httpx.get(f"{hub.url}/dids/{did}/log", timeout=10).text
+    assert "2030-01-01" not in log

@@ -259,8 +259,8 @@ def push_command(
         str,
         typer.Argument(
             metavar="FILE",
-            help="A bundle, a JSON object, a JSON array of objects, or JSON Lines; "
-            "- reads standard input.",
+            help="A bundle, a JSON object, a JSON array of objects, JSON Lines, "
+            "or a did:agora log (agora did log export); - reads standard input.",
         ),
     ],
     to: Annotated[str, typer.Option("--to", metavar="URL", help="The hub's base URL.")],
@@ -281,7 +281,9 @@ def push_command(
     memberships go with every request), with progress on stderr. A table
     lists the objects the hub rejected; the totals follow. Exit 1 if the
     hub rejected any object, 2 if the hub refused a request or the file
-    cannot be read, 3 if the hub cannot be reached.
+    cannot be read, 3 if the hub cannot be reached. A did:agora log file is
+    checked here and sent alone, and the hub's copy is read back (exit 1 if
+    the hub does not keep it).
 
     Example: agora hub push thread.bundle.jsonl --to https://hub.example
     """
@@ -290,6 +292,9 @@ def push_command(
     if len(data) > MAX_PUSH_INPUT:
         raise UsageError("unusableInput", f"{source} is larger than 1 GiB.")
     url = to.rstrip("/") + "/objects"
+    if _is_agora_log(data):
+        _push_log(out, to, data, source)
+        return
     pieces = list(_pieces(data, batch, _PIECE_BYTES))
     if not pieces:
         raise UsageError("unusableInput", f"{source} holds no object.")
@@ -322,6 +327,85 @@ def push_command(
             if len(pieces) > 1 and not json_mode:
                 out.notice(f"sent {sent:,} of {total:,} objects")
     _report(out, to, results)
+
+
+def _is_agora_log(data: bytes) -> bool:
+    """Whether the input is a did:agora log (``agora did log export``): its
+    first line an entry (updateKeys, document, proof), not an object."""
+    first = next((line for line in data.splitlines() if line.strip()), b"")
+    try:
+        entry = json.loads(first)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return (
+        isinstance(entry, dict)
+        and {"updateKeys", "document", "proof"} <= entry.keys()
+        and "kind" not in entry
+    )
+
+
+def _push_log(out: Output, hub: str, data: bytes, source: str) -> None:
+    """Send a did:agora log alone (in a bundle that holds nothing else) and
+    check that the hub keeps it.
+
+    Raises:
+        InvalidDIDLogError, LogTooLargeError: the log does not validate here.
+        UsageError: the hub refused the request.
+        TransportError: the hub cannot be reached, fails or answers badly.
+        ResultShown: the hub does not keep the log (another, forked one).
+    """
+    from ssi.agora import did_for_inception, split_lines, validate_log
+
+    entries = split_lines(data, source=source)
+    first = entries[0] if entries else None
+    if not isinstance(first, dict):
+        raise UsageError("unusableInput", f"{source} holds no log entry.")
+    did = did_for_inception(first)
+    validate_log(entries, did=did)
+    header = {"kind": "header", "mediaType": _BUNDLE_TYPE, "version": 1}
+    lines = (header, {"kind": "didLog", "did": did, "entries": entries})
+    body = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines)
+    base = hub.rstrip("/")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    with make_client(timeout=60.0, allow_loopback_http=True) as client:
+        response = _send(client, base + "/objects", body.encode(), _BUNDLE_TYPE)
+        if response.status_code >= 500:
+            raise TransportError(f"the hub at {hub} failed ({response.status_code}).")
+        if response.status_code != 200:
+            problem = _refusal(response)
+            raise UsageError(
+                str(problem.get("code", "hubRefused")),
+                f"the hub refused the log ({response.status_code}): "
+                f"{problem.get('detail', '')}",
+            )
+        try:
+            kept = client.get(f"{base}/dids/{did}/log")
+        except httpx.HTTPError as exc:
+            raise TransportError(f"cannot reach the hub at {hub}: {exc}.") from exc
+    held = (
+        split_lines(kept.content, source=f"the log of {did} on the hub")
+        if kept.status_code == 200
+        else []
+    )
+    extends = held[: len(entries)] == entries
+    summary: JsonObject = {
+        "hub": hub,
+        "did": did,
+        "entries": len(entries),
+        "kept": extends,
+        "hubVersion": len(held) if extends else None,
+    }
+    if out.json_mode:
+        out.json(summary)
+    elif extends:
+        out.line(f"the log of {did} is kept by {hub}: version {len(held)}")
+    if not extends:
+        raise ResultShown(
+            VerificationFailedError(
+                f"{hub} does not keep this log of {did}: it holds "
+                f"{'another' if held else 'none'}."
+            )
+        )
 
 
 def _report(out: Output, hub: str, results: list[JsonValue]) -> None:
