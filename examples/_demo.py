@@ -25,6 +25,13 @@ INDENT = "    "
 """Explanations and command output are indented by this much."""
 
 
+IN_PROCESS = os.environ.get("AGORA_DEMO_IN_PROCESS") == "1"
+"""Whether commands run inside this process instead of as ``agora``
+processes: the test suite sets AGORA_DEMO_IN_PROCESS=1 so that the hundred
+commands of a demo pay Python's start-up and imports once; ``make demo``
+runs each as a person would, a process of its own."""
+
+
 class Agora:
     """Runs this venv's ``agora`` entry point with ``--json`` and shows each
     command, with the wallet it runs in, and temporary paths and DIDs replaced
@@ -37,6 +44,28 @@ class Agora:
         self.program = program
         self.env = env
         self.names = {str(root): "$TMP"}
+
+    def _run_here(
+        self, args: list[str], env: dict[str, str]
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the command in this process, with exactly the environment a
+        process would have (no other ``AGORA_`` variable of this one)."""
+        from typer.testing import CliRunner
+
+        from wallet_cli.app import app
+
+        changes: dict[str, str | None] = {
+            key: None for key in os.environ if key.startswith("AGORA_")
+        }
+        changes.update(env)
+        result = CliRunner().invoke(app, args, env=changes)
+        if result.exception is not None and not isinstance(
+            result.exception, SystemExit
+        ):
+            raise result.exception
+        return subprocess.CompletedProcess(
+            args, result.exit_code, result.stdout, result.stderr
+        )
 
     def shorten(self, text: str) -> str:
         """Replace temporary paths and DIDs by their short names."""
@@ -64,6 +93,8 @@ class Agora:
         wallet = args[1] if args[:1] == ("--home",) else env["AGORA_HOME"]
         print(f"  [wallet {self.shorten(wallet)}]")
         print(self.command_lines(args))
+        if IN_PROCESS:
+            return self._run_here([*args, *(["--json"] if json_mode else [])], env)
         try:
             return subprocess.run(  # noqa: S603 - the venv's own agora
                 [self.program, *args, *(["--json"] if json_mode else [])],
