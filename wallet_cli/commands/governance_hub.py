@@ -38,9 +38,16 @@ from ssi.types import JsonObject, JsonValue
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
 
-__all__ = ["HubInputs", "fetch_object", "fetch_proposal_inputs"]
+__all__ = [
+    "HubInputs",
+    "ProposalPart",
+    "fetch_object",
+    "fetch_proposal_inputs",
+    "proposal_parts",
+]
 
 _PAGE: Final = 500
+_PARTS: Final = ("Signal", "Ballot", "Tally")
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,65 @@ class HubInputs:
     store: str
     logs: dict[str, list[list[JsonValue]]]
     refused: int
+
+
+@dataclass(frozen=True)
+class ProposalPart:
+    """A ballot, signal or tally that refers to a proposal.
+
+    Attributes:
+        cid: the object's CID.
+        type: ``Ballot``, ``Signal`` or ``Tally``.
+        author: the DID that signed it.
+        time: when it says it was made (RFC 3339), or ``-``.
+    """
+
+    cid: str
+    type: str
+    author: str
+    time: str
+
+    def to_json(self) -> JsonObject:
+        """Return the part as JSON."""
+        return {
+            "cid": self.cid,
+            "type": self.type,
+            "author": self.author,
+            "time": self.time,
+        }
+
+
+def proposal_parts(location: str, cid: str) -> tuple[JsonObject, list[ProposalPart]]:
+    """Return the proposal stored under ``cid`` in the store at ``location``
+    and its ballots, signals and tallies, oldest first.
+
+    Raises:
+        ObjectNotFoundError: the store holds no such proposal.
+    """
+    parts: list[ProposalPart] = []
+    with SQLiteStore(location) as store:
+        stored = store.get(cid)
+        if stored is None:
+            raise ObjectNotFoundError(f"the hub holds no proposal {cid}.")
+        cursor: str | None = None
+        while True:
+            page = store.query(refers_to=cid, limit=1000, cursor=cursor)
+            for item in page.items:
+                kind = next((t for t in _PARTS if t in item.types), None)
+                if kind is not None:
+                    moment = (
+                        item.time.isoformat().replace("+00:00", "Z")
+                        if item.time
+                        else "-"
+                    )
+                    parts.append(
+                        ProposalPart(item.cid, kind, item.author or "-", moment)
+                    )
+            if not page.more or page.cursor is None:
+                break
+            cursor = page.cursor
+    parts.sort(key=lambda part: (_PARTS.index(part.type), part.time, part.cid))
+    return stored.document, parts
 
 
 def fetch_object(hub_url: str, cid: str) -> JsonObject:
