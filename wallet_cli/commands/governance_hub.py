@@ -111,9 +111,7 @@ def proposal_parts(location: str, cid: str) -> tuple[JsonObject, list[ProposalPa
                 kind = next((t for t in _PARTS if t in item.types), None)
                 if kind is not None:
                     moment = (
-                        item.time.isoformat().replace("+00:00", "Z")
-                        if item.time
-                        else "-"
+                        item.time.strftime("%Y-%m-%dT%H:%M:%SZ") if item.time else "-"
                     )
                     parts.append(
                         ProposalPart(item.cid, kind, item.author or "-", moment)
