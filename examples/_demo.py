@@ -12,9 +12,11 @@ import os
 import secrets
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +142,15 @@ class Agora:
 
 def say(text: str) -> None:
     """Print an explanation, wrapped at word boundaries."""
-    print(textwrap.fill(text, WIDTH, initial_indent=INDENT, subsequent_indent=INDENT))
+    print(
+        textwrap.fill(
+            text,
+            WIDTH,
+            initial_indent=INDENT,
+            subsequent_indent=INDENT,
+            break_on_hyphens=False,  # never inside a file name
+        )
+    )
 
 
 def environment(root: Path, home: str) -> dict[str, str]:
@@ -153,3 +163,75 @@ def environment(root: Path, home: str) -> dict[str, str]:
         COLUMNS="100",
     )
     return env
+
+
+class HubProcess:
+    """An ``agora hub serve`` process on a free loopback port, shown like
+    the other commands; :meth:`stop` ends it (call it in a ``finally``)."""
+
+    def __init__(self, run: Agora, name: str, *args: str, env: dict[str, str]) -> None:
+        self.name = name
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        for _ in range(3):  # another program may take the port first
+            port = _free_port()
+            command = ("hub", "serve", "--port", str(port), *args)
+            print(f"  [wallet {run.shorten(env['AGORA_HOME'])}]")
+            print(run.command_lines(command))
+            self.process = subprocess.Popen(  # noqa: S603 - the venv's own agora
+                [run.program, *command],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            self.url = f"http://127.0.0.1:{port}"
+            if self._ready():
+                run.names[self.url] = "$" + name.upper().replace(" ", "_")
+                return
+            self.stop()
+        raise SystemExit(f"{name} did not start; see its log.")
+
+    def _ready(self) -> bool:
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                return False
+            try:
+                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        return False
+
+    def count(self) -> int:
+        """How many objects the hub holds (it pages through GET /objects)."""
+        import httpx
+
+        total, cursor = 0, None
+        while True:
+            params = {"limit": "500", **({"cursor": cursor} if cursor else {})}
+            page = httpx.get(self.url + "/objects", params=params, timeout=10).json()
+            total += len(page["items"])
+            cursor = page.get("cursor")
+            if not page.get("more") or not page["items"]:
+                return total
+
+    def stop(self) -> None:
+        """End the process (SIGTERM, then SIGKILL) and wait for it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
