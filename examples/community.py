@@ -921,7 +921,8 @@ def wait_for_copy(source: HubProcess, follower: HubProcess) -> None:
         if now != held:
             held = now
             print(
-                f"    {follower.name} holds {held} of the {target} objects of {source.name}"
+                f"    {follower.name} holds {held} of the {target} objects of "
+                f"{source.name}"
             )
         if time.monotonic() > deadline:
             raise SystemExit(f"{follower.name} did not copy {source.name} in time.")
