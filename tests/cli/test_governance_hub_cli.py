@@ -24,6 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ssi.cid import object_cid
+from ssi.credentials import system_clock
 from tests.hub.conftest import Hub, start_hub
 from wallet_cli.app import app
 
@@ -232,3 +233,16 @@ def test_hub_serve_refuses_a_time_without_a_zone(tmp_path):
     )  # fmt: skip
     assert result.exit_code == 2
     assert "at must be an RFC 3339 time with a zone" in result.stderr
+
+
+def test_hub_settings_carry_the_time_to_workers():
+    from hub.settings import HubSettings
+
+    settings = HubSettings(at="2026-12-26T00:00:00Z")
+    again = HubSettings.from_env(settings.to_env())
+    assert again.at == "2026-12-26T00:00:00Z"
+    assert again.clock() == datetime(2026, 12, 26, tzinfo=UTC)
+    assert HubSettings().at is None
+    assert HubSettings().clock is system_clock
+    with pytest.raises(ValueError, match="with a zone"):
+        HubSettings(at="2026-12-26T00:00:00")
