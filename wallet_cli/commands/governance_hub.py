@@ -30,9 +30,10 @@ import httpx
 
 from ssi.cid import JSON_CODEC, is_cid
 from ssi.credentials import FixedClock, system_clock
-from ssi.errors import ObjectNotFoundError, TransportError
+from ssi.errors import ObjectNotFoundError, SSIError, TransportError
 from ssi.social import read_proposal
 from ssi.social.constitution import CONSTITUTION_TYPE
+from ssi.status.credential import LIST_CREDENTIAL_TYPE
 from ssi.store import SQLiteStore
 from ssi.types import JsonObject, JsonValue
 from wallet_cli.errors import UsageError
@@ -186,6 +187,9 @@ def fetch_proposal_inputs(
             base, store, verifier, community=community, client=client, logbook=book
         )
         intake = Intake(store, verifier, PullReport(base), http=client, logbook=book)
+        if intake.lists is not None:
+            for listed in _stored(store, LIST_CREDENTIAL_TYPE):
+                intake.lists.add(listed)  # the lists the pull verified
         intake.add([found])
         filters = {"type": CONSTITUTION_TYPE, "author": community}
         for items in _pages(client, base, filters):
@@ -203,8 +207,20 @@ def fetch_proposal_inputs(
     if refused:
         out.notice(f"{refused} objects from the hub did not verify; they are left out")
     return HubInputs(
-        str(location), {did: found for did, found in logs.items() if found}, refused
+        str(location), {did: kept for did, kept in logs.items() if kept}, refused
     )
+
+
+def _stored(store: SQLiteStore, type_name: str) -> list[JsonObject]:
+    """The documents of one type in the store."""
+    found: list[JsonObject] = []
+    cursor: str | None = None
+    while True:
+        page = store.query(type=type_name, limit=1000, cursor=cursor)
+        found.extend(item.document for item in page.items)
+        if not page.more or page.cursor is None:
+            return found
+        cursor = page.cursor
 
 
 def _agora_signers(store: SQLiteStore) -> list[str]:
@@ -228,7 +244,7 @@ def _community_of(document: JsonValue, cid: str) -> str:
         raise ObjectNotFoundError(f"the hub holds no proposal {cid}.")
     try:
         return read_proposal(document).community
-    except Exception as exc:
+    except SSIError as exc:
         raise ObjectNotFoundError(f"the object {cid} is not a proposal.") from exc
 
 
