@@ -169,13 +169,15 @@ class HubProcess:
     """An ``agora hub serve`` process on a free loopback port, shown like
     the other commands; :meth:`stop` ends it (call it in a ``finally``)."""
 
-    def __init__(self, run: Agora, name: str, *args: str, env: dict[str, str]) -> None:
+    def __init__(
+        self, run: Agora, name: str, *args: str, env: dict[str, str], log: Path
+    ) -> None:
         self.name = name
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
         for _ in range(3):  # another program may take the port first
             port = _free_port()
-            command = ("hub", "serve", "--port", str(port), *args)
+            command = ("hub", "serve", "--port", str(port), *args, "--log", str(log))
             print(f"  [wallet {run.shorten(env['AGORA_HOME'])}]")
             print(run.command_lines(command))
             self.process = subprocess.Popen(  # noqa: S603 - the venv's own agora
@@ -190,7 +192,7 @@ class HubProcess:
                 run.names[self.url] = "$" + name.upper().replace(" ", "_")
                 return
             self.stop()
-        raise SystemExit(f"{name} did not start; see its log.")
+        raise SystemExit(f"{name} did not start; its log is {log}.")
 
     def _ready(self) -> bool:
         import httpx

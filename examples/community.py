@@ -905,9 +905,13 @@ def start_hub(life: Life, hubs: list[HubProcess], name: str, *args: str) -> HubP
     hub = HubProcess(
         life.run, name, "--db", f"sqlite:///{folder / 'hub.sqlite'}", "--at",
         life.day(20), *args, env=environment(life.root, folder.name),
+        log=folder / "hub.log",
     )  # fmt: skip
     hubs.append(hub)
-    say(f"{name} listens at {hub.url} (${name.upper().replace(' ', '_')} below).")
+    say(
+        f"{name} listens at {hub.url} (${name.upper().replace(' ', '_')} below); "
+        f"its log goes to $TMP/{folder.name}/hub.log."
+    )
     return hub
 
 
