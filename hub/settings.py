@@ -26,6 +26,16 @@ __all__ = ["ENV_PREFIX", "HubSettings"]
 ENV_PREFIX: Final = "AGORA_HUB_"
 """Environment variables holding settings start with this (``AGORA_HUB_DB``)."""
 
+_INTEGERS: Final = (
+    "max_body_bytes",
+    "max_objects",
+    "max_page",
+    "inbox_max_message_bytes",
+    "inbox_max_messages",
+    "inbox_max_bytes",
+)
+_NUMBERS: Final = ("rate", "inbox_rate")
+
 
 @dataclass(frozen=True)
 class HubSettings:
@@ -40,6 +50,14 @@ class HubSettings:
         issuer: the DID the VC-API issue endpoint signs as (with ``token``).
         token: the bearer token the VC-API issue endpoint asks for.
         logs: did:agora log files (or folders of them) the hub trusts.
+        domain: the origin inboxes authenticate for (``https://hub.example``),
+            which presentations must name as their ``domain``; None: the
+            origin each request was addressed to.
+        inbox_max_message_bytes: the largest inbox message (larger: 413).
+        inbox_max_messages: the most messages one DID's inbox keeps (507).
+        inbox_max_bytes: the most bytes one DID's inbox keeps (507).
+        inbox_rate: deliveries and challenges per second per client; a
+            burst of ``2 * inbox_rate``.
         at: an RFC 3339 time with a zone: verify as of then instead of the
             system clock (to replay a timeline, as ``make demo`` does; a hub
             in service leaves it unset).
@@ -59,17 +77,24 @@ class HubSettings:
     issuer: str | None = None
     token: str | None = None
     logs: tuple[str, ...] = ()
+    domain: str | None = None
+    inbox_max_message_bytes: int = 1024 * 1024
+    inbox_max_messages: int = 1000
+    inbox_max_bytes: int = 64 * 1024 * 1024
+    inbox_rate: float = 5.0
     at: str | None = None
 
     def __post_init__(self) -> None:
         if self.at is not None:
             self.moment()
-        for name in ("max_body_bytes", "max_objects", "max_page"):
+        for name in _INTEGERS:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer")
-        if not isinstance(self.rate, int | float) or not self.rate > 0:
-            raise ValueError("rate must be a positive number")
+        for name in _NUMBERS:
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not value > 0:
+                raise ValueError(f"{name} must be a positive number")
         if not isinstance(self.logs, tuple):
             raise TypeError("logs must be a tuple of paths")
 
@@ -125,9 +150,9 @@ class HubSettings:
             text = source.get(ENV_PREFIX + field.name.upper())
             if text is None:
                 continue
-            if field.name in ("max_body_bytes", "max_objects", "max_page"):
+            if field.name in _INTEGERS:
                 values[field.name] = int(text)
-            elif field.name == "rate":
+            elif field.name in _NUMBERS:
                 values[field.name] = float(text)
             elif field.name == "logs":
                 logs = json.loads(text)

@@ -28,6 +28,7 @@ from ssi.store import ObjectStore, open_store
 
 if TYPE_CHECKING:
     from hub.logbook import AnyLogBook
+    from hub.mailbox import AnyMailbox
 
 __all__ = ["HubState", "hub_state", "log_sources", "open_state"]
 
@@ -46,17 +47,21 @@ class HubState:
     logbook: AnyLogBook | None = None
     """The did:agora logs the hub has been given (docs/hub.md, Views), which
     its verifier resolves signers from; None for a state built by hand."""
+    mailbox: AnyMailbox | None = None
+    """The inboxes (docs/hub.md, Inbox); opened by ``hub.inbox`` on first use."""
     watcher: StoreWatcher = field(init=False)
 
     def __post_init__(self) -> None:
         self.watcher = StoreWatcher(self.store)
 
     def close(self) -> None:
-        """Stop the store watcher and close the store and the log book."""
+        """Stop the store watcher; close the store, the log book and the mailbox."""
         self.watcher.stop()
         self.store.close()
         if self.logbook is not None:
             self.logbook.close()
+        if self.mailbox is not None:
+            self.mailbox.close()
 
 
 def log_sources(settings: HubSettings) -> list[LogSource]:
