@@ -121,6 +121,16 @@ def serve_command(
             show_default=False,
         ),
     ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="TIME",
+            help="Verify as of this RFC 3339 time instead of now (to replay a "
+            "timeline; a hub in service leaves it unset).",
+            show_default=False,
+        ),
+    ] = None,
     follow: Annotated[
         list[str] | None,
         typer.Option(
@@ -157,6 +167,8 @@ def serve_command(
             changes["logs"] = tuple(did_log)
         if rate is not None:
             changes["rate"] = rate
+        if at is not None:
+            changes["at"] = at
         settings = dataclasses.replace(settings, **changes)
     except ValueError as exc:
         raise UsageError("unusableOptions", f"{exc}.") from exc
