@@ -18,17 +18,12 @@ Run it with ``make demo``.
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-from _demo import Agora, environment, say
+from _demo import Agora, HubProcess, environment, say
 
 INIT = (
     ("init", "--kdf-profile", "test")
@@ -70,80 +65,28 @@ def main() -> None:
             scan(root, PRIVATE, list(dids.values()), title=False)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def hub(run: Agora, root: Path) -> Iterator[str]:
     """Run ``agora hub serve`` on a free loopback port until the story ends."""
     heading("A hub on this machine")
     store = root / "hub"
     store.mkdir()
-    log = root / "hub.log"
-    output = root / "hub.out"
-    # The hub opens no wallet: it runs without the members' settings.
-    env = {k: v for k, v in run.env.items() if not k.startswith("AGORA_")}
-    for _attempt in range(3):
-        port = _free_port()
-        args = (
-            "hub", "serve", "--db", f"sqlite:///{store / 'hub.sqlite'}",
-            "--port", str(port), "--log", str(log),
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        run.names[url] = "$HUB"
-        print("  [no wallet: the hub runs in the background]")
-        print(run.command_lines(args))
-        with output.open("wb") as sink:
-            process = subprocess.Popen(  # noqa: S603 - the venv's own agora
-                [run.program, *args],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            if _ready(process, url):
-                say(
-                    f"$HUB below, {url}: a hub keeps objects in an SQLite store in "
-                    "$TMP/hub, and an inbox per DID beside it. It holds no key "
-                    "of anyone's; its log goes to $TMP/hub.log."
-                )
-                print()
-                yield url
-                return
-        finally:
-            _stop(process)
-        say("that port was taken; another one:")
-    said = output.read_text(errors="replace")[-2000:]
-    raise SystemExit(f"the hub did not start; it said:\n{said}")
-
-
-def _ready(process: subprocess.Popen[bytes], url: str) -> bool:
-    """Wait until the hub answers, for at most 60 s."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+    env = environment(root, "hub")
+    del env["AGORA_PASSPHRASE"]  # the hub opens no wallet
+    server = HubProcess(
+        run, "hub", "--db", f"sqlite:///{store / 'hub.sqlite'}", env=env,
+        log=root / "hub.log",
+    )  # fmt: skip
+    try:
+        say(
+            f"$HUB below, {server.url}: a hub keeps objects in an SQLite store in "
+            "$TMP/hub, and an inbox per DID beside it. It holds no key of "
+            "anyone's; its log goes to $TMP/hub.log."
+        )
+        print()
+        yield server.url
+    finally:
+        server.stop()
 
 
 def members(

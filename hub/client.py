@@ -28,8 +28,7 @@ from urllib.parse import quote
 
 import httpx
 
-from hub.didauth import TOKEN_SECONDS
-from hub.inbox import ENCRYPTED_MEDIA_TYPE
+from hub.inbox_terms import ENCRYPTED_MEDIA_TYPE, TOKEN_SECONDS
 from ssi.credentials import present
 from ssi.encoding import encode_base64url
 from ssi.errors import InboxError, TransportError

@@ -23,6 +23,7 @@ from typing import Final
 
 from fastapi import Request
 
+from hub.inbox_terms import CHALLENGE_SECONDS, TOKEN_SECONDS
 from hub.mailbox import hub_mailbox
 from hub.state import hub_state
 from ssi.credentials.json_input import load_json
@@ -45,12 +46,6 @@ __all__ = [
     "request_time",
     "token_digest",
 ]
-
-CHALLENGE_SECONDS: Final = 120
-"""How long a challenge may be answered."""
-
-TOKEN_SECONDS: Final = 300
-"""How long a bearer token from ``POST /inbox/{did}/token`` is accepted."""
 
 WWW_AUTHENTICATE: Final = 'DIDAuth realm="inbox", Bearer realm="inbox"'
 """The ``WWW-Authenticate`` header of a 401 answer."""

@@ -46,6 +46,7 @@ from hub.didauth import (
     request_time,
     token_digest,
 )
+from hub.inbox_terms import ENCRYPTED_MEDIA_TYPE
 from hub.limits import TokenBuckets
 from hub.mailbox import MessageInfo, hub_mailbox
 from hub.problems import problem
@@ -60,7 +61,6 @@ from ssi.errors import (
     InvalidCursorError,
     SSIError,
 )
-from ssi.messaging import ENCRYPTED
 from ssi.types import JsonObject
 
 __all__ = [
@@ -69,8 +69,6 @@ __all__ = [
     "router",
 ]
 
-ENCRYPTED_MEDIA_TYPE: Final = ENCRYPTED
-"""The media type of an encrypted DIDComm message (DIDComm v2.1)."""
 
 _DEFAULT_PAGE: Final = 100
 _B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Final
+
+from ssi.credentials import FixedClock, system_clock
+from ssi.datetimes import parse_date_time
+from ssi.errors import MalformedValueError
 
 __all__ = ["ENV_PREFIX", "HubSettings"]
 
@@ -53,11 +58,15 @@ class HubSettings:
         inbox_max_bytes: the most bytes one DID's inbox keeps (507).
         inbox_rate: deliveries and challenges per second per client; a
             burst of ``2 * inbox_rate``.
+        at: an RFC 3339 time with a zone: verify as of then instead of the
+            system clock (to replay a timeline, as ``make demo`` does; a hub
+            in service leaves it unset).
 
     Spec: docs/hub.md (Limits)
 
     Raises:
-        ValueError: a limit is not positive.
+        ValueError: a limit is not positive, or ``at`` is not a time with a
+            zone.
     """
 
     db: str = "sqlite:///hub.sqlite"
@@ -73,8 +82,11 @@ class HubSettings:
     inbox_max_messages: int = 1000
     inbox_max_bytes: int = 64 * 1024 * 1024
     inbox_rate: float = 5.0
+    at: str | None = None
 
     def __post_init__(self) -> None:
+        if self.at is not None:
+            self.moment()
         for name in _INTEGERS:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -85,6 +97,27 @@ class HubSettings:
                 raise ValueError(f"{name} must be a positive number")
         if not isinstance(self.logs, tuple):
             raise TypeError("logs must be a tuple of paths")
+
+    def moment(self) -> datetime | None:
+        """Return the time ``at`` names (None when unset).
+
+        Raises:
+            ValueError: ``at`` is not an RFC 3339 time with a zone.
+        """
+        if self.at is None:
+            return None
+        try:
+            return parse_date_time(self.at, require_timezone=True, path="at")
+        except MalformedValueError as exc:
+            raise ValueError(
+                f"at must be an RFC 3339 time with a zone, not {self.at[:40]!r}"
+            ) from exc
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """The clock the hub verifies with: fixed at ``at``, else the system's."""
+        moment = self.moment()
+        return system_clock if moment is None else FixedClock(moment)
 
     @property
     def burst(self) -> float:

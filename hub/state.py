@@ -74,7 +74,8 @@ def open_state(settings: HubSettings) -> HubState:
 
     The verifier resolves did:key, did:jwk and did:agora (from the settings'
     log files and the hub's log book, where the logs pushed in bundles and
-    fetched by replication are kept); it has no status checker, so a credential with
+    fetched by replication are kept), as of the settings' ``at`` if given;
+    it has no status checker, so a credential with
     ``credentialStatus`` verifies only when its request brings the status
     list (a bundle).
 
@@ -89,7 +90,8 @@ def open_state(settings: HubSettings) -> HubState:
     logbook = open_logbook(settings.db)
     sources: list[LogSource] = [*log_sources(settings), logbook]
     methods = MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod(sources)])
-    return HubState(settings, store, Verifier(resolver=Resolver(methods)), logbook)
+    verifier = Verifier(resolver=Resolver(methods), clock=settings.clock)
+    return HubState(settings, store, verifier, logbook)
 
 
 def hub_state(request: Request) -> HubState:
