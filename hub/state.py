@@ -55,6 +55,7 @@ class HubState:
         """Stop the store watcher and close the store and the log book."""
         self.watcher.stop()
         self.store.close()
+        self.watcher.join()  # the closed store ends its wait at once
         if self.logbook is not None:
             self.logbook.close()
 
