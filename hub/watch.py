@@ -182,7 +182,7 @@ def closing_on_signals(watcher: StoreWatcher) -> Iterator[None]:
 
     def handler(number: int, frame: FrameType | None) -> None:
         watcher.close_streams()
-        chained = previous[number]
+        chained = previous.get(signal.Signals(number))
         if callable(chained):
             chained(number, frame)
         elif chained == signal.SIG_DFL:
@@ -195,5 +195,5 @@ def closing_on_signals(watcher: StoreWatcher) -> Iterator[None]:
         yield
     finally:
         for number, before in previous.items():
-            if signal.getsignal(number) is handler:
+            if signal.getsignal(number) is handler and before is not None:
                 signal.signal(number, before)
