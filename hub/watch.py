@@ -81,13 +81,14 @@ class StoreWatcher:
         """
         if self.running:
             return
-        self._stop.clear()
+        # A new flag: a thread stopped before and still ending keeps its own.
+        self._stop = threading.Event()
         self._closing = False
         self._seen = self.store.latest_seq()
         self._loop = asyncio.get_running_loop()
         self._event = asyncio.Event()
         self._thread = threading.Thread(
-            target=self._run, name="hub-store-watcher", daemon=True
+            target=self._run, args=(self._stop,), name="hub-store-watcher", daemon=True
         )
         self._thread.start()
 
@@ -127,23 +128,23 @@ class StoreWatcher:
         with anyio.move_on_after(timeout):
             await ticket.wait()
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         seen = self._seen
-        while not self._stop.is_set():
+        while not stop.is_set():
             try:
                 if self.store.wait_for_new(seen, WAIT_SECONDS):
                     seen = self.store.latest_seq()
                     self._wake()
             except SSIError as error:  # a store that is down: try again soon
-                if self._stop.is_set():
+                if stop.is_set():
                     return  # the store was closed after stop(): nothing failed
                 _log.warning("the store watcher failed: %s", error)
-                self._stop.wait(WAIT_SECONDS)
+                stop.wait(WAIT_SECONDS)
             except Exception:
-                if self._stop.is_set():
+                if stop.is_set():
                     return
                 _log.exception("the store watcher failed")
-                self._stop.wait(WAIT_SECONDS)
+                stop.wait(WAIT_SECONDS)
 
     def _wake(self) -> None:
         loop = self._loop

@@ -1,25 +1,31 @@
 """Stopping promptly: a hub told to stop (SIGTERM) ends its open event
 streams cleanly instead of waiting for them; a follower told to stop stops
 in the middle of a stream read or between two pages of a pull, and resumes
-from the cursor it stopped at; every response names its worker."""
+from the cursor it stopped at; the store watcher stops without waiting out
+its look at the store; every response names its worker."""
 
 from __future__ import annotations
 
 import re
+import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 import hub.replicate
+from hub import stream
 from hub.app import create_app
 from hub.operations import WORKER_HEADER
 from hub.replicate import PullReport, follow
 from hub.settings import HubSettings
+from hub.watch import StoreWatcher, closing_on_signals
 from ssi.credentials import Verifier
 from ssi.store import SQLiteStore
 from tests.hub.conftest import Hub
@@ -164,3 +170,91 @@ def test_every_response_names_its_worker(tmp_path: Path) -> None:
         assert re.fullmatch(r"[0-9a-f]{12}", first)
         assert one.get("/objects/nothing").headers[WORKER_HEADER] == first
         assert two.get("/healthz").headers[WORKER_HEADER] != first
+
+
+# --- In process: the watcher, the streams, the signals -----------------------------
+
+
+class _NotedWatcher(StoreWatcher):
+    """A watcher that notes when a stream starts waiting on it."""
+
+    waiting: anyio.Event | None = None
+
+    async def wait(self, ticket: Any, timeout: float) -> None:
+        if self.waiting is not None:
+            self.waiting.set()
+        await super().wait(ticket, timeout)
+
+
+def test_close_streams_wakes_a_waiting_stream_and_ends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stream waiting for objects (its heartbeat an hour away) ends at
+    once when told."""
+    monkeypatch.setattr(stream, "HEARTBEAT_SECONDS", 3600.0)
+    with SQLiteStore(tmp_path / "hub.sqlite") as store:
+        watcher = _NotedWatcher(store)
+
+        async def scenario() -> list[bytes]:
+            watcher.start()
+            watcher.waiting = anyio.Event()
+            events = stream._events(store, watcher, None)
+            taken = [await events.__anext__()]
+            try:
+                with anyio.fail_after(_GUARD):  # a hang, not a timing
+                    async with anyio.create_task_group() as group:
+
+                        async def take_rest() -> None:
+                            taken.extend([chunk async for chunk in events])
+
+                        group.start_soon(take_rest)
+                        await watcher.waiting.wait()  # the stream waits now
+                        await anyio.to_thread.run_sync(watcher.close_streams)
+            finally:
+                await events.aclose()
+                watcher.stop()
+            return taken
+
+        assert anyio.run(scenario) == [b"retry: 2000\n\n"]
+        assert watcher.closing
+        watcher.join()
+        assert not watcher.running
+
+
+def test_a_stopped_watcher_ends_quietly_when_its_store_closes(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = SQLiteStore(tmp_path / "hub.sqlite")
+    watcher = StoreWatcher(store)
+
+    async def scenario() -> None:
+        watcher.start()
+        watcher.stop()
+
+    anyio.run(scenario)
+    store.close()  # the thread's next look at the store fails: it was told
+    watcher.join(timeout=_GUARD)
+    assert watcher._thread is None
+    assert "store watcher failed" not in caplog.text
+
+
+def test_sigterm_closes_the_streams_then_reaches_the_previous_handler(
+    tmp_path: Path,
+) -> None:
+    heard: list[int] = []
+
+    def previous(number: int, frame: object) -> None:
+        heard.append(number)
+
+    original = signal.signal(signal.SIGTERM, previous)
+    try:
+        with SQLiteStore(tmp_path / "hub.sqlite") as store:
+            watcher = StoreWatcher(store)
+            with closing_on_signals(watcher):
+                assert not watcher.closing
+                signal.raise_signal(signal.SIGTERM)
+                assert watcher.closing
+            assert heard == [signal.SIGTERM]
+            assert signal.getsignal(signal.SIGTERM) is previous
+    finally:
+        signal.signal(signal.SIGTERM, original)
