@@ -12,6 +12,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The reference DIDComm implementation, an interop peer, lives in its own
+# environment: its pins (pydantic<2) conflict with the hub's FastAPI
+# (tests/interop/didcomm_peer.py says more).
+PEER_VENV := .venv-didcomm
+PEER_STAMP := $(PEER_VENV)/.installed
+
+$(PEER_STAMP): tests/interop/didcomm-requirements.txt
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet -r tests/interop/didcomm-requirements.txt
+	touch $(PEER_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/python examples/quickstart.py
 	$(BIN)/python examples/thread.py
@@ -25,7 +36,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(PEER_STAMP)
 	$(BIN)/pytest -n auto --dist loadfile --cov --cov-report=term --cov-fail-under=90 -q --durations=15
 
 test: lint typecheck unit
@@ -44,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bundle.py
 	$(BIN)/python benchmarks/feed.py
 	$(BIN)/python benchmarks/moderation_feed.py
+	$(BIN)/python benchmarks/messaging.py
 	$(BIN)/python benchmarks/counting.py
 	$(BIN)/python benchmarks/tally.py --count 100000
 	$(BIN)/python benchmarks/cli.py
@@ -65,4 +77,4 @@ contexts:
 	bash scripts/vendor_contexts.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis
+	rm -rf $(VENV) $(PEER_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis

@@ -12,9 +12,11 @@ import os
 import secrets
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,13 @@ WIDTH = 88
 
 INDENT = "    "
 """Explanations and command output are indented by this much."""
+
+
+IN_PROCESS = os.environ.get("AGORA_DEMO_IN_PROCESS") == "1"
+"""Whether commands run inside this process instead of as ``agora``
+processes: the test suite sets AGORA_DEMO_IN_PROCESS=1 so that the hundred
+commands of a demo pay Python's start-up and imports once; ``make demo``
+runs each as a person would, a process of its own."""
 
 
 class Agora:
@@ -37,6 +46,28 @@ class Agora:
         self.program = program
         self.env = env
         self.names = {str(root): "$TMP"}
+
+    def _run_here(
+        self, args: list[str], env: dict[str, str]
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the command in this process, with exactly the environment a
+        process would have (no other ``AGORA_`` variable of this one)."""
+        from typer.testing import CliRunner
+
+        from wallet_cli.app import app
+
+        changes: dict[str, str | None] = {
+            key: None for key in os.environ if key.startswith("AGORA_")
+        }
+        changes.update(env)
+        result = CliRunner().invoke(app, args, env=changes)
+        if result.exception is not None and not isinstance(
+            result.exception, SystemExit
+        ):
+            raise result.exception
+        return subprocess.CompletedProcess(
+            args, result.exit_code, result.stdout, result.stderr
+        )
 
     def shorten(self, text: str) -> str:
         """Replace temporary paths and DIDs by their short names."""
@@ -64,6 +95,8 @@ class Agora:
         wallet = args[1] if args[:1] == ("--home",) else env["AGORA_HOME"]
         print(f"  [wallet {self.shorten(wallet)}]")
         print(self.command_lines(args))
+        if IN_PROCESS:
+            return self._run_here([*args, *(["--json"] if json_mode else [])], env)
         try:
             return subprocess.run(  # noqa: S603 - the venv's own agora
                 [self.program, *args, *(["--json"] if json_mode else [])],
@@ -109,7 +142,15 @@ class Agora:
 
 def say(text: str) -> None:
     """Print an explanation, wrapped at word boundaries."""
-    print(textwrap.fill(text, WIDTH, initial_indent=INDENT, subsequent_indent=INDENT))
+    print(
+        textwrap.fill(
+            text,
+            WIDTH,
+            initial_indent=INDENT,
+            subsequent_indent=INDENT,
+            break_on_hyphens=False,  # never inside a file name
+        )
+    )
 
 
 def environment(root: Path, home: str) -> dict[str, str]:
@@ -122,3 +163,77 @@ def environment(root: Path, home: str) -> dict[str, str]:
         COLUMNS="100",
     )
     return env
+
+
+class HubProcess:
+    """An ``agora hub serve`` process on a free loopback port, shown like
+    the other commands; :meth:`stop` ends it (call it in a ``finally``)."""
+
+    def __init__(
+        self, run: Agora, name: str, *args: str, env: dict[str, str], log: Path
+    ) -> None:
+        self.name = name
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        for _ in range(3):  # another program may take the port first
+            port = _free_port()
+            command = ("hub", "serve", "--port", str(port), *args, "--log", str(log))
+            print(f"  [wallet {run.shorten(env['AGORA_HOME'])}]")
+            print(run.command_lines(command))
+            self.process = subprocess.Popen(  # noqa: S603 - the venv's own agora
+                [run.program, *command],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            self.url = f"http://127.0.0.1:{port}"
+            if self._ready():
+                run.names[self.url] = "$" + name.upper().replace(" ", "_")
+                return
+            self.stop()
+        raise SystemExit(f"{name} did not start; its log is {log}.")
+
+    def _ready(self) -> bool:
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                return False
+            try:
+                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        return False
+
+    def count(self) -> int:
+        """How many objects the hub holds (it pages through GET /objects)."""
+        import httpx
+
+        total, cursor = 0, None
+        while True:
+            params = {"limit": "500", **({"cursor": cursor} if cursor else {})}
+            page = httpx.get(self.url + "/objects", params=params, timeout=10).json()
+            total += len(page["items"])
+            cursor = page.get("cursor")
+            if not page.get("more") or not page["items"]:
+                return total
+
+    def stop(self) -> None:
+        """End the process (SIGTERM, then SIGKILL) and wait for it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -12,7 +12,9 @@ and the feed hides it, while a label by a moderator outside the panel and
 one by a moderator whose mandate has expired do not count; the author
 appeals, the appeal panel (which shares no one with the first) overturns,
 and the post returns to the feed. Every step is a signed object and every
-result can be recounted offline.
+result can be recounted offline. Last, the community's objects go to a hub,
+a second hub copies the first, and a newcomer reads the feed, a proposal and
+its tally from the second hub and recounts it.
 
 Run it with ``make demo``.
 """
@@ -21,11 +23,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _demo import Agora, environment, say
+from _demo import Agora, HubProcess, environment, say
 
 from ssi.cid import object_cid
 from ssi.social import Panels, draw_panels
@@ -77,6 +81,8 @@ class Life:
         self.constitution: Path | None = None
         self.mandates: dict[str, Path] = {}
         self.case_files: list[Path] = []
+        self.short_term = ""
+        """The moderator whose first mandate ends on day 17."""
         start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
         self.day0 = start + timedelta(hours=1)
 
@@ -103,6 +109,7 @@ def main() -> None:
         recount(life, meeting)
         amend(life)
         moderate(life)
+        on_hubs(life)
 
 
 def stewards(life: Life) -> None:
@@ -650,6 +657,7 @@ def mandates(life: Life, tally: Path, *, short: str) -> None:
     """ada issues each winner's mandate for the community, bob cosigns; one
     moderator serves a short term."""
     shortly = name_of(life, short)
+    life.short_term = shortly
     life.mandates = {}
     for name in MODERATORS:
         first = life.file(f"mandate-{name}-1.json")
@@ -817,6 +825,146 @@ def feed(life: Life, post: Path, *, at: float, hidden: bool) -> None:
             f"On day {at:g} the label is overturned and the post is back in "
             "olga's feed."
         )
+
+
+# --- Hubs -------------------------------------------------------------------------
+
+
+VOTES = ("genesis", "meeting", "longer-votes", "harassment-label")
+"""The bundles of the votes, each with its proposal, signals and ballots."""
+
+
+def on_hubs(life: Life) -> None:
+    """eve pushes the community's objects to hub A, hub B follows A, and ida,
+    with a fresh wallet, reads and recounts from hub B. Both hubs are
+    stopped whatever happens."""
+    heading("The community on two hubs")
+    say(
+        "Until now every file went from hand to hand. A hub is where objects "
+        "meet: it verifies what it is given, keeps only what verifies, serves it "
+        "to anyone and copies other hubs, trusting none of them; whoever reads "
+        "from a hub verifies again. Each hub runs here on SQLite, in a folder of "
+        "its own, on a free port of this machine, and judges validity as of day "
+        "20 (--at), where the demo's timeline ends (a hub in service judges by "
+        "its clock)."
+    )
+    everything = life.file("engines-all.jsonl")
+    bundles = [
+        life.file(f"{name}.jsonl")
+        for name in (*VOTES, "history", "moderators", "case", "appeal")
+    ]
+    merged = life("eve", "bundle", "merge", *map(str, bundles), "--out",
+                  str(everything))  # fmt: skip
+    assert isinstance(merged, dict)
+    say(
+        f"$TMP/engines-all.jsonl: the votes, the constitutions and their "
+        f"tallies, the election and the moderation case merged into one bundle: "
+        f"{merged['objects']} objects, each once, with the community's log, its "
+        f"{merged['statusLists']} status lists and its {merged['memberships']} "
+        "memberships."
+    )
+    hubs: list[HubProcess] = []
+    try:
+        first = start_hub(life, hubs, "hub A")
+        pushed = life.run.text("hub", "push", str(everything), "--to", first.url,
+                               env=life.envs["eve"], expect=1)  # fmt: skip
+        totals = re.search(r"(\d+) stored, \d+ already present, (\d+) rejected", pushed)
+        assert totals is not None, pushed
+        tally = life.file("meeting-tally.json")
+        life.run.text("hub", "push", str(tally), "--to", first.url,
+                      env=life.envs["eve"])  # fmt: skip
+        say(
+            f"hub A verified each object as a reader would, with the log, lists "
+            f"and memberships the bundle carries, and stored {totals.group(1)}; it "
+            f"refused {totals.group(2)}, with its code: {life.short_term}'s "
+            "mandate ended on day 17 and does not verify on day 20. The "
+            "memberships are kept as evidence, eve's too: her revocation stays "
+            "recorded in the status lists, and a recount needs her membership "
+            "to show why her ballot did not count. eve then pushes "
+            "$TMP/meeting-tally.json, which travelled alone."
+        )
+        second = start_hub(life, hubs, "hub B", "--follow", first.url)
+        say(
+            "hub B follows hub A: it pages through A's objects, then reads A's "
+            "stream of new ones, and verifies every object itself."
+        )
+        wait_for_copy(first, second)
+        read_from_hub(life, second.url)
+    finally:
+        for hub in reversed(hubs):
+            hub.stop()
+        if hubs:
+            say(f"{' and '.join(hub.name for hub in hubs)} are stopped.")
+    print()
+
+
+def start_hub(life: Life, hubs: list[HubProcess], name: str, *args: str) -> HubProcess:
+    """Start a hub on SQLite in a folder of its own, as of day 20."""
+    folder = life.file(name.replace(" ", "-").lower())
+    folder.mkdir()
+    hub = HubProcess(
+        life.run, name, "--db", f"sqlite:///{folder / 'hub.sqlite'}", "--at",
+        life.day(20), *args, env=environment(life.root, folder.name),
+        log=folder / "hub.log",
+    )  # fmt: skip
+    hubs.append(hub)
+    say(
+        f"{name} listens at {hub.url} (${name.upper().replace(' ', '_')} below); "
+        f"its log goes to $TMP/{folder.name}/hub.log."
+    )
+    return hub
+
+
+def wait_for_copy(source: HubProcess, follower: HubProcess) -> None:
+    """Show the follower's progress until it holds every object of the source."""
+    target = source.count()
+    held = -1
+    deadline = time.monotonic() + 120
+    while held < target:
+        now = follower.count()
+        if now != held:
+            held = now
+            print(
+                f"    {follower.name} holds {held} of the {target} objects of "
+                f"{source.name}"
+            )
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{follower.name} did not copy {source.name} in time.")
+        time.sleep(0.2)
+
+
+def read_from_hub(life: Life, hub: str) -> None:
+    """ida, with a fresh wallet, reads the feed, a proposal and its tally
+    from hub B, and recounts the tally."""
+    life.envs["ida"] = environment(life.root, "ida")
+    life("ida", *INIT)
+    ida = life.envs["ida"]
+    say(
+        "ida, who lives elsewhere, makes a fresh wallet. She knows the "
+        "community's DID and hub B's address, nothing else."
+    )
+    life.run.text("feed", "--hub", hub, "--community", life.community, "--at",
+                  life.day(20), env=ida)  # fmt: skip
+    say(
+        "Her feed, from hub B: every object fetched is verified on her side, "
+        "the community's log and status lists included."
+    )
+    proposal = cid_of(life.file("meeting-proposal.json"))
+    life.run.text("proposal", "show", proposal, "--hub", hub, "--at", life.day(20),
+                  env=ida)  # fmt: skip
+    say(
+        "The meeting proposal with the signals, ballots and tally that refer to "
+        "it, each verified on her side."
+    )
+    tally = cid_of(life.file("meeting-tally.json"))
+    life.run.text("tally", "verify", tally, "--hub", hub, "--at", life.day(20),
+                  env=ida)  # fmt: skip
+    say(
+        "ida recounts the meeting vote from what hub B serves: the ballots, the "
+        "delegation, every membership and version of the status lists, the "
+        "constitution and the community's log. The recount matches eve's tally: "
+        "the same winner, the same rejected ballots, the same Merkle root."
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from fastapi import FastAPI
 
-from hub import objects, operations, stream, vcapi, views
+from hub import inbox, objects, operations, stream, vcapi, views
 from hub.limits import LimitsMiddleware
 from hub.problems import install_problem_handlers
 from hub.schemas import add_problem_responses
@@ -73,6 +73,7 @@ def create_app(settings: HubSettings, *, state: HubState | None = None) -> FastA
     app.include_router(operations.router)
     app.include_router(views.router())
     app.include_router(vcapi.router())
+    app.include_router(inbox.router())
     # The DID Resolution HTTP binding, over the resolver the hub verifies with.
     app.include_router(service.router(_resolver(hub)))
     _document_problems(app)

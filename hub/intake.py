@@ -19,6 +19,7 @@ from typing import Final
 
 import httpx
 
+from hub.evidence import is_membership, membership_verifier
 from hub.logbook import LogBook
 from ssi.agora import split_lines
 from ssi.credentials import Verifier
@@ -130,10 +131,13 @@ class Intake:
         self.logbook = logbook
         self.asked: set[str] = set()
         self.lists: MemoryStatusSource | None = None
+        self.memberships: Verifier | None = None
         if verifier.status is None:
             self.lists = MemoryStatusSource()
             checker = BitstringStatusChecker(self.lists)
             verifier = dataclasses.replace(verifier, status=checker)
+            # Memberships are kept with their status recorded (hub.evidence).
+            self.memberships = membership_verifier(verifier, checker)
         self.verifier = verifier
 
     def add(self, items: list[JsonValue]) -> list[AddResult]:
@@ -146,14 +150,27 @@ class Intake:
         if self.logbook is not None:
             for document, _ in pairs:
                 self._fetch_log(_signer(document))
-        results = self.store.add(
-            [document for document, _ in pairs],
-            verifier=self.verifier,
-            derive=FEED_RECORDS,
-        )
+        results = self._store([document for document, _ in pairs])
         for (document, claimed), result in zip(pairs, results, strict=True):
             self._count(document, claimed, result)
         return results
+
+    def _store(self, documents: list[JsonValue]) -> list[AddResult]:
+        """Add the documents in order, memberships with their own verifier."""
+        special = self.memberships
+        if special is None or not any(is_membership(d) for d in documents):
+            return self.store.add(
+                documents, verifier=self.verifier, derive=FEED_RECORDS
+            )
+        results: list[AddResult | None] = [None] * len(documents)
+        for verifier, wanted in ((special, True), (self.verifier, False)):
+            chosen = [i for i, d in enumerate(documents) if is_membership(d) == wanted]
+            added = self.store.add(
+                [documents[i] for i in chosen], verifier=verifier, derive=FEED_RECORDS
+            )
+            for index, result in zip(chosen, added, strict=True):
+                results[index] = result
+        return [result for result in results if result is not None]
 
     def _count(
         self, document: JsonValue, claimed: str | None, result: AddResult

@@ -5,8 +5,9 @@ Lines bundle (docs/bundles.md). A lone object is verified with the hub's
 verifier (did:key, did:jwk, and did:agora from the hub's trusted logs); a
 bundle is verified as ``agora bundle unpack`` does, with the did:agora logs,
 status lists and memberships it carries (and the hub's logs); its logs go
-to the hub's log book and its status lists that verify are stored, so that
-later objects verify without it. Either way only what verifies is stored,
+to the hub's log book, its status lists that verify are stored, and so are
+its memberships (their status recorded, not enforced: ``hub.evidence``), so
+that later objects verify without it. Either way only what verifies is stored,
 and every object gets a result.
 
 Spec: docs/hub.md (Objects)
@@ -25,6 +26,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from hub.evidence import membership_verifier
 from hub.operations import count_outcomes
 from hub.problems import problem
 from hub.schemas import (
@@ -40,6 +42,7 @@ from ssi.bundle.format import OBJECT_KINDS, quick_kind
 from ssi.datetimes import parse_date_time
 from ssi.errors import ObjectNotFoundError, SSIError
 from ssi.social import FEED_RECORDS
+from ssi.status import BitstringStatusChecker, MemoryStatusSource
 from ssi.store import Page
 from ssi.types import JsonObject, JsonValue
 
@@ -116,13 +119,28 @@ def _keep_dependencies(state: HubState, body: bytes) -> None:
                     _log.info("a did:agora log of %.80s was not kept: %s", did, error)
     if contents.status_lists:
         state.store.add(list(contents.status_lists), verifier=state.verifier)
+    if contents.memberships:
+        # Kept as evidence, their status recorded, not enforced (hub.evidence).
+        lists = MemoryStatusSource()
+        for listed in contents.status_lists:
+            if isinstance(listed.get("id"), str):
+                lists.add(listed)  # the bundle's last version of each list
+        checker = BitstringStatusChecker(lists)
+        state.store.add(
+            list(contents.memberships),
+            verifier=membership_verifier(state.verifier, checker),
+            derive=FEED_RECORDS,
+        )
 
 
 def _add_bundle(state: HubState, body: bytes) -> list[JsonObject]:
     _keep_dependencies(state, body)
     results: list[JsonObject] = []
     for result in unpack(
-        io.BytesIO(body), state.store, extra_logs=log_sources(state.settings)
+        io.BytesIO(body),
+        state.store,
+        extra_logs=log_sources(state.settings),
+        clock=state.settings.clock,
     ):
         if result.outcome == "skipped":
             continue  # a blob: the store keeps signed objects only

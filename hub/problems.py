@@ -110,9 +110,16 @@ def _allowed(request: Request) -> str:
     names only the methods of the first route that matched it)."""
     methods: set[str] = set()
     paths = request.app.openapi().get("paths", {})
+    matched: list[tuple[str, dict[str, object]]] = []
     for template, operations in paths.items():
         pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
         if re.fullmatch(pattern, request.url.path):
+            matched.append((template, operations))
+    # A literal segment wins over a parameter (``/inbox/{did}/challenge`` over
+    # ``/inbox/{did}/{message_id}``), as the routes decide.
+    fewest = min((template.count("{") for template, _ in matched), default=0)
+    for template, operations in matched:
+        if template.count("{") == fewest:
             methods.update(method.upper() for method in operations)
     if "GET" in methods:
         methods.add("HEAD")

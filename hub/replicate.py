@@ -27,6 +27,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 import httpx
@@ -35,7 +36,7 @@ from hub.intake import Intake, PullReport, Refusal, listed_document
 from hub.logbook import LogBook
 from ssi.agora import AgoraMethod, LogSource
 from ssi.cid import object_cid
-from ssi.credentials import Verifier
+from ssi.credentials import Verifier, system_clock
 from ssi.did.methods import JWKMethod, KeyMethod
 from ssi.did.resolution import MethodRegistry, Resolver
 from ssi.errors import SSIError, TransportError
@@ -108,15 +109,17 @@ def _pages(
             return
 
 
-def verifier_with(sources: Sequence[LogSource]) -> Verifier:
+def verifier_with(
+    sources: Sequence[LogSource], *, clock: Callable[[], datetime] = system_clock
+) -> Verifier:
     """Return a verifier for did:key, did:jwk and did:agora (from ``sources``,
     such as the hub's log book and trusted log files), with no status checker
-    (a pull brings the status lists).
+    (a pull brings the status lists), checking validity against ``clock``.
 
     Spec: docs/hub.md (Replication)
     """
     methods = MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod(list(sources))])
-    return Verifier(resolver=Resolver(methods))
+    return Verifier(resolver=Resolver(methods), clock=clock)
 
 
 def pull(

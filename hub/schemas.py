@@ -112,12 +112,16 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     422 and 500, which any endpoint may answer)."""
     described = {
         400: "Bad input (a malformed CID, cursor, date or body).",
+        401: "Not authenticated (or not as the DID this needs); see WWW-Authenticate.",
+        403: "Authenticated, but not allowed.",
         404: "Not found.",
         413: "The body or the number of objects is over the limit.",
+        415: "The body's media type is not one this operation takes.",
         422: "A parameter is not valid.",
         429: "Too many requests from this client; see Retry-After.",
         500: "The hub failed.",
         503: "The store cannot be reached.",
+        507: "The inbox is full.",
     }
     responses: dict[int | str, dict[str, Any]] = {}
     for status in sorted({*statuses, 422, 429, 500}):

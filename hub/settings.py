@@ -12,14 +12,29 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Final
+
+from ssi.credentials import FixedClock, system_clock
+from ssi.datetimes import parse_date_time
+from ssi.errors import MalformedValueError
 
 __all__ = ["ENV_PREFIX", "HubSettings"]
 
 ENV_PREFIX: Final = "AGORA_HUB_"
 """Environment variables holding settings start with this (``AGORA_HUB_DB``)."""
+
+_INTEGERS: Final = (
+    "max_body_bytes",
+    "max_objects",
+    "max_page",
+    "inbox_max_message_bytes",
+    "inbox_max_messages",
+    "inbox_max_bytes",
+)
+_NUMBERS: Final = ("rate", "inbox_rate")
 
 
 @dataclass(frozen=True)
@@ -35,11 +50,23 @@ class HubSettings:
         issuer: the DID the VC-API issue endpoint signs as (with ``token``).
         token: the bearer token the VC-API issue endpoint asks for.
         logs: did:agora log files (or folders of them) the hub trusts.
+        domain: the origin inboxes authenticate for (``https://hub.example``),
+            which presentations must name as their ``domain``; None: the
+            origin each request was addressed to.
+        inbox_max_message_bytes: the largest inbox message (larger: 413).
+        inbox_max_messages: the most messages one DID's inbox keeps (507).
+        inbox_max_bytes: the most bytes one DID's inbox keeps (507).
+        inbox_rate: deliveries and challenges per second per client; a
+            burst of ``2 * inbox_rate``.
+        at: an RFC 3339 time with a zone: verify as of then instead of the
+            system clock (to replay a timeline, as ``make demo`` does; a hub
+            in service leaves it unset).
 
     Spec: docs/hub.md (Limits)
 
     Raises:
-        ValueError: a limit is not positive.
+        ValueError: a limit is not positive, or ``at`` is not a time with a
+            zone.
     """
 
     db: str = "sqlite:///hub.sqlite"
@@ -50,16 +77,47 @@ class HubSettings:
     issuer: str | None = None
     token: str | None = None
     logs: tuple[str, ...] = ()
+    domain: str | None = None
+    inbox_max_message_bytes: int = 1024 * 1024
+    inbox_max_messages: int = 1000
+    inbox_max_bytes: int = 64 * 1024 * 1024
+    inbox_rate: float = 5.0
+    at: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_objects", "max_page"):
+        if self.at is not None:
+            self.moment()
+        for name in _INTEGERS:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer")
-        if not isinstance(self.rate, int | float) or not self.rate > 0:
-            raise ValueError("rate must be a positive number")
+        for name in _NUMBERS:
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not value > 0:
+                raise ValueError(f"{name} must be a positive number")
         if not isinstance(self.logs, tuple):
             raise TypeError("logs must be a tuple of paths")
+
+    def moment(self) -> datetime | None:
+        """Return the time ``at`` names (None when unset).
+
+        Raises:
+            ValueError: ``at`` is not an RFC 3339 time with a zone.
+        """
+        if self.at is None:
+            return None
+        try:
+            return parse_date_time(self.at, require_timezone=True, path="at")
+        except MalformedValueError as exc:
+            raise ValueError(
+                f"at must be an RFC 3339 time with a zone, not {self.at[:40]!r}"
+            ) from exc
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """The clock the hub verifies with: fixed at ``at``, else the system's."""
+        moment = self.moment()
+        return system_clock if moment is None else FixedClock(moment)
 
     @property
     def burst(self) -> float:
@@ -92,9 +150,9 @@ class HubSettings:
             text = source.get(ENV_PREFIX + field.name.upper())
             if text is None:
                 continue
-            if field.name in ("max_body_bytes", "max_objects", "max_page"):
+            if field.name in _INTEGERS:
                 values[field.name] = int(text)
-            elif field.name == "rate":
+            elif field.name in _NUMBERS:
                 values[field.name] = float(text)
             elif field.name == "logs":
                 logs = json.loads(text)

@@ -28,6 +28,7 @@ from ssi.store import ObjectStore, open_store
 
 if TYPE_CHECKING:
     from hub.logbook import AnyLogBook
+    from hub.mailbox import AnyMailbox
 
 __all__ = ["HubState", "hub_state", "log_sources", "open_state"]
 
@@ -46,18 +47,22 @@ class HubState:
     logbook: AnyLogBook | None = None
     """The did:agora logs the hub has been given (docs/hub.md, Views), which
     its verifier resolves signers from; None for a state built by hand."""
+    mailbox: AnyMailbox | None = None
+    """The inboxes (docs/hub.md, Inbox); opened by ``hub.inbox`` on first use."""
     watcher: StoreWatcher = field(init=False)
 
     def __post_init__(self) -> None:
         self.watcher = StoreWatcher(self.store)
 
     def close(self) -> None:
-        """Stop the store watcher and close the store and the log book."""
+        """Stop the store watcher; close the store, the log book and the mailbox."""
         self.watcher.stop()
         self.store.close()
         self.watcher.join()  # the closed store ends its wait at once
         if self.logbook is not None:
             self.logbook.close()
+        if self.mailbox is not None:
+            self.mailbox.close()
 
 
 def log_sources(settings: HubSettings) -> list[LogSource]:
@@ -70,7 +75,8 @@ def open_state(settings: HubSettings) -> HubState:
 
     The verifier resolves did:key, did:jwk and did:agora (from the settings'
     log files and the hub's log book, where the logs pushed in bundles and
-    fetched by replication are kept); it has no status checker, so a credential with
+    fetched by replication are kept), as of the settings' ``at`` if given;
+    it has no status checker, so a credential with
     ``credentialStatus`` verifies only when its request brings the status
     list (a bundle).
 
@@ -85,7 +91,8 @@ def open_state(settings: HubSettings) -> HubState:
     logbook = open_logbook(settings.db)
     sources: list[LogSource] = [*log_sources(settings), logbook]
     methods = MethodRegistry([KeyMethod(), JWKMethod(), AgoraMethod(sources)])
-    return HubState(settings, store, Verifier(resolver=Resolver(methods)), logbook)
+    verifier = Verifier(resolver=Resolver(methods), clock=settings.clock)
+    return HubState(settings, store, verifier, logbook)
 
 
 def hub_state(request: Request) -> HubState:

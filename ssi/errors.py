@@ -99,6 +99,8 @@ RFC 9457 problem details with :meth:`SSIError.to_problem`.
     │   ├── TallyMismatchError              tallyMismatch (.differences)
     │   └── ConstitutionNotInForceError     constitutionNotInForce
     ├── InvalidFeedPolicyError              invalidFeedPolicy (ours; .field, .line)
+    ├── InboxError                          inboxError (ours: hub inboxes; .status)
+    │   └── InboxAuthenticationError        authenticationFailed (code per failure)
     ├── DocumentLoadError                   loading document failed (JSON-LD)
     ├── CanonicalizationError               canonicalizationError (ours)
     └── TransportError                      transportError (ours)
@@ -135,6 +137,8 @@ __all__ = [
     "DuplicityError",
     "EncodingError",
     "HolderBindingError",
+    "InboxAuthenticationError",
+    "InboxError",
     "InclusionProofError",
     "InsufficientProofsError",
     "InvalidAliasError",
@@ -1455,3 +1459,48 @@ class InvalidFeedPolicyError(SSIError):
         super().__init__(detail)
         self.field = field
         self.line = line
+
+
+# --- Hub inboxes -------------------------------------------------------------
+
+
+class InboxError(SSIError):
+    """A hub inbox refused a message or a request; ``code`` names the failure.
+
+    The hub raises it for a full inbox (``inboxFull``); the inbox client
+    raises it for every problem a hub answers with (``code`` is then the
+    problem's ``code`` and ``status`` its HTTP status) and for an answer it
+    cannot use.
+
+    Spec: docs/hub.md (Inbox)
+    """
+
+    code = "inboxError"
+    type_uri = _AGORA + "inboxError"
+    title = "Inbox error"
+
+    def __init__(
+        self, detail: str, *, code: str | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(detail)
+        if code is not None:
+            self.code = code  # type: ignore[misc]
+        self.status = status
+
+    def to_problem(self) -> dict[str, str]:
+        """Return problem details with the precise code."""
+        problem = super().to_problem()
+        problem["type"] = _AGORA + self.code
+        return problem
+
+
+class InboxAuthenticationError(InboxError):
+    """A DID authentication to a hub inbox failed; ``code`` names the check
+    (``challengeExpired``, ``challengeReplayed``, ``wrongDomain``, ...).
+
+    Spec: docs/hub.md (Inbox: authentication)
+    """
+
+    code = "authenticationFailed"
+    type_uri = _AGORA + "authenticationFailed"
+    title = "Authentication failed"

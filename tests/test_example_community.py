@@ -3,7 +3,9 @@ the story it promises: 2 of 3 stewards, five members, a ratified constitution,
 a decision with a delegation, a revote and a revoked member's ballot, an
 outsider's recount, a failed and a passed amendment, version 2 in force;
 five moderators elected, a post labelled by two of its panel and hidden
-while two labels do not count, an appeal overturned, the post back.
+while two labels do not count, an appeal overturned, the post back; then the
+community's objects on hub A, hub B following it, and a newcomer who reads
+and recounts from hub B.
 
 A file of its own: pytest-xdist runs it beside the other examples."""
 
@@ -16,14 +18,19 @@ import sys
 from functools import cache
 from pathlib import Path
 
+import httpx
+import pytest
+
 SCRIPT = Path(__file__).resolve().parents[1] / "examples" / "community.py"
 
 
 @cache
 def output() -> str:
     # Throwaway wallets with the cheap key derivation: the story is the same,
-    # each of its hundred commands unlocks a wallet in microseconds.
-    env = dict(os.environ, AGORA_DEMO_QUICK_KDF="1")
+    # each of its hundred commands unlocks a wallet in microseconds. The
+    # commands run inside the demo's process: Python's start-up and imports,
+    # most of a command's cost, are paid once (the hubs are processes).
+    env = dict(os.environ, AGORA_DEMO_QUICK_KDF="1", AGORA_DEMO_IN_PROCESS="1")
     completed = subprocess.run(
         [sys.executable, str(SCRIPT)],
         env=env,
@@ -128,8 +135,65 @@ def test_two_of_the_panel_apply_the_label_and_two_labels_do_not_count():
 
 def test_the_feed_hides_the_post_then_shows_it_after_the_appeal():
     out = output()
-    feeds = out.split("$ agora feed")
+    feeds = out.split("$ agora feed --community")
     assert len(feeds) == 3
     assert "Brass gears, hand-cut" not in feeds[1].split("$ agora")[0]
     assert "Brass gears, hand-cut" in feeds[2].split("$ agora")[0]
     assert "overturned on appeal" in out.split("$ agora moderation log")[1]
+
+
+def hub_chapter() -> str:
+    return output().split("The community on two hubs\n", 1)[1]
+
+
+def test_the_hubs_listen_on_loopback_ports_and_are_stopped():
+    chapter = hub_chapter()
+    urls = re.findall(r"(hub [AB]) listens at (http://127\.0\.0\.1:\d+) ", chapter)
+    assert [name for name, _ in urls] == ["hub A", "hub B"]
+    assert urls[0][1] != urls[1][1]
+    assert "--follow $HUB_A" in chapter
+    assert chapter.count("--at 2") >= 2  # both hubs judge as of day 20
+    assert "hub A and hub B are stopped." in " ".join(chapter.split())
+    for _, url in urls:
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(url + "/healthz", timeout=2)
+
+
+def test_hub_a_stores_the_objects_and_refuses_the_expired_mandate():
+    chapter = hub_chapter()
+    push = chapter.split("$ agora hub push $TMP/engines-all.jsonl --to $HUB_A\n")[1]
+    assert "RANGE_ERROR in validity: the credential has expired." in push
+    assert re.search(
+        r"\n    62 stored, 0 already present, 1 rejected, by \$HUB_A", push
+    )
+    assert "1 stored, 0 already present, 0 rejected, by $HUB_A" in chapter
+
+
+def test_hub_b_copies_every_object_of_hub_a():
+    progress = re.findall(r"hub B holds (\d+) of the (\d+) objects of hub A", output())
+    assert progress
+    held, total = progress[-1]
+    assert held == total
+    assert int(total) == 63 + 7 + 3  # objects, memberships, status lists
+
+
+def test_a_fresh_wallet_reads_and_recounts_from_hub_b():
+    chapter = hub_chapter()
+    lines = chapter.splitlines()
+    reads = [i for i, line in enumerate(lines) if "--hub $HUB_B" in line]
+    assert len(reads) == 3
+    for index in reads:
+        start = max(i for i in range(index + 1) if lines[i].startswith("    $ agora"))
+        assert lines[start - 1] == "  [wallet $TMP/ida]"
+    feed = chapter.split("$ agora feed --hub $HUB_B")[1].split("$ agora")[0]
+    assert "1 thread, 1 post, 0 orphans, 0 ignored objects" in feed
+    assert "Brass gears, hand-cut" in feed
+    shown = chapter.split("$ agora proposal show")[1].split("$ agora")[0]
+    assert "proposal (ordinary), verified" in shown
+    assert "Where shall we meet?" in shown
+    assert len(re.findall(r"type\s+Ballot", shown)) == 5
+    assert len(re.findall(r"type\s+Tally", shown)) == 1
+    assert "9 objects refer to the proposal on $HUB_B; 0 did not verify" in shown
+    recount = chapter.split("$ agora tally verify")[1]
+    assert "tally verified" in recount
+    assert re.search(r"recount\s+matches", recount)

@@ -3,6 +3,7 @@ demo show what they promise."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -23,9 +24,12 @@ EXAMPLES = sorted(
 
 @cache
 def run(script: Path) -> subprocess.CompletedProcess[str]:
-    """Run an example once per test session (the quickstart takes seconds)."""
+    """Run an example once per test session (the quickstart takes seconds),
+    its ``agora`` commands inside its process (AGORA_DEMO_IN_PROCESS=1):
+    Python's start-up and imports are paid once, not once per command."""
     return subprocess.run(
         [sys.executable, str(script)],
+        env=dict(os.environ, AGORA_DEMO_IN_PROCESS="1"),
         capture_output=True,
         text=True,
         timeout=180,

@@ -85,6 +85,28 @@ _MALFORMED_LOG = frozenset({"invalidLogEntry"})
 not shaped like a log): unusable input, as a credential that cannot be parsed."""
 
 
+_NEGATIVE_CODES = frozenset(
+    {
+        # A message that can be read but does not hold: its envelope or
+        # signature fails, it is not for us, or its sender is not proven.
+        "decryptionFailed",
+        "notForYou",
+        "recipientKeyMismatch",
+        "senderKeyNotInDocument",
+        "skidMismatch",
+        "fromMismatch",
+        "signatureInvalid",
+        "signerNotSender",
+        "messageExpired",
+        "invalidFromPrior",
+        "unresolvableDid",
+        "messageNotFound",
+    }
+)
+"""Codes of errors (messaging, inbox) that are negative results: exit 1.
+Matched by code, so that this module does not import ssi.messaging."""
+
+
 def exit_code_for(error: SSIError | UsageError) -> int:
     """Map an error to the exit code of a command that failed with it.
 
@@ -105,7 +127,9 @@ def exit_code_for(error: SSIError | UsageError) -> int:
         return EXIT_TRANSPORT
     if isinstance(error, InvalidDIDLogError) and error.code in _MALFORMED_LOG:
         return EXIT_USAGE
-    if isinstance(error, _NEGATIVE):
+    if isinstance(error, _NEGATIVE) or (
+        isinstance(error, SSIError) and error.code in _NEGATIVE_CODES
+    ):
         return EXIT_NEGATIVE
     return EXIT_USAGE
 
@@ -223,6 +247,12 @@ def _store() -> typer.Typer:
     return store.app
 
 
+def _msg() -> typer.Typer:
+    from wallet_cli.commands import msg
+
+    return msg.app
+
+
 def _contact() -> typer.Typer:
     from wallet_cli.commands import contact
 
@@ -335,6 +365,10 @@ COMMANDS: dict[str, _Entry] = {
     ),
     "contact": _Entry(
         "Contacts: your own names (petnames) for other people's DIDs.", _contact
+    ),
+    "msg": _Entry(
+        "Private messages between DIDs (DIDComm v2): send, read, and a hub inbox.",
+        _msg,
     ),
     "qr": _Entry(
         "QR codes: carry a small object (a DID log, a credential, a post) as "

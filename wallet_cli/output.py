@@ -7,7 +7,8 @@ the characters a terminal would act on by visible escapes; a panel or table
 whose identifiers would have to be broken across lines to fit the terminal is
 printed as plain ``label  value`` lines instead, so ids stay whole. For
 programs (``--json``), :meth:`Output.json` writes exactly one JSON document
-with the strings exactly as they are, and errors are RFC 9457 problem
+that parses back to the strings exactly as they are (characters a terminal
+would act on are written as JSON escapes), and errors are RFC 9457 problem
 documents on stderr.
 
 See docs/cli.md for the conventions.
@@ -49,6 +50,17 @@ _CONTROLS = re.compile(
     "]"
 )
 """The characters a terminal acts on, or that reorder or hide what it shows."""
+
+
+_JSON_UNSAFE = re.compile(
+    "[\x7f\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+"""The characters of :data:`_CONTROLS` that ``json.dumps(ensure_ascii=False)``
+writes raw (it escapes C0 controls itself)."""
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match[0]):04x}"
 
 
 _UNBOUNDED = 1_000_000
@@ -109,8 +121,15 @@ class Output:
     # --- for programs -------------------------------------------------------------
 
     def json(self, value: JsonValue) -> None:
-        """Write ``value`` as one indented JSON document on stdout, exactly."""
-        sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+        """Write ``value`` as one indented JSON document on stdout, exactly.
+
+        Characters a terminal would act on (C1 controls, DEL, bidi marks and
+        overrides, line separators, lone surrogates) are written as JSON
+        ``\\uHHHH`` escapes: a JSON parser reads back the very same strings,
+        and a terminal shows them harmlessly.
+        """
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+        sys.stdout.write(_JSON_UNSAFE.sub(_json_escape, text) + "\n")
         sys.stdout.flush()
 
     def data(self, text: str) -> None:

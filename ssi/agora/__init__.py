@@ -35,6 +35,7 @@ from ssi.agora.operations import (
     deactivate_entry,
     remove_service,
     rotate_entry,
+    set_agreement_key,
     signing_document,
     update_entry,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "rotate_entry",
     "rotate_steward_entry",
     "select_state",
+    "set_agreement_key",
     "signing_document",
     "split_lines",
     "state_metadata",

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from ssi.agora.log import SUITE, AgoraLog, did_for_inception, key_hash
 from ssi.datetimes import format_date_time
-from ssi.keys import Ed25519KeyPair, KeyPair, LocalSigner, PublicKey
+from ssi.keys import Ed25519KeyPair, KeyPair, KeyType, LocalSigner, PublicKey
 from ssi.proofs import add_proof
 from ssi.types import JsonObject
 
@@ -26,6 +26,7 @@ __all__ = [
     "deactivate_entry",
     "remove_service",
     "rotate_entry",
+    "set_agreement_key",
     "signing_document",
     "update_entry",
 ]
@@ -57,6 +58,46 @@ def signing_document(
     }
     if services:
         state["service"] = [dict(s) for s in services]
+    return state
+
+
+def set_agreement_key(
+    document: JsonObject, key: PublicKey, *, fragment: str
+) -> JsonObject:
+    """Return a copy of a document state whose ``keyAgreement`` is one X25519
+    Multikey verification method, ``#<fragment>``.
+
+    The methods the state listed under ``keyAgreement`` before are dropped
+    (from ``verificationMethod`` too, unless another relationship uses them):
+    a rotation replaces the key-agreement key; its private key stays with the
+    controller, who still needs it to read what was sent to it before.
+
+    Spec: https://www.w3.org/TR/did-core/#key-agreement,
+    docs/did-agora.md (Key agreement)
+
+    Raises:
+        ValueError: ``key`` is not an X25519 key, or ``fragment`` is already
+            the id of another verification method of the state.
+    """
+    if key.key_type != KeyType.X25519:
+        raise ValueError("a did:agora key-agreement key is an X25519 key")
+    state = copy.deepcopy(document)
+    vm_id = "#" + fragment
+    old = state.pop("keyAgreement", [])
+    dropped = {entry for entry in old if isinstance(entry, str)}
+    for name, value in state.items():
+        if name != "verificationMethod" and isinstance(value, list):
+            dropped -= {entry for entry in value if isinstance(entry, str)}
+    methods = [
+        m for m in state.get("verificationMethod", []) if m.get("id") not in dropped
+    ]
+    if any(m.get("id") == vm_id for m in methods):
+        raise ValueError(f"the document already has a verification method {vm_id}")
+    methods.append(
+        {"id": vm_id, "type": "Multikey", "publicKeyMultibase": key.export_multikey()}
+    )
+    state["verificationMethod"] = methods
+    state["keyAgreement"] = [vm_id]
     return state
 
 

@@ -7,6 +7,7 @@ from ssi.wallet.agora import (
     create_agora_did,
     deactivate_agora_did,
     import_agora_log,
+    prior_signer,
     rotate_agora_did,
     update_agora_did,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "issue_mandate",
     "next_package",
     "petnames",
+    "prior_signer",
     "reconfigure_community",
     "remove_contact",
     "rotate_agora_did",

@@ -18,8 +18,10 @@ from ssi.agora import (
     AgoraLog,
     create_entry,
     deactivate_entry,
+    document_for,
     entry_hash,
     rotate_entry,
+    set_agreement_key,
     signing_document,
     update_entry,
     validate_entries,
@@ -31,7 +33,7 @@ from ssi.errors import (
     RecordNotFoundError,
     WalletCorruptedError,
 )
-from ssi.keys import Ed25519KeyPair, KeyPair
+from ssi.keys import Ed25519KeyPair, KeyPair, LocalSigner, X25519KeyPair
 from ssi.types import JsonObject, JsonValue
 from ssi.wallet.model import DIDRecord, check_alias, key_record, now
 from ssi.wallet.operations import find_did, find_key, key_pair_of, put_did, put_key
@@ -45,6 +47,7 @@ __all__ = [
     "create_agora_did_in",
     "deactivate_agora_did",
     "import_agora_log",
+    "prior_signer",
     "rotate_agora_did",
     "update_agora_did",
 ]
@@ -67,6 +70,21 @@ def _new_key(tx: Transaction, data: JsonObject | None) -> tuple[str, Ed25519KeyP
     return record.id, key
 
 
+def _new_agreement_key(
+    tx: Transaction, data: JsonObject, document: JsonObject
+) -> JsonObject:
+    # A fresh X25519 key for keyAgreement, #agreement-<n>, numbered apart
+    # from the signing keys; earlier ones stay in the wallet (listed in
+    # "keyIds") so that messages sent to them still decrypt.
+    key = X25519KeyPair.generate()
+    record = key_record(key, None)
+    put_key(tx, record, key)
+    data["keyIds"] = [*data.get("keyIds", []), record.id]
+    number = int(data.get("agreementNumber", 0)) + 1
+    data["agreementNumber"] = number
+    return set_agreement_key(document, key.public_key, fragment=f"agreement-{number}")
+
+
 def create_agora_did(
     wallet: Wallet,
     *,
@@ -74,8 +92,9 @@ def create_agora_did(
     services: Sequence[JsonObject] = (),
     when: datetime | None = None,
 ) -> DIDRecord:
-    """Create a did:agora DID: a signing key, an update key, a committed next
-    update key, and the first log entry, all kept in the wallet.
+    """Create a did:agora DID: a signing key, an X25519 key-agreement key, an
+    update key, a committed next update key, and the first log entry, all
+    kept in the wallet.
 
     Spec: docs/did-agora.md (Create)
 
@@ -108,23 +127,20 @@ def create_agora_did_in(
     signing_id, signing = _new_key(transaction, None)
     update_id, update = _new_key(transaction, None)
     next_id, nxt = _new_key(transaction, None)
-    document = signing_document(signing.public_key, services=services)
+    data: JsonObject = {
+        "owned": True,
+        "updateKey": update_id,
+        "nextKey": next_id,
+        "keyNumber": 1,
+        "keyIds": [signing_id, update_id, next_id],
+    }
+    document = _new_agreement_key(
+        transaction, data, signing_document(signing.public_key, services=services)
+    )
     did, entry = create_entry(update, [nxt.public_key], document, when=when)
     record = DIDRecord(did, "agora", alias, signing_id, f"{did}#key-1", now())
     put_did(transaction, record)
-    transaction.put(
-        _KIND,
-        _record_id(did),
-        {
-            "did": did,
-            "owned": True,
-            "entries": [entry],
-            "updateKey": update_id,
-            "nextKey": next_id,
-            "keyNumber": 1,
-            "keyIds": [signing_id, update_id, next_id],
-        },
-    )
+    transaction.put(_KIND, _record_id(did), {"did": did, "entries": [entry], **data})
     return record
 
 
@@ -174,10 +190,15 @@ def update_agora_did(
     add_services: Sequence[JsonObject] = (),
     remove_services: Sequence[str] = (),
     add_key: bool = False,
+    new_agreement_key: bool = False,
     when: datetime | None = None,
 ) -> AgoraLog:
-    """Append an update: services added or removed, or a new verification key
-    (used for authentication and assertions). Signed by the current update key.
+    """Append an update: services added or removed, a new verification key
+    (used for authentication and assertions), or a new X25519 key-agreement
+    key in place of the current one. Signed by the current update key.
+
+    A DID whose document has no ``keyAgreement`` (one created before
+    did:agora documents had one) gets its key-agreement key with any update.
 
     Spec: docs/did-agora.md (Update)
 
@@ -224,6 +245,8 @@ def update_agora_did(
             ]
             for relationship in ("authentication", "assertionMethod"):
                 document[relationship] = [*document.get(relationship, []), vm_id]
+        if new_agreement_key or not document.get("keyAgreement"):
+            document = _new_agreement_key(tx, data, document)
         update = _key(tx, data["updateKey"])
         return _append(tx, record, data, update_entry(log, update, document, when=when))
 
@@ -236,9 +259,11 @@ def rotate_agora_did(
     when: datetime | None = None,
 ) -> AgoraLog:
     """Append a rotation: the committed next key becomes the update key, a new
-    next key is committed, the signing key is replaced by a new one, and the
-    keys in ``compromised`` (Multikeys, or ids of the DID's verification
-    methods at any version) are marked so that every proof made with them fails.
+    next key is committed, the signing key and the key-agreement key are
+    replaced by new ones (the wallet keeps the old key-agreement key, to read
+    messages sent before the rotation), and the keys in ``compromised``
+    (Multikeys, or ids of the DID's verification methods at any version) are
+    marked so that every proof made with them fails.
 
     Spec: docs/did-agora.md (Rotate)
 
@@ -258,6 +283,7 @@ def rotate_agora_did(
         document = signing_document(
             signing.public_key, fragment=f"key-{number}", services=services
         )
+        document = _new_agreement_key(tx, data, document)
         entry = rotate_entry(
             log, committed, [nxt.public_key], document, compromised=marked, when=when
         )
@@ -307,6 +333,43 @@ def agora_log(wallet: Wallet, reference: str) -> list[JsonObject]:
     if data is not None:
         return list(data["entries"])
     raise RecordNotFoundError(f"the wallet holds no log for {reference[:80]!r}.")
+
+
+def prior_signer(wallet: Wallet, reference: str) -> LocalSigner:
+    """Return a signer for an authentication key of the version before the
+    latest one of a did:agora DID of the wallet, its key id naming that
+    version (``<did>?versionId=<n>#<fragment>``): the key that announces the
+    latest rotation to correspondents (a DIDComm ``from_prior``).
+
+    Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#did-rotation,
+    docs/messaging.md (Rotation)
+
+    Raises:
+        RecordNotFoundError: not a did:agora DID the wallet controls, a log
+            of one entry, or no key of that version the wallet holds (keys
+            marked compromised do not count).
+    """
+    snapshot = wallet.snapshot()
+    record, data = _owned(snapshot, reference)
+    log = _log(data)
+    if len(log.states) < 2:
+        raise RecordNotFoundError(f"{record.did} has no earlier version.")
+    prior = log.states[-2]
+    document = document_for(record.did, prior)
+    for method in document.verification_methods_for("authentication"):
+        multikey = method.public_key_multibase
+        if multikey is None or multikey in log.compromised:
+            continue
+        try:
+            _, stored = find_key(snapshot, multikey)
+        except RecordNotFoundError:
+            continue
+        fragment = method.id.rpartition("#")[2]
+        key_id = f"{record.did}?versionId={prior.version}#{fragment}"
+        return LocalSigner(key_pair_of(stored), key_id)
+    raise RecordNotFoundError(
+        f"the wallet holds no usable key of version {prior.version} of {record.did}."
+    )
 
 
 def import_agora_log(wallet: Wallet, entries: Sequence[JsonValue]) -> AgoraLog:

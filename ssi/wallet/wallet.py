@@ -26,11 +26,12 @@ from ssi.errors import (
     RecordNotFoundError,
     WalletExistsError,
 )
-from ssi.keys import KeyPair, KeyType, LocalSigner, generate_key
+from ssi.keys import KeyPair, KeyType, LocalKeyAgreer, LocalSigner, generate_key
 from ssi.keys import import_key as decode_key
 from ssi.types import JsonObject, JsonValue
 from ssi.wallet import backup, operations
 from ssi.wallet import passphrase as passphrase_module
+from ssi.wallet.agreement import key_agreer_of, key_agreers_of
 from ssi.wallet.crypto import KDFParams, derive_key, new_data_key, seal
 from ssi.wallet.migration import migrate
 from ssi.wallet.model import (
@@ -317,6 +318,41 @@ class Wallet:
             DIDDeactivatedError: the DID is a deactivated did:agora DID.
         """
         return signer_of(self.snapshot(), reference)
+
+    def key_agreers(self, reference: str) -> list[LocalKeyAgreer]:
+        """Return an agreer for every key-agreement key the wallet holds for a
+        DID (or alias): the current ones first, then a did:agora DID's keys of
+        earlier versions, so that messages sent before a rotation decrypt.
+
+        did:key DIDs agree with the X25519 key derived from their Ed25519
+        seed; did:jwk DIDs with their X25519 or P-256 key; did:agora DIDs
+        with the X25519 key of each version. Other DIDs have none.
+
+        Spec: https://www.w3.org/TR/did-core/#key-agreement, docs/wallet.md
+
+        Raises:
+            RecordNotFoundError: no such DID.
+            WalletCorruptedError: a stored key or log is damaged.
+        """
+        return key_agreers_of(self.snapshot(), reference)
+
+    def key_agreer(
+        self, reference: str, *, version: int | None = None
+    ) -> LocalKeyAgreer:
+        """Return the agreer of the key-agreement key a DID (or alias) of the
+        wallet lists in its current DID document, or with ``version`` in that
+        version of a did:agora DID's document (to announce a rotation under
+        the key correspondents still know).
+
+        Spec: https://www.w3.org/TR/did-core/#key-agreement, docs/wallet.md
+
+        Raises:
+            RecordNotFoundError: no such DID or version, or no key-agreement
+                key of it the wallet holds.
+            DIDDeactivatedError: the DID is a deactivated did:agora DID.
+            WalletCorruptedError: a stored key or log is damaged.
+        """
+        return key_agreer_of(self.snapshot(), reference, version=version)
 
     def remove_did(self, reference: str) -> DIDRecord:
         """Remove a DID from the wallet with the keys only it used, its did:agora

@@ -319,6 +319,7 @@ GROUPS = [
     ("vp",),
     ("backup",),
     ("passphrase",),
+    ("msg",),
 ]
 
 

@@ -154,3 +154,24 @@ def test_serve_refuses_unusable_settings() -> None:
         app, ["hub", "serve", "--db", "x"], env={"AGORA_HUB_MAX_PAGE": "none"}
     )
     assert result.exit_code == 2
+
+
+def test_push_of_a_bundle_holding_only_a_did_log(
+    hub_process: Callable[..., Hub], corpus: Corpus, tmp_path: Path
+) -> None:
+    hub = hub_process()
+    identity = next(a for a in corpus.authors if a.did.startswith("did:agora:"))
+    media = "application/vnd.agora.bundle+jsonl"
+    header = {"kind": "header", "mediaType": media, "version": 1}
+    lines = [header, {"kind": "didLog", "did": identity.did, "entries": identity.log}]
+    source = tmp_path / "log.bundle.jsonl"
+    # Written with spaces after the separators, as json.dumps does by default.
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert httpx.get(f"{hub.url}/dids/{identity.did}/log").status_code == 404
+    result = runner.invoke(app, ["hub", "push", str(source), "--to", hub.url, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["stored"], report["rejected"]) == (0, 0)
+    served = httpx.get(f"{hub.url}/dids/{identity.did}/log")
+    assert served.status_code == 200
+    assert len(served.text.splitlines()) == len(identity.log)

@@ -35,7 +35,10 @@ def _bundle_text(ctx: object, value: object) -> bytes:
 
 @pytest.fixture(scope="module")
 def fuzzed_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    hub = start_hub(tmp_path_factory.mktemp("fuzz"), env={"AGORA_HUB_RATE": "100000"})
+    hub = start_hub(
+        tmp_path_factory.mktemp("fuzz"),
+        env={"AGORA_HUB_RATE": "100000", "AGORA_HUB_INBOX_RATE": "100000"},
+    )
     yield hub
     hub.stop()
 

@@ -118,8 +118,13 @@ def test_agora_hub_push_sends_a_bundle(
     page = httpx.get(hub.url + "/objects", params={"limit": 100}, timeout=10).json()
     kinds = [item["types"][-1] for item in page["items"]]
     assert kinds.count("Post") == 30
-    # The status lists the bundle carried are kept too, for later readers.
-    assert set(kinds) == {"Post", "BitstringStatusListCredential"}
+    # The status lists and memberships the bundle carried are kept too, for
+    # later readers (memberships as evidence, hub.evidence).
+    assert set(kinds) == {
+        "Post",
+        "BitstringStatusListCredential",
+        "MembershipCredential",
+    }
     # The hub kept the did:agora logs the bundle carried: a later post by
     # one of those authors verifies alone.
     later = next(

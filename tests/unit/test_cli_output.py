@@ -92,7 +92,20 @@ def test_json_stays_exact(capsys):
     Output(json_mode=True).json(value)
     stdout = capsys.readouterr().out
     assert json.loads(stdout) == value
-    assert stdout == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    assert not re.search(
+        "[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", stdout
+    )
+    assert "\\u009b" in stdout
+    assert "\\u202e" in stdout
+
+
+def test_json_keeps_printable_non_ascii_text(capsys):
+    value = {"name": "Zoë 日本 🙂", "lone": "\ud800"}
+    Output(json_mode=True).json(value)
+    stdout = capsys.readouterr().out
+    assert "Zoë 日本 🙂" in stdout
+    assert "\\ud800" in stdout
+    assert json.loads(stdout) == value
 
 
 def test_problem_is_one_json_line_on_stderr(capsys):

@@ -369,7 +369,8 @@ def show(
     ],
     json_mode: JsonOption = False,
 ) -> None:
-    """Show a DID of the wallet and its DID document (exit 1 if it is not there).
+    """Show a DID of the wallet, the key-agreement keys the wallet holds for it
+    (current and earlier ones) and its DID document (exit 1 if it is not there).
 
     Example: agora did show alice
     """
@@ -381,12 +382,17 @@ def show(
     deactivated = record.deactivated
     result = current.resolver().resolve(record.did)
     document = result.did_document
+    agreement = _agreement_keys(wallet, record, document)
     if json_mode:
         body = _did_json(record, key_type_name)
+        body["keyAgreement"] = agreement
         body["didDocument"] = document.to_json() if document is not None else None
         out.json(body)
         return
     rows = _record_rows(record, key_type_name)
+    for key in agreement:
+        kind = "key agreement" if key["current"] else "earlier key agreement"
+        rows.append((kind, (str(key["id"]), f"  key  {key['publicKeyMultibase']}")))
     if deactivated:
         rows.append(("state", "DEACTIVATED: it cannot sign any more"))
     if document is not None:
@@ -435,6 +441,24 @@ def remove(
         [("DID", removed.did), ("alias", removed.alias or "-"), ("warning", note)],
         ok=False,
     )
+
+
+def _agreement_keys(
+    wallet: Wallet, record: DIDRecord, document: DIDDocument | None
+) -> list[JsonObject]:
+    """The key-agreement keys the wallet holds for the DID, each saying
+    whether the current document lists it."""
+    listed = set()
+    if document is not None:
+        listed = {m.id for m in document.verification_methods_for("keyAgreement")}
+    return [
+        {
+            "id": agreer.key_id,
+            "publicKeyMultibase": agreer.public_key.export_multikey(),
+            "current": agreer.key_id in listed,
+        }
+        for agreer in wallet.key_agreers(record.did)
+    ]
 
 
 def _key_types(wallet: Wallet) -> dict[str, str]:

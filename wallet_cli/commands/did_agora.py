@@ -83,11 +83,13 @@ def _rotated_out(log: AgoraLog) -> dict[str, str]:
         return {}
 
     def keys(document: JsonObject | None) -> dict[str, str]:
+        # Key-agreement keys make no proofs: they are not reported here.
         methods = (document or {}).get("verificationMethod", [])
+        agreement = set((document or {}).get("keyAgreement", []))
         return {
             str(m.get("id")): str(m.get("publicKeyMultibase"))
             for m in methods
-            if isinstance(m, dict)
+            if isinstance(m, dict) and m.get("id") not in agreement
         }
 
     now = keys(log.latest.document)
@@ -122,9 +124,19 @@ def update(
         bool,
         typer.Option("--add-key", help="Add a new Ed25519 verification key."),
     ] = False,
+    new_agreement_key: Annotated[
+        bool,
+        typer.Option(
+            "--new-agreement-key",
+            help="Replace the X25519 key-agreement key (messages to the old "
+            "one still decrypt: the wallet keeps it).",
+        ),
+    ] = False,
     json_mode: JsonOption = False,
 ) -> None:
-    """Change a did:agora DID's document: services and verification keys.
+    """Change a did:agora DID's document: services, verification keys and the
+    key-agreement key. A DID without a key-agreement key gets one with any
+    update.
 
     Example: agora did update alice --add-service hub --service-type AgoraHub
     --service-endpoint https://hub.example
@@ -141,10 +153,11 @@ def update(
         services.append(
             {"id": name, "type": service_type, "serviceEndpoint": service_endpoint}
         )
-    if not services and not remove_service and not add_key:
+    if not services and not remove_service and not add_key and not new_agreement_key:
         raise UsageError(
             "unusableInput",
-            "nothing to change: give --add-service, --remove-service or --add-key.",
+            "nothing to change: give --add-service, --remove-service, --add-key "
+            "or --new-agreement-key.",
         )
     wallet = session.from_context(ctx).open()
     log = update_agora_did(
@@ -153,6 +166,7 @@ def update(
         add_services=services,
         remove_services=remove_service or [],
         add_key=add_key,
+        new_agreement_key=new_agreement_key,
     )
     _summary(out, "DID updated", log)
 
@@ -174,6 +188,9 @@ def rotate(
 ) -> None:
     """Rotate a did:agora DID's keys: the committed next update key takes over,
     a new one is committed, and the signing key is replaced.
+
+    The key-agreement key is replaced too; the wallet keeps the old one, to
+    read messages sent to it before the rotation.
 
     A plain rotation is for routine key changes: proofs made with the old
     signing key before the rotation keep verifying (with a warning), as the

@@ -151,7 +151,8 @@ def feed(
         typer.Option(
             "--at",
             metavar="TIME",
-            help="Judge the moderation decisions as of this time (default: now).",
+            help="Judge the moderation decisions (and, with --hub, the objects "
+            "fetched) as of this time (default: now).",
             show_default=False,
         ),
     ] = None,
@@ -199,7 +200,14 @@ def feed(
         if store_location is not None:
             raise UsageError("unusableOptions", "give --store or --hub, not both.")
         try:
-            location = feed_hub.fetch(out, hub_url, community, log or [], scratch)
+            location = feed_hub.fetch(
+                out,
+                hub_url,
+                community,
+                log or [],
+                scratch,
+                at=None if at is None else moment,
+            )
         except BaseException:
             scratch.close()
             raise

@@ -16,9 +16,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from ssi.agora import FileLogSource
+from ssi.credentials import FixedClock, system_clock
 from ssi.store import SQLiteStore, StoredObject
 from wallet_cli.output import Output
 
@@ -31,9 +33,12 @@ def fetch(
     community: str | None,
     logs: list[Path],
     stack: contextlib.ExitStack,
+    *,
+    at: datetime | None = None,
 ) -> str:
     """Copy what the hub holds for the feed into a temporary store (removed
-    when ``stack`` closes); return the store's location.
+    when ``stack`` closes); return the store's location. Objects are verified
+    as of ``at`` (default: now).
 
     Raises:
         TransportError: the hub cannot be reached or answers badly.
@@ -45,7 +50,10 @@ def fetch(
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
     location = folder / "feed.sqlite"
     book = MemoryLogBook()
-    verifier = verifier_with([book, *(FileLogSource(path) for path in logs)])
+    verifier = verifier_with(
+        [book, *(FileLogSource(path) for path in logs)],
+        clock=system_clock if at is None else FixedClock(at),
+    )
     with (
         SQLiteStore(location) as store,
         replication_client() as client,

@@ -137,7 +137,7 @@ def pull_command(
             report = pull(
                 source,
                 state.store,
-                verifier_with([logbook, *log_sources(settings)]),
+                verifier_with([logbook, *log_sources(settings)], clock=settings.clock),
                 community=community,
                 progress=progress,
                 logbook=logbook,
@@ -210,7 +210,10 @@ def start_followers(
                     _log.exception("cannot open the store to follow %s", url)
                 else:
                     try:
-                        verifier = verifier_with([logbook, *log_sources(settings)])
+                        verifier = verifier_with(
+                            [logbook, *log_sources(settings)],
+                            clock=settings.clock,
+                        )
                         follow(
                             url, state.store, verifier, stop_event=stop, logbook=logbook
                         )

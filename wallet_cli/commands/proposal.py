@@ -11,6 +11,7 @@ Spec: docs/governance.md, docs/cli.md (Governance)
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -29,7 +30,7 @@ from ssi.social import (
     read_signal,
     signal_credential,
 )
-from ssi.types import JsonObject
+from ssi.types import JsonObject, JsonValue
 from wallet_cli import session
 from wallet_cli.commands.constitution import load_rules_file
 from wallet_cli.commands.credential import ForceOption, JsonOption
@@ -51,6 +52,7 @@ from wallet_cli.commands.post import (
 from wallet_cli.commands.post import _read_document as read_document
 from wallet_cli.errors import UsageError
 from wallet_cli.output import Output
+from wallet_cli.petnames import Petnames
 
 __all__ = ["app"]
 
@@ -296,22 +298,96 @@ def show(
         ),
     ],
     store_location: LookupStoreOption = None,
+    hub_url: Annotated[
+        str | None,
+        typer.Option(
+            "--hub",
+            metavar="URL",
+            help="Read the proposal (by its CID) from this hub, with its ballots, "
+            "signals and tallies, each verified here.",
+            show_default=False,
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="TIME",
+            help="With --hub: verify the objects fetched as of this RFC 3339 time "
+            "(default: now).",
+            show_default=False,
+        ),
+    ] = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Show a proposal: author, community, kind, method, window, options.
 
-    The proof is not checked here (use agora vc verify). Exit 2 when the input
-    is not a proposal, 1 when the CID is not in the store.
+    From a file or the store, the proof is not checked here (use agora vc
+    verify). With --hub, the proposal and every ballot, signal and tally
+    that refers to it are read from the hub and verified here (with the
+    community's memberships, status lists and did:agora log the hub serves),
+    and listed; what does not verify is left out and counted. Exit 2 when the
+    input is not a proposal, 1 when the CID is not in the store or on the hub
+    (or does not verify), 3 when the hub cannot be reached.
 
     Example: agora proposal show proposal.json
+
+    Example: agora proposal show bagaaiera... --hub https://hub.example
     """
     out = Output(json_mode=json_mode)
+    if hub_url is not None:
+        if store_location is not None:
+            raise UsageError("unusableOptions", "give --store or --hub, not both.")
+        _show_from_hub(
+            ctx, out, source, hub_url, None if at is None else _time(at, "--at")
+        )
+        return
+    if at is not None:
+        raise UsageError("unusableOptions", "--at goes with --hub.")
     document = read_document(source, session.from_context(ctx), store_location)
     proposal = read_proposal(document)
     if json_mode:
         out.json(proposal.to_json())
         return
     out.panel(f"proposal ({proposal.kind})", _rows(proposal))
+
+
+def _show_from_hub(
+    ctx: typer.Context,
+    out: Output,
+    cid: str,
+    hub_url: str,
+    at: datetime | None,
+) -> None:
+    from wallet_cli.commands.governance_hub import fetch_proposal_inputs, proposal_parts
+
+    with contextlib.ExitStack() as scratch:
+        fetched = fetch_proposal_inputs(out, hub_url, cid, scratch, at=at)
+        document, parts = proposal_parts(fetched.store, cid)
+    proposal = read_proposal(document)
+    items: list[JsonValue] = [part.to_json() for part in parts]
+    if out.json_mode:
+        out.json(
+            {
+                "hub": hub_url,
+                "proposal": proposal.to_json(),
+                "verified": True,
+                "items": items,
+                "refused": fetched.refused,
+            }
+        )
+        return
+    names = Petnames.at_hand(session.from_context(ctx))
+    out.panel(f"proposal ({proposal.kind}), verified", _rows(proposal))
+    out.table(
+        "ballots, signals and tallies, verified",
+        ["type", "author", "time", "CID"],
+        [[part.type, names.show(part.author), part.time, part.cid] for part in parts],
+    )
+    out.line(
+        f"{len(parts)} objects refer to the proposal on {hub_url}; "
+        f"{fetched.refused} did not verify"
+    )
 
 
 # --- Helpers ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ Spec: docs/tallies.md, docs/cli.md (Governance)
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -22,6 +23,7 @@ from ssi.credentials import issue
 from ssi.datetimes import parse_date_time
 from ssi.errors import MalformedValueError, SSIError, TallyError
 from ssi.social import (
+    Tally,
     compute_tally,
     inclusion_proof,
     read_tally,
@@ -37,6 +39,7 @@ from wallet_cli.commands.bundle import ProcessesOption
 from wallet_cli.commands.credential import ForceOption, JsonOption, write_output
 from wallet_cli.commands.governance_inputs import (
     BundlesOption,
+    GovernanceInputs,
     StoreOption,
     gather_inputs,
     proposal_context,
@@ -71,6 +74,28 @@ LogOption = Annotated[
 TallyArgument = Annotated[
     str,
     typer.Argument(metavar="TALLY", help="The tally: a file, or - for standard input."),
+]
+HubOption = Annotated[
+    str | None,
+    typer.Option(
+        "--hub",
+        metavar="URL",
+        help="Read the tally (by its CID, or a file) and the proposal's inputs from "
+        "this hub: the proposal, its ballots and signals, the community's "
+        "memberships, status lists, constitutions and did:agora log, each "
+        "verified here.",
+        show_default=False,
+    ),
+]
+AtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        metavar="TIME",
+        help="With --hub: verify the objects fetched as of this RFC 3339 time "
+        "(default: now).",
+        show_default=False,
+    ),
 ]
 
 
@@ -168,10 +193,18 @@ def compute(
 @app.command()
 def verify(
     ctx: typer.Context,
-    source: TallyArgument,
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="TALLY",
+            help="The tally: a file, - for standard input, or with --hub its CID.",
+        ),
+    ],
     bundles: BundlesOption = None,
     store_location: StoreOption = None,
     logs: LogOption = None,
+    hub_url: HubOption = None,
+    at: AtOption = None,
     processes: ProcessesOption = 1,
     json_mode: JsonOption = False,
 ) -> None:
@@ -179,16 +212,68 @@ def verify(
     proof, the result, every counted and rejected ballot, the Merkle root and
     the list of inputs.
 
-    Exit 0 when it matches, 1 when it does not (each difference is listed
-    with its path, what the inputs give and what the tally says), 2 when
-    inputs are missing.
+    With --hub, the tally (given by its CID) and the inputs come from a hub,
+    each object verified here before the recount; the hub is trusted for
+    nothing. Exit 0 when it matches, 1 when it does not (each difference is
+    listed with its path, what the inputs give and what the tally says), 2
+    when inputs are missing, 3 when the hub cannot be reached.
 
     Example: agora tally verify tally.json --bundle vote.jsonl
+
+    Example: agora tally verify bagaaiera... --hub https://hub.example
     """
     out = Output(json_mode=json_mode)
-    tally = read_document(source)
+    with contextlib.ExitStack() as scratch:
+        tally, read, inputs = _verify_inputs(
+            out, source, bundles, store_location, logs, hub_url, at, scratch
+        )
+        _recount(ctx, out, tally, read, inputs, processes)
+
+
+def _verify_inputs(
+    out: Output,
+    source: str,
+    bundles: list[Path] | None,
+    store_location: str | None,
+    logs: list[Path] | None,
+    hub_url: str | None,
+    at: str | None,
+    scratch: contextlib.ExitStack,
+) -> tuple[JsonObject, Tally, GovernanceInputs]:
+    """The tally and its inputs, from files, a store or a hub."""
+    if hub_url is None:
+        if at is not None:
+            raise UsageError("unusableOptions", "--at goes with --hub.")
+        tally = read_document(source)
+        read = read_tally(tally)
+        return tally, read, gather_inputs(bundles, store_location, logs)
+    if store_location is not None:
+        raise UsageError("unusableOptions", "give --store or --hub, not both.")
+    from wallet_cli.commands import governance_hub
+
+    moment = None if at is None else _time(at)
+    if is_cid(source, codec=JSON_CODEC):
+        tally = governance_hub.fetch_object(hub_url, source)
+    else:
+        tally = read_document(source)
     read = read_tally(tally)
-    inputs = gather_inputs(bundles, store_location, logs)
+    fetched = governance_hub.fetch_proposal_inputs(
+        out, hub_url, read.proposal, scratch, at=moment
+    )
+    inputs = gather_inputs(bundles, fetched.store, logs)
+    for did, versions in fetched.logs.items():
+        inputs.logs.setdefault(did, []).extend(versions)
+    return tally, read, inputs
+
+
+def _recount(
+    ctx: typer.Context,
+    out: Output,
+    tally: JsonObject,
+    read: Tally,
+    inputs: GovernanceInputs,
+    processes: int,
+) -> None:
     proposal, constitution, superseded = proposal_context(read.proposal, inputs)
     with worker_pool(processes) as executor:
         outcome = verify_tally(
@@ -200,7 +285,7 @@ def verify(
             executor=executor,
             superseded_at=superseded,
         )
-    if json_mode:
+    if out.json_mode:
         out.json(
             {
                 "verified": outcome.verified,

@@ -92,6 +92,7 @@ def test_agora_did_lifecycle(wallet, tmp_path):
     assert [s.id for s in document.service] == [record.did + "#feed"]
     assert [m.id.rsplit("#")[1] for m in document.verification_method] == [
         "key-1",
+        "agreement-1",
         "key-2",
     ]
     with pytest.raises(RecordNotFoundError):

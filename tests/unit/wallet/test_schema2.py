@@ -212,7 +212,9 @@ def _refused(home: Path) -> WalletTamperedError:
 
 def test_removing_any_record_is_refused(filled: Wallet, home: Path):
     original = wallet_body(home)
-    assert len(original["records"]) == 9  # 4 keys, 2 DIDs, a log, a credential, a note
+    # 5 keys (one the did:agora key-agreement key), 2 DIDs, a log, a credential,
+    # a note
+    assert len(original["records"]) == 10
     for index in range(len(original["records"])):
         body = json.loads(json.dumps(original))
         del body["records"][index]
@@ -458,7 +460,7 @@ def test_a_schema_2_backup_round_trips(filled: Wallet, tmp_path: Path):
     filled.export_backup(tmp_path / "b.agora", "backup passphrase")
     fresh = new_wallet(tmp_path / "fresh")
     summary = fresh.import_backup(tmp_path / "b.agora", "backup passphrase")
-    assert len(summary.added) == 9
+    assert len(summary.added) == 10
     assert fresh.dids() == filled.dids()
     assert fresh.records("agora") == filled.records("agora")
 

@@ -225,7 +225,7 @@ def test_removing_a_did_agora_removes_every_key_its_log_and_community(wallet: Wa
     created = create_community(wallet, "Rotators", alias="rot")
     rotate_agora_did(wallet, "rot")
     rotate_agora_did(wallet, "rot")
-    assert len(wallet.keys()) == 1 + 3 + 2 * 2
+    assert len(wallet.keys()) == 1 + 4 + 2 * 3
     wallet.remove_did("rot")
     assert [d.did for d in wallet.dids()] == [keep.did]
     assert [k.id for k in wallet.keys()] == [keep.key_id]
