@@ -20,6 +20,7 @@ from hub.problems import install_problem_handlers
 from hub.schemas import add_problem_responses
 from hub.settings import HubSettings
 from hub.state import HubState, open_state
+from hub.watch import closing_on_signals
 from resolver import service
 from ssi.did.resolution import Resolver
 from ssi.methods import default_methods
@@ -48,7 +49,10 @@ def create_app(settings: HubSettings, *, state: HubState | None = None) -> FastA
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         hub.watcher.start()
         try:
-            yield
+            # SIGTERM ends the event streams first: shutdown need not wait
+            # for clients that would listen forever.
+            with closing_on_signals(hub.watcher):
+                yield
         finally:
             hub.watcher.stop()
             if owned:
@@ -63,6 +67,7 @@ def create_app(settings: HubSettings, *, state: HubState | None = None) -> FastA
     app.state.hub = hub
     install_problem_handlers(app)
     app.add_middleware(LimitsMiddleware, settings=settings)
+    app.add_middleware(operations.WorkerHeader)
     app.include_router(objects.router)
     app.include_router(stream.router)
     app.include_router(operations.router)

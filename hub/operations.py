@@ -1,13 +1,21 @@
-"""Operations: ``GET /healthz`` and the Prometheus metrics of ``GET /metrics``.
+"""Operations: ``GET /healthz``, the Prometheus metrics of ``GET /metrics``,
+and the ``Agora-Hub-Worker`` header.
 
 Counters and histograms live in one registry per process (:data:`REGISTRY`);
-with ``--workers N`` each worker counts its own requests.
+with ``--workers N`` each worker counts its own requests. Every response
+names the worker process that made it (:class:`WorkerHeader`): an opaque
+id, drawn once per process and written to the hub's log with the
+process id, so an operator can tell workers apart without the hub telling
+anyone its process ids.
 
 Spec: docs/hub.md (GET /metrics)
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
 from collections.abc import Mapping
 from typing import Final
 
@@ -20,6 +28,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.schemas import problem_responses
 from hub.state import hub_state
@@ -30,9 +39,16 @@ __all__ = [
     "REGISTRY",
     "REQUESTS",
     "REQUEST_SECONDS",
+    "WORKER_HEADER",
+    "WorkerHeader",
     "count_outcomes",
     "router",
 ]
+
+WORKER_HEADER: Final = "Agora-Hub-Worker"
+"""The response header naming the worker process that answered."""
+
+_log = logging.getLogger("hub")
 
 REGISTRY: Final = CollectorRegistry(auto_describe=True)
 """The registry ``GET /metrics`` exposes."""
@@ -62,6 +78,41 @@ RATE_LIMITED: Final = Counter(
 )
 
 router = APIRouter(tags=["operations"])
+
+
+class WorkerHeader:
+    """ASGI middleware: add ``Agora-Hub-Worker: <id>`` to every response.
+
+    The id is 12 hex digits drawn when the middleware is built (when the
+    app answers its first request; once per worker process) and logged
+    with the process id.
+
+    Args:
+        app: the application it wraps.
+
+    Spec: docs/hub.md (Workers)
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.worker = secrets.token_hex(6)
+        self._header = (WORKER_HEADER.lower().encode(), self.worker.encode())
+        _log.info("hub worker %s is process %d", self.worker, os.getpid())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer through the wrapped app, adding the header."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def named(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append(self._header)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, named)
 
 
 def count_outcomes(counts: Mapping[str, int]) -> None:

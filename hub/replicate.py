@@ -8,18 +8,25 @@ forged or tampered object gains nothing). Status list credentials go first:
 those that verify feed the status checker the other objects are verified
 with (when the verifier has none of its own). :func:`follow` pulls, then
 reads the source's ``GET /stream`` from the last cursor, reconnecting with
-back-off until told to stop. Objects are keyed by CID, so a loop of hubs
-following each other only finds objects already present.
+back-off until told to stop. Told to stop, a follower stops at once: between
+two pages of a pull, and in the middle of a stream read (the connection is
+shut down under the reader), keeping the cursor of the last object it
+handled, so a later ``follow(since=report.cursor)`` goes on from there.
+Objects are keyed by CID, so a loop of hubs following each other only finds
+objects already present.
 
 Spec: docs/hub.md (Replication)
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -53,6 +60,8 @@ PULL_PAGE: Final = 500
 """Objects asked for per page of the source's ``GET /objects``."""
 
 _MAX_BACKOFF: Final = 30.0
+_STOP_LOOK: Final = 0.1
+"""Seconds between two looks at the stop event while a stream is read."""
 _log = logging.getLogger("hub.replicate")
 
 
@@ -156,7 +165,10 @@ def _pull(
     intake: Intake,
     community: str | None,
     progress: Callable[[PullReport], None] | None,
-) -> None:
+    stop_event: threading.Event | None = None,
+) -> bool:
+    """Pull every page (stopping between two when ``stop_event`` is set);
+    return whether the pull read every page."""
     report = intake.report
     lists: dict[str, str] = {"type": LIST_CREDENTIAL_TYPE}
     if community is not None:
@@ -164,6 +176,8 @@ def _pull(
     first: set[str] = set()
     for items, _ in _pages(http, report.source, lists):
         first.update(str(result.cid) for result in intake.add(items))
+        if stop_event is not None and stop_event.is_set():
+            return False
     filters = {} if community is None else {"community": community}
     for items, cursor in _pages(http, report.source, filters):
         intake.add([item for item in items if _listed_cid(item) not in first])
@@ -172,6 +186,9 @@ def _pull(
             report.cursor = cursor
         if progress is not None:
             progress(report)
+        if stop_event is not None and stop_event.is_set():
+            return False
+    return True
 
 
 def pull_related(
@@ -259,7 +276,11 @@ def follow(
     other communities' objects are skipped). A dropped connection, an
     unreachable source or a silent one (no byte for ``read_timeout``
     seconds; hubs send heartbeats) is retried with back-off (1 s doubling to
-    30 s). ``logbook`` as for :func:`pull`. Returns the counts when stopped.
+    30 s). ``logbook`` as for :func:`pull`. Setting ``stop_event`` stops
+    the follower at once, even in the middle of a stream read. Returns the
+    counts when stopped, with ``cursor`` the source's cursor after the last
+    object handled (None with ``community``, or when none was), from which
+    ``since`` resumes.
 
     Spec: docs/hub.md (Replication)
 
@@ -271,24 +292,23 @@ def follow(
     http = client if client is not None else replication_client()
     intake = Intake(store, verifier, PullReport(base), http=http, logbook=logbook)
     try:
-        cursor = since
+        position = _Position(since)
         pulled = since is not None
         while not pulled and not stop_event.is_set():
             try:
-                _pull(http, intake, community, on_object)
-                pulled = True
+                pulled = _pull(http, intake, community, on_object, stop_event)
             except TransportError as exc:
                 _log.warning("cannot pull from %s: %s", base, exc)
                 stop_event.wait(_MAX_BACKOFF / 6)
         if since is None and community is None:
-            cursor = intake.report.cursor  # None: the source was empty
+            position.cursor = intake.report.cursor  # None: the source was empty
         delay = 1.0
-        while not stop_event.is_set():
+        while pulled and not stop_event.is_set():
             try:
-                cursor = _read_stream(
+                _read_stream(
                     http,
                     base,
-                    cursor,
+                    position,
                     intake,
                     community,
                     stop_event,
@@ -297,48 +317,95 @@ def follow(
                 )
                 delay = 1.0
             except (httpx.HTTPError, TransportError) as exc:
+                if stop_event.is_set():
+                    break  # the stream was cut to stop: nothing went wrong
                 _log.info("stream from %s interrupted: %s", base, exc)
             if stop_event.wait(delay):
                 break
             delay = min(delay * 2, _MAX_BACKOFF)
+        if pulled and community is None:
+            intake.report.cursor = position.cursor
     finally:
         if owned:
             http.close()
     return intake.report
 
 
+@dataclass
+class _Position:
+    """The source's cursor after the last object handled."""
+
+    cursor: str | None
+
+
+def _stream_socket(reply: httpx.Response) -> socket.socket | None:
+    """The socket under a streamed response (None for a transport without
+    one, such as a mock)."""
+    stream = reply.extensions.get("network_stream")
+    get_info = getattr(stream, "get_extra_info", None)
+    found = get_info("socket") if callable(get_info) else None
+    return found if isinstance(found, socket.socket) else None
+
+
+@contextlib.contextmanager
+def _cut_when(stop_event: threading.Event, reply: httpx.Response) -> Iterator[None]:
+    """While inside, a set ``stop_event`` shuts the reply's socket down, so
+    a read waiting for the next event returns at once."""
+    connection = _stream_socket(reply)
+    if connection is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if stop_event.wait(_STOP_LOOK):
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+                return
+
+    watcher = threading.Thread(target=watch, name="follow-stop", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+
+
 def _read_stream(
     http: httpx.Client,
     base: str,
-    cursor: str | None,
+    position: _Position,
     intake: Intake,
     community: str | None,
     stop_event: threading.Event,
     read_timeout: float,
     on_object: Callable[[PullReport], None] | None,
-) -> str | None:
-    """Read the stream until it ends or ``stop_event``; return the cursor
-    after the last object handled."""
+) -> None:
+    """Read the stream until it ends or ``stop_event``, moving ``position``
+    past each object handled (so it holds even when the read fails)."""
+    cursor = position.cursor
     params = {} if cursor is None else {"since": cursor}
     timeout = httpx.Timeout(10.0, read=read_timeout)
     with http.stream("GET", base + "/stream", params=params, timeout=timeout) as reply:
         if reply.status_code != 200:
             raise TransportError(f"{base}/stream answered {reply.status_code}.")
-        for event_id, data in _events(reply):
-            try:
-                item: JsonValue = json.loads(data)
-            except ValueError:
-                _log.warning("%s sent an event that is not JSON", base)
-                continue
-            if community is None or _community(item) == community:
-                intake.add([item])
-                if on_object is not None:
-                    on_object(intake.report)
-            if event_id:
-                cursor = event_id
-            if stop_event.is_set():
-                break
-    return cursor
+        with _cut_when(stop_event, reply):
+            for event_id, data in _events(reply):
+                try:
+                    item: JsonValue = json.loads(data)
+                except ValueError:
+                    _log.warning("%s sent an event that is not JSON", base)
+                    continue
+                if community is None or _community(item) == community:
+                    intake.add([item])
+                    if on_object is not None:
+                        on_object(intake.report)
+                if event_id:
+                    position.cursor = event_id
+                if stop_event.is_set():
+                    break
 
 
 def _community(item: JsonValue) -> object:

@@ -58,6 +58,7 @@ class HubState:
         """Stop the store watcher; close the store, the log book and the mailbox."""
         self.watcher.stop()
         self.store.close()
+        self.watcher.join()  # the closed store ends its wait at once
         if self.logbook is not None:
             self.logbook.close()
         if self.mailbox is not None:

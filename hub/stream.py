@@ -6,7 +6,8 @@ Each stored object is one event: ``id:`` its cursor (the one ``GET
 with ``Last-Event-ID`` (or ``?since=CURSOR``) gets every object stored after
 that one, in insertion order, then waits for new ones; without either it
 gets every object from the first. Comments (``: heartbeat``) keep idle
-connections open.
+connections open. When the hub stops, its streams end (the client reconnects
+elsewhere or later with the last id it read).
 
 The store is read in FastAPI's thread pool, one short call at a time; an
 idle stream waits in the event loop for the process's
@@ -78,7 +79,7 @@ async def _events(
 ) -> AsyncIterator[bytes]:
     yield b"retry: 2000\n\n"
     idle_since = time.monotonic()
-    while True:
+    while not watcher.closing:
         ticket = watcher.ticket()
         batch = await run_in_threadpool(next_objects, store, cursor)
         for item, after in batch:

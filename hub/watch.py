@@ -8,14 +8,24 @@ stream waiting in the event loop is woken and reads them. So an idle stream
 holds no thread. Before the watcher runs (an app whose lifespan did not
 start), streams look at the store every :data:`POLL_SECONDS`.
 
+When the server is told to stop (SIGTERM or SIGINT, seen by
+:func:`closing_on_signals`), :meth:`StoreWatcher.close_streams` ends every
+open stream at once, so the server's graceful shutdown waits only for the
+requests that end by themselves (a ``POST /objects`` in progress), not for
+clients that would listen forever.
+
 Spec: docs/hub.md (GET /stream)
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import threading
+from collections.abc import Iterator
+from types import FrameType
 from typing import Final
 
 import anyio
@@ -23,7 +33,7 @@ import anyio
 from ssi.errors import SSIError
 from ssi.store import ObjectStore
 
-__all__ = ["POLL_SECONDS", "WAIT_SECONDS", "StoreWatcher"]
+__all__ = ["POLL_SECONDS", "WAIT_SECONDS", "StoreWatcher", "closing_on_signals"]
 
 POLL_SECONDS: Final = 0.25
 """Seconds between looks at a store that cannot wait."""
@@ -48,13 +58,20 @@ class StoreWatcher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
         self._stop = threading.Event()
+        self._closing = False
         self._seen = 0
         self._thread: threading.Thread | None = None
 
     @property
     def running(self) -> bool:
-        """Whether the watcher thread runs (else streams poll)."""
-        return self._thread is not None
+        """Whether the watcher thread runs and was not told to stop (else
+        streams poll)."""
+        return self._thread is not None and not self._stop.is_set()
+
+    @property
+    def closing(self) -> bool:
+        """Whether open streams were told to end (the server is stopping)."""
+        return self._closing
 
     def start(self) -> None:
         """Start the watcher thread (in the event loop that serves streams).
@@ -62,23 +79,39 @@ class StoreWatcher:
         Raises:
             StoreError: the store cannot be read.
         """
-        if self._thread is not None:
+        if self.running:
             return
-        self._stop.clear()
+        # A new flag: a thread stopped before and still ending keeps its own.
+        self._stop = threading.Event()
+        self._closing = False
         self._seen = self.store.latest_seq()
         self._loop = asyncio.get_running_loop()
         self._event = asyncio.Event()
         self._thread = threading.Thread(
-            target=self._run, name="hub-store-watcher", daemon=True
+            target=self._run, args=(self._stop,), name="hub-store-watcher", daemon=True
         )
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop the watcher thread (it ends within :data:`WAIT_SECONDS`)."""
+        """Tell the watcher thread to stop, without waiting for it: it ends
+        at its next look at the store (within :data:`WAIT_SECONDS`, at once
+        when the store is closed); :meth:`join` waits for it."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2 * WAIT_SECONDS)
-            self._thread = None
+
+    def join(self, timeout: float = 2 * WAIT_SECONDS) -> None:
+        """Wait (at most ``timeout`` seconds) for a stopped watcher thread to
+        end; close the store first to have it end at once."""
+        thread = self._thread
+        if thread is not None and self._stop.is_set():
+            thread.join(timeout=timeout)
+            if not thread.is_alive():
+                self._thread = None
+
+    def close_streams(self) -> None:
+        """End every open stream at its next wake-up, and wake them all now
+        (safe from any thread and from a signal handler)."""
+        self._closing = True
+        self._wake()
 
     def ticket(self) -> asyncio.Event | None:
         """Take this before reading the store; :meth:`wait` on it after
@@ -95,19 +128,23 @@ class StoreWatcher:
         with anyio.move_on_after(timeout):
             await ticket.wait()
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         seen = self._seen
-        while not self._stop.is_set():
+        while not stop.is_set():
             try:
                 if self.store.wait_for_new(seen, WAIT_SECONDS):
                     seen = self.store.latest_seq()
                     self._wake()
             except SSIError as error:  # a store that is down: try again soon
+                if stop.is_set():
+                    return  # the store was closed after stop(): nothing failed
                 _log.warning("the store watcher failed: %s", error)
-                self._stop.wait(WAIT_SECONDS)
+                stop.wait(WAIT_SECONDS)
             except Exception:
+                if stop.is_set():
+                    return
                 _log.exception("the store watcher failed")
-                self._stop.wait(WAIT_SECONDS)
+                stop.wait(WAIT_SECONDS)
 
     def _wake(self) -> None:
         loop = self._loop
@@ -122,3 +159,42 @@ class StoreWatcher:
         old, self._event = self._event, asyncio.Event()
         if old is not None:
             old.set()
+
+
+_STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def closing_on_signals(watcher: StoreWatcher) -> Iterator[None]:
+    """While inside, SIGINT and SIGTERM first end the open streams
+    (:meth:`StoreWatcher.close_streams`), then reach the handler that was
+    there before (uvicorn's, which starts the graceful shutdown).
+
+    Does nothing outside the main thread (where signals cannot be handled:
+    an app run by a test client). The handlers that were there are put back
+    on the way out.
+
+    Spec: docs/hub.md (Running a hub)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.getsignal(number) for number in _STOP_SIGNALS}
+
+    def handler(number: int, frame: FrameType | None) -> None:
+        watcher.close_streams()
+        chained = previous.get(signal.Signals(number))
+        if callable(chained):
+            chained(number, frame)
+        elif chained == signal.SIG_DFL:
+            signal.signal(number, signal.SIG_DFL)
+            signal.raise_signal(number)
+
+    for number in _STOP_SIGNALS:
+        signal.signal(number, handler)
+    try:
+        yield
+    finally:
+        for number, before in previous.items():
+            if signal.getsignal(number) is handler and before is not None:
+                signal.signal(number, before)

@@ -48,10 +48,10 @@ DEFAULT_BUSY_TIMEOUT: Final = 30.0
 """Seconds a writer waits for another to finish before giving up."""
 
 _LOOKUP_CHUNK: Final = 500  # below SQLite's limit of bound parameters
-_HEADER: Final = b"SQLite format 3\x00"
 
 # SQLite's primary result codes (https://www.sqlite.org/rescode.html).
 _CORRUPT_CODES: Final = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB
+_NOT_A_DATABASE: Final = 26  # SQLITE_NOTADB
 _ACCESS_CODES: Final = frozenset(
     {3, 5, 6, 8, 10, 13, 14, 23}  # PERM BUSY LOCKED READONLY IOERR FULL CANTOPEN AUTH
 )
@@ -321,15 +321,32 @@ class SQLiteStore(StoreReads):
 
 
 def _refuse_foreign_file(path: Path) -> None:
-    """Refuse, before SQLite touches it, a file that is not an SQLite database."""
+    """Refuse, before SQLite writes to it, a file that is not an SQLite
+    database.
+
+    The header is read by SQLite itself (a connection that only reads it),
+    never through a descriptor of our own: closing any descriptor of a
+    database file drops the POSIX locks every connection of this process
+    holds on it, and another process could then take the WAL for abandoned
+    and delete it, losing what this process writes next
+    (https://www.sqlite.org/howtocorrupt.html, section 2.2).
+    """
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(_HEADER))
-    except FileNotFoundError:
-        return
+        if not path.is_file() or path.stat().st_size == 0:
+            return
     except OSError as exc:
         raise StoreAccessError(
             f"cannot read the store {path}: {exc.strerror or exc}."
         ) from exc
-    if header and header != _HEADER:
-        raise StoreCorruptedError(f"{path} is not an SQLite database.")
+    probe: sqlite3.Connection | None = None
+    try:
+        probe = sqlite3.connect(path.absolute().as_uri() + "?mode=rw", uri=True)
+        probe.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF == _NOT_A_DATABASE:
+            raise StoreCorruptedError(f"{path} is not an SQLite database.") from exc
+        # Anything else (a lock, a damaged page) is for the real opening to say.
+    finally:
+        if probe is not None:
+            probe.close()

@@ -181,7 +181,7 @@ def serve_command(
     }
     if config is not None:
         common["log_config"] = config
-    stop = hub_replicate.start_followers(settings, follow or ())[0]  # H8
+    stop, followers = hub_replicate.start_followers(settings, follow or ())  # H8
     try:
         if workers == 1:
             uvicorn.run(create_app(settings), **common)
@@ -190,6 +190,7 @@ def serve_command(
         uvicorn.run("hub.app:app_from_env", factory=True, workers=workers, **common)
     finally:
         stop.set()
+        hub_replicate.join_followers(followers)
 
 
 # --- agora hub push -----------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from hub.replicate import PullReport
     from hub.settings import HubSettings
 
-__all__ = ["pull_command", "register", "start_followers"]
+__all__ = ["join_followers", "pull_command", "register", "start_followers"]
 
 _log = logging.getLogger("hub.replicate")
 
@@ -176,6 +177,9 @@ def _show(out: Output, report: PullReport) -> None:
 _FOLLOW_BACKOFF = 30.0
 """The longest pause, in seconds, before a stopped follower starts again."""
 
+_JOIN_SECONDS = 10.0
+"""How long a stopping server waits for its followers, in all."""
+
 
 def start_followers(
     settings: HubSettings, sources: Sequence[str]
@@ -217,16 +221,24 @@ def start_followers(
                         _log.exception("following %s stopped; starting again", url)
                     finally:
                         logbook.close()
-                        state.store.close()
+                        state.close()
                 if stop.wait(delay):
                     return
                 delay = min(delay * 2, _FOLLOW_BACKOFF)
-                state.close()
 
         thread = threading.Thread(target=run, name=f"follow {source}", daemon=True)
         thread.start()
         threads.append(thread)
     return stop, threads
+
+
+def join_followers(threads: Sequence[threading.Thread]) -> None:
+    """Wait for stopped followers to close their stores (a follower ends at
+    once when stopped, or after the page it is storing; at most
+    :data:`_JOIN_SECONDS` in all)."""
+    deadline = time.monotonic() + _JOIN_SECONDS
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def register(app: typer.Typer) -> None:
