@@ -177,7 +177,10 @@ def test_json_output_stays_exact(wallet, args):
     assert body["credential"]["credentialSubject"][KEY] == VALUE
     assert body["credential"]["credentialSubject"]["plain"] == CLAIMS["plain"]
     assert body["credential"]["id"] == CREDENTIAL_ID
-    assert result.stdout == json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    # The same strings, with what a terminal would act on written as escapes.
+    assert "\x1b" not in result.stdout
+    assert not any(0x80 <= ord(c) <= 0x9F for c in result.stdout)
+    assert "\u202e" not in result.stdout
 
 
 def test_json_lists_stay_exact(wallet):
