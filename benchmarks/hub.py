@@ -296,7 +296,8 @@ def ingest_round(
             start = time.perf_counter()
             counts = push(hub.url, payloads, 2 * config.workers)
             elapsed = time.perf_counter() - start
-            cpu = cpu_seconds(hub.process) - cpu
+            # CPU times tick in hundredths of a second: a tiny run may show 0.
+            cpu = max(cpu_seconds(hub.process) - cpu, 0.01)
         finally:
             hub.stop()
     if counts["stored"] != count:
