@@ -23,22 +23,31 @@ the proof options and of the document). The figure is objects per second
 per worker process over raw verifications per second, per round; the
 issue's target is 0.5 or better. The client (this process) and the hub's
 workers (and, for PostgreSQL, the server) share the machine's cores: the
-output says how many.
+output says how many. So a second figure does not depend on what else the
+cores run: objects per CPU second of the hub's processes (user and system
+time of the server process and its workers, read with psutil, over the
+same span) over raw verifications per CPU second of this process; the
+PostgreSQL server's own CPU time is not in it.
 
 **Feed latency.** A hub (SQLite, ``--feed-workers``) is given a community
 of ``--posts`` posts (one in five a reply). Then, in each round, one page of
 ``GET /communities/{did}/feed`` is asked ``--requests`` times back to back
-with nothing else running (idle), then again while another process pushes
-``--load`` new posts of the same community (in ``--batch`` batches, one
-request in flight, back to back) until it is done (loaded); a last idle
-phase follows the last round. Each loaded phase is compared with the idle
-phases on either side of it (their samples pooled), since every post pushed
-makes the store, and the feed built from it, larger. The page asked is the
-first (the oldest threads), which the load does not change.
+with nothing else running (idle), then as many times while another process
+pushes new posts of the same community continuously (loaded): a body of
+``--batch`` posts every ``batch / --load-rate`` seconds, back to back when
+the hub is slower, from a pool of ``--load`` posts per round; the feed
+requests start once the first push is stored. A last idle phase follows
+the last round. Each loaded phase is compared with the idle phases on
+either side of it (their samples pooled), since every post pushed makes the
+store, and the feed built from all of its records, larger; the output says
+how many posts were pushed meanwhile and how many the store then held. The
+page asked is the first (the oldest threads), which the load does not
+change. Percentiles are nearest-rank.
 
 Run with ``python benchmarks/hub.py`` (``--count``, ``--rounds``,
-``--batch``, ``--posts``, ``--load``, ``--requests``, ``--postgres``,
-``--backends``, ``--workers``, ``--json``).
+``--batch``, ``--posts``, ``--load``, ``--load-rate``, ``--requests``,
+``--feed-workers``, ``--postgres``, ``--backends``, ``--workers``,
+``--json``).
 """
 
 from __future__ import annotations
@@ -393,23 +402,36 @@ def run_ingest(
 # --- feed latency --------------------------------------------------------------------
 
 
-def _pusher(url: str, payloads: list[bytes], done: Any) -> None:
-    """The load: push every body, one request at a time, then say so."""
-    try:
-        push(url, payloads, 1)
-    finally:
-        done.set()
+def _pusher(
+    url: str, payloads: list[bytes], every: float, stop: Any, pushed: Any
+) -> None:
+    """The load: push the bodies one request at a time, one every ``every``
+    seconds (or back to back when the hub is slower), until ``stop`` is set;
+    count the objects stored in ``pushed`` (-1 when every body was sent
+    before ``stop``)."""
+    limits = httpx.Limits(max_connections=1)
+    with httpx.Client(base_url=url, timeout=300, limits=limits) as client:
+        due = time.monotonic()
+        for body in payloads:
+            time.sleep(max(0.0, due - time.monotonic()))
+            due += every
+            if stop.is_set():
+                return
+            response = client.post(
+                "/objects", content=body, headers={"content-type": "application/json"}
+            )
+            response.raise_for_status()
+            with pushed.get_lock():
+                pushed.value += int(response.json()["stored"])
+    with pushed.get_lock():
+        pushed.value = -1
 
 
-def latencies(
-    client: httpx.Client, path: str, count: int, until: Any = None
-) -> list[float]:
-    """Ask ``path`` ``count`` times (or, with ``until``, until it is set);
-    return the seconds each answer took."""
+def latencies(client: httpx.Client, path: str, count: int) -> list[float]:
+    """Ask ``path`` ``count`` times, one after the other; return the seconds
+    each answer took."""
     times: list[float] = []
-    while (until is None and len(times) < count) or (
-        until is not None and not until.is_set()
-    ):
+    for _ in range(count):
         start = time.perf_counter()
         response = client.get(path)
         times.append(time.perf_counter() - start)
@@ -418,6 +440,35 @@ def latencies(
                 f"the feed answered {response.status_code}: {response.text[:300]}"
             )
     return times
+
+
+def loaded_latencies(
+    client: httpx.Client, path: str, count: int, load: list[bytes], every: float
+) -> tuple[list[float], int, float]:
+    """Ask ``path`` ``count`` times while another process pushes ``load``
+    (a body every ``every`` seconds); return the seconds each answer took,
+    the objects stored meanwhile and the seconds that took."""
+    context = multiprocessing.get_context("fork")
+    stop, pushed = context.Event(), context.Value("q", 0)
+    url = str(client.base_url).rstrip("/")
+    pusher = context.Process(target=_pusher, args=(url, load, every, stop, pushed))
+    pusher.start()
+    try:
+        while pushed.value == 0 and pusher.is_alive():
+            time.sleep(0.005)  # measure from the first push that was stored
+        start, first = time.perf_counter(), int(pushed.value)
+        times = latencies(client, path, count)
+        elapsed, stored = time.perf_counter() - start, int(pushed.value)
+    finally:
+        stop.set()
+        pusher.join(timeout=300)
+    if pusher.exitcode != 0:
+        raise SystemExit("the load process failed")
+    if stored < 0:
+        raise SystemExit(
+            "the load ran out before the feed requests ended: raise --load"
+        )
+    return times, stored, (stored - first) / elapsed
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -439,12 +490,14 @@ def run_feed(
         for _ in range(options.rounds)
     ]
     say(
-        f"feed: a community of {options.posts} posts, {options.load} more pushed "
-        f"per round by another process (made in {time.perf_counter() - started:.0f} s)"
+        f"feed: a community of {options.posts} posts; another process pushes "
+        f"up to {options.load_rate:,.0f} more a second while the feed is asked "
+        f"(made in {time.perf_counter() - started:.0f} s)"
     )
     path = f"/communities/{COMMUNITY}/feed"
-    context = multiprocessing.get_context("fork")
+    every = options.batch / options.load_rate
     rounds = []
+    stored = options.posts
     with store("sqlite", folder, options.postgres) as location:
         hub = start_hub(folder, location, options.feed_workers)
         try:
@@ -457,16 +510,28 @@ def run_feed(
                 latencies(client, path, 5)  # warm up
                 idle = latencies(client, path, options.requests)
                 for load in loads:
-                    done = context.Event()
-                    pusher = context.Process(target=_pusher, args=(hub.url, load, done))
-                    pusher.start()
-                    loaded = latencies(client, path, 0, until=done)
-                    pusher.join()
-                    if pusher.exitcode != 0:
-                        raise SystemExit("the load process failed")
+                    loaded, pushed, rate = loaded_latencies(
+                        client, path, options.requests, load, every
+                    )
+                    stored += pushed
                     after = latencies(client, path, options.requests)
-                    rounds.append(_latency_round(idle + after, loaded))
+                    rounds.append(
+                        {
+                            "pushed_meanwhile": pushed,
+                            "load_objects_per_second": rate,
+                            "posts_after": stored,
+                            **_latency_round(idle + after, loaded),
+                        }
+                    )
                     idle = after
+                    done = rounds[-1]
+                    say(
+                        f"  round {len(rounds)}: idle p50 {done['idle_p50_ms']:.1f} "
+                        f"p99 {done['idle_p99_ms']:.1f} ms, loaded p50 "
+                        f"{done['loaded_p50_ms']:.1f} p99 {done['loaded_p99_ms']:.1f} "
+                        f"ms; {pushed} posts pushed meanwhile ({rate:,.0f}/s), "
+                        f"{stored} in the store after"
+                    )
         finally:
             hub.stop()
     figure = {
@@ -482,7 +547,8 @@ def run_feed(
     }
     return {
         "posts": options.posts,
-        "load_per_round": options.load,
+        "load_pool_per_round": options.load,
+        "load_rate_asked": options.load_rate,
         "workers": options.feed_workers,
         "backend": "sqlite",
         "threads_on_page": threads,
@@ -491,10 +557,8 @@ def run_feed(
     }
 
 
-def _latency_round(idle: list[float], loaded: list[float]) -> dict[str, float]:
-    if not loaded:
-        raise SystemExit("the load ended before one feed request: raise --load")
-    result = {
+def _latency_round(idle: list[float], loaded: list[float]) -> dict[str, Any]:
+    result: dict[str, Any] = {
         "idle_requests": len(idle),
         "loaded_requests": len(loaded),
         "idle_p50_ms": 1000 * percentile(idle, 0.5),
@@ -523,7 +587,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--posts", type=int, default=5000)
-    parser.add_argument("--load", type=int, default=1000)
+    parser.add_argument("--load", type=int, default=6000)
+    parser.add_argument("--load-rate", type=float, default=500.0)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--feed-workers", type=int, default=1)
     parser.add_argument("--postgres", default="postgresql://127.0.0.1:5432/test")

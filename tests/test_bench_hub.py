@@ -44,7 +44,16 @@ def test_the_benchmark_runs_tiny():
             sys.executable,
             str(SCRIPT),
             *("--count", "24", "--rounds", "1", "--batch", "8"),
-            *("--posts", "20", "--load", "16", "--requests", "3"),
+            *(
+                "--posts",
+                "20",
+                "--load",
+                "400",
+                "--load-rate",
+                "100000",
+                "--requests",
+                "3",
+            ),
             *("--workers", "1", "--postgres", url, "--json"),
         ],
         capture_output=True,
@@ -75,13 +84,16 @@ def test_the_benchmark_runs_tiny():
         ):
             assert _is_range(figure[name]), (figure["name"], name)
     feed = result["feed"]
-    assert (feed["posts"], feed["load_per_round"], feed["workers"]) == (20, 16, 1)
+    assert (feed["posts"], feed["load_pool_per_round"], feed["workers"]) == (20, 400, 1)
     # 20 posts, one in five a reply from the sixth on: 17 threads.
     assert feed["threads_on_page"] == 17
     assert len(feed["rounds"]) == 1
     only = feed["rounds"][0]
     assert only["idle_requests"] == 6  # 3 before the load, 3 after
-    assert only["loaded_requests"] >= 1
+    assert only["loaded_requests"] == 3
+    assert 0 < only["pushed_meanwhile"] <= 400
+    assert only["posts_after"] == 20 + only["pushed_meanwhile"]
+    assert only["load_objects_per_second"] >= 0
     for name in ("idle_p50_ms", "idle_p99_ms", "loaded_p50_ms", "loaded_p99_ms"):
         assert _is_range(feed[name]), name
         assert feed[name]["median"] == only[name]
