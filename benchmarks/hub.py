@@ -29,18 +29,17 @@ time of the server process and its workers, read with psutil, over the
 same span) over raw verifications per CPU second of this process; the
 PostgreSQL server's own CPU time is not in it.
 
-**Feed latency.** A hub (SQLite, ``--feed-workers``) is given a community
-of ``--posts`` posts (one in five a reply). Then, in each round, one page of
-``GET /communities/{did}/feed`` is asked ``--requests`` times back to back
-with nothing else running (idle), then as many times while another process
-pushes new posts of the same community continuously (loaded): a body of
+**Feed latency.** In each round a new hub (SQLite, ``--feed-workers``) is
+given a community of ``--posts`` posts (one in five a reply). One page of
+``GET /communities/{did}/feed`` is then asked ``--requests`` times back to
+back with nothing else running (idle), as many times while another process
+pushes new posts of the same community continuously (loaded: a body of
 ``--batch`` posts every ``batch / --load-rate`` seconds, back to back when
-the hub is slower, from a pool of ``--load`` posts per round; the feed
-requests start once the first push is stored. A last idle phase follows
-the last round. Each loaded phase is compared with the idle phases on
-either side of it (their samples pooled), since every post pushed makes the
-store, and the feed built from all of its records, larger; the output says
-how many posts were pushed meanwhile and how many the store then held. The
+the hub is slower, from a pool of ``--load`` posts; the feed requests start
+once the first push is stored), and as many times idle again. The loaded
+samples are compared with the idle ones before and after (pooled), since
+every post pushed makes the store, and the feed built from all of its
+records, larger; the output says how many posts were pushed meanwhile. The
 page asked is the first (the oldest threads), which the load does not
 change. Percentiles are nearest-rank.
 
@@ -484,56 +483,31 @@ def run_feed(
     """The feed latency figures, idle and under load, per round."""
     posts = Posts()
     started = time.perf_counter()
-    community = bodies(posts.make(options.posts), options.batch)
-    loads = [
-        bodies(posts.make(options.load, replies=False), options.batch)
+    plans = [
+        (
+            bodies(posts.make(options.posts), options.batch),
+            bodies(posts.make(options.load, replies=False), options.batch),
+        )
         for _ in range(options.rounds)
     ]
     say(
-        f"feed: a community of {options.posts} posts; another process pushes "
-        f"up to {options.load_rate:,.0f} more a second while the feed is asked "
-        f"(made in {time.perf_counter() - started:.0f} s)"
+        f"feed: a community of {options.posts} posts on a new hub each round; "
+        f"another process pushes up to {options.load_rate:,.0f} more a second "
+        f"while the feed is asked (made in {time.perf_counter() - started:.0f} s)"
     )
-    path = f"/communities/{COMMUNITY}/feed"
-    every = options.batch / options.load_rate
     rounds = []
-    stored = options.posts
-    with store("sqlite", folder, options.postgres) as location:
-        hub = start_hub(folder, location, options.feed_workers)
-        try:
-            counts = push(hub.url, community, 1)
-            if counts["stored"] != options.posts:
-                raise SystemExit(f"the community was not stored: {counts}")
-            with httpx.Client(base_url=hub.url, timeout=120) as client:
-                page = client.get(path).json()
-                threads = len(page["threads"])
-                latencies(client, path, 5)  # warm up
-                idle = latencies(client, path, options.requests)
-                for load in loads:
-                    loaded, pushed, rate = loaded_latencies(
-                        client, path, options.requests, load, every
-                    )
-                    stored += pushed
-                    after = latencies(client, path, options.requests)
-                    rounds.append(
-                        {
-                            "pushed_meanwhile": pushed,
-                            "load_objects_per_second": rate,
-                            "posts_after": stored,
-                            **_latency_round(idle + after, loaded),
-                        }
-                    )
-                    idle = after
-                    done = rounds[-1]
-                    say(
-                        f"  round {len(rounds)}: idle p50 {done['idle_p50_ms']:.1f} "
-                        f"p99 {done['idle_p99_ms']:.1f} ms, loaded p50 "
-                        f"{done['loaded_p50_ms']:.1f} p99 {done['loaded_p99_ms']:.1f} "
-                        f"ms; {pushed} posts pushed meanwhile ({rate:,.0f}/s), "
-                        f"{stored} in the store after"
-                    )
-        finally:
-            hub.stop()
+    threads = 0
+    for community, load in plans:
+        threads, result = _feed_round(options, folder, community, load)
+        rounds.append(result)
+        say(
+            f"  round {len(rounds)}: idle p50 {result['idle_p50_ms']:.1f} "
+            f"p99 {result['idle_p99_ms']:.1f} ms, loaded p50 "
+            f"{result['loaded_p50_ms']:.1f} p99 {result['loaded_p99_ms']:.1f} "
+            f"ms; {result['pushed_meanwhile']} posts pushed meanwhile "
+            f"({result['load_objects_per_second']:,.0f}/s), "
+            f"{result['posts_after']} in the store after"
+        )
     figure = {
         name: summary([round_[name] for round_ in rounds])
         for name in (
@@ -554,6 +528,41 @@ def run_feed(
         "threads_on_page": threads,
         "rounds": rounds,
         **figure,
+    }
+
+
+def _feed_round(
+    options: argparse.Namespace,
+    folder: Path,
+    community: list[bytes],
+    load: list[bytes],
+) -> tuple[int, dict[str, Any]]:
+    """One round on a new hub: the community pushed, the feed asked idle,
+    under load, and idle again; return the threads on the page and the
+    round's figures."""
+    path = f"/communities/{COMMUNITY}/feed"
+    every = options.batch / options.load_rate
+    with store("sqlite", folder, options.postgres) as location:
+        hub = start_hub(folder, location, options.feed_workers)
+        try:
+            counts = push(hub.url, community, 1)
+            if counts["stored"] != options.posts:
+                raise SystemExit(f"the community was not stored: {counts}")
+            with httpx.Client(base_url=hub.url, timeout=120) as client:
+                threads = len(client.get(path).json()["threads"])
+                latencies(client, path, 5)  # warm up
+                before = latencies(client, path, options.requests)
+                loaded, pushed, rate = loaded_latencies(
+                    client, path, options.requests, load, every
+                )
+                after = latencies(client, path, options.requests)
+        finally:
+            hub.stop()
+    return threads, {
+        "pushed_meanwhile": pushed,
+        "load_objects_per_second": rate,
+        "posts_after": options.posts + pushed,
+        **_latency_round(before + after, loaded),
     }
 
 
