@@ -52,6 +52,7 @@ Run with ``python benchmarks/hub.py`` (``--count``, ``--rounds``,
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -93,11 +94,11 @@ SIGNERS = [ssi.signer(key) for key in KEYS]
 COMMUNITY = ssi.did_key(Ed25519KeyPair.from_seed(b"hub-bench-community-key-32-bytes"))
 
 
-class Posts:
-    """Makes distinct signed posts: a counter no two calls share."""
+_numbers = itertools.count()
 
-    def __init__(self) -> None:
-        self.number = 0
+
+class Posts:
+    """Makes signed posts no other call in this process made (one counter)."""
 
     def make(self, count: int, *, replies: bool = True) -> list[dict[str, Any]]:
         """``count`` posts in ``COMMUNITY``; with ``replies``, one in five
@@ -105,8 +106,7 @@ class Posts:
         made: list[dict[str, Any]] = []
         cids: list[str] = []
         for index in range(count):
-            number = self.number
-            self.number += 1
+            number = next(_numbers)
             author = number % AUTHORS
             moment = T0 + timedelta(seconds=number)
             options: dict[str, Any] = {"community": COMMUNITY}
