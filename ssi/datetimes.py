@@ -65,6 +65,9 @@ def parse_date_time(value: JsonValue, *, require_timezone: bool, path: str) -> d
     """
     if type(value) is str:
         cached = _PARSED.get((value, require_timezone))
+        if cached is None and not require_timezone:
+            # Read with an offset required, the value had one: the same moment.
+            cached = _PARSED.get((value, True))
         if cached is not None:
             return cached
     moment = _parse(value, require_timezone, path)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
-from ssi.credentials.model import parse_credential
+from ssi.credentials.model import Credential, parse_credential
 from ssi.errors import MalformedValueError, SSIError
 from ssi.social import _fields as f
 from ssi.social.post import POST_TYPE, Post, read_post
@@ -69,15 +69,23 @@ IGNORED_REASONS: Final = (
 )
 """Why an object takes no effect in a feed (docs/objects.md, Feeds)."""
 
-_READERS: Final[dict[str, Callable[[JsonValue], SocialObject]]] = {
+_READERS: Final[dict[str, Callable[..., SocialObject]]] = {
     POST_TYPE: read_post,
     RETRACTION_TYPE: read_retraction,
     REACTION_TYPE: read_reaction,
 }
 
 
-def read_social_object(credential: JsonValue) -> SocialObject:
+def read_social_object(
+    credential: JsonValue, *, parsed: Credential | None = None
+) -> SocialObject:
     """Read a post, retraction or reaction, whichever ``credential`` is.
+
+    Args:
+        credential: the credential.
+        parsed: what ``parse_credential`` returned for this very document
+            (``Verifier.verify_read`` hands it back), so it is not parsed
+            again; ignored when it is the summary of another object.
 
     Spec: docs/objects.md (Social objects)
 
@@ -90,7 +98,7 @@ def read_social_object(credential: JsonValue) -> SocialObject:
         for name in types if isinstance(types, list) else (types,):
             reader = _READERS.get(name) if isinstance(name, str) else None
             if reader is not None:
-                return reader(credential)
+                return reader(credential, parsed=parsed)
     parsed = parse_credential(credential)
     raise MalformedValueError(
         "$.type names none of Post, Retraction, Reaction: "
@@ -314,23 +322,38 @@ class FeedRecords:
         """Return the feed record of a verified object (:func:`feed_record`)."""
         return feed_record(document)
 
+    def derive_parsed(
+        self, document: JsonObject, parsed: Credential
+    ) -> JsonValue | None:
+        """Return the feed record of a verified object, read from the data
+        model summary its verification parsed (``parsed``, of ``document``
+        itself), so that it is not parsed again.
+
+        Spec: docs/store.md (Derived records)
+        """
+        return feed_record(document, parsed=parsed)
+
 
 FEED_RECORDS: Final = FeedRecords()
 """The deriver that keeps each object's feed record in an object store."""
 
 
-def feed_record(credential: JsonValue) -> JsonObject:
+def feed_record(
+    credential: JsonValue, *, parsed: Credential | None = None
+) -> JsonObject:
     """Return what a feed needs of one verified object, as compact JSON.
 
     A post, retraction or reaction that its reader accepts gives its
     ``to_json()`` (with ``published`` to the microsecond when the time has
     more than milliseconds); any other object gives
     ``{"ignored": REASON, "detail": TEXT}``, the reason being ``malformed``
-    or ``unsupportedType``.
+    or ``unsupportedType``. ``parsed``, when it is what ``parse_credential``
+    returned for this very document, saves parsing it again; the record is
+    the same.
 
     Spec: docs/objects.md (Feed records)
     """
-    item = _read_document(credential)
+    item = _read_document(credential, parsed)
     if isinstance(item, _Failure):
         return {"ignored": item.reason, "detail": item.detail}
     record = item.to_json()
@@ -351,10 +374,10 @@ _Item = Post | Retraction | Reaction | _Failure
 _V = TypeVar("_V")
 
 
-def _read_document(credential: JsonValue) -> _Item:
+def _read_document(credential: JsonValue, parsed: Credential | None = None) -> _Item:
     """Rule 1 (Reading): the object read, or why it is ignored."""
     try:
-        return read_social_object(credential)
+        return read_social_object(credential, parsed=parsed)
     except SSIError as exc:
         reason = "malformed"
         if exc.detail.startswith("$.type names none"):

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, Final, TypeVar
 
 from ssi.cid import RAW_CODEC, blob_cid
+from ssi.credentials.model import Credential
 from ssi.errors import MalformedValueError
 from ssi.social import _fields as f
 from ssi.types import JsonObject, JsonValue
@@ -254,8 +255,14 @@ def post_credential(
     return credential
 
 
-def read_post(credential: JsonValue) -> Post:
+def read_post(credential: JsonValue, *, parsed: Credential | None = None) -> Post:
     """Read a post (its proof is not checked here: verify it first).
+
+    Args:
+        credential: the post credential.
+        parsed: what ``parse_credential`` returned for this very document
+            (``Verifier.verify_read`` hands it back), so it is not parsed
+            again; ignored when it is the summary of another object.
 
     Spec: docs/objects.md (Posts)
 
@@ -266,7 +273,7 @@ def read_post(credential: JsonValue) -> Post:
         InvalidCIDError: a CID field is not a CID of the right codec.
     """
     parsed, author, published, subject = f.envelope(
-        credential, POST_TYPE, _SUBJECT_MEMBERS
+        credential, POST_TYPE, _SUBJECT_MEMBERS, parsed=parsed
     )
     path = f.SUBJECT
     if "content" not in subject:

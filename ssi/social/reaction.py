@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from ssi.credentials.model import Credential
 from ssi.errors import MalformedValueError
 from ssi.social import _fields as f
 from ssi.types import JsonObject, JsonValue
@@ -170,8 +171,16 @@ def retraction_credential(
     return credential
 
 
-def read_retraction(credential: JsonValue) -> Retraction:
+def read_retraction(
+    credential: JsonValue, *, parsed: Credential | None = None
+) -> Retraction:
     """Read a retraction (its proof is not checked here: verify it first).
+
+    Args:
+        credential: the retraction credential.
+        parsed: what ``parse_credential`` returned for this very document
+            (``Verifier.verify_read`` hands it back), so it is not parsed
+            again; ignored when it is the summary of another object.
 
     Spec: docs/objects.md (Retractions)
 
@@ -181,7 +190,7 @@ def read_retraction(credential: JsonValue) -> Retraction:
         InvalidCIDError: ``retracts`` is not an object CID.
     """
     parsed, author, published, subject = f.envelope(
-        credential, RETRACTION_TYPE, _RETRACTION_MEMBERS
+        credential, RETRACTION_TYPE, _RETRACTION_MEMBERS, parsed=parsed
     )
     if "retracts" not in subject:
         raise MalformedValueError(f"{f.SUBJECT}.retracts is required.")
@@ -223,8 +232,16 @@ def reaction_credential(
     return credential
 
 
-def read_reaction(credential: JsonValue) -> Reaction:
+def read_reaction(
+    credential: JsonValue, *, parsed: Credential | None = None
+) -> Reaction:
     """Read a reaction (its proof is not checked here: verify it first).
+
+    Args:
+        credential: the reaction credential.
+        parsed: what ``parse_credential`` returned for this very document
+            (``Verifier.verify_read`` hands it back), so it is not parsed
+            again; ignored when it is the summary of another object.
 
     Spec: docs/objects.md (Reactions)
 
@@ -234,7 +251,7 @@ def read_reaction(credential: JsonValue) -> Reaction:
         InvalidCIDError: ``reactsTo`` is not an object CID.
     """
     parsed, author, published, subject = f.envelope(
-        credential, REACTION_TYPE, _REACTION_MEMBERS
+        credential, REACTION_TYPE, _REACTION_MEMBERS, parsed=parsed
     )
     path = f.SUBJECT
     for key in ("reactsTo", "reaction"):

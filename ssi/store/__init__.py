@@ -26,6 +26,7 @@ from ssi.store.base import (
     ObjectStore,
     Outcome,
     Page,
+    ParsedDeriver,
     StoredObject,
 )
 from ssi.store.cursor import cursor_for_seq, seq_of_cursor
@@ -50,6 +51,7 @@ __all__ = [
     "ObjectStore",
     "Outcome",
     "Page",
+    "ParsedDeriver",
     "PostgresStore",
     "SQLiteStore",
     "StoredObject",

@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Final, Literal, Protocol, Self, runtime_checkable
 
 from ssi.credentials import Problem, Verifier
+from ssi.credentials.model import Credential
 from ssi.datetimes import format_date_time
 from ssi.types import JsonObject, JsonValue
 
@@ -32,6 +33,7 @@ __all__ = [
     "ObjectStore",
     "Outcome",
     "Page",
+    "ParsedDeriver",
     "StoredObject",
 ]
 
@@ -161,6 +163,27 @@ class Deriver(Protocol):
 
     def __call__(self, document: JsonObject) -> JsonValue | None:
         """Return the record of one verified object, or None for none."""
+        ...
+
+
+@runtime_checkable
+class ParsedDeriver(Deriver, Protocol):
+    """A deriver that can also read an object from the data model summary
+    its verification parsed, so that the store does not have it parsed
+    twice (docs/store.md, Derived records).
+
+    When a store verifies a credential in its own process, it hands the
+    summary (``Verifier.verify_read``'s) to :meth:`derive_parsed` instead of
+    calling the deriver; the record must be the one ``__call__`` would give.
+
+    Spec: docs/store.md (Derived records)
+    """
+
+    def derive_parsed(
+        self, document: JsonObject, parsed: Credential
+    ) -> JsonValue | None:
+        """Return the record of one verified object, given ``parsed``, the
+        summary ``parse_credential`` gives of ``document`` itself."""
         ...
 
 

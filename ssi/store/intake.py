@@ -13,10 +13,13 @@ below are the same for SQLite and PostgreSQL:
 2. Its CID is :func:`ssi.cid.object_cid`; its stored form the JCS bytes.
 3. Objects already stored, and repeats of an earlier input of the same
    batch, are ``present``: an object is verified once, when first stored.
-4. The others are verified: credentials with ``verifier.verify_many`` (on
-   the executor given), presentations with ``verifier.verify_presentation``
-   with challenge and domain not checked (a stored presentation answers no
-   one's challenge). Only those whose report is ``verified`` go on.
+4. The others are verified: credentials with ``verifier.verify_many`` on
+   the executor given (without one, ``verifier.verify_read``, whose parsed
+   summary a :class:`ssi.store.ParsedDeriver` then reads instead of parsing
+   the credential again), presentations with
+   ``verifier.verify_presentation`` with challenge and domain not checked (a
+   stored presentation answers no one's challenge). Only those whose report
+   is ``verified`` go on.
 5. The backend inserts them in one transaction; an object another writer
    stored in the meantime comes back ``present``.
 
@@ -40,6 +43,7 @@ from ssi.credentials import (
     load_json,
 )
 from ssi.credentials.json_input import MAX_DOCUMENT_BYTES
+from ssi.credentials.model import Credential
 from ssi.errors import (
     CanonicalizationError,
     CryptographicSecurityError,
@@ -166,18 +170,19 @@ def add_objects(
         if read.cid is not None and read.cid not in stored_before:
             first.setdefault(read.cid, position)
     to_verify = [reads[position] for position in first.values()]
-    reports = _verify(
+    checked = _verify(
         [read.document for read in to_verify if read.document is not None],
         verifier,
         executor,
     )
-    verdicts = dict(zip(first, reports, strict=True))
+    verdicts = {cid: report for cid, (report, _) in zip(first, checked, strict=True)}
+    models = {cid: parsed for cid, (_, parsed) in zip(first, checked, strict=True)}
     verified = [
         VerifiedObject(
             read.cid,
             read.data,
             index_object(read.document),
-            derive_records(derive, read.document),
+            derive_records(derive, read.document, models[read.cid]),
         )
         for read in to_verify
         if read.cid is not None
@@ -217,9 +222,12 @@ def check_deriver(derive: Deriver) -> None:
 
 
 def derive_records(
-    derive: Deriver | None, document: JsonObject
+    derive: Deriver | None, document: JsonObject, parsed: Credential | None = None
 ) -> tuple[tuple[str, str], ...]:
     """The derived records of one verified object, as compact JSON.
+
+    With ``parsed`` (the summary of ``document`` its verification parsed),
+    a :class:`ssi.store.ParsedDeriver` reads it instead of the document.
 
     Raises:
         TypeError, ValueError: the deriver returned something JSON cannot
@@ -227,7 +235,10 @@ def derive_records(
     """
     if derive is None:
         return ()
-    record = derive(document)
+    # What isinstance(derive, ParsedDeriver) tests, without its cost (that
+    # of parsing the credential again, for a runtime protocol).
+    reader = getattr(derive, "derive_parsed", None) if parsed is not None else None
+    record = derive(document) if reader is None else reader(document, parsed)
     if record is None:
         return ()
     text = json.dumps(
@@ -246,22 +257,28 @@ def _read(value: JsonValue | str | bytes) -> _Read:
 
 def _verify(
     documents: list[JsonObject], verifier: Verifier, executor: Executor | None
-) -> list[VerificationReport]:
-    """Verify credentials on the executor and presentations here, in order."""
+) -> list[tuple[VerificationReport, Credential | None]]:
+    """Verify credentials on the executor and presentations here, in order;
+    with each report, the credential's parsed summary when it was verified
+    here (None otherwise)."""
     is_presentation = [_is_presentation(document) for document in documents]
     credentials = [d for d, p in zip(documents, is_presentation, strict=True) if not p]
-    credential_reports = iter(
-        verifier.verify_many(credentials, executor=executor) if credentials else []
-    )
-    reports: list[VerificationReport] = []
+    if executor is None:
+        done = [verifier.verify_read(credential) for credential in credentials]
+    else:
+        reports = verifier.verify_many(credentials, executor=executor)
+        done = [(report, None) for report in reports] if credentials else []
+    credential_results = iter(done)
+    results: list[tuple[VerificationReport, Credential | None]] = []
     for document, presentation in zip(documents, is_presentation, strict=True):
         if presentation:
-            reports.append(
-                verifier.verify_presentation(document, challenge=False, domain=False)
+            report = verifier.verify_presentation(
+                document, challenge=False, domain=False
             )
+            results.append((report, None))
         else:
-            reports.append(next(credential_reports))
-    return reports
+            results.append(next(credential_results))
+    return results
 
 
 def _is_presentation(document: JsonObject) -> bool:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from ssi import datetimes
 from ssi.credentials.model import (
     VC_V1_CONTEXT,
     VC_V2_CONTEXT,
@@ -202,6 +203,23 @@ def test_date_time_tables_are_large_enough():
 def test_a_date_time_without_offset_is_utc_when_allowed():
     moment = parse_date_time("2024-07-12T12:00:00", require_timezone=False, path="$")
     assert moment == datetime(2024, 7, 12, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("case", DATES["valid"], ids=lambda c: c["input"])
+def test_a_date_time_read_with_an_offset_required_reads_the_same_without(case):
+    """Read first as a dateTimeStamp, then as a dateTime (the cache answers
+    the second from the first): the same moment; a value without an offset,
+    read as a dateTime, is still refused as a dateTimeStamp."""
+    datetimes._PARSED.clear()
+    text = case["input"]
+    if text.endswith("Z") or re.search(r"[+-][0-9]{2}:[0-9]{2}$", text):
+        stamp = parse_date_time(text, require_timezone=True, path="$")
+        assert parse_date_time(text, require_timezone=False, path="$") == stamp
+        assert stamp.isoformat() == case["utc"]
+    else:
+        parse_date_time(text, require_timezone=False, path="$")
+        with pytest.raises(MalformedValueError):
+            parse_date_time(text, require_timezone=True, path="$")
 
 
 # --- The summary objects -----------------------------------------------------------

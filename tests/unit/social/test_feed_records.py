@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import ssi
 from ssi.cid import object_cid
 from ssi.credentials import FixedClock, Verifier
+from ssi.credentials.model import parse_credential
 from ssi.errors import MalformedValueError, StoreCorruptedError
 from ssi.keys import Ed25519KeyPair
 from ssi.social import (
@@ -38,7 +39,7 @@ from ssi.social import (
     store_feed,
     timeline,
 )
-from ssi.store import SQLiteStore, index_object
+from ssi.store import ParsedDeriver, SQLiteStore, index_object
 
 KEYS = [Ed25519KeyPair.from_seed(bytes([seed]) * 32) for seed in (61, 62, 63)]
 AUTHORS = [ssi.did_key(key) for key in KEYS]
@@ -420,3 +421,24 @@ def test_record_times_come_back_exactly(valid_from):
     credential["validFrom"] = valid_from
     record = json.loads(json.dumps(feed_record(credential)))
     assert Post.from_record(record).published == read_post(credential).published
+
+
+def test_a_record_from_the_parsed_summary_is_the_same():
+    """``feed_record(doc, parsed=...)`` (what the store's ``derive_parsed``
+    does with what verification parsed) gives the record ``feed_record(doc)``
+    gives; a summary of another object is not used."""
+    post = post_credential(
+        AUTHORS[0], "hi", community=COMMUNITIES[0], tags=["x"], published=T0
+    )
+    retraction = retraction_credential(AUTHORS[0], object_cid(post), published=T0)
+    reaction = reaction_credential(
+        AUTHORS[1], object_cid(post), "emoji", emoji=EMOJI[3], published=T0
+    )
+    vote = {**post, "type": ["VerifiableCredential", "Vote"]}
+    for document in (post, retraction, reaction, vote):
+        parsed = parse_credential(document)
+        assert feed_record(document, parsed=parsed) == feed_record(document)
+        assert FEED_RECORDS.derive_parsed(document, parsed) == feed_record(document)
+    other = parse_credential(reaction)
+    assert feed_record(post, parsed=other) == feed_record(post)
+    assert isinstance(FEED_RECORDS, ParsedDeriver)

@@ -6,14 +6,16 @@ None where there is none."""
 from __future__ import annotations
 
 import copy
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
 from ssi.cid import object_cid
+from ssi.credentials.model import Credential
 from ssi.errors import StoreError
-from ssi.store import Deriver, ObjectStore
+from ssi.store import Deriver, ObjectStore, ParsedDeriver
 from ssi.types import JsonObject, JsonValue
 
 from .objects import COMMUNITY, post, reaction, retraction, verifier
@@ -149,3 +151,52 @@ def test_records_of_many_objects_span_pages(store: ObjectStore, monkeypatch):
     assert [cid for cid, _ in found] == [object_cid(d) for d in documents]
     assert [record is None for _, record in found] == [True, True, False, False, False]
     assert len(list(store.derived("test/1"))) == 5
+
+
+@dataclass
+class Reading(Kinds):
+    """A deriver that also reads the summary verification parsed; notes which
+    way each object came."""
+
+    name: str = "reading/1"
+    ways: list[str] = field(default_factory=list)
+
+    def derive_parsed(
+        self, document: JsonObject, parsed: Credential
+    ) -> JsonValue | None:
+        assert parsed.document is document  # the summary of this very object
+        self.ways.append("parsed")
+        return self(document)
+
+
+def test_a_parsed_deriver_reads_what_verification_parsed(store: ObjectStore):
+    """Verified in this process, each credential's parsed summary goes to
+    ``derive_parsed``; the records are those ``__call__`` gives."""
+    reading = Reading()
+    assert isinstance(reading, ParsedDeriver)
+    assert not isinstance(Kinds(), ParsedDeriver)
+    results = store.add([P0, R0, P1], verifier=verifier(), derive=reading)
+    assert [r.outcome for r in results] == ["stored"] * 3
+    assert reading.ways == ["parsed"] * 3
+    assert list(store.derived("reading/1")) == [
+        (object_cid(P0), _record(P0)),
+        (object_cid(R0), None),
+        (object_cid(P1), _record(P1)),
+    ]
+
+
+def test_with_an_executor_a_parsed_deriver_reads_the_documents(store: ObjectStore):
+    """Verified elsewhere, nothing parsed comes back: the deriver is called on
+    the document, with the same records."""
+    reading = Reading()
+    with ThreadPoolExecutor(2) as pool:
+        results = store.add(
+            [P0, X0], verifier=verifier(), derive=reading, executor=pool
+        )
+    assert [r.outcome for r in results] == ["stored"] * 2
+    assert reading.ways == []
+    assert reading.calls == [object_cid(P0), object_cid(X0)]
+    assert list(store.derived("reading/1")) == [
+        (object_cid(P0), _record(P0)),
+        (object_cid(X0), _record(X0)),
+    ]
