@@ -21,6 +21,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from hub.client import deliver
 from ssi.encoding import decode_base64url, encode_base64url
 from ssi.wallet import (
     Wallet,
@@ -463,3 +464,33 @@ def test_a_did_agora_inbox_and_a_recipient_log_from_the_hub(
     assert item["senderProven"] is True
     shown = ok(agora(people.bo, "msg", "read", "--as", "bo", "--from", hub.url))
     assert f"{people.eve_did} (not a contact)" in shown
+
+
+def test_a_message_that_cannot_be_read_stays_until_removed(people: People, hub: Hub):
+    bo_key = json.loads(
+        ok(agora(people.bo, "did", "create", "--alias", "bokey", "--json"))
+    )["did"]
+    other = json.loads(
+        ok(agora(people.eve, "did", "create", "--alias", "evekey", "--json"))
+    )["did"]
+    # A message for someone else, delivered to Bo's inbox: he cannot read it.
+    stray = people.eve / "stray.json"
+    sent = agora(
+        people.ada,
+        *("msg", "send", "--as", "ada", "--to", other, "--text", "not for bo"),
+        *("--out", str(stray)),
+    )
+    assert sent.exit_code == 0, sent.stderr
+    stray_id = deliver(hub.url, bo_key, stray.read_text())
+    inbox = ("msg", "inbox", "--as", "bokey", "--hub", hub.url)
+    kept = agora(people.bo, *inbox, "--delete", "--json")
+    assert kept.exit_code == 1
+    report = json.loads(kept.stdout)
+    assert report["deleted"] == 0
+    assert [item["inboxId"] for item in report["items"]] == [stray_id]
+    removed = json.loads(ok(agora(people.bo, *inbox, "--remove", stray_id, "--json")))
+    assert removed["deleted"] == 1
+    assert "is empty" in ok(agora(people.bo, *inbox))
+    unknown = agora(people.bo, *inbox, "--remove", "nope", "--json")
+    assert unknown.exit_code == 1
+    json_error(unknown, "messageNotFound")

@@ -383,6 +383,15 @@ def inbox(
             "cannot be read stay).",
         ),
     ] = False,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--remove",
+            metavar="ID",
+            help="Delete this message (by its inbox id) whether or not it can be "
+            "read here; repeatable.",
+        ),
+    ] = None,
     log: LogOption = None,
     json_mode: JsonOption = False,
 ) -> None:
@@ -393,6 +402,9 @@ def inbox(
     challenge; nobody else can list, read or delete the inbox.
 
     Example: agora msg inbox --as bob --hub https://hub.example --delete
+
+    A message that cannot be read here (made with a key since rotated out,
+    say) stays until it is named with --remove ID.
     """
     out = Output(json_mode=json_mode)
     if not _is_url(hub):
@@ -400,7 +412,9 @@ def inbox(
     current = session.from_context(ctx)
     wallet = current.open()
     resolve = _did_resolver(current.resolver(log), hub)
-    reads, deleted = read_inbox(wallet, as_, hub, resolve, delete=delete)
+    reads, deleted = read_inbox(
+        wallet, as_, hub, resolve, delete=delete, remove=tuple(remove or ())
+    )
     names = Petnames.of(wallet)
     if json_mode:
         items = [read_to_json(item, names) for item in reads]
@@ -409,6 +423,10 @@ def inbox(
         out.json({"hub": hub, "items": items, "deleted": len(deleted)})
     else:
         show_inbox(out, reads, names, deleted, hub)
-    failed = [item.error for item in reads if item.error is not None]
+    failed = [
+        item.error
+        for item in reads
+        if item.error is not None and item.inbox_id not in deleted
+    ]
     if failed:
         raise ResultShown(failed[0])

@@ -9,6 +9,7 @@ docs/cli.md (Messages)
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -243,9 +244,11 @@ def read_inbox(
     resolve: DidResolver,
     *,
     delete: bool = False,
+    remove: Sequence[str] = (),
 ) -> tuple[list[MessageRead], list[str]]:
     """Read and unpack every message of the reader's inbox on a hub; with
-    ``delete``, delete those that were read. Return the reads and the ids
+    ``delete``, delete those that were read; delete the messages ``remove``
+    names whether they could be read or not. Return the reads and the ids
     deleted.
 
     Raises:
@@ -263,11 +266,15 @@ def read_inbox(
             )
             for entry in inbox.list()
         ]
-        if delete:
-            for item in reads:
-                if item.unpacked is not None and item.inbox_id is not None:
-                    inbox.delete(item.inbox_id)
-                    deleted.append(item.inbox_id)
+        chosen = [
+            item.inbox_id
+            for item in reads
+            if item.inbox_id is not None
+            and (item.inbox_id in remove or (delete and item.unpacked is not None))
+        ]
+        for inbox_id in dict.fromkeys([*chosen, *remove]):
+            inbox.delete(inbox_id)
+            deleted.append(inbox_id)
     return reads, deleted
 
 
