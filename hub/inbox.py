@@ -225,6 +225,23 @@ def _rate_limited(request: Request) -> JSONResponse | None:
     )
 
 
+def _owner_refused(
+    request: Request, did: str, message_id: str | None = None
+) -> JSONResponse | None:
+    """The refusal of a request on an inbox's messages, or ``None`` when the
+    DID is well formed and the request is authenticated as it."""
+    if message_id in _RESERVED:
+        raise HTTPException(405)
+    bad = _checked_did(did)
+    if bad is not None:
+        return bad
+    try:
+        authenticate(request, did)
+    except InboxError as exc:
+        return _refused(exc)
+    return None
+
+
 def _refused(error: InboxError) -> JSONResponse:
     status = error.status or 401
     response = problem(status, error.code, error.detail)
@@ -389,13 +406,9 @@ def router() -> APIRouter:
             str | None, Query(description="Resume after the page that gave it.")
         ] = None,
     ) -> JSONResponse:
-        bad = _checked_did(did)
-        if bad is not None:
-            return bad
-        try:
-            authenticate(request, did)
-        except InboxError as exc:
-            return _refused(exc)
+        refused = _owner_refused(request, did)
+        if refused is not None:
+            return refused
         state = hub_state(request)
         size = min(limit or _DEFAULT_PAGE, state.settings.max_page)
         found, more = hub_mailbox(state).messages(did, after=_after(cursor), limit=size)
@@ -422,15 +435,9 @@ def router() -> APIRouter:
         },
     )
     def read_message(did: str, message_id: str, request: Request) -> Response:
-        if message_id in _RESERVED:
-            raise HTTPException(405)
-        bad = _checked_did(did)
-        if bad is not None:
-            return bad
-        try:
-            authenticate(request, did)
-        except InboxError as exc:
-            return _refused(exc)
+        refused = _owner_refused(request, did, message_id)
+        if refused is not None:
+            return refused
         body = None
         if _MESSAGE_ID.fullmatch(message_id):
             body = hub_mailbox(hub_state(request)).read(did, message_id)
@@ -453,15 +460,9 @@ def router() -> APIRouter:
         },
     )
     def delete_message(did: str, message_id: str, request: Request) -> Response:
-        if message_id in _RESERVED:
-            raise HTTPException(405)
-        bad = _checked_did(did)
-        if bad is not None:
-            return bad
-        try:
-            authenticate(request, did)
-        except InboxError as exc:
-            return _refused(exc)
+        refused = _owner_refused(request, did, message_id)
+        if refused is not None:
+            return refused
         deleted = _MESSAGE_ID.fullmatch(message_id) is not None and hub_mailbox(
             hub_state(request)
         ).delete(did, message_id)
