@@ -33,8 +33,10 @@ _INTEGERS: Final = (
     "inbox_max_message_bytes",
     "inbox_max_messages",
     "inbox_max_bytes",
+    "view_cache",
 )
 _NUMBERS: Final = ("rate", "inbox_rate")
+_NON_NEGATIVE: Final = ("view_refresh",)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,10 @@ class HubSettings:
         inbox_max_bytes: the most bytes one DID's inbox keeps (507).
         inbox_rate: deliveries and challenges per second per client; a
             burst of ``2 * inbox_rate``.
+        view_refresh: seconds a built view (a community's feed) is served
+            without looking whether the store changed: a page lags the
+            store by at most this long; 0 looks on every request.
+        view_cache: the most built views each worker process keeps.
         at: an RFC 3339 time with a zone: verify as of then instead of the
             system clock (to replay a timeline, as ``make demo`` does; a hub
             in service leaves it unset).
@@ -65,7 +71,8 @@ class HubSettings:
     Spec: docs/hub.md (Limits)
 
     Raises:
-        ValueError: a limit is not positive, or ``at`` is not a time with a
+        ValueError: a limit is not positive, ``view_refresh`` is negative,
+            or ``at`` is not a time with a
             zone.
     """
 
@@ -82,6 +89,8 @@ class HubSettings:
     inbox_max_messages: int = 1000
     inbox_max_bytes: int = 64 * 1024 * 1024
     inbox_rate: float = 5.0
+    view_refresh: float = 1.0
+    view_cache: int = 256
     at: str | None = None
 
     def __post_init__(self) -> None:
@@ -95,6 +104,10 @@ class HubSettings:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not value > 0:
                 raise ValueError(f"{name} must be a positive number")
+        for name in _NON_NEGATIVE:
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not 0 <= value < float("inf"):
+                raise ValueError(f"{name} must be a number of seconds, 0 or more")
         if not isinstance(self.logs, tuple):
             raise TypeError("logs must be a tuple of paths")
 
@@ -152,7 +165,7 @@ class HubSettings:
                 continue
             if field.name in _INTEGERS:
                 values[field.name] = int(text)
-            elif field.name in _NUMBERS:
+            elif field.name in _NUMBERS or field.name in _NON_NEGATIVE:
                 values[field.name] = float(text)
             elif field.name == "logs":
                 logs = json.loads(text)

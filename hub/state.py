@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from fastapi import Request
 
 from hub.settings import HubSettings
+from hub.viewcache import ViewCache
 from hub.watch import StoreWatcher
 from ssi.agora import AgoraMethod, FileLogSource, LogSource
 from ssi.credentials import Verifier
@@ -35,8 +36,9 @@ __all__ = ["HubState", "hub_state", "log_sources", "open_state"]
 
 @dataclass
 class HubState:
-    """The hub's settings, store and verifier (one per process), and the
-    watcher that wakes event streams when the store grows.
+    """The hub's settings, store and verifier (one per process), the
+    watcher that wakes event streams when the store grows, and the cache of
+    built views.
 
     Spec: docs/hub.md
     """
@@ -50,9 +52,16 @@ class HubState:
     mailbox: AnyMailbox | None = None
     """The inboxes (docs/hub.md, Inbox); opened by ``hub.inbox`` on first use."""
     watcher: StoreWatcher = field(init=False)
+    views: ViewCache = field(init=False)
+    """The built views this process keeps (docs/hub.md, Views: caching)."""
 
     def __post_init__(self) -> None:
         self.watcher = StoreWatcher(self.store)
+        self.views = ViewCache(
+            self.store,
+            size=self.settings.view_cache,
+            refresh=self.settings.view_refresh,
+        )
 
     def close(self) -> None:
         """Stop the store watcher; close the store, the log book and the mailbox."""

@@ -6,8 +6,10 @@ answered as ``{..., items, cursor, more}``). Clients verify what they get:
 the views carry the signed objects or their CIDs, never a bare verdict of the
 hub alone.
 
-- ``GET /communities/{did}/feed``: the community's threads, built by
-  ``ssi.social.store_feed``; a page is whole threads (entries depth first).
+- ``GET /communities/{did}/feed``: the community's threads, selected from
+  the store's feed (``ssi.social.StoreFeed``, folded forward as objects
+  arrive); a page is whole threads (entries depth first). Both are kept in
+  the process's ``hub.viewcache.ViewCache`` until the store changes.
 - ``GET /proposals/{cid}``: the proposal, its tallies' CIDs, the counts of
   its ballots, signals and tallies, and a page of those objects.
 - ``GET /cases/{post}``: one moderation decision per label on the post,
@@ -22,6 +24,7 @@ Spec: docs/hub.md (Views)
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Final
 
@@ -37,7 +40,7 @@ from hub.state import HubState, hub_state, log_sources
 from ssi.agora import LogSource, resolve_log
 from ssi.cid import is_cid
 from ssi.errors import InvalidCursorError, SSIError
-from ssi.social import store_feed
+from ssi.social import Feed, FeedEntry, StoreFeed, select_threads
 from ssi.social.ballot import BALLOT_TYPE
 from ssi.social.proposal import PROPOSAL_TYPE, SIGNAL_TYPE
 from ssi.social.tally import TALLY_TYPE
@@ -45,7 +48,16 @@ from ssi.status.credential import LIST_CREDENTIAL_TYPE
 from ssi.store import DEFAULT_LIMIT, MAX_LIMIT, StoredObject
 from ssi.types import JsonObject, JsonValue
 
-__all__ = ["LOG_MEDIA_TYPE", "PROPOSAL_PARTS", "router"]
+__all__ = [
+    "COMMUNITY_FEED",
+    "LOG_MEDIA_TYPE",
+    "PROPOSAL_PARTS",
+    "STORE_FEED",
+    "CommunityThreads",
+    "community_threads",
+    "router",
+    "store_feed_view",
+]
 
 LOG_MEDIA_TYPE: Final = "application/jsonl"
 """The media type of ``GET /dids/{did}/log``."""
@@ -105,25 +117,84 @@ def _bad_cid(value: str, what: str) -> JSONResponse | None:
     return problem(400, "invalidCid", f"{what} {value[:80]!r} is not a CID.")
 
 
+STORE_FEED: Final = "storeFeed"
+"""The view cache's kind of the store's whole feed (one, key "")."""
+
+COMMUNITY_FEED: Final = "communityFeed"
+"""The view cache's kind of a community's threads (key: its DID)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityThreads:
+    """A community's threads, as its feed pages list them.
+
+    Attributes:
+        roots: the threads' first posts, then the orphans, in feed order.
+        entries: each root's entries (it and its replies, depth first).
+    """
+
+    roots: tuple[str, ...]
+    entries: dict[str, tuple[FeedEntry, ...]]
+
+
+def store_feed_view(state: HubState) -> Feed:
+    """Return the feed of the whole store, from the view cache (folded
+    forward when the store has changed).
+
+    Spec: docs/hub.md (Views: caching)
+
+    Raises:
+        StoreError: the store cannot be read.
+        StoreCorruptedError: a stored feed record is not one.
+    """
+
+    def build(kept: tuple[StoreFeed, Feed] | None) -> tuple[StoreFeed, Feed]:
+        folding = StoreFeed(state.store) if kept is None else kept[0]
+        feed, _ = folding.refresh()
+        return folding, feed
+
+    return state.views.get(STORE_FEED, "", build)[1]
+
+
+def community_threads(state: HubState, did: str) -> CommunityThreads:
+    """Return a community's threads, from the view cache.
+
+    Spec: docs/hub.md (Views: caching)
+
+    Raises:
+        StoreError: the store cannot be read.
+        StoreCorruptedError: a stored feed record is not one.
+    """
+
+    def build(_: CommunityThreads | None) -> CommunityThreads:
+        feed = select_threads(store_feed_view(state), community=did)
+        groups: dict[str, list[FeedEntry]] = {}
+        thread: list[FeedEntry] = []
+        for entry in feed.entries:
+            if entry.depth == 0:
+                thread = groups.setdefault(entry.cid, [])
+            thread.append(entry)
+        return CommunityThreads(
+            (*feed.threads, *feed.orphans),
+            {root: tuple(entries) for root, entries in groups.items()},
+        )
+
+    return state.views.get(COMMUNITY_FEED, did, build)
+
+
 def community_feed(
     request: Request, did: str, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response:
     """Return a page of a community's feed: whole threads, oldest first."""
     state = hub_state(request)
-    feed = store_feed(state.store, community=did)
-    roots = (*feed.threads, *feed.orphans)
+    threads = community_threads(state, did)
     try:
-        page = page_keys(roots, limit=_limit(state, limit), cursor=cursor)
+        page = page_keys(threads.roots, limit=_limit(state, limit), cursor=cursor)
     except InvalidCursorError as exc:
         return problem(400, exc.code, str(exc))
-    chosen = set(page.keys)
-    items: list[JsonValue] = []
-    root: str | None = None
-    for entry in feed.entries:
-        if entry.depth == 0:
-            root = entry.cid
-        if root in chosen:
-            items.append(entry.to_json())
+    items: list[JsonValue] = [
+        entry.to_json() for root in page.keys for entry in threads.entries[root]
+    ]
     return JSONResponse(
         {
             "community": did,

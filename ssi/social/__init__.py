@@ -47,6 +47,7 @@ from ssi.social.feed import (
     IGNORED_REASONS,
     Feed,
     FeedEntry,
+    FeedFold,
     FeedRecords,
     IgnoredObject,
     ReactionCount,
@@ -208,7 +209,7 @@ from ssi.social.tally_verify import (
     verify_inclusion,
     verify_tally,
 )
-from ssi.social.timeline import SOCIAL_TYPES, select_threads, store_feed
+from ssi.social.timeline import SOCIAL_TYPES, StoreFeed, select_threads, store_feed
 
 __all__ = [
     "AGORA_CONTEXT",
@@ -277,6 +278,7 @@ __all__ = [
     "Difference",
     "Feed",
     "FeedEntry",
+    "FeedFold",
     "FeedPolicy",
     "FeedRecords",
     "IgnoredInput",
@@ -310,6 +312,7 @@ __all__ = [
     "Signal",
     "SignalRule",
     "SocialObject",
+    "StoreFeed",
     "Tally",
     "TallyResult",
     "TallyVerification",

@@ -45,6 +45,7 @@ __all__ = [
     "IGNORED_REASONS",
     "Feed",
     "FeedEntry",
+    "FeedFold",
     "FeedRecords",
     "IgnoredObject",
     "ReactionCount",
@@ -281,6 +282,66 @@ def build_feed_from_records(records: Iterable[tuple[str, JsonValue]]) -> Feed:
         return _Builder().build(records, _read_record)
 
 
+class FeedFold:
+    """A feed kept current as feed records arrive: the records are read once,
+    the threads built again from what was read.
+
+    :meth:`add` reads records (``(cid, feed record)``, as
+    :func:`build_feed_from_records` takes them) that were not read before;
+    :meth:`feed` returns the feed of every record added so far (its
+    ``steps`` count the work of that call only). The feed is
+    the one :func:`build_feed_from_records` returns over the same records in
+    the same order (records added in later calls come after those of
+    earlier calls; a CID added again is skipped, as the builder skips it).
+    Reading a record (rule 1) is kept; edits, retractions, reactions and the
+    tree (rules 2 to 6) are built again on each :meth:`feed`, since one new
+    record can change entries anywhere (an edit re-roots its post, a parent
+    adopts orphans, a reaction supersedes another): that part is linear in
+    memory, with no record read or parsed again.
+
+    Not thread-safe: callers hold a lock around :meth:`add` and :meth:`feed`.
+
+    Spec: docs/objects.md (Feeds, Feed records)
+    """
+
+    def __init__(self) -> None:
+        self._read = _Builder()
+
+    def __contains__(self, cid: object) -> bool:
+        """Whether a record of ``cid`` was added."""
+        return cid in self._read.seen
+
+    def __len__(self) -> int:
+        """Return how many CIDs were added."""
+        return len(self._read.seen)
+
+    def add(self, records: Iterable[tuple[str, JsonValue]]) -> int:
+        """Read the records of CIDs not added before; return how many were new.
+
+        Raises:
+            MalformedValueError: a value is not a feed record; the fold is
+                then unusable (start a new one).
+        """
+        before = len(self._read.seen)
+        with paused_gc():
+            self._read._read(records, _read_record)
+        return len(self._read.seen) - before
+
+    def feed(self) -> Feed:
+        """Return the feed of every record added so far.
+
+        Spec: docs/objects.md (Feeds)
+        """
+        done = self._read
+        builder = _Builder()
+        builder.posts = done.posts
+        builder.retractions = done.retractions
+        builder.reactions = done.reactions
+        builder.ignored = dict(done.ignored)
+        with paused_gc():
+            return builder.finish()
+
+
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a feed is built.
@@ -421,11 +482,16 @@ class _Builder:
         self.other: dict[str, str] = {}  # CIDs of other objects -> their type
         self.ignored: dict[str, IgnoredObject] = {}
         self.root_of: dict[str, str | _Failure] = {}
+        self.seen: set[str] = set()
 
     def build(
         self, objects: Iterable[tuple[str, _V]], read: Callable[[_V], _Item]
     ) -> Feed:
         self._read(objects, read)
+        return self.finish()
+
+    def finish(self) -> Feed:
+        """Rules 2 to 6 over what was read (after :meth:`_read`)."""
         edits: dict[str, list[str]] = {}
         roots: list[str] = []
         for cid, post in self.posts.items():
@@ -446,7 +512,7 @@ class _Builder:
     def _read(
         self, objects: Iterable[tuple[str, _V]], read: Callable[[_V], _Item]
     ) -> None:
-        seen: set[str] = set()
+        seen = self.seen
         for cid, value in objects:
             self.steps += 1
             if cid in seen:

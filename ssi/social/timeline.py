@@ -15,7 +15,7 @@ Spec: docs/objects.md (Selecting threads)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import replace
 from datetime import datetime
 from typing import Final
@@ -25,6 +25,7 @@ from ssi.social.feed import (
     FEED_RECORDS,
     Feed,
     FeedEntry,
+    FeedFold,
     build_feed_from_records,
     feed_record,
     paused_gc,
@@ -34,7 +35,7 @@ from ssi.social.reaction import REACTION_TYPE, RETRACTION_TYPE
 from ssi.store import MAX_LIMIT, ObjectStore
 from ssi.types import JsonValue
 
-__all__ = ["SOCIAL_TYPES", "select_threads", "store_feed"]
+__all__ = ["SOCIAL_TYPES", "StoreFeed", "select_threads", "store_feed"]
 
 SOCIAL_TYPES = (POST_TYPE, RETRACTION_TYPE, REACTION_TYPE)
 """The object types a feed is built from."""
@@ -66,6 +67,46 @@ def store_feed(
         author=author,
         since=since,
     )
+
+
+class StoreFeed:
+    """The whole feed of a store, kept current by folding in what is new.
+
+    :meth:`refresh` reads the feed records of the store's social objects,
+    reads only those of objects it has not read before (a
+    :class:`~ssi.social.feed.FeedFold`), and builds the threads again: the
+    feed it returns is the one ``store_feed(store)`` would build at that
+    moment, without reading every record again. The records are still
+    listed (``ObjectStore.derived`` has no "after" filter), but each is
+    read into a post, retraction or reaction once.
+
+    Not thread-safe: callers hold a lock around :meth:`refresh`.
+
+    Spec: docs/objects.md (Feeds, Feed records)
+    """
+
+    def __init__(self, store: ObjectStore) -> None:
+        self._store = store
+        self._fold = FeedFold()
+
+    def refresh(self) -> tuple[Feed, int]:
+        """Fold in the records stored since the last call; return the feed
+        of the whole store and how many objects were new.
+
+        Raises:
+            StoreError: the store cannot be read.
+            StoreCorruptedError: a stored feed record is not one (the
+                records folded so far are dropped: the next call reads
+                them all again).
+        """
+        try:
+            added = self._fold.add(_records(self._store, skip=self._fold))
+        except MalformedValueError as exc:
+            self._fold = FeedFold()
+            raise StoreCorruptedError(
+                f"the store holds a bad feed record: {exc}"
+            ) from exc
+        return self._fold.feed(), added
 
 
 def select_threads(
@@ -105,13 +146,18 @@ _FETCH_ONE_BY_ONE: Final = 200
 more, and every document of the type is paged through once."""
 
 
-def _records(store: ObjectStore) -> list[tuple[str, JsonValue]]:
-    """The feed record of every social object, by type then insertion order
-    (the order in which the store lists the objects)."""
+def _records(
+    store: ObjectStore, skip: Container[str] = ()
+) -> list[tuple[str, JsonValue]]:
+    """The feed record of every social object (but those in ``skip``), by
+    type then insertion order (the order in which the store lists the
+    objects)."""
     pairs: list[tuple[str, JsonValue]] = []
     for kind in SOCIAL_TYPES:
         missing: dict[str, int] = {}
         for cid, record in store.derived(FEED_RECORDS.name, type=kind):
+            if cid in skip:
+                continue
             if record is None:
                 missing[cid] = len(pairs)
             pairs.append((cid, record))
