@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, TypeVar, cast
@@ -94,8 +94,9 @@ class ViewCache:
         self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
         self._locks = tuple(threading.RLock() for _ in range(STRIPES))
         self._guard = threading.Lock()
-        self.builds = 0
-        """How many times a view was built (for tests and operators)."""
+        self.builds: Counter[str] = Counter()
+        """How many times a view of each kind was built (for tests and
+        operators)."""
 
     def __len__(self) -> int:
         """Return how many views are kept."""
@@ -148,7 +149,7 @@ class ViewCache:
 
     def _keep(self, name: tuple[str, str], entry: _Entry) -> None:
         with self._guard:
-            self.builds += 1
+            self.builds[name[0]] += 1
             self._entries[name] = entry
             self._entries.move_to_end(name)
             while len(self._entries) > self._size:
