@@ -118,13 +118,11 @@ class ViewCache:
         if entry is not None:
             return cast(_V, entry.value)
         with self._locks[hash(name) % STRIPES]:
-            # Another request may have built it while this one waited.
             now = self._clock()
-            entry = self._current(name, now)
-            if entry is not None:
-                return cast(_V, entry.value)
             with self._guard:
                 kept = self._entries.get(name)
+            if kept is not None and now - kept.fresh_at < self._refresh:
+                return cast(_V, kept.value)  # built while this one waited
             seq = self._store.latest_seq()
             if kept is not None and kept.seq == seq:
                 kept.fresh_at = now
