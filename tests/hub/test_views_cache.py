@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from starlette.exceptions import StarletteDeprecationWarning
@@ -37,6 +38,7 @@ from ssi.social import (
     store_feed,
 )
 from ssi.store import ObjectStore, SQLiteStore, open_store
+from tests.hub.conftest import Hub
 from tests.pg import Schema, fresh_schema
 
 with warnings.catch_warnings():
@@ -382,3 +384,23 @@ def test_view_settings_are_checked() -> None:
         ViewCache(SQLiteStore.__new__(SQLiteStore), size=0)
     with pytest.raises(ValueError, match="refresh"):
         ViewCache(SQLiteStore.__new__(SQLiteStore), refresh=-0.5)
+
+
+def test_every_worker_serves_the_store_as_it_is(
+    hub_process: Callable[..., Hub],
+) -> None:
+    """With --workers 2 each worker keeps its own views; with view_refresh 0
+    each answers every push at once, whichever worker a request reaches."""
+    hub = hub_process(
+        extra_args=["--workers", "2"], env={"AGORA_HUB_VIEW_REFRESH": "0"}
+    )
+    world = World()
+    with httpx.Client(base_url=hub.url, timeout=30) as client:
+        for expected in (1, 2, 3):
+            body = [world.post(expected % 3, f"post {expected}", community=HERE)]
+            stored = client.post("/objects", json=body)
+            assert stored.status_code == 200, stored.text
+            for _ in range(8):
+                # A new connection each time, so that requests spread.
+                answer = httpx.get(hub.url + feed_path(HERE), timeout=30)
+                assert len(answer.json()["threads"]) == expected
