@@ -65,6 +65,11 @@ class X25519PublicKey(PublicKey):
         The small-order probe is skipped: libsodium maps only keys in the
         prime-order subgroup, whose images are of prime order too.
         """
+        return cls._unprobed(raw)
+
+    @classmethod
+    def _unprobed(cls, raw: bytes) -> X25519PublicKey:
+        """Wrap a key known to be of prime order, without the probe exchange."""
         if len(raw) != _KEY_LENGTH:
             raise InvalidPublicKeyLengthError(
                 f"X25519 public key has {len(raw)} bytes, expected {_KEY_LENGTH}."
@@ -93,7 +98,12 @@ class X25519KeyPair(KeyPair):
 
     def __init__(self, private_key: x25519.X25519PrivateKey) -> None:
         self._private = private_key
-        self._public = X25519PublicKey(private_key.public_key().public_bytes_raw())
+        # The public key is the clamped scalar (a multiple of 8, never a
+        # multiple of the prime group order) times the base point, so it is
+        # of prime order: the small-order probe, an exchange, is not needed.
+        self._public = X25519PublicKey._unprobed(
+            private_key.public_key().public_bytes_raw()
+        )
 
     @classmethod
     def generate(cls) -> X25519KeyPair:
