@@ -68,6 +68,24 @@ class X25519PublicKey(PublicKey):
         return cls._unprobed(raw)
 
     @classmethod
+    def for_exchange(cls, raw: bytes) -> X25519PublicKey:
+        """Wrap a peer's key that is used only in exchanges (an ephemeral JWE
+        ``epk``), without the small-order probe.
+
+        The check is not dropped but moved: an exchange with a key of small
+        order gives the all-zero secret, which :meth:`X25519KeyPair.exchange`
+        refuses (RFC 7748 section 6.1). This saves the probe, a whole
+        exchange; keys that are published or stored are decoded with the
+        constructor, which refuses them at once.
+
+        Spec: https://www.rfc-editor.org/rfc/rfc7748#section-6.1
+
+        Raises:
+            InvalidPublicKeyLengthError: ``raw`` does not have 32 bytes.
+        """
+        return cls._unprobed(raw)
+
+    @classmethod
     def _unprobed(cls, raw: bytes) -> X25519PublicKey:
         """Wrap a key known to be of prime order, without the probe exchange."""
         if len(raw) != _KEY_LENGTH:

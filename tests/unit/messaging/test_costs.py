@@ -122,3 +122,21 @@ def test_a_key_pair_is_not_probed_but_a_decoded_key_is(counts):
     assert counts["probe"] == 0
     assert X25519PublicKey(pair.public_key.raw).raw == pair.public_key.raw
     assert counts["probe"] == 1
+
+
+@pytest.mark.parametrize("to", ["recipient", DEVICES])
+def test_unpack_does_two_exchanges_and_no_probe(world, counts, to):
+    sender, recipient, keys, resolver = world
+    if to == DEVICES:
+        reader = LocalKeyAgreer(keys[-1], f"{DEVICES}#device-{len(keys) - 1}")
+    else:
+        to, reader = recipient.did, recipient.agreer
+    sent = message(sender, to, 2)
+    packed = pack_authcrypt(sent, sender.agreer, [to], resolver=resolver)
+    counts.clear()
+    calls = resolver.calls
+    opened = unpack(packed, [reader], resolver=resolver)
+    assert opened.message == sent
+    assert opened.sender_proven
+    assert counts == Counter(exchange=2)
+    assert resolver.calls - calls == 1
