@@ -114,7 +114,10 @@ def load_json(data: str | bytes, *, what: str = "message") -> JsonValue:
         if isinstance(exc, MalformedMessageError):
             raise
         raise MalformedMessageError(f"The {what} is not valid JSON.") from exc
-    if _depth(value) > MAX_DEPTH:
+    # Each level of nesting opens with a bracket, so a text with at most
+    # MAX_DEPTH of them (in strings or not) cannot nest deeper: the walk over
+    # the parsed value is needed only past that count.
+    if text.count("{") + text.count("[") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
         raise MalformedMessageError(
             f"The {what} nests JSON deeper than {MAX_DEPTH} levels."
         )

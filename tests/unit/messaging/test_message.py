@@ -103,3 +103,8 @@ def test_packing_refuses_an_oversized_message():
     big = Attachment(data={"base64": "A" * (1 << 20)})
     with pytest.raises(MessageTooLargeError):
         pack_plaintext(Message.new("t", attachments=[big]))
+
+
+def test_many_brackets_side_by_side_are_not_deep():
+    wide = "[" + ",".join(["[{}]"] * MAX_DEPTH) + "]"
+    assert load_json(wide) == [[{}]] * MAX_DEPTH
