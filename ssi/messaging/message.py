@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, cast
 
 from ssi.did.syntax import is_did_url, parse_did_url
 from ssi.messaging.errors import MalformedMessageError
@@ -124,6 +124,11 @@ def load_json(data: str | bytes, *, what: str = "message") -> JsonValue:
     return value
 
 
+def _taken(value: JsonValue, owned: bool) -> JsonValue:
+    """Return ``value`` itself when the caller handed it over, else a deep copy."""
+    return value if owned else copy.deepcopy(value)
+
+
 def _string(obj: Mapping[str, JsonValue], key: str, path: str) -> str | None:
     value = obj.get(key)
     if value is None and key not in obj:
@@ -194,7 +199,7 @@ class Attachment:
 
     @classmethod
     def from_json(cls, obj: JsonValue, *, path: str = "attachment") -> Attachment:
-        """Check an attachment's JSON and build the model.
+        """Check an attachment's JSON and build the model (from a copy).
 
         Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#attachments
 
@@ -202,6 +207,10 @@ class Attachment:
             MalformedMessageError: a member has the wrong type, or ``data``
                 holds none of the members that give access to the content.
         """
+        return cls._from_json(obj, path, owned=False)
+
+    @classmethod
+    def _from_json(cls, obj: JsonValue, path: str, *, owned: bool) -> Attachment:
         if not isinstance(obj, dict):
             raise MalformedMessageError(f"{path} must be a JSON object.")
         data = obj.get("data")
@@ -222,7 +231,7 @@ class Attachment:
         if "jws" in data and not isinstance(data["jws"], dict | str):
             raise MalformedMessageError(f"{path}.data.jws must be a JWS.")
         return cls(
-            data=copy.deepcopy(data),
+            data=cast(JsonObject, _taken(data, owned)),
             id=_string(obj, "id", path),
             description=_string(obj, "description", path),
             filename=_string(obj, "filename", path),
@@ -231,15 +240,18 @@ class Attachment:
             lastmod_time=_integer(obj, "lastmod_time", path),
             byte_count=_integer(obj, "byte_count", path),
             extra={
-                k: copy.deepcopy(v) for k, v in obj.items() if k not in _ATTACHMENT_KEYS
+                k: _taken(v, owned) for k, v in obj.items() if k not in _ATTACHMENT_KEYS
             },
         )
 
     def to_json(self) -> JsonObject:
-        """Return the attachment's JSON object.
+        """Return the attachment's JSON object (a copy).
 
         Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#attachments
         """
+        return self._to_json(copied=True)
+
+    def _to_json(self, *, copied: bool) -> JsonObject:
         out: JsonObject = {}
         for key, value in (
             ("id", self.id),
@@ -251,10 +263,12 @@ class Attachment:
         ):
             if value is not None:
                 out[key] = value
-        out["data"] = copy.deepcopy(self.data)
+        out["data"] = _taken(self.data, not copied)
         if self.byte_count is not None:
             out["byte_count"] = self.byte_count
-        out.update((k, copy.deepcopy(v)) for k, v in self.extra.items() if k not in out)
+        out.update(
+            (k, _taken(v, not copied)) for k, v in self.extra.items() if k not in out
+        )
         return out
 
 
@@ -330,7 +344,7 @@ class Message:
             attachments=tuple(attachments),
             extra=copy.deepcopy(extra) if extra is not None else {},
         )
-        return cls.from_json(message.to_json())
+        return cls.from_parsed(message.to_json())
 
     @classmethod
     def from_json(cls, obj: JsonValue) -> Message:
@@ -346,6 +360,22 @@ class Message:
         Raises:
             MalformedMessageError: a header is missing or has the wrong type.
         """
+        return cls._from_json(obj, owned=False)
+
+    @classmethod
+    def from_parsed(cls, obj: JsonValue) -> Message:
+        """Check a plaintext message's JSON, handed over by the caller (freshly
+        parsed and not kept), and build the model from its objects, uncopied.
+
+        Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#message-headers
+
+        Raises:
+            MalformedMessageError: as :meth:`from_json`.
+        """
+        return cls._from_json(obj, owned=True)
+
+    @classmethod
+    def _from_json(cls, obj: JsonValue, *, owned: bool) -> Message:
         if not isinstance(obj, dict):
             raise MalformedMessageError("A plaintext message must be a JSON object.")
         path = "message"
@@ -373,7 +403,7 @@ class Message:
         return cls(
             id=message_id,
             type=message_type,
-            body=copy.deepcopy(body),
+            body=cast(JsonObject, _taken(body, owned)),
             from_=sender,
             to=tuple(to),
             thid=_string(obj, "thid", path),
@@ -382,19 +412,33 @@ class Message:
             expires_time=_integer(obj, "expires_time", path),
             from_prior=_string(obj, "from_prior", path),
             attachments=tuple(
-                Attachment.from_json(item, path=f"message.attachments[{index}]")
+                Attachment._from_json(
+                    item, f"message.attachments[{index}]", owned=owned
+                )
                 for index, item in enumerate(attachments)
             ),
             extra={
-                k: copy.deepcopy(v) for k, v in obj.items() if k not in _MESSAGE_KEYS
+                k: _taken(v, owned) for k, v in obj.items() if k not in _MESSAGE_KEYS
             },
         )
 
     def to_json(self) -> JsonObject:
-        """Return the plaintext message's JSON object, ``typ`` included.
+        """Return the plaintext message's JSON object, ``typ`` included (a copy).
 
         Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#message-headers
         """
+        return self._to_json(copied=True)
+
+    def to_bytes(self) -> bytes:
+        """Return the plaintext message as compact UTF-8 JSON, ``typ``
+        included, serialized straight from the model (nothing copied).
+
+        Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#didcomm-plaintext-messages
+        """
+        value = self._to_json(copied=False)
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def _to_json(self, *, copied: bool) -> JsonObject:
         out: JsonObject = {"id": self.id, "typ": PLAINTEXT, "type": self.type}
         if self.from_ is not None:
             out["from"] = self.from_
@@ -409,10 +453,12 @@ class Message:
         ):
             if value is not None:
                 out[key] = value
-        out["body"] = copy.deepcopy(self.body)
+        out["body"] = _taken(self.body, not copied)
         if self.attachments:
-            out["attachments"] = [a.to_json() for a in self.attachments]
-        out.update((k, copy.deepcopy(v)) for k, v in self.extra.items() if k not in out)
+            out["attachments"] = [a._to_json(copied=copied) for a in self.attachments]
+        out.update(
+            (k, _taken(v, not copied)) for k, v in self.extra.items() if k not in out
+        )
         return out
 
     @property

@@ -77,7 +77,7 @@ def pack_plaintext(message: Message) -> str:
     Raises:
         MessageTooLargeError: the message is over :data:`MAX_MESSAGE_BYTES`.
     """
-    return _capped(_dumps(message.to_json())).decode()
+    return _capped(message.to_bytes()).decode()
 
 
 def pack_signed(message: Message, signer: Signer) -> str:
@@ -102,7 +102,7 @@ def pack_signed(message: Message, signer: Signer) -> str:
         )
     if message.from_ is None or did_of(message.from_) != did_of(signer.key_id):
         raise ValueError("A signed message's 'from' must be the signer's DID.")
-    payload = encode_base64url(_dumps(message.to_json()))
+    payload = encode_base64url(message.to_bytes())
     protected = encode_base64url(_dumps({"typ": SIGNED, "alg": signer.algorithm}))
     signature = signer.sign(f"{protected}.{payload}".encode("ascii"))
     jws: JsonObject = {
@@ -248,7 +248,7 @@ def pack_anoncrypt(
         ValueError: ``to`` is empty or names several DIDs.
     """
     payload = (
-        _dumps(message_or_packed.to_json())
+        message_or_packed.to_bytes()
         if isinstance(message_or_packed, Message)
         else message_or_packed.encode("utf-8")
     )
@@ -295,7 +295,7 @@ def pack_authcrypt(
     payload = (
         pack_signed(message, sign_with).encode("utf-8")
         if sign_with is not None
-        else _dumps(message.to_json())
+        else message.to_bytes()
     )
     recipients = _recipients(to, resolve, sender.public_key.key_type)
     packed = _encrypt(_capped(payload), recipients, enc="A256CBC-HS512", sender=sender)

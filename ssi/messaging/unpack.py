@@ -414,7 +414,7 @@ def unpack(
             current, signer_kid = _verify(obj, resolve)
             signed = True
         else:
-            message = Message.from_json(obj)
+            message = Message.from_parsed(obj)
             break
     if signed and (anoncrypt or authcrypt) and not message.to:
         raise MalformedMessageError(

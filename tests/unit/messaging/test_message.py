@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ssi.messaging import (
@@ -108,3 +110,30 @@ def test_packing_refuses_an_oversized_message():
 def test_many_brackets_side_by_side_are_not_deep():
     wide = "[" + ",".join(["[{}]"] * MAX_DEPTH) + "]"
     assert load_json(wide) == [[{}]] * MAX_DEPTH
+
+
+def test_from_json_copies_and_from_parsed_takes_over():
+    obj = {"id": "1", "type": "t", "body": {"n": [1]}, "x": {"y": 1}}
+    copied, taken = Message.from_json(obj), Message.from_parsed(obj)
+    obj["body"]["n"].append(2)
+    obj["x"]["y"] = 2
+    assert copied.body == {"n": [1]}
+    assert copied.extra == {"x": {"y": 1}}
+    assert taken.body is obj["body"]
+    assert taken.extra["x"] is obj["x"]
+
+
+def test_to_bytes_is_the_compact_json_of_to_json():
+    message = Message.new(
+        "https://example.org/t/1.0/m",
+        {"text": "héllo", "n": [1, {"a": None}]},
+        from_="did:example:alice",
+        to=["did:example:bob"],
+        attachments=[Attachment(data={"json": {"k": "v"}}, id="a")],
+        extra={"custom": {"deep": [1]}},
+    )
+    expected = json.dumps(
+        message.to_json(), separators=(",", ":"), ensure_ascii=False
+    ).encode()
+    assert message.to_bytes() == expected
+    assert Message.from_json(json.loads(message.to_bytes())) == message
