@@ -70,19 +70,26 @@ _MESSAGE_KEYS: Final = frozenset(
 )
 
 
-def _depth(value: JsonValue) -> int:
-    """Return the nesting depth of a parsed JSON value, without recursion."""
-    deepest = 0
-    stack: list[tuple[JsonValue, int]] = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            deepest = max(deepest, level)
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            deepest = max(deepest, level)
-            stack.extend((child, level + 1) for child in item)
-    return deepest
+def _too_deep(text: str, value: JsonValue) -> bool:
+    """Return whether ``value``, parsed from ``text``, nests deeper than
+    :data:`MAX_DEPTH`.
+
+    Each level opens with a bracket, so a text with at most MAX_DEPTH of them
+    (in strings or not) is shallow enough and its value is not walked.
+    Otherwise the walk goes level by level and looks at containers only.
+    """
+    if text.count("{") + text.count("[") <= MAX_DEPTH:
+        return False
+    level = [value] if type(value) is dict or type(value) is list else []
+    for _ in range(MAX_DEPTH):
+        below: list[JsonValue] = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            below += [c for c in children if type(c) is dict or type(c) is list]
+        if not below:
+            return False
+        level = below
+    return True
 
 
 def _no_constant(name: str) -> JsonValue:
@@ -114,10 +121,7 @@ def load_json(data: str | bytes, *, what: str = "message") -> JsonValue:
         if isinstance(exc, MalformedMessageError):
             raise
         raise MalformedMessageError(f"The {what} is not valid JSON.") from exc
-    # Each level of nesting opens with a bracket, so a text with at most
-    # MAX_DEPTH of them (in strings or not) cannot nest deeper: the walk over
-    # the parsed value is needed only past that count.
-    if text.count("{") + text.count("[") > MAX_DEPTH and _depth(value) > MAX_DEPTH:
+    if _too_deep(text, value):
         raise MalformedMessageError(
             f"The {what} nests JSON deeper than {MAX_DEPTH} levels."
         )

@@ -137,3 +137,31 @@ def test_to_bytes_is_the_compact_json_of_to_json():
     ).encode()
     assert message.to_bytes() == expected
     assert Message.from_json(json.loads(message.to_bytes())) == message
+
+
+def _nested(depth: int, inner: str = "1") -> str:
+    text = inner
+    for level in range(depth):
+        text = f'{{"k{level}": {text}, "s": "[{{\\"]"}}' if level % 2 else f"[{text}]"
+    return text
+
+
+@pytest.mark.parametrize(
+    ("text", "deep"),
+    [
+        (_nested(MAX_DEPTH), False),
+        (_nested(MAX_DEPTH + 1), True),
+        # Brackets inside strings, escaped quotes and backslashes are no level.
+        (_nested(MAX_DEPTH, '"\\\\\\"[[[[{{{{\\\\"'), False),
+        ("[" + ",".join(['"[[[{{{"'] * 100) + "]", False),
+        ("[" + ",".join([_nested(MAX_DEPTH - 1)] * 3) + "]", False),
+        ("[" + ",".join([_nested(3), _nested(MAX_DEPTH)]) + "]", True),
+    ],
+)
+def test_nesting_is_measured_on_the_structure_not_on_strings(text, deep):
+    json.loads(text)
+    if deep:
+        with pytest.raises(MalformedMessageError, match="deeper"):
+            load_json(text)
+    else:
+        assert load_json(text) == json.loads(text)
