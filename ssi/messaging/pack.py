@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Final, cast
 
-from ssi.encoding import decode_base64url, encode_base64url
+from ssi.encoding import encode_base64url
 from ssi.keys.base import KeyAgreer, KeyType, PublicKey, Signer
 from ssi.keys.ec import P256KeyPair
 from ssi.keys.signer import LocalKeyAgreer
@@ -18,9 +18,10 @@ from ssi.keys.x25519 import X25519KeyPair
 from ssi.messaging._jwe import (
     ANONCRYPT_ALG,
     AUTHCRYPT_ALG,
-    apv_for,
+    apv_digest,
     derive_kek,
     encrypt_content,
+    kdf_other_info,
     new_cek,
     wrap_key,
 )
@@ -174,10 +175,10 @@ def _encrypt(
     """
     key_type = recipients[0][1].key_type
     epk = _ephemeral(key_type)
-    kids = [kid for kid, _ in recipients]
+    apv = apv_digest([kid for kid, _ in recipients])
     header: JsonObject = {
         "epk": epk.public_key.export_jwk(),
-        "apv": apv_for(kids),
+        "apv": encode_base64url(apv),
     }
     apu = b""
     if sender is not None:
@@ -190,19 +191,15 @@ def _encrypt(
     protected = encode_base64url(_dumps(header))
     cek = new_cek(enc)
     sealed = encrypt_content(enc, cek, protected.encode("ascii"), payload)
-    apv = decode_base64url(header["apv"])
+    other_info = kdf_other_info(
+        header["alg"], apu, apv, sealed.tag if sender is not None else None
+    )
     wrapped: list[JsonObject] = []
     for kid, key in recipients:
         shared = epk.exchange(key)
         if sender is not None:
             shared += sender.exchange(key)
-        kek = derive_kek(
-            shared,
-            header["alg"],
-            apu,
-            apv,
-            sealed.tag if sender is not None else None,
-        )
+        kek = derive_kek(shared, other_info)
         wrapped.append(
             {
                 "encrypted_key": encode_base64url(wrap_key(kek, cek)),

@@ -26,6 +26,7 @@ from ssi.messaging._jwe import (
     apv_for,
     decrypt_content,
     derive_kek,
+    kdf_other_info,
     unwrap_key,
 )
 from ssi.messaging.errors import (
@@ -284,11 +285,11 @@ def _decrypt(
         if not isinstance(jwe["aad"], str):
             raise MalformedMessageError("The JWE 'aad' must be a base64url string.")
         aad += b"." + jwe["aad"].encode("ascii")
+    other_info = kdf_other_info(
+        alg, apu, apv, sealed.tag if alg == AUTHCRYPT_ALG else None
+    )
     for kid, wrapped, agreer in mine:
-        shared = _agree(agreer, epk, sender_key)
-        kek = derive_kek(
-            shared, alg, apu, apv, sealed.tag if alg == AUTHCRYPT_ALG else None
-        )
+        kek = derive_kek(_agree(agreer, epk, sender_key), other_info)
         try:
             cek = unwrap_key(kek, wrapped)
         except DecryptionFailedError:
