@@ -23,7 +23,7 @@ from ssi.messaging._jwe import (
     AUTHCRYPT_ALG,
     CONTENT_ENCRYPTIONS,
     Sealed,
-    apv_for,
+    apv_digest,
     decrypt_content,
     derive_kek,
     kdf_other_info,
@@ -260,7 +260,7 @@ def _decrypt(
     )
     recipients = _recipient_kids(jwe)
     apv = _b64(header.get("apv"), "The JWE 'apv'")
-    if header["apv"] != apv_for([kid for kid, _ in recipients]):
+    if not hmac.compare_digest(apv, apv_digest([kid for kid, _ in recipients])):
         raise RecipientKeyMismatchError(
             "The JWE recipients' kids do not match its 'apv'."
         )
