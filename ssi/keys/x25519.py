@@ -87,14 +87,20 @@ class X25519PublicKey(PublicKey):
 
     @classmethod
     def _unprobed(cls, raw: bytes) -> X25519PublicKey:
-        """Wrap a key known to be of prime order, without the probe exchange."""
+        """Wrap a key without the probe exchange: the caller knows it is of
+        prime order, or leaves the check to the exchange (:meth:`for_exchange`)."""
         if len(raw) != _KEY_LENGTH:
             raise InvalidPublicKeyLengthError(
                 f"X25519 public key has {len(raw)} bytes, expected {_KEY_LENGTH}."
             )
+        return cls._wrap(x25519.X25519PublicKey.from_public_bytes(bytes(raw)))
+
+    @classmethod
+    def _wrap(cls, public: x25519.X25519PublicKey) -> X25519PublicKey:
+        """Wrap a ``cryptography`` key, unprobed (as :meth:`_unprobed`)."""
         key = cls.__new__(cls)
-        key._raw = bytes(raw)
-        key._key = x25519.X25519PublicKey.from_public_bytes(key._raw)
+        key._raw = public.public_bytes_raw()
+        key._key = public
         return key
 
     def verify(self, data: bytes, signature: bytes) -> None:
@@ -119,9 +125,7 @@ class X25519KeyPair(KeyPair):
         # The public key is the clamped scalar (a multiple of 8, never a
         # multiple of the prime group order) times the base point, so it is
         # of prime order: the small-order probe, an exchange, is not needed.
-        self._public = X25519PublicKey._unprobed(
-            private_key.public_key().public_bytes_raw()
-        )
+        self._public = X25519PublicKey._wrap(private_key.public_key())
 
     @classmethod
     def generate(cls) -> X25519KeyPair:
