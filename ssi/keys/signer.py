@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from ssi.errors import InvalidPublicKeyError, UnsupportedAlgorithmError
-from ssi.keys.base import KeyPair, PublicKey
-from ssi.keys.ec import P256KeyPair, P384KeyPair, P521KeyPair
+from ssi.keys.base import KeyPair, KeyType, PublicKey
+from ssi.keys.ec import ECKeyPair
 from ssi.keys.x25519 import X25519KeyPair, X25519PublicKey
 
 __all__ = ["LocalKeyAgreer", "LocalSigner"]
+
+_AGREEMENT_CURVES = frozenset({KeyType.P256, KeyType.P384, KeyType.P521})
+"""The short-Weierstrass curves a :class:`LocalKeyAgreer` agrees keys on:
+those DIDComm Messaging v2.1 names (P-521 optional there); not secp256k1."""
 
 
 class LocalSigner:
@@ -71,12 +75,10 @@ class LocalKeyAgreer:
 
     __slots__ = ("_key", "_key_id")
 
-    def __init__(
-        self,
-        key: X25519KeyPair | P256KeyPair | P384KeyPair | P521KeyPair,
-        key_id: str,
-    ) -> None:
-        if not isinstance(key, X25519KeyPair | P256KeyPair | P384KeyPair | P521KeyPair):
+    def __init__(self, key: X25519KeyPair | ECKeyPair, key_id: str) -> None:
+        if not isinstance(key, X25519KeyPair) and not (
+            isinstance(key, ECKeyPair) and key.key_type in _AGREEMENT_CURVES
+        ):
             raise UnsupportedAlgorithmError(
                 f"{key.key_type} keys cannot be used for key agreement."
             )
