@@ -516,3 +516,23 @@ def test_ed25519_signatures_are_deterministic() -> None:
     pair = FIXED[KeyType.ED25519]
     assert pair.sign(b"m") == pair.sign(b"m")
     assert len(pair.sign(b"m")) == 64
+
+
+@pytest.mark.parametrize("key_type", [KeyType.P384, KeyType.P521], ids=str)
+def test_nist_identity_and_off_curve_points_are_refused(key_type: KeyType) -> None:
+    """The identity (SEC 1 encodes it as one zero byte) and points off the
+    curve never become keys, so ECDH never runs on them (invalid-curve
+    attacks); these curves have cofactor 1, so they have no other small-order
+    points."""
+    public_class = _ec(key_type).public_class
+    size = public_class.coordinate_bytes
+    with pytest.raises(InvalidPublicKeyLengthError):
+        public_class(b"\x00")
+    with pytest.raises(InvalidPublicKeyError):
+        public_class(b"\x00" + bytes(2 * size))
+    x, y = _ec(key_type).public_key.coordinates()
+    off = y[:-1] + bytes([y[-1] ^ 1])
+    with pytest.raises(InvalidPublicKeyError):
+        public_class.from_coordinates(x, off)
+    with pytest.raises(InvalidPublicKeyError):
+        public_class.from_coordinates(bytes(size), bytes(size))
