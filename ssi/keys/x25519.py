@@ -65,13 +65,42 @@ class X25519PublicKey(PublicKey):
         The small-order probe is skipped: libsodium maps only keys in the
         prime-order subgroup, whose images are of prime order too.
         """
+        return cls._unprobed(raw)
+
+    @classmethod
+    def for_exchange(cls, raw: bytes) -> X25519PublicKey:
+        """Wrap a peer's key that is used only in exchanges (an ephemeral JWE
+        ``epk``), without the small-order probe.
+
+        The check is not dropped but moved: an exchange with a key of small
+        order gives the all-zero secret, which :meth:`X25519KeyPair.exchange`
+        refuses (RFC 7748 section 6.1). This saves the probe, a whole
+        exchange; keys that are published or stored are decoded with the
+        constructor, which refuses them at once.
+
+        Spec: https://www.rfc-editor.org/rfc/rfc7748#section-6.1
+
+        Raises:
+            InvalidPublicKeyLengthError: ``raw`` does not have 32 bytes.
+        """
+        return cls._unprobed(raw)
+
+    @classmethod
+    def _unprobed(cls, raw: bytes) -> X25519PublicKey:
+        """Wrap a key without the probe exchange: the caller knows it is of
+        prime order, or leaves the check to the exchange (:meth:`for_exchange`)."""
         if len(raw) != _KEY_LENGTH:
             raise InvalidPublicKeyLengthError(
                 f"X25519 public key has {len(raw)} bytes, expected {_KEY_LENGTH}."
             )
+        return cls._wrap(x25519.X25519PublicKey.from_public_bytes(bytes(raw)))
+
+    @classmethod
+    def _wrap(cls, public: x25519.X25519PublicKey) -> X25519PublicKey:
+        """Wrap a ``cryptography`` key, unprobed (as :meth:`_unprobed`)."""
         key = cls.__new__(cls)
-        key._raw = bytes(raw)
-        key._key = x25519.X25519PublicKey.from_public_bytes(key._raw)
+        key._raw = public.public_bytes_raw()
+        key._key = public
         return key
 
     def verify(self, data: bytes, signature: bytes) -> None:
@@ -93,7 +122,10 @@ class X25519KeyPair(KeyPair):
 
     def __init__(self, private_key: x25519.X25519PrivateKey) -> None:
         self._private = private_key
-        self._public = X25519PublicKey(private_key.public_key().public_bytes_raw())
+        # The public key is the clamped scalar (a multiple of 8, never a
+        # multiple of the prime group order) times the base point, so it is
+        # of prime order: the small-order probe, an exchange, is not needed.
+        self._public = X25519PublicKey._wrap(private_key.public_key())
 
     @classmethod
     def generate(cls) -> X25519KeyPair:

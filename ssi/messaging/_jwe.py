@@ -53,10 +53,12 @@ __all__ = [
     "AUTHCRYPT_ALG",
     "CONTENT_ENCRYPTIONS",
     "Sealed",
+    "apv_digest",
     "apv_for",
     "decrypt_content",
     "derive_kek",
     "encrypt_content",
+    "kdf_other_info",
     "unwrap_key",
     "wrap_key",
 ]
@@ -142,16 +144,13 @@ def _length_prefixed(data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + data
 
 
-def derive_kek(
-    shared: bytes, alg: str, apu: bytes, apv: bytes, tag: bytes | None
-) -> bytes:
-    """Derive the 256-bit key-encryption key with the Concat KDF.
-
-    ``otherinfo`` = AlgorithmID (``alg``) || PartyUInfo (``apu``) ||
+def kdf_other_info(alg: str, apu: bytes, apv: bytes, tag: bytes | None) -> bytes:
+    """Return the Concat KDF ``otherinfo`` of an envelope (the same for all
+    its recipients): AlgorithmID (``alg``) || PartyUInfo (``apu``) ||
     PartyVInfo (``apv``) || SuppPubInfo (keydatalen = 256, as 32-bit big
     endian; for ECDH-1PU followed by the length-prefixed ``tag``), each of
     the first three prefixed by its 32-bit big-endian length; SuppPrivInfo
-    is empty. ``shared`` is Z (ECDH-ES) or Ze || Zs (ECDH-1PU).
+    is empty.
 
     Spec: https://www.rfc-editor.org/rfc/rfc7518#section-4.6.2,
     https://datatracker.ietf.org/doc/html/draft-madden-jose-ecdh-1pu-04#section-2.3
@@ -159,12 +158,22 @@ def derive_kek(
     supp_pub = struct.pack(">I", _KEK_BITS)
     if tag is not None:
         supp_pub += _length_prefixed(tag)
-    other_info = (
+    return (
         _length_prefixed(alg.encode("ascii"))
         + _length_prefixed(apu)
         + _length_prefixed(apv)
         + supp_pub
     )
+
+
+def derive_kek(shared: bytes, other_info: bytes) -> bytes:
+    """Derive the 256-bit key-encryption key with the Concat KDF (SHA-256).
+
+    ``shared`` is Z (ECDH-ES) or Ze || Zs (ECDH-1PU); ``other_info`` is
+    :func:`kdf_other_info` of the envelope.
+
+    Spec: https://www.rfc-editor.org/rfc/rfc7518#section-4.6.2
+    """
     kdf = ConcatKDFHash(
         algorithm=hashes.SHA256(), length=_KEK_BITS // 8, otherinfo=other_info
     )
@@ -188,11 +197,19 @@ def unwrap_key(kek: bytes, wrapped: bytes) -> bytes:
         raise DecryptionFailedError("The message could not be decrypted.") from exc
 
 
-def apv_for(kids: Sequence[str]) -> str:
-    """Return ``apv``: base64url(SHA-256(the recipients' kids, sorted, joined
-    by ``.``)).
+def apv_digest(kids: Sequence[str]) -> bytes:
+    """Return the bytes of ``apv``: SHA-256(the recipients' kids, sorted,
+    joined by ``.``).
 
     Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#ecdh-es-key-wrapping-and-common-protected-headers
     """
     joined = ".".join(sorted(kids)).encode("utf-8")
-    return encode_base64url(hashlib.sha256(joined).digest())
+    return hashlib.sha256(joined).digest()
+
+
+def apv_for(kids: Sequence[str]) -> str:
+    """Return ``apv`` as the header carries it: base64url of :func:`apv_digest`.
+
+    Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#ecdh-es-key-wrapping-and-common-protected-headers
+    """
+    return encode_base64url(apv_digest(kids))

@@ -6,6 +6,7 @@ Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#did-document-keys
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from ssi.did.document import DIDDocument, VerificationMethod
@@ -77,9 +78,20 @@ def memoized(resolver: DidResolver | None) -> DidResolver:
 def did_of(did_or_url: str) -> str:
     """Return the DID part of a DID or DID URL.
 
+    Results are remembered (the last 4096 values): one call of pack or unpack
+    asks for the DID of the same few kids several times. Refused values are
+    not remembered.
+
     Raises:
         MalformedMessageError: the value is neither.
     """
+    if not isinstance(did_or_url, str):
+        raise MalformedMessageError(f"{did_or_url!r} is not a DID or DID URL.")
+    return _did_of(did_or_url)
+
+
+@functools.lru_cache(maxsize=4096)
+def _did_of(did_or_url: str) -> str:
     if is_did(did_or_url):
         return did_or_url
     if not is_did_url(did_or_url):

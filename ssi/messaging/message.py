@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, cast
 
 from ssi.did.syntax import is_did_url, parse_did_url
 from ssi.messaging.errors import MalformedMessageError
@@ -70,19 +70,26 @@ _MESSAGE_KEYS: Final = frozenset(
 )
 
 
-def _depth(value: JsonValue) -> int:
-    """Return the nesting depth of a parsed JSON value, without recursion."""
-    deepest = 0
-    stack: list[tuple[JsonValue, int]] = [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            deepest = max(deepest, level)
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            deepest = max(deepest, level)
-            stack.extend((child, level + 1) for child in item)
-    return deepest
+def _too_deep(text: str, value: JsonValue) -> bool:
+    """Return whether ``value``, parsed from ``text``, nests deeper than
+    :data:`MAX_DEPTH`.
+
+    Each level opens with a bracket, so a text with at most MAX_DEPTH of them
+    (in strings or not) is shallow enough and its value is not walked.
+    Otherwise the walk goes level by level and looks at containers only.
+    """
+    if text.count("{") + text.count("[") <= MAX_DEPTH:
+        return False
+    level = [value] if type(value) is dict or type(value) is list else []
+    for _ in range(MAX_DEPTH):
+        below: list[JsonValue] = []
+        for item in level:
+            children = item.values() if isinstance(item, dict) else item
+            below += [c for c in children if type(c) is dict or type(c) is list]
+        if not below:
+            return False
+        level = below
+    return True
 
 
 def _no_constant(name: str) -> JsonValue:
@@ -114,11 +121,16 @@ def load_json(data: str | bytes, *, what: str = "message") -> JsonValue:
         if isinstance(exc, MalformedMessageError):
             raise
         raise MalformedMessageError(f"The {what} is not valid JSON.") from exc
-    if _depth(value) > MAX_DEPTH:
+    if _too_deep(text, value):
         raise MalformedMessageError(
             f"The {what} nests JSON deeper than {MAX_DEPTH} levels."
         )
     return value
+
+
+def _taken(value: JsonValue, owned: bool) -> JsonValue:
+    """Return ``value`` itself when the caller handed it over, else a deep copy."""
+    return value if owned else copy.deepcopy(value)
 
 
 def _string(obj: Mapping[str, JsonValue], key: str, path: str) -> str | None:
@@ -191,7 +203,7 @@ class Attachment:
 
     @classmethod
     def from_json(cls, obj: JsonValue, *, path: str = "attachment") -> Attachment:
-        """Check an attachment's JSON and build the model.
+        """Check an attachment's JSON and build the model (from a copy).
 
         Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#attachments
 
@@ -199,6 +211,10 @@ class Attachment:
             MalformedMessageError: a member has the wrong type, or ``data``
                 holds none of the members that give access to the content.
         """
+        return cls._from_json(obj, path, owned=False)
+
+    @classmethod
+    def _from_json(cls, obj: JsonValue, path: str, *, owned: bool) -> Attachment:
         if not isinstance(obj, dict):
             raise MalformedMessageError(f"{path} must be a JSON object.")
         data = obj.get("data")
@@ -219,7 +235,7 @@ class Attachment:
         if "jws" in data and not isinstance(data["jws"], dict | str):
             raise MalformedMessageError(f"{path}.data.jws must be a JWS.")
         return cls(
-            data=copy.deepcopy(data),
+            data=cast(JsonObject, _taken(data, owned)),
             id=_string(obj, "id", path),
             description=_string(obj, "description", path),
             filename=_string(obj, "filename", path),
@@ -228,15 +244,18 @@ class Attachment:
             lastmod_time=_integer(obj, "lastmod_time", path),
             byte_count=_integer(obj, "byte_count", path),
             extra={
-                k: copy.deepcopy(v) for k, v in obj.items() if k not in _ATTACHMENT_KEYS
+                k: _taken(v, owned) for k, v in obj.items() if k not in _ATTACHMENT_KEYS
             },
         )
 
     def to_json(self) -> JsonObject:
-        """Return the attachment's JSON object.
+        """Return the attachment's JSON object (a copy).
 
         Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#attachments
         """
+        return self._to_json(copied=True)
+
+    def _to_json(self, *, copied: bool) -> JsonObject:
         out: JsonObject = {}
         for key, value in (
             ("id", self.id),
@@ -248,10 +267,12 @@ class Attachment:
         ):
             if value is not None:
                 out[key] = value
-        out["data"] = copy.deepcopy(self.data)
+        out["data"] = _taken(self.data, not copied)
         if self.byte_count is not None:
             out["byte_count"] = self.byte_count
-        out.update((k, copy.deepcopy(v)) for k, v in self.extra.items() if k not in out)
+        out.update(
+            (k, _taken(v, not copied)) for k, v in self.extra.items() if k not in out
+        )
         return out
 
 
@@ -327,7 +348,7 @@ class Message:
             attachments=tuple(attachments),
             extra=copy.deepcopy(extra) if extra is not None else {},
         )
-        return cls.from_json(message.to_json())
+        return cls.from_parsed(message.to_json())
 
     @classmethod
     def from_json(cls, obj: JsonValue) -> Message:
@@ -343,6 +364,22 @@ class Message:
         Raises:
             MalformedMessageError: a header is missing or has the wrong type.
         """
+        return cls._from_json(obj, owned=False)
+
+    @classmethod
+    def from_parsed(cls, obj: JsonValue) -> Message:
+        """Check a plaintext message's JSON, handed over by the caller (freshly
+        parsed and not kept), and build the model from its objects, uncopied.
+
+        Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#message-headers
+
+        Raises:
+            MalformedMessageError: as :meth:`from_json`.
+        """
+        return cls._from_json(obj, owned=True)
+
+    @classmethod
+    def _from_json(cls, obj: JsonValue, *, owned: bool) -> Message:
         if not isinstance(obj, dict):
             raise MalformedMessageError("A plaintext message must be a JSON object.")
         path = "message"
@@ -370,7 +407,7 @@ class Message:
         return cls(
             id=message_id,
             type=message_type,
-            body=copy.deepcopy(body),
+            body=cast(JsonObject, _taken(body, owned)),
             from_=sender,
             to=tuple(to),
             thid=_string(obj, "thid", path),
@@ -379,19 +416,33 @@ class Message:
             expires_time=_integer(obj, "expires_time", path),
             from_prior=_string(obj, "from_prior", path),
             attachments=tuple(
-                Attachment.from_json(item, path=f"message.attachments[{index}]")
+                Attachment._from_json(
+                    item, f"message.attachments[{index}]", owned=owned
+                )
                 for index, item in enumerate(attachments)
             ),
             extra={
-                k: copy.deepcopy(v) for k, v in obj.items() if k not in _MESSAGE_KEYS
+                k: _taken(v, owned) for k, v in obj.items() if k not in _MESSAGE_KEYS
             },
         )
 
     def to_json(self) -> JsonObject:
-        """Return the plaintext message's JSON object, ``typ`` included.
+        """Return the plaintext message's JSON object, ``typ`` included (a copy).
 
         Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#message-headers
         """
+        return self._to_json(copied=True)
+
+    def to_bytes(self) -> bytes:
+        """Return the plaintext message as compact UTF-8 JSON, ``typ``
+        included, serialized straight from the model (nothing copied).
+
+        Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#didcomm-plaintext-messages
+        """
+        value = self._to_json(copied=False)
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def _to_json(self, *, copied: bool) -> JsonObject:
         out: JsonObject = {"id": self.id, "typ": PLAINTEXT, "type": self.type}
         if self.from_ is not None:
             out["from"] = self.from_
@@ -406,10 +457,12 @@ class Message:
         ):
             if value is not None:
                 out[key] = value
-        out["body"] = copy.deepcopy(self.body)
+        out["body"] = _taken(self.body, not copied)
         if self.attachments:
-            out["attachments"] = [a.to_json() for a in self.attachments]
-        out.update((k, copy.deepcopy(v)) for k, v in self.extra.items() if k not in out)
+            out["attachments"] = [a._to_json(copied=copied) for a in self.attachments]
+        out.update(
+            (k, _taken(v, not copied)) for k, v in self.extra.items() if k not in out
+        )
         return out
 
     @property

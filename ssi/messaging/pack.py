@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Final
 
-from ssi.encoding import decode_base64url, encode_base64url
+from ssi.encoding import encode_base64url
 from ssi.keys.base import KeyAgreer, KeyType, PublicKey, Signer
 from ssi.keys.ec import ECKeyPair, P256KeyPair, P384KeyPair, P521KeyPair
 from ssi.keys.signer import LocalKeyAgreer
@@ -18,9 +18,10 @@ from ssi.keys.x25519 import X25519KeyPair
 from ssi.messaging._jwe import (
     ANONCRYPT_ALG,
     AUTHCRYPT_ALG,
-    apv_for,
+    apv_digest,
     derive_kek,
     encrypt_content,
+    kdf_other_info,
     new_cek,
     wrap_key,
 )
@@ -84,7 +85,7 @@ def pack_plaintext(message: Message) -> str:
     Raises:
         MessageTooLargeError: the message is over :data:`MAX_MESSAGE_BYTES`.
     """
-    return _capped(_dumps(message.to_json())).decode()
+    return _capped(message.to_bytes()).decode()
 
 
 def pack_signed(message: Message, signer: Signer) -> str:
@@ -109,7 +110,7 @@ def pack_signed(message: Message, signer: Signer) -> str:
         )
     if message.from_ is None or did_of(message.from_) != did_of(signer.key_id):
         raise ValueError("A signed message's 'from' must be the signer's DID.")
-    payload = encode_base64url(_dumps(message.to_json()))
+    payload = encode_base64url(message.to_bytes())
     protected = encode_base64url(_dumps({"typ": SIGNED, "alg": signer.algorithm}))
     signature = signer.sign(f"{protected}.{payload}".encode("ascii"))
     jws: JsonObject = {
@@ -181,10 +182,10 @@ def _encrypt(
     """
     key_type = recipients[0][1].key_type
     epk = _ephemeral(key_type)
-    kids = [kid for kid, _ in recipients]
+    apv = apv_digest([kid for kid, _ in recipients])
     header: JsonObject = {
         "epk": epk.public_key.export_jwk(),
-        "apv": apv_for(kids),
+        "apv": encode_base64url(apv),
     }
     apu = b""
     if sender is not None:
@@ -197,19 +198,15 @@ def _encrypt(
     protected = encode_base64url(_dumps(header))
     cek = new_cek(enc)
     sealed = encrypt_content(enc, cek, protected.encode("ascii"), payload)
-    apv = decode_base64url(header["apv"])
+    other_info = kdf_other_info(
+        header["alg"], apu, apv, sealed.tag if sender is not None else None
+    )
     wrapped: list[JsonObject] = []
     for kid, key in recipients:
         shared = epk.exchange(key)
         if sender is not None:
             shared += sender.exchange(key)
-        kek = derive_kek(
-            shared,
-            header["alg"],
-            apu,
-            apv,
-            sealed.tag if sender is not None else None,
-        )
+        kek = derive_kek(shared, other_info)
         wrapped.append(
             {
                 "encrypted_key": encode_base64url(wrap_key(kek, cek)),
@@ -256,7 +253,7 @@ def pack_anoncrypt(
         ValueError: ``to`` is empty or names several DIDs.
     """
     payload = (
-        _dumps(message_or_packed.to_json())
+        message_or_packed.to_bytes()
         if isinstance(message_or_packed, Message)
         else message_or_packed.encode("utf-8")
     )
@@ -303,7 +300,7 @@ def pack_authcrypt(
     payload = (
         pack_signed(message, sign_with).encode("utf-8")
         if sign_with is not None
-        else _dumps(message.to_json())
+        else message.to_bytes()
     )
     recipients = _recipients(to, resolve, sender.public_key.key_type)
     packed = _encrypt(_capped(payload), recipients, enc="A256CBC-HS512", sender=sender)

@@ -6,6 +6,7 @@ Spec: https://identity.foundation/didcomm-messaging/spec/v2.1/#message-layer-add
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,14 +17,16 @@ from ssi.encoding import decode_base64url
 from ssi.errors import EncodingError, KeyMaterialError, SSIError
 from ssi.keys.base import KeyAgreer, PublicKey
 from ssi.keys.jwk import decode_public_jwk
+from ssi.keys.x25519 import X25519PublicKey
 from ssi.messaging._jwe import (
     ANONCRYPT_ALG,
     AUTHCRYPT_ALG,
     CONTENT_ENCRYPTIONS,
     Sealed,
-    apv_for,
+    apv_digest,
     decrypt_content,
     derive_kek,
+    kdf_other_info,
     unwrap_key,
 )
 from ssi.messaging.errors import (
@@ -166,10 +169,14 @@ def _recipient_kids(jwe: JsonObject) -> list[tuple[str, bytes]]:
 
 
 def _epk(header: JsonObject) -> PublicKey:
+    """Decode the ``epk``. An X25519 key is not probed for small order here:
+    the exchange with it refuses such a key (see :func:`_agree`)."""
     epk = header.get("epk")
     if not isinstance(epk, dict):
         raise MalformedMessageError("The JWE protected header has no 'epk' object.")
     try:
+        if epk.get("kty") == "OKP" and epk.get("crv") == "X25519" and "d" not in epk:
+            return X25519PublicKey.for_exchange(_b64(epk.get("x"), "The JWE 'epk' x"))
         key = decode_public_jwk(epk)
     except KeyMaterialError as exc:
         if exc.code == "unsupportedPublicKeyType":
@@ -182,6 +189,27 @@ def _epk(header: JsonObject) -> PublicKey:
             f"The JWE 'epk' is a {key.key_type} key, not a key-agreement key."
         )
     return key
+
+
+def _agree(agreer: KeyAgreer, epk: PublicKey, sender_key: PublicKey | None) -> bytes:
+    """Return Z (ECDH-ES) or Ze || Zs (ECDH-1PU).
+
+    An ``epk`` of small order is refused here, where its exchange gives the
+    all-zero secret (RFC 7748 section 6.1); the comparison also covers a
+    :class:`KeyAgreer` that would return that secret instead of raising.
+    """
+    try:
+        ephemeral = agreer.exchange(epk)
+    except KeyMaterialError as exc:
+        raise MalformedMessageError("The JWE 'epk' is not a valid public key.") from exc
+    if hmac.compare_digest(ephemeral, bytes(len(ephemeral))):
+        raise MalformedMessageError("The JWE 'epk' is not a valid public key.")
+    if sender_key is None:
+        return ephemeral
+    try:
+        return ephemeral + agreer.exchange(sender_key)
+    except KeyMaterialError as exc:
+        raise DecryptionFailedError("The message could not be decrypted.") from exc
 
 
 def _sender(
@@ -232,7 +260,7 @@ def _decrypt(
     )
     recipients = _recipient_kids(jwe)
     apv = _b64(header.get("apv"), "The JWE 'apv'")
-    if header["apv"] != apv_for([kid for kid, _ in recipients]):
+    if not hmac.compare_digest(apv, apv_digest([kid for kid, _ in recipients])):
         raise RecipientKeyMismatchError(
             "The JWE recipients' kids do not match its 'apv'."
         )
@@ -257,16 +285,11 @@ def _decrypt(
         if not isinstance(jwe["aad"], str):
             raise MalformedMessageError("The JWE 'aad' must be a base64url string.")
         aad += b"." + jwe["aad"].encode("ascii")
+    other_info = kdf_other_info(
+        alg, apu, apv, sealed.tag if alg == AUTHCRYPT_ALG else None
+    )
     for kid, wrapped, agreer in mine:
-        try:
-            shared = agreer.exchange(epk)
-            if sender_key is not None:
-                shared += agreer.exchange(sender_key)
-        except KeyMaterialError as exc:
-            raise DecryptionFailedError("The message could not be decrypted.") from exc
-        kek = derive_kek(
-            shared, alg, apu, apv, sealed.tag if alg == AUTHCRYPT_ALG else None
-        )
+        kek = derive_kek(_agree(agreer, epk, sender_key), other_info)
         try:
             cek = unwrap_key(kek, wrapped)
         except DecryptionFailedError:
@@ -392,7 +415,7 @@ def unpack(
             current, signer_kid = _verify(obj, resolve)
             signed = True
         else:
-            message = Message.from_json(obj)
+            message = Message.from_parsed(obj)
             break
     if signed and (anoncrypt or authcrypt) and not message.to:
         raise MalformedMessageError(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ssi.messaging import (
@@ -103,3 +105,63 @@ def test_packing_refuses_an_oversized_message():
     big = Attachment(data={"base64": "A" * (1 << 20)})
     with pytest.raises(MessageTooLargeError):
         pack_plaintext(Message.new("t", attachments=[big]))
+
+
+def test_many_brackets_side_by_side_are_not_deep():
+    wide = "[" + ",".join(["[{}]"] * MAX_DEPTH) + "]"
+    assert load_json(wide) == [[{}]] * MAX_DEPTH
+
+
+def test_from_json_copies_and_from_parsed_takes_over():
+    obj = {"id": "1", "type": "t", "body": {"n": [1]}, "x": {"y": 1}}
+    copied, taken = Message.from_json(obj), Message.from_parsed(obj)
+    obj["body"]["n"].append(2)
+    obj["x"]["y"] = 2
+    assert copied.body == {"n": [1]}
+    assert copied.extra == {"x": {"y": 1}}
+    assert taken.body is obj["body"]
+    assert taken.extra["x"] is obj["x"]
+
+
+def test_to_bytes_is_the_compact_json_of_to_json():
+    message = Message.new(
+        "https://example.org/t/1.0/m",
+        {"text": "héllo", "n": [1, {"a": None}]},
+        from_="did:example:alice",
+        to=["did:example:bob"],
+        attachments=[Attachment(data={"json": {"k": "v"}}, id="a")],
+        extra={"custom": {"deep": [1]}},
+    )
+    expected = json.dumps(
+        message.to_json(), separators=(",", ":"), ensure_ascii=False
+    ).encode()
+    assert message.to_bytes() == expected
+    assert Message.from_json(json.loads(message.to_bytes())) == message
+
+
+def _nested(depth: int, inner: str = "1") -> str:
+    text = inner
+    for level in range(depth):
+        text = f'{{"k{level}": {text}, "s": "[{{\\"]"}}' if level % 2 else f"[{text}]"
+    return text
+
+
+@pytest.mark.parametrize(
+    ("text", "deep"),
+    [
+        (_nested(MAX_DEPTH), False),
+        (_nested(MAX_DEPTH + 1), True),
+        # Brackets inside strings, escaped quotes and backslashes are no level.
+        (_nested(MAX_DEPTH, '"\\\\\\"[[[[{{{{\\\\"'), False),
+        ("[" + ",".join(['"[[[{{{"'] * 100) + "]", False),
+        ("[" + ",".join([_nested(MAX_DEPTH - 1)] * 3) + "]", False),
+        ("[" + ",".join([_nested(3), _nested(MAX_DEPTH)]) + "]", True),
+    ],
+)
+def test_nesting_is_measured_on_the_structure_not_on_strings(text, deep):
+    json.loads(text)
+    if deep:
+        with pytest.raises(MalformedMessageError, match="deeper"):
+            load_json(text)
+    else:
+        assert load_json(text) == json.loads(text)

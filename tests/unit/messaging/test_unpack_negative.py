@@ -12,7 +12,7 @@ from ssi.encoding import decode_base64url, encode_base64url
 from ssi.errors import KeyMaterialError
 from ssi.keys.ec import Secp256k1KeyPair
 from ssi.keys.signer import LocalKeyAgreer
-from ssi.keys.x25519 import X25519KeyPair
+from ssi.keys.x25519 import X25519KeyPair, X25519PublicKey
 from ssi.messaging import (
     Attachment,
     FromPrior,
@@ -439,4 +439,55 @@ def test_a_resolver_failing_with_any_library_error_is_unresolvable(authcrypt, bo
 
     _assert_code(
         "unresolvableDid", lambda: unpack(authcrypt, [bob.agreer], resolver=broken)
+    )
+
+
+# X25519 u-coordinates of small order (Bernstein, "Curve25519: new
+# Diffie-Hellman speed records", and libsodium's blocklist): 0, 1, the two
+# points of order 8, p - 1, p and p + 1, and two with the top bit set, which
+# RFC 7748 masks off. The test checks each against the constructor's probe.
+SMALL_ORDER = [
+    "00" * 32,
+    "01" + "00" * 31,
+    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+    "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+    "ec" + "ff" * 30 + "7f",
+    "ed" + "ff" * 30 + "7f",
+    "ee" + "ff" * 30 + "7f",
+    "01" + "00" * 30 + "80",
+    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b880",
+]
+
+
+@pytest.mark.parametrize("point", SMALL_ORDER)
+@pytest.mark.parametrize("mode", ["authcrypt", "anoncrypt"])
+def test_an_epk_of_small_order_is_refused_and_nothing_decrypts(point, mode, alice, bob):
+    raw = bytes.fromhex(point)
+    with pytest.raises(KeyMaterialError):
+        X25519PublicKey(raw)
+    message = _message(alice.did, bob.did)
+    packed = (
+        pack_authcrypt(message, alice.agreer, [bob.did])
+        if mode == "authcrypt"
+        else pack_anoncrypt(message, [bob.did])
+    )
+    small = {"kty": "OKP", "crv": "X25519", "x": encode_base64url(raw)}
+    tampered = _edit_header(packed, lambda h: h.update(epk=small))
+    _assert_code("malformedMessage", lambda: unpack(tampered, [bob.agreer]))
+
+
+class _ZeroAgreer:
+    """A KeyAgreer that returns the all-zero secret instead of raising."""
+
+    def __init__(self, inner: LocalKeyAgreer) -> None:
+        self.key_id = inner.key_id
+        self.public_key = inner.public_key
+
+    def exchange(self, peer) -> bytes:
+        return bytes(32)
+
+
+def test_an_all_zero_secret_from_any_agreer_is_refused(authcrypt, bob):
+    _assert_code(
+        "malformedMessage", lambda: unpack(authcrypt, [_ZeroAgreer(bob.agreer)])
     )
