@@ -29,7 +29,7 @@ from ssi.messaging import (
     pack_authcrypt,
     unpack,
 )
-from ssi.messaging._jwe import derive_kek
+from ssi.messaging._jwe import derive_kek, kdf_other_info
 from tests.unit.messaging.conftest import StaticResolver
 
 CURVES = {"P-384": (P384KeyPair, 48), "P-521": (P521KeyPair, 66)}
@@ -131,7 +131,7 @@ def test_ecdh_secret_has_the_curve_length_and_the_kek_256_bits(curve: str) -> No
     assert len(z) == size
     assert z == b.exchange(a.public_key)
     for shared, tag in ((z, None), (z + z, b"\x00" * 32)):
-        kek = derive_kek(shared, "ECDH-ES+A256KW", b"", b"", tag)
+        kek = derive_kek(shared, kdf_other_info("ECDH-ES+A256KW", b"", b"", tag))
         assert len(kek) == 32
 
 
