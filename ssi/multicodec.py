@@ -19,10 +19,14 @@ KEY_CODECS: dict[str, int] = {
     "ed25519-pub": 0xED,
     "x25519-pub": 0xEC,
     "p256-pub": 0x1200,
+    "p384-pub": 0x1201,
+    "p521-pub": 0x1202,
     "secp256k1-pub": 0xE7,
     "ed25519-priv": 0x1300,
     "x25519-priv": 0x1302,
     "p256-priv": 0x1306,
+    "p384-priv": 0x1307,
+    "p521-priv": 0x1308,
     "secp256k1-priv": 0x1301,
 }
 """Key codecs by multicodec name, with their table codes."""

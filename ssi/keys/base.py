@@ -38,6 +38,8 @@ class KeyType(StrEnum):
     ED25519 = "Ed25519"
     X25519 = "X25519"
     P256 = "P-256"
+    P384 = "P-384"
+    P521 = "P-521"
     SECP256K1 = "secp256k1"
 
 
@@ -45,7 +47,8 @@ class KeyType(StrEnum):
 class Signer(Protocol):
     """Anything that signs bytes for one verification method.
 
-    ``algorithm`` is the JOSE algorithm name (``EdDSA``, ``ES256``, ``ES256K``)
+    ``algorithm`` is the JOSE algorithm name (``EdDSA``, ``ES256``, ``ES256K``,
+    ``ES384``, ``ES512``)
     and ``key_id`` the verification method URL that verifiers dereference.
     """
 
@@ -65,7 +68,8 @@ class KeyAgreer(Protocol):
     wallet, memory, a KMS later): the key-agreement twin of :class:`Signer`.
 
     ``key_id`` is the verification method URL (a ``keyAgreement`` entry of a
-    DID document), ``public_key`` its public key (X25519 or P-256), and
+    DID document), ``public_key`` its public key (X25519, P-256, P-384 or
+    P-521), and
     ``exchange`` returns the raw shared secret (ECDH ``Z``) with a peer's
     public key of the same type.
     """

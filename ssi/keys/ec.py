@@ -1,6 +1,9 @@
-"""ECDSA keys on P-256 and secp256k1 over ``cryptography``.
+"""ECDSA keys on P-256, P-384, P-521 and secp256k1 over ``cryptography``.
 
-Signatures are the fixed-size ``r || s`` form JOSE uses (64 bytes), with SHA-256.
+Signatures are the fixed-size ``r || s`` form JOSE uses: ES256 and ES256K
+(SHA-256, 64 bytes), ES384 (SHA-384, 96 bytes), ES512 (SHA-512, 132 bytes;
+each of r and s is 66 bytes, as P-521 scalars are). Coordinates, scalars and
+ECDH secrets have the curve's byte length: 32, 48 or 66.
 secp256k1 signatures are made low-S; verification accepts either S, as RFC 8812
 does not forbid high-S.
 
@@ -36,32 +39,40 @@ __all__ = [
     "ECPublicKey",
     "P256KeyPair",
     "P256PublicKey",
+    "P384KeyPair",
+    "P384PublicKey",
+    "P521KeyPair",
+    "P521PublicKey",
     "Secp256k1KeyPair",
     "Secp256k1PublicKey",
 ]
 
-_COORD = 32
-_COMPRESSED = 1 + _COORD
-_UNCOMPRESSED = 1 + 2 * _COORD
-
 
 class ECPublicKey(PublicKey):
-    """A public key on a short-Weierstrass curve; stored compressed (33 bytes)."""
+    """A public key on a short-Weierstrass curve; stored compressed (1 + the
+    coordinate length: 33, 49 or 67 bytes).
+    """
 
     curve: ClassVar[ec.EllipticCurve]
     jwk_crv: ClassVar[str]
     order: ClassVar[int]
+    coordinate_bytes: ClassVar[int] = 32
+    """Length of a coordinate, a private scalar, ``r``, ``s`` and an ECDH secret."""
+    hash_algorithm: ClassVar[type[hashes.HashAlgorithm]] = hashes.SHA256
+    """The hash the key's JOSE algorithm signs with."""
 
     __slots__ = ("_key",)
 
     def __init__(self, encoded_point: bytes) -> None:
-        if len(encoded_point) not in (_COMPRESSED, _UNCOMPRESSED):
+        compressed = 1 + self.coordinate_bytes
+        uncompressed = 1 + 2 * self.coordinate_bytes
+        if len(encoded_point) not in (compressed, uncompressed):
             raise InvalidPublicKeyLengthError(
                 f"{self.key_type} public key has {len(encoded_point)} bytes, "
-                f"expected {_COMPRESSED} (compressed) or {_UNCOMPRESSED}."
+                f"expected {compressed} (compressed) or {uncompressed}."
             )
         if encoded_point[0] not in (2, 3, 4) or (
-            (encoded_point[0] == 4) != (len(encoded_point) == _UNCOMPRESSED)
+            (encoded_point[0] == 4) != (len(encoded_point) == uncompressed)
         ):
             raise InvalidPublicKeyError(
                 f"{self.key_type} public key has an unknown point encoding."
@@ -83,38 +94,45 @@ class ECPublicKey(PublicKey):
 
     @classmethod
     def from_coordinates(cls, x: bytes, y: bytes) -> ECPublicKey:
-        """Build the key from its affine coordinates (32 bytes each).
+        """Build the key from its affine coordinates (the curve's length each:
+        RFC 7518 section 6.2.1.2 requires the full length, leading zeros kept).
 
         Raises:
-            InvalidPublicKeyLengthError: a coordinate is not 32 bytes.
+            InvalidPublicKeyLengthError: a coordinate is not of that length.
             InvalidPublicKeyError: the point is not on the curve.
         """
-        if len(x) != _COORD or len(y) != _COORD:
+        size = cls.coordinate_bytes
+        if len(x) != size or len(y) != size:
             raise InvalidPublicKeyLengthError(
-                f"{cls.key_type} coordinates must have {_COORD} bytes each."
+                f"{cls.key_type} coordinates must have {size} bytes each."
             )
         return cls(b"\x04" + x + y)
 
     def coordinates(self) -> tuple[bytes, bytes]:
-        """Return the affine coordinates ``(x, y)``, 32 bytes each."""
+        """Return the affine coordinates ``(x, y)``, of the curve's length each."""
         numbers = self._key.public_numbers()
-        return numbers.x.to_bytes(_COORD, "big"), numbers.y.to_bytes(_COORD, "big")
+        size = self.coordinate_bytes
+        return numbers.x.to_bytes(size, "big"), numbers.y.to_bytes(size, "big")
 
     def verify(self, data: bytes, signature: bytes) -> None:
-        """Check a 64-byte ``r || s`` ECDSA signature over SHA-256 of ``data``.
+        """Check an ``r || s`` ECDSA signature (twice the coordinate length)
+        over the key's hash of ``data``.
 
         Raises:
             InvalidSignatureError: the signature does not verify.
         """
-        if len(signature) != 2 * _COORD:
+        size = self.coordinate_bytes
+        if len(signature) != 2 * size:
             raise InvalidSignatureError("signature does not verify.")
-        r = int.from_bytes(signature[:_COORD], "big")
-        s = int.from_bytes(signature[_COORD:], "big")
+        r = int.from_bytes(signature[:size], "big")
+        s = int.from_bytes(signature[size:], "big")
         if not (0 < r < self.order and 0 < s < self.order):
             raise InvalidSignatureError("signature does not verify.")
         try:
             self._key.verify(
-                encode_dss_signature(r, s), bytes(data), ec.ECDSA(hashes.SHA256())
+                encode_dss_signature(r, s),
+                bytes(data),
+                ec.ECDSA(self.hash_algorithm()),
             )
         except InvalidSignature as exc:
             raise InvalidSignatureError("signature does not verify.") from exc
@@ -140,6 +158,44 @@ class P256PublicKey(ECPublicKey):
     order: ClassVar[int] = int(
         "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16
     )
+
+    __slots__ = ()
+
+
+class P384PublicKey(ECPublicKey):
+    """A NIST P-384 (secp384r1) public key for ES384."""
+
+    key_type: ClassVar[KeyType] = KeyType.P384
+    multicodec_name: ClassVar[str] = "p384-pub"
+    algorithm: ClassVar[str | None] = "ES384"
+    curve: ClassVar[ec.EllipticCurve] = ec.SECP384R1()
+    jwk_crv: ClassVar[str] = "P-384"
+    order: ClassVar[int] = int(
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+        "C7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
+        16,
+    )
+    coordinate_bytes: ClassVar[int] = 48
+    hash_algorithm: ClassVar[type[hashes.HashAlgorithm]] = hashes.SHA384
+
+    __slots__ = ()
+
+
+class P521PublicKey(ECPublicKey):
+    """A NIST P-521 (secp521r1) public key for ES512."""
+
+    key_type: ClassVar[KeyType] = KeyType.P521
+    multicodec_name: ClassVar[str] = "p521-pub"
+    algorithm: ClassVar[str | None] = "ES512"
+    curve: ClassVar[ec.EllipticCurve] = ec.SECP521R1()
+    jwk_crv: ClassVar[str] = "P-521"
+    order: ClassVar[int] = int(
+        "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
+        "FA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409",
+        16,
+    )
+    coordinate_bytes: ClassVar[int] = 66
+    hash_algorithm: ClassVar[type[hashes.HashAlgorithm]] = hashes.SHA512
 
     __slots__ = ()
 
@@ -185,15 +241,17 @@ class ECKeyPair(KeyPair):
 
     @classmethod
     def from_private_bytes(cls, secret: bytes) -> ECKeyPair:
-        """Build the key pair from its 32-byte big-endian private scalar.
+        """Build the key pair from its big-endian private scalar (32, 48 or
+        66 bytes: the curve's coordinate length).
 
         Raises:
             InvalidSecretKeyError: wrong length, or a scalar outside [1, n-1].
         """
-        if len(secret) != _COORD:
+        size = cls.public_class.coordinate_bytes
+        if len(secret) != size:
             raise InvalidSecretKeyError(
                 f"{cls.public_class.key_type} secret key has {len(secret)} bytes, "
-                f"expected {_COORD}."
+                f"expected {size}."
             )
         scalar = int.from_bytes(secret, "big")
         if not 0 < scalar < cls.public_class.order:
@@ -212,20 +270,32 @@ class ECKeyPair(KeyPair):
         return self.private_codec
 
     def _secret_bytes(self) -> bytes:
-        return self._private.private_numbers().private_value.to_bytes(_COORD, "big")
+        return self._private.private_numbers().private_value.to_bytes(
+            self.public_class.coordinate_bytes, "big"
+        )
 
     def sign(self, data: bytes) -> bytes:
-        """Sign SHA-256 of ``data`` with ECDSA; return 64 bytes ``r || s``."""
-        der = self._private.sign(bytes(data), ec.ECDSA(hashes.SHA256()))
+        """Sign the key's hash of ``data`` (SHA-256, SHA-384 or SHA-512) with
+        ECDSA; return ``r || s``, each of the coordinate length.
+
+        Spec: https://www.rfc-editor.org/rfc/rfc7518#section-3.4
+        """
+        public_class = self.public_class
+        der = self._private.sign(bytes(data), ec.ECDSA(public_class.hash_algorithm()))
         r, s = decode_dss_signature(der)
-        order = self.public_class.order
+        order = public_class.order
         if self.low_s and s > order // 2:
             s = order - s
-        return r.to_bytes(_COORD, "big") + s.to_bytes(_COORD, "big")
+        size = public_class.coordinate_bytes
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
     def exchange(self, peer: ECPublicKey) -> bytes:
-        """Compute the ECDH shared secret (the x-coordinate, 32 bytes) with a
-        peer's public key on the same curve.
+        """Compute the ECDH shared secret (the x-coordinate, of the curve's
+        coordinate length: 32, 48 or 66 bytes) with a peer's public key on
+        the same curve. Peer points are on the curve by construction
+        (:class:`ECPublicKey` refuses any other), which defeats
+        invalid-curve attacks; the NIST curves have cofactor 1, so no
+        small-order point exists.
 
         Spec: https://www.secg.org/sec1-v2.pdf (3.3.1)
 
@@ -245,6 +315,24 @@ class P256KeyPair(ECKeyPair):
 
     public_class: ClassVar[type[ECPublicKey]] = P256PublicKey
     private_codec: ClassVar[str] = "p256-priv"
+
+    __slots__ = ()
+
+
+class P384KeyPair(ECKeyPair):
+    """A P-384 key pair (ES384)."""
+
+    public_class: ClassVar[type[ECPublicKey]] = P384PublicKey
+    private_codec: ClassVar[str] = "p384-priv"
+
+    __slots__ = ()
+
+
+class P521KeyPair(ECKeyPair):
+    """A P-521 key pair (ES512)."""
+
+    public_class: ClassVar[type[ECPublicKey]] = P521PublicKey
+    private_codec: ClassVar[str] = "p521-priv"
 
     __slots__ = ()
 

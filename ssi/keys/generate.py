@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 
 from ssi.errors import InvalidPublicKeyError, UnsupportedPublicKeyTypeError
 from ssi.keys.base import KeyPair, KeyType, PublicKey
-from ssi.keys.ec import P256KeyPair, Secp256k1KeyPair
+from ssi.keys.ec import P256KeyPair, P384KeyPair, P521KeyPair, Secp256k1KeyPair
 from ssi.keys.ed25519 import Ed25519KeyPair
 from ssi.keys.jwk import decode_jwk
 from ssi.keys.multikey import decode_multikey
@@ -22,6 +22,8 @@ _GENERATORS: dict[KeyType, Callable[[], KeyPair]] = {
     KeyType.ED25519: Ed25519KeyPair.generate,
     KeyType.X25519: X25519KeyPair.generate,
     KeyType.P256: P256KeyPair.generate,
+    KeyType.P384: P384KeyPair.generate,
+    KeyType.P521: P521KeyPair.generate,
     KeyType.SECP256K1: Secp256k1KeyPair.generate,
 }
 
@@ -30,7 +32,8 @@ def generate_key(key_type: str | KeyType = KeyType.ED25519) -> KeyPair:
     """Generate a key pair of ``key_type`` from the operating system's randomness.
 
     Args:
-        key_type: ``"Ed25519"``, ``"X25519"``, ``"P-256"`` or ``"secp256k1"``.
+        key_type: ``"Ed25519"``, ``"X25519"``, ``"P-256"``, ``"P-384"``,
+            ``"P-521"`` or ``"secp256k1"``.
 
     Raises:
         UnsupportedPublicKeyTypeError: ``key_type`` is not one of those.

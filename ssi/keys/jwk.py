@@ -27,6 +27,10 @@ from ssi.keys.ec import (
     ECPublicKey,
     P256KeyPair,
     P256PublicKey,
+    P384KeyPair,
+    P384PublicKey,
+    P521KeyPair,
+    P521PublicKey,
     Secp256k1KeyPair,
     Secp256k1PublicKey,
 )
@@ -41,6 +45,8 @@ MAX_JWK_LENGTH = 4096
 
 _EC: dict[str, tuple[type[ECPublicKey], type[ECKeyPair]]] = {
     "P-256": (P256PublicKey, P256KeyPair),
+    "P-384": (P384PublicKey, P384KeyPair),
+    "P-521": (P521PublicKey, P521KeyPair),
     "secp256k1": (Secp256k1PublicKey, Secp256k1KeyPair),
 }
 

@@ -19,7 +19,17 @@ from ssi.errors import (
     KeyMaterialError,
 )
 from ssi.keys.base import KeyPair, PublicKey
-from ssi.keys.ec import P256KeyPair, P256PublicKey, Secp256k1KeyPair, Secp256k1PublicKey
+from ssi.keys.ec import (
+    ECKeyPair,
+    P256KeyPair,
+    P256PublicKey,
+    P384KeyPair,
+    P384PublicKey,
+    P521KeyPair,
+    P521PublicKey,
+    Secp256k1KeyPair,
+    Secp256k1PublicKey,
+)
 from ssi.keys.ed25519 import Ed25519KeyPair, Ed25519PublicKey
 from ssi.keys.x25519 import X25519KeyPair, X25519PublicKey
 from ssi.multicodec import unwrap_key
@@ -41,12 +51,26 @@ _PUBLIC: dict[str, type[PublicKey]] = {
     "ed25519-pub": Ed25519PublicKey,
     "x25519-pub": X25519PublicKey,
     "p256-pub": P256PublicKey,
+    "p384-pub": P384PublicKey,
+    "p521-pub": P521PublicKey,
     "secp256k1-pub": Secp256k1PublicKey,
 }
 
-# Multikey carries curve points compressed only (33 bytes), so that one key has
-# exactly one Multikey string.
-_COMPRESSED_POINT = {"p256-pub": 33, "secp256k1-pub": 33}
+# Multikey carries curve points compressed only (1 + the coordinate length),
+# so that one key has exactly one Multikey string.
+_COMPRESSED_POINT = {
+    "p256-pub": 33,
+    "p384-pub": 49,
+    "p521-pub": 67,
+    "secp256k1-pub": 33,
+}
+
+_EC_SECRET: dict[str, type[ECKeyPair]] = {
+    "p256-priv": P256KeyPair,
+    "p384-priv": P384KeyPair,
+    "p521-priv": P521KeyPair,
+    "secp256k1-priv": Secp256k1KeyPair,
+}
 
 
 def _secret(codec: str, secret: bytes) -> KeyPair:
@@ -54,9 +78,7 @@ def _secret(codec: str, secret: bytes) -> KeyPair:
         return Ed25519KeyPair.from_seed(secret)
     if codec == "x25519-priv":
         return X25519KeyPair.from_private_bytes(secret)
-    if codec == "p256-priv":
-        return P256KeyPair.from_private_bytes(secret)
-    return Secp256k1KeyPair.from_private_bytes(secret)
+    return _EC_SECRET[codec].from_private_bytes(secret)
 
 
 def decode_multikey(text: str) -> PublicKey | KeyPair:
@@ -69,7 +91,7 @@ def decode_multikey(text: str) -> PublicKey | KeyPair:
             or a malformed multicodec prefix.
         UnsupportedPublicKeyTypeError: a codec that is not a supported key.
         InvalidPublicKeyLengthError: the key bytes have the wrong length (curve
-            points must be compressed, 33 bytes).
+            points must be compressed: 33, 49 or 67 bytes).
         InvalidSecretKeyError: the secret key is malformed.
     """
     if not isinstance(text, str):

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from ssi.errors import InvalidPublicKeyError, UnsupportedAlgorithmError
-from ssi.keys.base import KeyPair, PublicKey
-from ssi.keys.ec import ECPublicKey, P256KeyPair
+from ssi.keys.base import KeyPair, KeyType, PublicKey
+from ssi.keys.ec import ECKeyPair
 from ssi.keys.x25519 import X25519KeyPair, X25519PublicKey
 
 __all__ = ["LocalKeyAgreer", "LocalSigner"]
+
+_AGREEMENT_CURVES = frozenset({KeyType.P256, KeyType.P384, KeyType.P521})
+"""The short-Weierstrass curves a :class:`LocalKeyAgreer` agrees keys on:
+those DIDComm Messaging v2.1 names (P-521 optional there); not secp256k1."""
 
 
 class LocalSigner:
@@ -38,7 +42,9 @@ class LocalSigner:
 
     @property
     def algorithm(self) -> str:
-        """The JOSE algorithm name: ``EdDSA``, ``ES256`` or ``ES256K``."""
+        """The JOSE algorithm name: ``EdDSA``, ``ES256``, ``ES256K``, ``ES384``
+        or ``ES512``.
+        """
         return self._algorithm
 
     @property
@@ -59,7 +65,8 @@ class LocalKeyAgreer:
     of one ``keyAgreement`` verification method.
 
     Args:
-        key: an X25519 or P-256 key pair.
+        key: an X25519, P-256, P-384 or P-521 key pair (the curves DIDComm
+            Messaging v2.1 names for key agreement).
         key_id: the verification method URL senders name (``kid``).
 
     Raises:
@@ -68,8 +75,10 @@ class LocalKeyAgreer:
 
     __slots__ = ("_key", "_key_id")
 
-    def __init__(self, key: X25519KeyPair | P256KeyPair, key_id: str) -> None:
-        if not isinstance(key, X25519KeyPair | P256KeyPair):
+    def __init__(self, key: X25519KeyPair | ECKeyPair, key_id: str) -> None:
+        if not isinstance(key, X25519KeyPair) and not (
+            isinstance(key, ECKeyPair) and key.key_type in _AGREEMENT_CURVES
+        ):
             raise UnsupportedAlgorithmError(
                 f"{key.key_type} keys cannot be used for key agreement."
             )
@@ -93,18 +102,20 @@ class LocalKeyAgreer:
             InvalidPublicKeyError: ``peer`` is of another key type, or of
                 small order (X25519).
         """
-        if isinstance(self._key, X25519KeyPair):
+        key = self._key
+        if isinstance(key, X25519KeyPair):
             if not isinstance(peer, X25519PublicKey):
                 raise InvalidPublicKeyError(
                     "X25519 key agreement needs an X25519 peer key, "
                     f"got {peer.key_type}."
                 )
-            return self._key.exchange(peer)
-        if not isinstance(peer, ECPublicKey):
+            return key.exchange(peer)
+        if not isinstance(peer, key.public_class):
             raise InvalidPublicKeyError(
-                f"P-256 key agreement needs a P-256 peer key, got {peer.key_type}."
+                f"{key.key_type} key agreement needs a {key.key_type} peer key, "
+                f"got {peer.key_type}."
             )
-        return self._key.exchange(peer)
+        return key.exchange(peer)
 
     def __repr__(self) -> str:
         return (

@@ -2,8 +2,9 @@
 
 - Content encryption: ``A256CBC-HS512`` and ``A256GCM`` by jwcrypto
   (``jwcrypto.jwa.JWA``), ``XC20P`` (XChaCha20-Poly1305) by PyNaCl (libsodium).
-- Key agreement: X25519 or P-256 ECDH through the :class:`ssi.keys.KeyAgreer`
-  seam (``cryptography`` underneath).
+- Key agreement: X25519, P-256, P-384 or P-521 ECDH through the
+  :class:`ssi.keys.KeyAgreer` seam (``cryptography`` underneath); ``Z`` is
+  32, 32, 48 or 66 bytes, the KEK 256 bits for every curve.
 - Key derivation: the Concat KDF with SHA-256 (``cryptography``'s
   ``ConcatKDFHash``), its ``otherinfo`` laid out by RFC 7518 section 4.6.2 and,
   for ECDH-1PU, draft-madden-jose-ecdh-1pu-04 section 2.3 (the tag appended

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Final, cast
+from typing import Final
 
 from ssi.encoding import encode_base64url
 from ssi.keys.base import KeyAgreer, KeyType, PublicKey, Signer
-from ssi.keys.ec import P256KeyPair
+from ssi.keys.ec import ECKeyPair, P256KeyPair, P384KeyPair, P521KeyPair
 from ssi.keys.signer import LocalKeyAgreer
 from ssi.keys.x25519 import X25519KeyPair
 from ssi.messaging._jwe import (
@@ -54,8 +54,15 @@ SIGNATURE_ALGORITHMS: Final = {
     "ES256K": KeyType.SECP256K1,
 }
 """JWS algorithms of signed messages, with the key type each needs."""
-AGREEMENT_KEY_TYPES: Final = (KeyType.X25519, KeyType.P256)
-"""Key-agreement key types, in order of preference when recipients have both."""
+AGREEMENT_KEY_TYPES: Final = (KeyType.X25519, KeyType.P384, KeyType.P256, KeyType.P521)
+"""Key-agreement key types, in order of preference when recipients have several:
+the spec's table order (X25519, P-384, then P-256, "deprecated in favor of
+P-384"), then the optional P-521."""
+_EPHEMERAL: Final[dict[KeyType, type[ECKeyPair]]] = {
+    KeyType.P256: P256KeyPair,
+    KeyType.P384: P384KeyPair,
+    KeyType.P521: P521KeyPair,
+}
 
 
 def _dumps(value: JsonObject) -> bytes:
@@ -159,7 +166,7 @@ def _recipients(
 def _ephemeral(key_type: KeyType) -> LocalKeyAgreer:
     if key_type == KeyType.X25519:
         return LocalKeyAgreer(X25519KeyPair.generate(), "")
-    return LocalKeyAgreer(cast(P256KeyPair, P256KeyPair.generate()), "")
+    return LocalKeyAgreer(_EPHEMERAL[key_type].generate(), "")
 
 
 def _encrypt(
@@ -230,7 +237,8 @@ def pack_anoncrypt(
     already (signed, or authcrypt to hide the sender). ``to`` names one
     recipient DID, as the spec requires (a message for several DIDs is
     packed once for each): the DID itself (all its keys of the chosen type:
-    X25519 when it has one, else P-256) or DID URLs naming some of its keys.
+    the first of :data:`AGREEMENT_KEY_TYPES` it has: X25519, P-384, P-256,
+    P-521) or DID URLs naming some of its keys.
     ``enc`` is ``A256CBC-HS512`` (required), ``A256GCM`` (recommended) or
     ``XC20P`` (optional).
 

@@ -2,7 +2,8 @@
 
 Ours packed, theirs unpacked, and theirs packed, ours unpacked: signed,
 anoncrypt (every content encryption) and authcrypt, to one key and to several
-keys of the recipient DID, X25519 and P-256. The peer runs in its own virtual
+keys of the recipient DID, X25519, P-256 and P-384 (the curves DIDComm v2.1
+requires). The peer runs in its own virtual
 environment (``.venv-didcomm``, built by ``make``; see didcomm_peer.py for
 why), over the same DID documents and keys as ours.
 """
@@ -18,9 +19,10 @@ from typing import Any
 import pytest
 
 from ssi.did.document import DIDDocument
+from ssi.encoding import decode_base64url
 from ssi.errors import DIDNotFoundError
 from ssi.keys.base import KeyPair
-from ssi.keys.ec import P256KeyPair
+from ssi.keys.ec import ECKeyPair, P256KeyPair, P384KeyPair
 from ssi.keys.ed25519 import Ed25519KeyPair
 from ssi.keys.signer import LocalKeyAgreer, LocalSigner
 from ssi.keys.x25519 import X25519KeyPair
@@ -43,12 +45,18 @@ def _seed(label: str) -> bytes:
     return hashlib.sha256(label.encode()).digest()
 
 
+def _seed48(label: str) -> bytes:
+    return hashlib.sha384(label.encode()).digest()
+
+
 def _keys(did: str) -> dict[str, KeyPair]:
     return {
         f"{did}#key-1": Ed25519KeyPair.from_seed(_seed(did + "ed")),
         f"{did}#key-x25519-1": X25519KeyPair.from_private_bytes(_seed(did + "x1")),
         f"{did}#key-x25519-2": X25519KeyPair.from_private_bytes(_seed(did + "x2")),
         f"{did}#key-p256-1": P256KeyPair.from_private_bytes(_seed(did + "p1")),
+        f"{did}#key-p384-1": P384KeyPair.from_private_bytes(_seed48(did + "q1")),
+        f"{did}#key-p384-2": P384KeyPair.from_private_bytes(_seed48(did + "q2")),
     }
 
 
@@ -63,7 +71,7 @@ def _document(did: str, keys: dict[str, KeyPair]) -> dict[str, Any]:
 
     # The reference implementation reads methods from verificationMethod
     # and the relationships as references to them.
-    agreement = [kid for kid in keys if "x25519" in kid or "p256" in kid]
+    agreement = [kid for kid in keys if not kid.endswith("#key-1")]
     return {
         "@context": ["https://www.w3.org/ns/did/v1"],
         "id": did,
@@ -86,7 +94,7 @@ def _resolve(did: str) -> DIDDocument:
 
 def _agreer(kid: str) -> LocalKeyAgreer:
     key = KEYS[kid.split("#")[0]][kid]
-    assert isinstance(key, X25519KeyPair | P256KeyPair)
+    assert isinstance(key, X25519KeyPair | ECKeyPair)
     return LocalKeyAgreer(key, kid)
 
 
@@ -179,7 +187,7 @@ def test_theirs_anoncrypt_ours_unpack(enc):
     header = json.loads(packed)
     assert len(header["recipients"]) == 2
     for agreer in _agreers(BOB):
-        if agreer.key_id.endswith("p256-1"):
+        if "x25519" not in agreer.key_id:
             continue
         result = unpack(packed, [agreer], resolver=_resolve)
         assert result.message == _message()
@@ -250,3 +258,72 @@ def test_theirs_authcrypt_ours_unpack(sender, protect, sign):
         assert (result.anoncrypt, result.signed) == (protect, sign)
         opened += 1
     assert opened == (2 if "x25519" in sender else 1)
+
+
+# --- P-384, both directions ----------------------------------------------------
+
+BOB_P384 = [f"{BOB}#key-p384-1", f"{BOB}#key-p384-2"]
+
+
+@pytest.mark.parametrize("enc", ["A256CBC-HS512", "A256GCM", "XC20P"])
+def test_ours_anoncrypt_p384_theirs_unpack(enc):
+    packed = pack_anoncrypt(_message(), BOB_P384, resolver=_resolve, enc=enc)
+    assert _protected(packed)["epk"]["crv"] == "P-384"
+    meta = _peer("unpack", BOB, packed=packed)["metadata"]
+    assert meta["encrypted"]
+    assert not meta["authenticated"]
+    assert sorted(meta["encrypted_to"]) == BOB_P384
+
+
+@pytest.mark.parametrize("enc", ["A256CBC-HS512", "XC20P"])
+def test_theirs_anoncrypt_p384_ours_unpack(enc):
+    packed = _peer(
+        "pack_encrypted",
+        ALICE,
+        message=_message().to_json(),
+        to=BOB_P384[1],
+        enc_anon=enc,
+    )["packed"]
+    assert _protected(packed)["epk"]["crv"] == "P-384"
+    result = unpack(packed, [_agreer(BOB_P384[1])], resolver=_resolve)
+    assert result.message == _message()
+    assert result.anoncrypt
+    assert result.recipient_kid == BOB_P384[1]
+
+
+@pytest.mark.parametrize("protect", [False, True], ids=["plain", "protected"])
+def test_ours_authcrypt_p384_theirs_unpack(protect):
+    sender = f"{ALICE}#key-p384-1"
+    packed = pack_authcrypt(
+        _message(), _agreer(sender), [BOB], resolver=_resolve, protect_sender=protect
+    )
+    meta = _peer("unpack", BOB, packed=packed)["metadata"]
+    assert meta["authenticated"]
+    assert meta["anonymous_sender"] is protect
+    assert meta["encrypted_from"] == sender
+    assert sorted(meta["encrypted_to"]) == BOB_P384
+
+
+@pytest.mark.parametrize("protect", [False, True], ids=["plain", "protected"])
+def test_theirs_authcrypt_p384_ours_unpack(protect):
+    sender = f"{ALICE}#key-p384-1"
+    packed = _peer(
+        "pack_encrypted",
+        ALICE,
+        message=_message().to_json(),
+        to=BOB_P384[0],
+        **{"from": sender},
+        protect_sender=protect,
+    )["packed"]
+    assert _protected(packed)["epk"]["crv"] == "P-384"
+    result = unpack(packed, [_agreer(BOB_P384[0])], resolver=_resolve)
+    assert result.message == _message()
+    assert result.authcrypt
+    assert result.sender_kid == sender
+    assert result.anoncrypt is protect
+
+
+def _protected(packed: str) -> dict[str, Any]:
+    jwe = json.loads(packed)
+    header: dict[str, Any] = json.loads(decode_base64url(jwe["protected"]))
+    return header

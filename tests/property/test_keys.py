@@ -212,7 +212,7 @@ _JWK_LIKE = st.fixed_dictionaries(
         ),
         "crv": st.one_of(
             st.sampled_from(
-                ["Ed25519", "X25519", "P-256", "secp256k1", "P-384", "Ed448"]
+                ["Ed25519", "X25519", "P-256", "secp256k1", "P-384", "P-521", "Ed448"]
             ),
             _JSON,
         ),

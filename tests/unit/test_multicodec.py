@@ -9,15 +9,20 @@ from ssi.errors import EncodingError, UnsupportedPublicKeyTypeError
 from ssi.multicodec import KEY_CODECS, unwrap_key, wrap
 
 # Varint headers of the key codecs, as CID 1.0 section "Multikey" states them
-# (for the four it names) and the multicodec table gives the code.
+# (for the four it names) and the multicodec table gives the code (P-384
+# 0x1201 / 0x1307, P-521 0x1202 / 0x1308).
 HEADERS = {
     "ed25519-pub": "ed01",
     "x25519-pub": "ec01",
     "p256-pub": "8024",
+    "p384-pub": "8124",
+    "p521-pub": "8224",
     "secp256k1-pub": "e701",
     "ed25519-priv": "8026",
     "x25519-priv": "8226",
     "p256-priv": "8626",
+    "p384-priv": "8726",
+    "p521-priv": "8826",
     "secp256k1-priv": "8126",
 }
 
@@ -48,7 +53,7 @@ def test_unwrap_key_returns_bytes() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["sha2-256", "raw", "p384-pub", "rsa-pub", "bls12_381-g2-pub"]
+    "name", ["sha2-256", "raw", "ed448-pub", "rsa-pub", "bls12_381-g2-pub"]
 )
 def test_wrap_refuses_codecs_we_do_not_write(name: str) -> None:
     with pytest.raises(ValueError, match="not one this library writes"):
@@ -60,7 +65,7 @@ def test_wrap_refuses_codecs_we_do_not_write(name: str) -> None:
     [
         pytest.param(bytes.fromhex("1220") + bytes(32), id="sha2-256"),
         pytest.param(bytes.fromhex("55") + b"raw", id="raw"),
-        pytest.param(bytes.fromhex("8124") + bytes(49), id="p384-pub"),
+        pytest.param(bytes.fromhex("8324") + bytes(57), id="ed448-pub"),
         pytest.param(bytes.fromhex("8524") + bytes(10), id="rsa-pub"),
         pytest.param(bytes.fromhex("eb01") + bytes(96), id="bls12_381-g2-pub"),
         pytest.param(bytes.fromhex("00") + bytes(32), id="identity"),

@@ -40,7 +40,8 @@ def did_jwk(key: PublicKey | KeyPair) -> str:
     The JWK is serialized canonically (RFC 8785: sorted members, no spaces), so
     one key always gives the same DID. As the specification advises, the JWK's
     ``use`` matches what its curve can do: ``"enc"`` for X25519, ``"sig"`` for
-    Ed25519; P-256 and secp256k1 keys can do both and carry no ``use``.
+    Ed25519; P-256, P-384, P-521 and secp256k1 keys can do both and carry no
+    ``use``.
 
     Spec: https://github.com/quartzjer/did-jwk/blob/main/spec.md#create
     """

@@ -13,6 +13,8 @@ from ssi.keys import (
     KeyPair,
     KeyType,
     P256KeyPair,
+    P384KeyPair,
+    P521KeyPair,
     Secp256k1KeyPair,
     X25519KeyPair,
 )
@@ -24,7 +26,13 @@ def fixed_key_pairs() -> dict[KeyType, KeyPair]:
     ed25519 = load.json_file("rfc8032", "test-1.json")
     curve25519 = load.json_file("rfc8037", "rfc7748-6.1-curve25519.json")
     nist = load.json_file("multikey", "did-key-nist-curves.json")
-    p256 = next(iter(nist.values()))["publicKey"]["privateKeyJwk"]
+    by_curve = {}
+    for entry in nist.values():
+        by_curve.setdefault(entry["publicKey"]["privateKeyJwk"]["crv"], entry)
+    p256, p384, p521 = (
+        by_curve[crv]["publicKey"]["privateKeyJwk"]
+        for crv in ("P-256", "P-384", "P-521")
+    )
     k1 = load.json_file("multikey", "did-key-secp256k1.json")
     k1_secret = next(iter(k1.values()))["verificationKeyPair"]["privateKeyBase58"]
     return {
@@ -33,6 +41,8 @@ def fixed_key_pairs() -> dict[KeyType, KeyPair]:
             bytes.fromhex(curve25519["alice_private"])
         ),
         KeyType.P256: P256KeyPair.from_private_bytes(decode_base64url(p256["d"])),
+        KeyType.P384: P384KeyPair.from_private_bytes(decode_base64url(p384["d"])),
+        KeyType.P521: P521KeyPair.from_private_bytes(decode_base64url(p521["d"])),
         KeyType.SECP256K1: Secp256k1KeyPair.from_private_bytes(
             decode_base58btc(k1_secret)
         ),
@@ -40,7 +50,13 @@ def fixed_key_pairs() -> dict[KeyType, KeyPair]:
 
 
 FIXED = fixed_key_pairs()
-SIGNING_TYPES = [KeyType.ED25519, KeyType.P256, KeyType.SECP256K1]
+SIGNING_TYPES = [
+    KeyType.ED25519,
+    KeyType.P256,
+    KeyType.P384,
+    KeyType.P521,
+    KeyType.SECP256K1,
+]
 
 
 @pytest.fixture(params=list(FIXED), ids=str)

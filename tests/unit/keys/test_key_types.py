@@ -29,6 +29,8 @@ from ssi.keys import (
     LocalSigner,
     P256KeyPair,
     P256PublicKey,
+    P384KeyPair,
+    P521KeyPair,
     PublicKey,
     Secp256k1KeyPair,
     Secp256k1PublicKey,
@@ -48,6 +50,8 @@ ALGORITHMS = {
     KeyType.ED25519: "EdDSA",
     KeyType.X25519: None,
     KeyType.P256: "ES256",
+    KeyType.P384: "ES384",
+    KeyType.P521: "ES512",
     KeyType.SECP256K1: "ES256K",
 }
 SECP256K1_ORDER = Secp256k1PublicKey.order
@@ -71,7 +75,7 @@ def test_generate_defaults_to_ed25519() -> None:
     assert isinstance(generate_key(), Ed25519KeyPair)
 
 
-@pytest.mark.parametrize("name", ["RSA", "P-384", "ed25519", "", "Ed448"])
+@pytest.mark.parametrize("name", ["RSA", "P-192", "p-384", "ed25519", "", "Ed448"])
 def test_generate_refuses_unknown_key_types(name: str) -> None:
     with pytest.raises(UnsupportedPublicKeyTypeError):
         generate_key(name)
@@ -131,11 +135,51 @@ def test_x25519_cannot_sign_or_verify() -> None:
     assert pair.algorithm is None
 
 
-@pytest.mark.parametrize("key_type", [KeyType.P256, KeyType.SECP256K1], ids=str)
-def test_ecdsa_signatures_are_64_bytes(key_type: KeyType) -> None:
+EC_TYPES = [KeyType.P256, KeyType.P384, KeyType.P521, KeyType.SECP256K1]
+# RFC 7518 section 3.4: r || s, each the curve's coordinate length.
+SIGNATURE_BYTES = {
+    KeyType.P256: 64,
+    KeyType.P384: 96,
+    KeyType.P521: 132,
+    KeyType.SECP256K1: 64,
+}
+
+
+def _ec(key_type: KeyType) -> ECKeyPair:
+    pair = FIXED[key_type]
+    assert isinstance(pair, ECKeyPair)
+    return pair
+
+
+@pytest.mark.parametrize("key_type", EC_TYPES, ids=str)
+def test_ecdsa_signatures_have_the_jose_length(key_type: KeyType) -> None:
     pair = FIXED[key_type]
     for i in range(50):
-        assert len(pair.sign(i.to_bytes(2, "big"))) == 64
+        assert len(pair.sign(i.to_bytes(2, "big"))) == SIGNATURE_BYTES[key_type]
+
+
+@pytest.mark.parametrize(
+    ("key_type", "other"),
+    [(KeyType.P384, KeyType.P256), (KeyType.P521, KeyType.P384)],
+    ids=str,
+)
+def test_ecdsa_signature_of_another_curve_fails(
+    key_type: KeyType, other: KeyType
+) -> None:
+    with pytest.raises(InvalidSignatureError):
+        FIXED[key_type].verify(b"m", FIXED[other].sign(b"m"))
+
+
+@pytest.mark.parametrize("key_type", [KeyType.P384, KeyType.P521], ids=str)
+def test_ecdsa_negated_s_verifies_so_the_order_is_right(key_type: KeyType) -> None:
+    """(r, n - s) is the other valid signature of a message: only the true
+    group order n makes it verify, so this checks the order constant."""
+    pair = _ec(key_type)
+    size = pair.public_class.coordinate_bytes
+    signature = pair.sign(b"m")
+    s = int.from_bytes(signature[size:], "big")
+    negated = (pair.public_class.order - s).to_bytes(size, "big")
+    pair.verify(b"m", signature[:size] + negated)
 
 
 def test_secp256k1_signatures_are_low_s() -> None:
@@ -157,18 +201,19 @@ def test_secp256k1_high_s_signature_still_verifies() -> None:
     pair.verify(b"m", high)
 
 
-@pytest.mark.parametrize("key_type", [KeyType.P256, KeyType.SECP256K1], ids=str)
+@pytest.mark.parametrize("key_type", EC_TYPES, ids=str)
 def test_ecdsa_r_or_s_out_of_range_fails(key_type: KeyType) -> None:
-    pair = FIXED[key_type]
-    order = P256_ORDER if key_type == KeyType.P256 else SECP256K1_ORDER
+    pair = _ec(key_type)
+    order = pair.public_class.order
+    size = pair.public_class.coordinate_bytes
     signature = pair.sign(b"m")
-    r, s = signature[:32], signature[32:]
+    r, s = signature[:size], signature[size:]
     for bad in (
-        bytes(32) + s,
-        r + bytes(32),
-        order.to_bytes(32, "big") + s,
-        r + order.to_bytes(32, "big"),
-        r + b"\xff" * 32,
+        bytes(size) + s,
+        r + bytes(size),
+        order.to_bytes(size, "big") + s,
+        r + order.to_bytes(size, "big"),
+        r + b"\xff" * size,
     ):
         with pytest.raises(InvalidSignatureError):
             pair.verify(b"m", bad)
@@ -250,7 +295,16 @@ MULTICODEC_HEADERS = {
     KeyType.ED25519: ("ed01", "8026"),
     KeyType.X25519: ("ec01", "8226"),
     KeyType.P256: ("8024", "8626"),
+    KeyType.P384: ("8124", "8726"),
+    KeyType.P521: ("8224", "8826"),
     KeyType.SECP256K1: ("e701", "8126"),
+}
+SCALAR_BYTES = {KeyType.P384: 48, KeyType.P521: 66}
+POINT_BYTES = {
+    KeyType.P256: 33,
+    KeyType.P384: 49,
+    KeyType.P521: 67,
+    KeyType.SECP256K1: 33,
 }
 
 
@@ -262,10 +316,8 @@ def test_multikey_headers(key_type: KeyType) -> None:
     secret = decode_base58btc(pair.export_multikey(private=True)[1:])
     assert public.hex().startswith(public_header)
     assert secret.hex().startswith(secret_header)
-    assert len(secret) == 2 + 32
-    assert len(public) == 2 + (
-        33 if key_type in (KeyType.P256, KeyType.SECP256K1) else 32
-    )
+    assert len(secret) == 2 + SCALAR_BYTES.get(key_type, 32)
+    assert len(public) == 2 + POINT_BYTES.get(key_type, 32)
 
 
 def test_uncompressed_point_is_refused_in_multikey() -> None:
@@ -279,13 +331,13 @@ def test_uncompressed_point_is_refused_in_multikey() -> None:
     assert P256PublicKey(b"\x04" + x + y) == public
 
 
-def test_ec_coordinates_round_trip() -> None:
-    for key_type in (KeyType.P256, KeyType.SECP256K1):
-        public = FIXED[key_type].public_key
-        assert isinstance(public, P256PublicKey | Secp256k1PublicKey)
-        x, y = public.coordinates()
-        assert type(public).from_coordinates(x, y) == public
-        assert len(public.raw) == 33
+@pytest.mark.parametrize("key_type", EC_TYPES, ids=str)
+def test_ec_coordinates_round_trip(key_type: KeyType) -> None:
+    public = _ec(key_type).public_key
+    x, y = public.coordinates()
+    assert len(x) == len(y) == public.coordinate_bytes
+    assert type(public).from_coordinates(x, y) == public
+    assert len(public.raw) == POINT_BYTES[key_type]
 
 
 def test_ed25519_public_maps_to_the_x25519_of_the_pair() -> None:
@@ -305,17 +357,31 @@ def test_secret_of_wrong_length_is_refused(length: int) -> None:
         X25519KeyPair.from_private_bytes(bytes(length))
     with pytest.raises(InvalidSecretKeyError):
         P256KeyPair.from_private_bytes(bytes(length))
+    for cls in (P256KeyPair, P384KeyPair, P521KeyPair, Secp256k1KeyPair):
+        with pytest.raises(InvalidSecretKeyError):
+            cls.from_private_bytes(bytes(length))
+
+
+@pytest.mark.parametrize(
+    ("cls", "wrong"), [(P384KeyPair, 32), (P384KeyPair, 66), (P521KeyPair, 65)]
+)
+def test_nist_secret_of_another_curve_length_is_refused(
+    cls: type[ECKeyPair], wrong: int
+) -> None:
     with pytest.raises(InvalidSecretKeyError):
-        Secp256k1KeyPair.from_private_bytes(bytes(length))
+        cls.from_private_bytes(b"\x01" * wrong)
 
 
-@pytest.mark.parametrize("cls", [P256KeyPair, Secp256k1KeyPair])
+@pytest.mark.parametrize(
+    "cls", [P256KeyPair, P384KeyPair, P521KeyPair, Secp256k1KeyPair]
+)
 def test_ec_scalar_out_of_range_is_refused(cls: type[ECKeyPair]) -> None:
     order = cls.public_class.order
-    for scalar in (0, order, order + 1, 2**256 - 1):
+    size = cls.public_class.coordinate_bytes
+    for scalar in (0, order, order + 1, 2 ** (8 * size) - 1):
         with pytest.raises(InvalidSecretKeyError):
-            cls.from_private_bytes(scalar.to_bytes(32, "big"))
-    assert cls.from_private_bytes((order - 1).to_bytes(32, "big")).key_type
+            cls.from_private_bytes(scalar.to_bytes(size, "big"))
+    assert cls.from_private_bytes((order - 1).to_bytes(size, "big")).key_type
 
 
 # --- equality and hashing ---------------------------------------------------------
@@ -450,3 +516,23 @@ def test_ed25519_signatures_are_deterministic() -> None:
     pair = FIXED[KeyType.ED25519]
     assert pair.sign(b"m") == pair.sign(b"m")
     assert len(pair.sign(b"m")) == 64
+
+
+@pytest.mark.parametrize("key_type", [KeyType.P384, KeyType.P521], ids=str)
+def test_nist_identity_and_off_curve_points_are_refused(key_type: KeyType) -> None:
+    """The identity (SEC 1 encodes it as one zero byte) and points off the
+    curve never become keys, so ECDH never runs on them (invalid-curve
+    attacks); these curves have cofactor 1, so they have no other small-order
+    points."""
+    public_class = _ec(key_type).public_class
+    size = public_class.coordinate_bytes
+    with pytest.raises(InvalidPublicKeyLengthError):
+        public_class(b"\x00")
+    with pytest.raises(InvalidPublicKeyError):
+        public_class(b"\x00" + bytes(2 * size))
+    x, y = _ec(key_type).public_key.coordinates()
+    off = y[:-1] + bytes([y[-1] ^ 1])
+    with pytest.raises(InvalidPublicKeyError):
+        public_class.from_coordinates(x, off)
+    with pytest.raises(InvalidPublicKeyError):
+        public_class.from_coordinates(bytes(size), bytes(size))

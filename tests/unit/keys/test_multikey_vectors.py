@@ -7,14 +7,19 @@ from typing import Any
 import pytest
 
 from ssi.encoding import decode_base58btc, decode_base64url, encode_base58btc
-from ssi.errors import InvalidPublicKeyError, UnsupportedPublicKeyTypeError
+from ssi.errors import InvalidPublicKeyError
 from ssi.keys import (
+    ECKeyPair,
     ECPublicKey,
     Ed25519KeyPair,
     Ed25519PublicKey,
     KeyPair,
     P256KeyPair,
     P256PublicKey,
+    P384KeyPair,
+    P384PublicKey,
+    P521KeyPair,
+    P521PublicKey,
     PublicKey,
     Secp256k1KeyPair,
     Secp256k1PublicKey,
@@ -49,19 +54,19 @@ def _multibase(did: str) -> str:
     return did.removeprefix("did:key:")
 
 
-def _supported_nist() -> list[Any]:
+NIST_CLASSES: dict[str, tuple[type[ECPublicKey], type[ECKeyPair], str]] = {
+    # crv: public class, pair class, did:key prefix (did:key spec, section
+    # "did:key Method": zDn for P-256, z82 for P-384, z2J9 for P-521).
+    "P-256": (P256PublicKey, P256KeyPair, "zDn"),
+    "P-384": (P384PublicKey, P384KeyPair, "z82"),
+    "P-521": (P521PublicKey, P521KeyPair, "z2J9"),
+}
+
+
+def _nist() -> list[Any]:
     return [
         pytest.param(did, entry["publicKey"], id=did[:20])
         for did, entry in NIST.items()
-        if entry["publicKey"]["publicKeyJwk"]["crv"] == "P-256"
-    ]
-
-
-def _unsupported_nist() -> list[Any]:
-    return [
-        pytest.param(did, entry["publicKey"], id=did[:20])
-        for did, entry in NIST.items()
-        if entry["publicKey"]["publicKeyJwk"]["crv"] != "P-256"
     ]
 
 
@@ -99,10 +104,6 @@ def test_cid_p256_multikey_header() -> None:
 @pytest.mark.parametrize("method", _cid_methods("publicKeyJwk"))
 def test_cid_public_key_jwk(method: dict[str, Any]) -> None:
     jwk = method["publicKeyJwk"]
-    if jwk["crv"] == "P-384":
-        with pytest.raises(UnsupportedPublicKeyTypeError):
-            import_key(jwk)
-        return
     key = decode_public_jwk(jwk)
     assert key.export_jwk() == {k: jwk[k] for k in _KEY_MEMBERS if k in jwk}
     assert decode_public_multikey(key.export_multikey()) == key
@@ -114,11 +115,24 @@ def test_cid_jwk_kid_is_its_thumbprint() -> None:
     assert decode_public_jwk(jwk).jwk_thumbprint() == jwk["kid"]
 
 
-def test_cid_secret_key_jwk_of_unsupported_curve() -> None:
-    title = "JSON Web Key encoding of a secp384r1 (P-384) secret key"
-    jwk = CID[title][0]["secretKeyJwk"]
-    with pytest.raises(UnsupportedPublicKeyTypeError):
-        decode_jwk(jwk)
+def test_cid_p384_public_and_secret_jwk() -> None:
+    public_jwk = CID["JSON Web Key encoding of a secp384r1 (P-384) public key"][0][
+        "publicKeyJwk"
+    ]
+    secret_jwk = CID["JSON Web Key encoding of a secp384r1 (P-384) secret key"][0][
+        "secretKeyJwk"
+    ]
+    public = decode_public_jwk(public_jwk)
+    assert isinstance(public, P384PublicKey)
+    assert public.export_multikey().startswith("z82")
+    pair = decode_jwk(secret_jwk)
+    assert isinstance(pair, P384KeyPair)
+    assert pair.export_jwk(private=True) == {
+        k: secret_jwk[k] for k in (*_KEY_MEMBERS, "d")
+    }
+    signature = pair.sign(b"m")
+    assert len(signature) == 96
+    pair.public_key.verify(b"m", signature)
 
 
 def test_cid_p256_multikey_matches_did_key_jwk() -> None:
@@ -212,48 +226,39 @@ def test_did_key_secp256k1_private_key(did: str) -> None:
     pair.verify(b"did:key", pair.sign(b"did:key"))
 
 
-# --- did:key P-256 (and the curves we do not support) ------------------------------
+# --- did:key P-256, P-384 and P-521 ----------------------------------------------
 
 
-@pytest.mark.parametrize(("did", "vector"), _supported_nist())
-def test_did_key_p256_jwk_matches_multikey(did: str, vector: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("did", "vector"), _nist())
+def test_did_key_nist_jwk_matches_multikey(did: str, vector: dict[str, Any]) -> None:
+    public_class, _, prefix = NIST_CLASSES[vector["publicKeyJwk"]["crv"]]
     from_multikey = decode_public_multikey(_multibase(did))
     from_jwk = decode_public_jwk(vector["publicKeyJwk"])
-    assert isinstance(from_multikey, P256PublicKey)
+    assert type(from_multikey) is public_class
+    assert _multibase(did).startswith(prefix)
     assert from_multikey == from_jwk
     assert from_jwk.export_multikey() == _multibase(did)
     assert from_multikey.export_jwk() == vector["publicKeyJwk"]
 
 
-@pytest.mark.parametrize(("did", "vector"), _supported_nist())
-def test_did_key_p256_private_jwk(did: str, vector: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("did", "vector"), _nist())
+def test_did_key_nist_private_jwk(did: str, vector: dict[str, Any]) -> None:
+    _, pair_class, _ = NIST_CLASSES[vector["publicKeyJwk"]["crv"]]
     pair = decode_jwk(vector["privateKeyJwk"])
-    assert isinstance(pair, P256KeyPair)
+    assert type(pair) is pair_class
     assert pair.export_jwk(private=True) == vector["privateKeyJwk"]
     assert pair.export_multikey() == _multibase(did)
     scalar = decode_base64url(vector["privateKeyJwk"]["d"])
-    assert P256KeyPair.from_private_bytes(scalar) == pair
+    assert pair_class.from_private_bytes(scalar) == pair
     assert decode_multikey(pair.export_multikey(private=True)) == pair
 
 
-@pytest.mark.parametrize(("did", "vector"), _supported_nist())
-def test_did_key_p256_private_jwk_is_not_a_public_jwk(
+@pytest.mark.parametrize(("did", "vector"), _nist())
+def test_did_key_nist_private_jwk_is_not_a_public_jwk(
     did: str, vector: dict[str, Any]
 ) -> None:
     with pytest.raises(InvalidPublicKeyError):
         decode_public_jwk(vector["privateKeyJwk"])
-
-
-@pytest.mark.parametrize(("did", "vector"), _unsupported_nist())
-def test_did_key_other_nist_curves_are_unsupported(
-    did: str, vector: dict[str, Any]
-) -> None:
-    with pytest.raises(UnsupportedPublicKeyTypeError):
-        decode_multikey(_multibase(did))
-    with pytest.raises(UnsupportedPublicKeyTypeError):
-        decode_jwk(vector["publicKeyJwk"])
-    with pytest.raises(UnsupportedPublicKeyTypeError):
-        decode_jwk(vector["privateKeyJwk"])
 
 
 def test_every_vector_key_is_a_public_key_or_pair() -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from ssi.did.document import DIDDocument
 from ssi.errors import DIDNotFoundError
-from ssi.keys.base import KeyPair
-from ssi.keys.ec import P256KeyPair
+from ssi.keys.base import KeyPair, KeyType
+from ssi.keys.ec import ECKeyPair
 from ssi.keys.ed25519 import Ed25519KeyPair
 from ssi.keys.jwk import decode_jwk
 from ssi.keys.signer import LocalKeyAgreer, LocalSigner
@@ -42,8 +42,6 @@ def appendix_secrets(name: str) -> dict[str, KeyPair]:
     for jwk in json_file("didcomm", f"secrets-{name}.json"):
         kid = jwk.get("kid", jwk.get("kid "))
         members = {k: v for k, v in jwk.items() if k.strip() != "kid"}
-        if members["crv"] in ("P-384", "P-521"):
-            continue
         key = decode_jwk(members)
         assert isinstance(key, KeyPair)
         out[kid] = key
@@ -51,11 +49,13 @@ def appendix_secrets(name: str) -> dict[str, KeyPair]:
 
 
 def agreers_of(name: str) -> list[LocalKeyAgreer]:
-    """Return a key agreer for every X25519 and P-256 secret of ``name``."""
+    """Return a key agreer for every key-agreement secret of ``name``
+    (X25519, P-256, P-384, P-521)."""
     return [
         LocalKeyAgreer(key, kid)
         for kid, key in appendix_secrets(name).items()
-        if isinstance(key, X25519KeyPair | P256KeyPair)
+        if isinstance(key, X25519KeyPair)
+        or (isinstance(key, ECKeyPair) and key.key_type != KeyType.SECP256K1)
     ]
 
 

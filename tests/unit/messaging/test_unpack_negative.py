@@ -10,6 +10,7 @@ import pytest
 
 from ssi.encoding import decode_base64url, encode_base64url
 from ssi.errors import KeyMaterialError
+from ssi.keys.ec import Secp256k1KeyPair
 from ssi.keys.signer import LocalKeyAgreer
 from ssi.keys.x25519 import X25519KeyPair, X25519PublicKey
 from ssi.messaging import (
@@ -291,7 +292,9 @@ def test_non_utf8_bytes():
         ("no-epk", "malformedMessage"),
         ("bad-epk", "malformedMessage"),
         ("ed25519-epk", "unsupportedAlgorithm"),
-        ("p384-epk", "unsupportedAlgorithm"),
+        ("p384-epk-not-on-curve", "malformedMessage"),
+        ("p192-epk", "unsupportedAlgorithm"),
+        ("secp256k1-epk", "unsupportedAlgorithm"),
         ("skid-not-string", "malformedMessage"),
         ("skid-a-bare-did", "malformedMessage"),
         ("no-apu", "malformedMessage"),
@@ -309,6 +312,8 @@ def test_malformed_jwe(case, code, authcrypt, alice, bob):
 
     ed25519 = alice.signer.key.public_key.export_jwk()
     p384 = {"kty": "EC", "crv": "P-384", "x": "A" * 64, "y": "A" * 64}
+    p192 = {"kty": "EC", "crv": "P-192", "x": "A" * 32, "y": "A" * 32}
+    secp256k1 = Secp256k1KeyPair.generate().export_jwk()
     edits = {
         "no-recipients": lambda p: _edit(p, lambda j: j.pop("recipients")),
         "recipient-without-kid": lambda p: _edit(
@@ -325,7 +330,9 @@ def test_malformed_jwe(case, code, authcrypt, alice, bob):
         "no-epk": header(lambda h: h.pop("epk")),
         "bad-epk": header(lambda h: h["epk"].update(x="AAAA")),
         "ed25519-epk": header(lambda h: h.update(epk=ed25519)),
-        "p384-epk": header(lambda h: h.update(epk=p384)),
+        "p384-epk-not-on-curve": header(lambda h: h.update(epk=p384)),
+        "p192-epk": header(lambda h: h.update(epk=p192)),
+        "secp256k1-epk": header(lambda h: h.update(epk=secp256k1)),
         "skid-not-string": header(lambda h: h.update(skid=5)),
         "skid-a-bare-did": header(skid_did),
         "no-apu": header(lambda h: h.pop("apu")),

@@ -8,7 +8,7 @@ import pytest
 
 from ssi.messaging import (
     Message,
-    UnsupportedMessagingAlgorithmError,
+    NotForYouError,
     unpack,
 )
 from tests.unit.messaging.conftest import APPENDIX_NOW, agreers_of
@@ -104,21 +104,55 @@ def test_authcrypt_p256_of_signed_opens_and_verifies(kid, resolver):
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("name", "kid"),
     [
-        "anoncrypt-p384-a256cbc-hs512.json",
-        "anoncrypt-p521-a256gcm.json",
-        "anoncrypt-p521-xc20p-authcrypt-x25519-signed.json",
+        ("anoncrypt-p384-a256cbc-hs512.json", "did:example:bob#key-p384-1"),
+        ("anoncrypt-p384-a256cbc-hs512.json", "did:example:bob#key-p384-2"),
+        ("anoncrypt-p521-a256gcm.json", "did:example:bob#key-p521-1"),
+        ("anoncrypt-p521-a256gcm.json", "did:example:bob#key-p521-2"),
     ],
 )
-def test_p384_and_p521_vectors_are_refused_as_unsupported(name, resolver):
-    with pytest.raises(UnsupportedMessagingAlgorithmError):
-        unpack(
-            text("didcomm", name),
-            agreers_of("bob"),
-            resolver=resolver,
-            now=APPENDIX_NOW,
-        )
+def test_anoncrypt_p384_and_p521_open_for_each_recipient(name, kid, resolver):
+    (agreer,) = [a for a in agreers_of("bob") if a.key_id == kid]
+    result = unpack(
+        text("didcomm", name), [agreer], resolver=resolver, now=APPENDIX_NOW
+    )
+    assert result.message == PLAINTEXT
+    assert (result.anoncrypt, result.authcrypt, result.signed) == (True, False, False)
+    assert result.recipient_kid == kid
+
+
+def test_anoncrypt_p521_of_authcrypt_p521_of_signed_opens(resolver):
+    """The last C.3 example: anoncrypt (P-521, XC20P) around authcrypt around
+    a signed message. Erratum (tests/vectors/didcomm/README.md): its prose
+    says X25519 for both layers; both are P-521."""
+    agreers = [a for a in agreers_of("bob") if a.key_id == "did:example:bob#key-p521-1"]
+    result = unpack(
+        text("didcomm", "anoncrypt-p521-xc20p-authcrypt-x25519-signed.json"),
+        agreers,
+        resolver=resolver,
+        now=APPENDIX_NOW,
+    )
+    assert result.message == PLAINTEXT
+    assert (result.anoncrypt, result.authcrypt, result.signed) == (True, True, True)
+    assert result.sender_kid == "did:example:alice#key-p521-1"
+    assert result.signer_kid == "did:example:alice#key-1"
+    assert result.recipient_kid == "did:example:bob#key-p521-1"
+    assert result.sender_proven
+
+
+@pytest.mark.parametrize(
+    ("name", "curve"),
+    [
+        ("anoncrypt-p384-a256cbc-hs512.json", "P-521"),
+        ("anoncrypt-p521-a256gcm.json", "P-384"),
+    ],
+)
+def test_a_key_of_another_curve_does_not_open(name, curve, resolver):
+    agreers = [a for a in agreers_of("bob") if a.public_key.key_type.value == curve]
+    assert agreers
+    with pytest.raises(NotForYouError):
+        unpack(text("didcomm", name), agreers, resolver=resolver, now=APPENDIX_NOW)
 
 
 def test_each_did_is_resolved_once_per_unpack(resolver):
