@@ -10,7 +10,7 @@ resolves them:
   ``keyAgreement`` method); its private key is derived from the Ed25519 seed
   each time, never stored.
 - did:jwk: the DID's own key when the document lists it under
-  ``keyAgreement`` (an X25519 or P-256 JWK without ``"use": "sig"``).
+  ``keyAgreement`` (an X25519, P-256, P-384 or P-521 JWK without ``"use": "sig"``).
 - did:agora: the X25519 key of every version of the log, the current one
   first, so that messages sent before a rotation still decrypt.
 
@@ -36,6 +36,8 @@ from ssi.keys import (
     KeyPair,
     LocalKeyAgreer,
     P256KeyPair,
+    P384KeyPair,
+    P521KeyPair,
     X25519KeyPair,
     decode_public_jwk,
     decode_public_multikey,
@@ -47,7 +49,7 @@ from ssi.wallet.records import Transaction
 
 __all__ = ["key_agreer_of", "key_agreers_of"]
 
-_AgreementKey = X25519KeyPair | P256KeyPair
+_AgreementKey = X25519KeyPair | P256KeyPair | P384KeyPair | P521KeyPair
 
 
 def key_agreers_of(tx: Transaction, reference: str) -> list[LocalKeyAgreer]:

@@ -244,7 +244,8 @@ class Wallet:
         """Generate a key and make a did:key or did:jwk DID for it.
 
         Raises:
-            ValueError: unknown method, or a key type that cannot sign.
+            ValueError: unknown method, or a key type that no cryptosuite here
+                signs with (X25519, P-384, P-521).
             InvalidAliasError: the alias is not a valid alias.
             UnsupportedPublicKeyTypeError: ``key_type`` is not a key type.
             RecordConflictError: the alias is taken.
@@ -256,7 +257,8 @@ class Wallet:
         key = generate_key(key_type)
         if key.key_type not in _SIGNING_TYPES:
             raise ValueError(
-                f"{key.key_type} keys cannot sign; choose another key type"
+                f"{key.key_type} keys cannot sign credentials here (no cryptosuite "
+                "of this toolkit uses them); choose Ed25519, P-256 or secp256k1"
             )
         did = did_key(key) if method == "key" else did_jwk(key)
         vm = f"{did}#{did.removeprefix('did:key:')}" if method == "key" else f"{did}#0"

@@ -317,8 +317,9 @@ def test_create_did_defaults_to_ed25519_did_key(wallet: Wallet):
 def test_create_did_refuses_x25519_and_writes_nothing(wallet: Wallet, home: Path):
     before = snapshot(home)
     for method in ("key", "jwk"):
-        with pytest.raises(ValueError, match="X25519 keys cannot sign"):
-            wallet.create_did(method=method, key_type="X25519")
+        for key_type in ("X25519", "P-384", "P-521"):
+            with pytest.raises(ValueError, match=f"{key_type} keys cannot sign"):
+                wallet.create_did(method=method, key_type=key_type)
     assert snapshot(home) == before
     assert (wallet.keys(), wallet.dids()) == ([], [])
 
