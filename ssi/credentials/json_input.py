@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, Final, NoReturn
 
 from ssi.errors import ParsingError
@@ -40,6 +41,7 @@ from ssi.types import JsonObject, JsonValue
 __all__ = [
     "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
+    "CheckedObject",
     "check_json_value",
     "load_json",
     "path_to",
@@ -50,6 +52,31 @@ MAX_DOCUMENT_BYTES: Final = 8 * 1024 * 1024
 
 MAX_DEPTH: Final = 64
 """The deepest nesting of arrays and objects accepted; the top level is 1."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedObject:
+    """A JSON object read once, for a verifier not to read it again.
+
+    Made by a caller that has just checked ``document`` with
+    :func:`check_json_value` (with the default depth) and canonicalized it
+    with JCS, as an object store does to name what it stores; the verifier
+    takes ``embedded`` as that check's answer and cuts the canonical bytes
+    a JCS proof signs out of ``canonical``. So both must be what those
+    functions returned for this very object, and the object must not change
+    afterwards.
+
+    Attributes:
+        document: the object.
+        embedded: what :func:`check_json_value` returned for it (the objects
+            inside it with an ``@context`` member).
+        canonical: ``ssi.jsonld.canonicalize_jcs(document)``, or None.
+    """
+
+    document: JsonObject
+    embedded: tuple[JsonObject, ...]
+    canonical: bytes | None = None
+
 
 _BOM: Final = b"\xef\xbb\xbf"
 

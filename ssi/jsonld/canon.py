@@ -53,6 +53,7 @@ __all__ = [
     "MAX_DEPTH",
     "canonicalize_jcs",
     "canonicalize_jcs_with_and_without",
+    "canonicalize_jcs_without",
     "canonicalize_rdfc",
     "expand",
 ]
@@ -363,12 +364,9 @@ def canonicalize_jcs_with_and_without(
     """Return the JCS bytes of an object without member ``key`` and with it.
 
     Both come from one canonicalization of the whole object and one of the
-    member alone: the member's bytes, found exactly once in the whole, are
-    cut out with the comma beside them. When they occur more than once (the
-    same member nested deeper), three canonicalizations (the members sorting
-    before ``key``, those after it, and its value) are joined instead. So a
-    caller that needs both (a signed document and its unsigned form) walks
-    the object about once.
+    member alone (see :func:`canonicalize_jcs_without`). So a caller that
+    needs both (a signed document and its unsigned form) walks the object
+    about once.
 
     Spec: https://www.rfc-editor.org/rfc/rfc8785#section-3.2.3
 
@@ -378,7 +376,40 @@ def canonicalize_jcs_with_and_without(
     if key not in value:
         raise CanonicalizationError(f"The object has no member {key[:40]!r}.")
     whole = canonicalize_jcs(value)
-    pair = canonicalize_jcs(key) + b":" + canonicalize_jcs(value[key])
+    return canonicalize_jcs_without(value, key, whole=whole), whole
+
+
+def canonicalize_jcs_without(
+    value: JsonObject,
+    key: str,
+    *,
+    whole: bytes | None = None,
+    member: bytes | None = None,
+) -> bytes:
+    """Return the JCS bytes of an object without its member ``key``.
+
+    ``whole`` may give ``canonicalize_jcs(value)`` and ``member``
+    ``canonicalize_jcs(value[key])`` when the caller has them already. The
+    member's bytes, ``"key":`` and its value, found exactly once in the
+    whole, are then the member itself (the whole holds it, and only once):
+    they are cut out with the comma beside them, which leaves the JCS bytes
+    of the other members in their order. When they occur more than once
+    (the same member nested deeper), the object without the member is
+    canonicalized on its own instead.
+
+    Spec: https://www.rfc-editor.org/rfc/rfc8785#section-3.2.3
+
+    Raises:
+        CanonicalizationError: as :func:`canonicalize_jcs`; ``key`` missing.
+    """
+    if key not in value:
+        raise CanonicalizationError(f"The object has no member {key[:40]!r}.")
+    if whole is None:
+        whole = canonicalize_jcs(value)
+    name = canonicalize_jcs(key)
+    if member is None:
+        member = canonicalize_jcs(value[key])
+    pair = name + b":" + member
     start = whole.find(pair)
     if start >= 0 and start == whole.rfind(pair):  # once: the member itself
         end = start + len(pair)
@@ -386,26 +417,8 @@ def canonicalize_jcs_with_and_without(
             start -= 1
         elif whole[end : end + 1] == b",":
             end += 1
-        return whole[:start] + whole[end:], whole
-    order = key.encode("utf-16-be")
-    before: JsonObject = {}
-    after: JsonObject = {}
-    for name, member in value.items():
-        if name == key:
-            continue
-        if not isinstance(name, str):
-            raise CanonicalizationError("An object key is not a string.")
-        try:
-            earlier = name.encode("utf-16-be") < order
-        except UnicodeEncodeError as exc:
-            raise CanonicalizationError("An object key is not valid Unicode.") from exc
-        (before if earlier else after)[name] = member
-    head = canonicalize_jcs(before)[1:-1]
-    tail = canonicalize_jcs(after)[1:-1]
-    pair = canonicalize_jcs({key: value[key]})[1:-1]
-    without = b"{" + b",".join(part for part in (head, tail) if part) + b"}"
-    with_key = b"{" + b",".join(part for part in (head, pair, tail) if part) + b"}"
-    return without, with_key
+        return whole[:start] + whole[end:]
+    return canonicalize_jcs({name: item for name, item in value.items() if name != key})
 
 
 def _fast_jcs(value: JsonValue) -> bytes | None:
