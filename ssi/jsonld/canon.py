@@ -34,7 +34,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import rfc8785
 from pyld import jsonld
@@ -379,6 +379,10 @@ def canonicalize_jcs_with_and_without(
     return canonicalize_jcs_without(value, key, whole=whole), whole
 
 
+_HEAD_BYTES: Final = 24
+"""The bytes of a member :func:`canonicalize_jcs_without` looks for first."""
+
+
 def canonicalize_jcs_without(
     value: JsonObject,
     key: str,
@@ -406,13 +410,20 @@ def canonicalize_jcs_without(
         raise CanonicalizationError(f"The object has no member {key[:40]!r}.")
     if whole is None:
         whole = canonicalize_jcs(value)
-    name = canonicalize_jcs(key)
+    key_bytes = canonicalize_jcs(key)
     if member is None:
         member = canonicalize_jcs(value[key])
-    pair = name + b":" + member
-    start = whole.find(pair)
-    if start >= 0 and start == whole.rfind(pair):  # once: the member itself
-        end = start + len(pair)
+    pair = key_bytes + b":" + member
+    # Looked for by its first bytes (a short pattern is found faster): the
+    # member occurs once when they do and the rest follows them.
+    head = pair[:_HEAD_BYTES]
+    start = whole.find(head)
+    end = start + len(pair)
+    if (
+        start >= 0
+        and start == whole.rfind(head)
+        and whole[start:end] == pair  # once: the member itself
+    ):
         if whole[start - 1 : start] == b",":
             start -= 1
         elif whole[end : end + 1] == b",":
@@ -432,6 +443,11 @@ def _fast_jcs(value: JsonValue) -> bytes | None:
     values, deep nesting) returns None and takes the full path.
     """
     kind = type(value)
+    if kind is str and _escape is not None:
+        try:  # What json.dumps writes, without building an encoder.
+            return str(_escape(value)).encode("utf-8")
+        except UnicodeEncodeError:
+            return None
     if kind in _JCS_SCALARS or (
         kind is int and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER
     ):
