@@ -42,6 +42,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
     "CheckedObject",
+    "check_json_for_jcs",
     "check_json_value",
     "load_json",
     "path_to",
@@ -337,6 +338,75 @@ def check_json_value(
     if found and found[0] is value:
         del found[0]
     return tuple(found)
+
+
+def check_json_for_jcs(
+    value: object, *, max_depth: int = MAX_DEPTH
+) -> tuple[tuple[JsonObject, ...], bool]:
+    """Check ``value`` as :func:`check_json_value` does, and tell whether it
+    is simple JSON for JCS, in the same walk.
+
+    Simple: every object key is ASCII, every integer within
+    ``±(2**53 - 1)``, and no number is a float; the JCS bytes of such a
+    value are what ``ssi.jsonld.canon.canonicalize_simple_jcs`` writes
+    without walking it again.
+
+    Spec: https://www.rfc-editor.org/rfc/rfc8785#section-3.2
+
+    Returns:
+        What :func:`check_json_value` returns, and whether ``value`` is
+        simple.
+
+    Raises:
+        ParsingError: as :func:`check_json_value`.
+    """
+    found: list[JsonObject] = []
+    if not _is_simple_json(value, max_depth, found):
+        return check_json_value(value, max_depth=max_depth), False
+    if found and found[0] is value:
+        del found[0]
+    return tuple(found), True
+
+
+def _is_simple_json(value: Any, max_depth: int, found: list[JsonObject]) -> bool:
+    """:func:`_is_plain_json` for containers, with the rules of simple JSON
+    (ASCII keys, safe integers, no floats) too."""
+    if type(value) is not dict and type(value) is not list:
+        return False
+    level: list[Any] = [value]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > max_depth:
+            return False
+        below: list[Any] = []
+        for node in level:
+            if type(node) is dict:
+                for key in node:
+                    if type(key) is not str or not key.isascii():
+                        return False
+                if "@context" in node:
+                    found.append(node)
+                members = node.values()
+            else:
+                members = node
+            for item in members:
+                kind = type(item)
+                if kind is str or kind is bool or item is None:
+                    continue
+                if kind is int:
+                    if -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
+                        continue
+                    return False
+                if kind is dict or kind is list:
+                    below.append(item)
+                else:
+                    return False
+        level = below
+    return True
+
+
+_MAX_SAFE_INTEGER: Final = 2**53 - 1
 
 
 def path_to(value: JsonValue, target: object, *, path: str = "$") -> str | None:

@@ -55,6 +55,7 @@ __all__ = [
     "canonicalize_jcs_with_and_without",
     "canonicalize_jcs_without",
     "canonicalize_rdfc",
+    "canonicalize_simple_jcs",
     "expand",
 ]
 
@@ -356,6 +357,29 @@ def _render(path: _Path) -> str:
 
 
 _MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def canonicalize_simple_jcs(value: JsonValue) -> bytes:
+    """Return the JCS bytes of an object or array already known to be
+    simple JSON, without walking it to find out.
+
+    Simple: plain JSON types only, every key ASCII, every integer within
+    ``±(2**53 - 1)``, no float, at most :data:`MAX_DEPTH` deep, as
+    ``ssi.credentials.check_json_for_jcs`` tells in the walk that checks a
+    document anyway. The standard library's encoder then writes the RFC
+    8785 bytes; a string that is not Unicode (a lone surrogate) takes the
+    full path, which refuses it. Anything else must not be given: it would
+    be serialized, but not as JCS.
+
+    Spec: https://www.rfc-editor.org/rfc/rfc8785#section-3.2
+
+    Raises:
+        CanonicalizationError: as :func:`canonicalize_jcs`.
+    """
+    try:
+        return _jcs_text(value).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
+        return canonicalize_jcs(value)
 
 
 def canonicalize_jcs_with_and_without(

@@ -40,17 +40,16 @@ from ssi.credentials import (
     Problem,
     VerificationReport,
     Verifier,
-    check_json_value,
     load_json,
 )
-from ssi.credentials.json_input import MAX_DOCUMENT_BYTES
+from ssi.credentials.json_input import MAX_DOCUMENT_BYTES, check_json_for_jcs
 from ssi.credentials.model import Credential
 from ssi.errors import (
     CanonicalizationError,
     CryptographicSecurityError,
     ParsingError,
 )
-from ssi.jsonld.canon import canonicalize_jcs
+from ssi.jsonld.canon import canonicalize_jcs, canonicalize_simple_jcs
 from ssi.store.base import AddResult, Deriver
 from ssi.store.index import ObjectIndex, index_object
 from ssi.types import JsonObject, JsonValue
@@ -125,12 +124,13 @@ def _read_checked(
         document = load_json(bytes(value) if isinstance(value, bytearray) else value)
     else:
         document = value
-    embedded = check_json_value(document)
+    # One walk checks the JSON and tells whether JCS needs another.
+    embedded, simple = check_json_for_jcs(document)
     if not isinstance(document, dict):
         raise ParsingError(
             f"An object to store is a JSON object, not {_json_kind(document)}."
         )
-    data = canonicalize_jcs(document)
+    data = canonicalize_simple_jcs(document) if simple else canonicalize_jcs(document)
     if len(data) > MAX_OBJECT_BYTES:
         raise ParsingError(
             f"The object is larger than {MAX_OBJECT_BYTES} bytes in canonical form."
