@@ -72,6 +72,11 @@ MAX_DERIVER_NAME: Final = 64
 
 _PRESENTATION: Final = "VerifiablePresentation"
 
+_RECORD_ENCODER: Final = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+"""Writes derived records compactly (``json.dumps`` builds one per call)."""
+
 
 @dataclass(frozen=True, slots=True)
 class VerifiedObject:
@@ -251,9 +256,7 @@ def derive_records(
     record = derive(document) if reader is None else reader(document, parsed)
     if record is None:
         return ()
-    text = json.dumps(
-        record, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    text = _RECORD_ENCODER.encode(record)
     return ((derive.name, text),)
 
 

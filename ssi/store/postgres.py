@@ -19,7 +19,6 @@ Spec: docs/store.md (Locations, Schema (PostgreSQL), Following a store)
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,7 +39,7 @@ from ssi.store.migrations import CURSOR_KEY
 from ssi.store.pg_listen import Listener
 from ssi.store.pg_schema import check_schema_name, migrate_schema
 from ssi.store.reading import StoreReads, check_wait
-from ssi.store.rows import micros
+from ssi.store.rows import json_list, micros
 from ssi.types import JsonValue
 
 if TYPE_CHECKING:
@@ -404,12 +403,12 @@ def _row(item: VerifiedObject) -> tuple[object, ...]:
     return (
         item.cid,
         item.data,
-        json.dumps(index.types),
+        json_list(index.types),
         index.author,
         index.community,
         index.reply_to,
         None if index.time is None else micros(index.time),
-        json.dumps(index.refers_to),
+        json_list(index.refers_to),
     )
 
 
