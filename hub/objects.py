@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from collections import Counter
 from datetime import datetime
 from typing import Annotated, Final
@@ -96,6 +97,13 @@ def _bundle_objects(body: bytes) -> int:
     return count
 
 
+_INGEST: Final = threading.Lock()
+"""Held while one request's objects are read, verified and stored: in a
+process, requests take turns at that CPU-bound work. Threads that run it
+together gain nothing under the interpreter lock and spend more CPU on each
+object contending for it (docs/hub.md, Performance)."""
+
+
 def _add_documents(state: HubState, documents: list[JsonValue]) -> list[JsonObject]:
     results = state.store.add(documents, verifier=state.verifier, derive=FEED_RECORDS)
     return [result.to_json() for result in results]
@@ -134,6 +142,11 @@ def _keep_dependencies(state: HubState, body: bytes) -> None:
 
 
 def _add_bundle(state: HubState, body: bytes) -> list[JsonObject]:
+    with _INGEST:
+        return _unpack_bundle(state, body)
+
+
+def _unpack_bundle(state: HubState, body: bytes) -> list[JsonObject]:
     _keep_dependencies(state, body)
     results: list[JsonObject] = []
     for result in unpack(
@@ -190,6 +203,19 @@ async def post_objects(request: Request) -> JSONResponse:
             return _too_many(limit)
         results = await run_in_threadpool(_add_bundle, state, body)
         return JSONResponse(_summary(results))
+    # Reading the JSON, verifying, storing and writing the answer take one
+    # trip to a worker thread, one request at a time (_INGEST).
+    return await run_in_threadpool(_post_json, state, body)
+
+
+def _post_json(state: HubState, body: bytes) -> JSONResponse:
+    """Answer a ``POST /objects`` of one JSON object or an array of them."""
+    with _INGEST:
+        return _read_and_add(state, body)
+
+
+def _read_and_add(state: HubState, body: bytes) -> JSONResponse:
+    limit = state.settings.max_objects
     try:
         parsed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -205,8 +231,7 @@ async def post_objects(request: Request) -> JSONResponse:
     documents: list[JsonValue] = parsed if isinstance(parsed, list) else [parsed]
     if len(documents) > limit:
         return _too_many(limit)
-    results = await run_in_threadpool(_add_documents, state, documents)
-    return JSONResponse(_summary(results))
+    return JSONResponse(_summary(_add_documents(state, documents)))
 
 
 def _too_many(limit: int) -> JSONResponse:

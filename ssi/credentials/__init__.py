@@ -7,7 +7,7 @@ from ssi.credentials.issue import (
     present,
     signer,
 )
-from ssi.credentials.json_input import check_json_value, load_json
+from ssi.credentials.json_input import CheckedObject, check_json_value, load_json
 from ssi.credentials.model import (
     VC_V1_CONTEXT,
     VC_V2_CONTEXT,
@@ -36,6 +36,7 @@ __all__ = [
     "VC_V1_CONTEXT",
     "VC_V2_CONTEXT",
     "Check",
+    "CheckedObject",
     "Credential",
     "FixedClock",
     "Presentation",

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, Final, NoReturn
 
 from ssi.errors import ParsingError
@@ -40,6 +41,8 @@ from ssi.types import JsonObject, JsonValue
 __all__ = [
     "MAX_DEPTH",
     "MAX_DOCUMENT_BYTES",
+    "CheckedObject",
+    "check_json_for_jcs",
     "check_json_value",
     "load_json",
     "path_to",
@@ -50,6 +53,31 @@ MAX_DOCUMENT_BYTES: Final = 8 * 1024 * 1024
 
 MAX_DEPTH: Final = 64
 """The deepest nesting of arrays and objects accepted; the top level is 1."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedObject:
+    """A JSON object read once, for a verifier not to read it again.
+
+    Made by a caller that has just checked ``document`` with
+    :func:`check_json_value` (with the default depth) and canonicalized it
+    with JCS, as an object store does to name what it stores; the verifier
+    takes ``embedded`` as that check's answer and cuts the canonical bytes
+    a JCS proof signs out of ``canonical``. So both must be what those
+    functions returned for this very object, and the object must not change
+    afterwards.
+
+    Attributes:
+        document: the object.
+        embedded: what :func:`check_json_value` returned for it (the objects
+            inside it with an ``@context`` member).
+        canonical: ``ssi.jsonld.canonicalize_jcs(document)``, or None.
+    """
+
+    document: JsonObject
+    embedded: tuple[JsonObject, ...]
+    canonical: bytes | None = None
+
 
 _BOM: Final = b"\xef\xbb\xbf"
 
@@ -310,6 +338,75 @@ def check_json_value(
     if found and found[0] is value:
         del found[0]
     return tuple(found)
+
+
+def check_json_for_jcs(
+    value: object, *, max_depth: int = MAX_DEPTH
+) -> tuple[tuple[JsonObject, ...], bool]:
+    """Check ``value`` as :func:`check_json_value` does, and tell whether it
+    is simple JSON for JCS, in the same walk.
+
+    Simple: every object key is ASCII, every integer within
+    ``±(2**53 - 1)``, and no number is a float; the JCS bytes of such a
+    value are what ``ssi.jsonld.canon.canonicalize_simple_jcs`` writes
+    without walking it again.
+
+    Spec: https://www.rfc-editor.org/rfc/rfc8785#section-3.2
+
+    Returns:
+        What :func:`check_json_value` returns, and whether ``value`` is
+        simple.
+
+    Raises:
+        ParsingError: as :func:`check_json_value`.
+    """
+    found: list[JsonObject] = []
+    if not _is_simple_json(value, max_depth, found):
+        return check_json_value(value, max_depth=max_depth), False
+    if found and found[0] is value:
+        del found[0]
+    return tuple(found), True
+
+
+def _is_simple_json(value: Any, max_depth: int, found: list[JsonObject]) -> bool:
+    """:func:`_is_plain_json` for containers, with the rules of simple JSON
+    (ASCII keys, safe integers, no floats) too."""
+    if type(value) is not dict and type(value) is not list:
+        return False
+    level: list[Any] = [value]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > max_depth:
+            return False
+        below: list[Any] = []
+        for node in level:
+            if type(node) is dict:
+                for key in node:
+                    if type(key) is not str or not key.isascii():
+                        return False
+                if "@context" in node:
+                    found.append(node)
+                members = node.values()
+            else:
+                members = node
+            for item in members:
+                kind = type(item)
+                if kind is str or kind is bool or item is None:
+                    continue
+                if kind is int:
+                    if -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
+                        continue
+                    return False
+                if kind is dict or kind is list:
+                    below.append(item)
+                else:
+                    return False
+        level = below
+    return True
+
+
+_MAX_SAFE_INTEGER: Final = 2**53 - 1
 
 
 def path_to(value: JsonValue, target: object, *, path: str = "$") -> str | None:

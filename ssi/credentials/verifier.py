@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from ssi.credentials.json_input import CheckedObject
 from ssi.credentials.model import Credential
 from ssi.credentials.report import VerificationReport
 from ssi.credentials.verify import StatusChecker, verify_read
@@ -171,11 +172,15 @@ class Verifier:
 
     def verify_read(
         self,
-        credential: JsonValue | str | bytes,
+        credential: JsonValue | str | bytes | CheckedObject,
     ) -> tuple[VerificationReport, Credential | None]:
         """Verify a credential as :meth:`verify` does, and return the data
         model summary the verification parsed too (None if it could not),
         so a caller that reads the credential next need not parse it again.
+
+        ``credential`` may be a :class:`~ssi.credentials.CheckedObject`, a
+        credential the caller has already checked as JSON and
+        canonicalized (see :func:`ssi.credentials.verify_read`).
 
         Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
 

@@ -41,7 +41,12 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
-from ssi.credentials.json_input import check_json_value, load_json, path_to
+from ssi.credentials.json_input import (
+    CheckedObject,
+    check_json_value,
+    load_json,
+    path_to,
+)
 from ssi.credentials.model import (
     Credential,
     Presentation,
@@ -243,7 +248,7 @@ def verify(
 
 
 def verify_read(
-    credential: JsonValue | str | bytes,
+    credential: JsonValue | str | bytes | CheckedObject,
     *,
     resolver: Resolver | None = None,
     suites: SuiteRegistry | Iterable[str] | None = None,
@@ -257,8 +262,11 @@ def verify_read(
     that reads the credential next does not parse it again.
 
     Args:
-        credential, resolver, suites, loader, now, skew, status: as for
-            :func:`verify`.
+        credential: as for :func:`verify`, or a :class:`CheckedObject`
+            (a credential already checked as JSON and canonicalized), which
+            is not checked again: its ``parsing`` check passes, and its
+            canonical bytes serve its JCS proofs.
+        resolver, suites, loader, now, skew, status: as for :func:`verify`.
 
     Spec: https://www.w3.org/TR/vc-data-model-2.0/#verification
 
@@ -268,11 +276,12 @@ def verify_read(
     """
     run = _Run("credential")
     parsed: list[Credential] = []
+    canonical = credential.canonical if isinstance(credential, CheckedObject) else None
 
     def step(
         document: JsonObject, embedded: tuple[JsonObject, ...], options: _Options
     ) -> tuple[VerificationReport, ...]:
-        found = _verify_credential(run, document, embedded, options)
+        found = _verify_credential(run, document, embedded, options, canonical)
         if found is not None:
             parsed.append(found)
         return ()
@@ -397,7 +406,7 @@ _Step = Callable[
 
 def _guarded(
     run: _Run,
-    value: JsonValue | str | bytes,
+    value: JsonValue | str | bytes | CheckedObject,
     options: Callable[[], _Options],
     step: _Step,
 ) -> tuple[VerificationReport, ...]:
@@ -418,9 +427,12 @@ def _guarded(
 
 
 def _parse_input(
-    run: _Run, value: JsonValue | str | bytes
+    run: _Run, value: JsonValue | str | bytes | CheckedObject
 ) -> tuple[JsonObject, tuple[JsonObject, ...]] | None:
     """Return the document and its objects with an embedded ``@context``."""
+    if isinstance(value, CheckedObject):
+        run.passed("parsing")
+        return value.document, value.embedded
     try:
         document = load_json(value) if isinstance(value, str | bytes) else value
         embedded = check_json_value(document)
@@ -434,7 +446,11 @@ def _parse_input(
 
 
 def _verify_credential(
-    run: _Run, document: JsonObject, embedded: tuple[JsonObject, ...], options: _Options
+    run: _Run,
+    document: JsonObject,
+    embedded: tuple[JsonObject, ...],
+    options: _Options,
+    canonical: bytes | None = None,
 ) -> Credential | None:
     try:
         credential = parse_credential(document, checked=True)
@@ -444,7 +460,7 @@ def _verify_credential(
     run.passed("model", f"VC Data Model {credential.version}")
     faults = _embedded_faults(embedded, [credential], options)
     error = _located(faults[0], [(document, "$")], options)[1] if faults else None
-    _verify_credential_parsed(run, credential, options, error)
+    _verify_credential_parsed(run, credential, options, error, canonical)
     return credential
 
 
@@ -508,10 +524,16 @@ def _verify_credential_parsed(
     credential: Credential,
     options: _Options,
     embedded_error: SSIError | None = None,
+    canonical: bytes | None = None,
 ) -> None:
     _check_contexts(run, credential.document, options, embedded_error)
     _check_proofs(
-        run, credential.document, AssertionMethodPurpose(), credential.issuer, options
+        run,
+        credential.document,
+        AssertionMethodPurpose(),
+        credential.issuer,
+        options,
+        canonical,
     )
     _check_validity(run, credential, options)
     _check_status(run, credential, options)
@@ -729,7 +751,10 @@ def _check_proofs(
     purpose: ProofPurpose,
     controller: str | None,
     options: _Options,
+    canonical: bytes | None = None,
 ) -> None:
+    """Verify the proofs that concern ``purpose``; ``canonical``, the JCS
+    bytes of ``document`` when known, serves JCS proofs."""
     try:
         proofs = proofs_of(document)
     except MalformedValueError as exc:
@@ -762,6 +787,7 @@ def _check_proofs(
                 loader=options.loader,
                 now=options.now,
                 skew=options.skew,
+                canonical_secured=canonical,
             )
             if controller is not None and verified.controller.id != controller:
                 raise InvalidProofPurposeError(

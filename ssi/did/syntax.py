@@ -326,7 +326,9 @@ def parse_did(text: str) -> DID:
     """Parse a DID, rejecting anything the DID syntax does not allow.
 
     Untrusted input of any JSON type may be passed: a non-string fails with
-    :class:`InvalidDIDError` like any other bad value.
+    :class:`InvalidDIDError` like any other bad value. The last
+    :data:`PARSE_CACHE_SIZE` DIDs parsed are remembered (a DID is
+    immutable); text that fails is not.
 
     Spec: https://www.w3.org/TR/did-core/#did-syntax
 
@@ -335,7 +337,11 @@ def parse_did(text: str) -> DID:
             :data:`MAX_DID_LENGTH`, or breaks the DID syntax (a DID URL with a
             path, query or fragment is not a DID).
     """
-    text = _checked(text, InvalidDIDError, "DID")
+    return _parse_did(_checked(text, InvalidDIDError, "DID"))
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_did(text: str) -> DID:
     match = _PLAIN_DID_RE.fullmatch(text) or _DID_RE.fullmatch(text)
     if match is None:
         if _DID_URL_RE.fullmatch(text) is not None:

@@ -34,7 +34,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import rfc8785
 from pyld import jsonld
@@ -53,7 +53,9 @@ __all__ = [
     "MAX_DEPTH",
     "canonicalize_jcs",
     "canonicalize_jcs_with_and_without",
+    "canonicalize_jcs_without",
     "canonicalize_rdfc",
+    "canonicalize_simple_jcs",
     "expand",
 ]
 
@@ -357,18 +359,38 @@ def _render(path: _Path) -> str:
 _MAX_SAFE_INTEGER = 2**53 - 1
 
 
+def canonicalize_simple_jcs(value: JsonValue) -> bytes:
+    """Return the JCS bytes of an object or array already known to be
+    simple JSON, without walking it to find out.
+
+    Simple: plain JSON types only, every key ASCII, every integer within
+    ``±(2**53 - 1)``, no float, at most :data:`MAX_DEPTH` deep, as
+    ``ssi.credentials.check_json_for_jcs`` tells in the walk that checks a
+    document anyway. The standard library's encoder then writes the RFC
+    8785 bytes; a string that is not Unicode (a lone surrogate) takes the
+    full path, which refuses it. Anything else must not be given: it would
+    be serialized, but not as JCS.
+
+    Spec: https://www.rfc-editor.org/rfc/rfc8785#section-3.2
+
+    Raises:
+        CanonicalizationError: as :func:`canonicalize_jcs`.
+    """
+    try:
+        return _jcs_text(value).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
+        return canonicalize_jcs(value)
+
+
 def canonicalize_jcs_with_and_without(
     value: JsonObject, key: str
 ) -> tuple[bytes, bytes]:
     """Return the JCS bytes of an object without member ``key`` and with it.
 
     Both come from one canonicalization of the whole object and one of the
-    member alone: the member's bytes, found exactly once in the whole, are
-    cut out with the comma beside them. When they occur more than once (the
-    same member nested deeper), three canonicalizations (the members sorting
-    before ``key``, those after it, and its value) are joined instead. So a
-    caller that needs both (a signed document and its unsigned form) walks
-    the object about once.
+    member alone (see :func:`canonicalize_jcs_without`). So a caller that
+    needs both (a signed document and its unsigned form) walks the object
+    about once.
 
     Spec: https://www.rfc-editor.org/rfc/rfc8785#section-3.2.3
 
@@ -378,34 +400,60 @@ def canonicalize_jcs_with_and_without(
     if key not in value:
         raise CanonicalizationError(f"The object has no member {key[:40]!r}.")
     whole = canonicalize_jcs(value)
-    pair = canonicalize_jcs(key) + b":" + canonicalize_jcs(value[key])
-    start = whole.find(pair)
-    if start >= 0 and start == whole.rfind(pair):  # once: the member itself
-        end = start + len(pair)
+    return canonicalize_jcs_without(value, key, whole=whole), whole
+
+
+_HEAD_BYTES: Final = 24
+"""The bytes of a member :func:`canonicalize_jcs_without` looks for first."""
+
+
+def canonicalize_jcs_without(
+    value: JsonObject,
+    key: str,
+    *,
+    whole: bytes | None = None,
+    member: bytes | None = None,
+) -> bytes:
+    """Return the JCS bytes of an object without its member ``key``.
+
+    ``whole`` may give ``canonicalize_jcs(value)`` and ``member``
+    ``canonicalize_jcs(value[key])`` when the caller has them already. The
+    member's bytes, ``"key":`` and its value, found exactly once in the
+    whole, are then the member itself (the whole holds it, and only once):
+    they are cut out with the comma beside them, which leaves the JCS bytes
+    of the other members in their order. When they occur more than once
+    (the same member nested deeper), the object without the member is
+    canonicalized on its own instead.
+
+    Spec: https://www.rfc-editor.org/rfc/rfc8785#section-3.2.3
+
+    Raises:
+        CanonicalizationError: as :func:`canonicalize_jcs`; ``key`` missing.
+    """
+    if key not in value:
+        raise CanonicalizationError(f"The object has no member {key[:40]!r}.")
+    if whole is None:
+        whole = canonicalize_jcs(value)
+    key_bytes = canonicalize_jcs(key)
+    if member is None:
+        member = canonicalize_jcs(value[key])
+    pair = key_bytes + b":" + member
+    # Looked for by its first bytes (a short pattern is found faster): the
+    # member occurs once when they do and the rest follows them.
+    head = pair[:_HEAD_BYTES]
+    start = whole.find(head)
+    end = start + len(pair)
+    if (
+        start >= 0
+        and start == whole.rfind(head)
+        and whole[start:end] == pair  # once: the member itself
+    ):
         if whole[start - 1 : start] == b",":
             start -= 1
         elif whole[end : end + 1] == b",":
             end += 1
-        return whole[:start] + whole[end:], whole
-    order = key.encode("utf-16-be")
-    before: JsonObject = {}
-    after: JsonObject = {}
-    for name, member in value.items():
-        if name == key:
-            continue
-        if not isinstance(name, str):
-            raise CanonicalizationError("An object key is not a string.")
-        try:
-            earlier = name.encode("utf-16-be") < order
-        except UnicodeEncodeError as exc:
-            raise CanonicalizationError("An object key is not valid Unicode.") from exc
-        (before if earlier else after)[name] = member
-    head = canonicalize_jcs(before)[1:-1]
-    tail = canonicalize_jcs(after)[1:-1]
-    pair = canonicalize_jcs({key: value[key]})[1:-1]
-    without = b"{" + b",".join(part for part in (head, tail) if part) + b"}"
-    with_key = b"{" + b",".join(part for part in (head, pair, tail) if part) + b"}"
-    return without, with_key
+        return whole[:start] + whole[end:]
+    return canonicalize_jcs({name: item for name, item in value.items() if name != key})
 
 
 def _fast_jcs(value: JsonValue) -> bytes | None:
@@ -419,6 +467,11 @@ def _fast_jcs(value: JsonValue) -> bytes | None:
     values, deep nesting) returns None and takes the full path.
     """
     kind = type(value)
+    if kind is str and _escape is not None:
+        try:  # What json.dumps writes, without building an encoder.
+            return str(_escape(value)).encode("utf-8")
+        except UnicodeEncodeError:
+            return None
     if kind in _JCS_SCALARS or (
         kind is int and -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER
     ):

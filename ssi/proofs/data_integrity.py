@@ -184,8 +184,17 @@ def verify_proof(
     loader: DocumentLoader | None = None,
     now: datetime | None = None,
     skew: timedelta = DEFAULT_SKEW,
+    canonical_secured: bytes | None = None,
 ) -> VerifiedProof:
     """Verify one proof of ``document``; return what it established or raise.
+
+    ``canonical_secured`` may give the RFC 8785 canonical bytes of
+    ``document`` itself (with its proofs), when the caller computed them
+    already (a store does, for the CID). For a proof with no
+    ``previousProof`` whose ``@context`` (if any) is the document's, a
+    suite that canonicalizes so (one with ``hash_data_secured``) then cuts
+    the bytes it hashes out of them instead of canonicalizing the document
+    again: the same bytes.
 
     Spec: https://www.w3.org/TR/vc-data-integrity/#verify-proof
 
@@ -214,7 +223,9 @@ def verify_proof(
     verifier = suite.create_verifier(method)
     purpose.validate(proof, method, controller)
     signature = suite.decode_proof_value(proof["proofValue"])
-    _verify(document, proof, signature, verifier, suite, loader, None)
+    _verify(
+        document, proof, signature, verifier, suite, loader, None, canonical_secured
+    )
     return VerifiedProof(proof, suite, method, controller, created, warnings)
 
 
@@ -263,19 +274,33 @@ def _verify(
     suite: Cryptosuite,
     loader: DocumentLoader | None,
     canonical_document: bytes | None,
+    canonical_secured: bytes | None = None,
 ) -> None:
     """The Verify Proof steps every suite shares; the suite does the rest."""
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     if "previousProof" in proof:
         unsecured["proof"] = _previous(proofs_of(document), proof["previousProof"])
+    # With no previous proof, and the proof's @context (if any) the
+    # document's, the transformed document is the document without its
+    # proofs: a suite may cut its bytes out of the whole document's.
+    plain = "previousProof" not in proof and options.get(
+        "@context", document.get("@context")
+    ) == document.get("@context")
     unsecured = suite.transform_document(unsecured, options)
     config = suite.configure_proof(options, unsecured)
-    if "previousProof" in proof or "@context" in options:
-        canonical_document = None
-    data = suite.hash_data(
-        config, unsecured, loader=loader, canonical_document=canonical_document
-    )
+    data = None
+    if plain and canonical_secured is not None:
+        cut = getattr(suite, "hash_data_secured", None)
+        if callable(cut):
+            data = cut(config, options, document, proof, canonical_secured)
+    if data is None:
+        data = suite.hash_data(
+            config,
+            unsecured,
+            loader=loader,
+            canonical_document=canonical_document if plain else None,
+        )
     verifier.verify(data, signature)
 
 

@@ -131,6 +131,11 @@ def _jcs_key(name: str) -> bytes:
 
 def _references(subject: JsonValue) -> tuple[str, ...]:
     """Every CID string inside ``subject``, once each, in JCS order, capped."""
+    # Most objects refer to one CID or none, whose order needs no sorting:
+    # a first walk in any order finds the same set.
+    unordered = _any_order(subject)
+    if unordered is not None:
+        return unordered
     found: dict[str, None] = {}
     stack: list[JsonValue] = [subject]
     while stack and len(found) < MAX_REFERENCES:
@@ -144,3 +149,21 @@ def _references(subject: JsonValue) -> tuple[str, ...]:
         elif isinstance(value, list):
             stack.extend(reversed(value))
     return tuple(found)
+
+
+def _any_order(subject: JsonValue) -> tuple[str, ...] | None:
+    """The CID strings inside ``subject`` when there is at most one, else None."""
+    found: str | None = None
+    stack: list[JsonValue] = [subject]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if value != found and cid_codec(value) is not None:
+                if found is not None:
+                    return None
+                found = value
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return () if found is None else (found,)

@@ -36,20 +36,20 @@ from typing import Final
 
 from ssi.cid import canonical_object_cid
 from ssi.credentials import (
+    CheckedObject,
     Problem,
     VerificationReport,
     Verifier,
-    check_json_value,
     load_json,
 )
-from ssi.credentials.json_input import MAX_DOCUMENT_BYTES
+from ssi.credentials.json_input import MAX_DOCUMENT_BYTES, check_json_for_jcs
 from ssi.credentials.model import Credential
 from ssi.errors import (
     CanonicalizationError,
     CryptographicSecurityError,
     ParsingError,
 )
-from ssi.jsonld.canon import canonicalize_jcs
+from ssi.jsonld.canon import canonicalize_jcs, canonicalize_simple_jcs
 from ssi.store.base import AddResult, Deriver
 from ssi.store.index import ObjectIndex, index_object
 from ssi.types import JsonObject, JsonValue
@@ -71,6 +71,11 @@ MAX_DERIVER_NAME: Final = 64
 """The longest name of a deriver."""
 
 _PRESENTATION: Final = "VerifiablePresentation"
+
+_RECORD_ENCODER: Final = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+"""Writes derived records compactly (``json.dumps`` builds one per call)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +104,7 @@ class _Read:
     cid: str | None = None
     data: bytes = b""
     problem: Problem | None = None
+    checked: CheckedObject | None = None
 
 
 def read_object(value: JsonValue | str | bytes) -> tuple[JsonObject, str, bytes]:
@@ -111,21 +117,30 @@ def read_object(value: JsonValue | str | bytes) -> tuple[JsonObject, str, bytes]
         CanonicalizationError: a value JCS cannot write (an integer beyond
             2**53 - 1, a lone surrogate).
     """
+    checked, cid, data = _read_checked(value)
+    return checked.document, cid, data
+
+
+def _read_checked(
+    value: JsonValue | str | bytes,
+) -> tuple[CheckedObject, str, bytes]:
+    """:func:`read_object`, with the JSON check's answer kept for the verifier."""
     if isinstance(value, str | bytes | bytearray):
         document = load_json(bytes(value) if isinstance(value, bytearray) else value)
     else:
-        check_json_value(value)
         document = value
+    # One walk checks the JSON and tells whether JCS needs another.
+    embedded, simple = check_json_for_jcs(document)
     if not isinstance(document, dict):
         raise ParsingError(
             f"An object to store is a JSON object, not {_json_kind(document)}."
         )
-    data = canonicalize_jcs(document)
+    data = canonicalize_simple_jcs(document) if simple else canonicalize_jcs(document)
     if len(data) > MAX_OBJECT_BYTES:
         raise ParsingError(
             f"The object is larger than {MAX_OBJECT_BYTES} bytes in canonical form."
         )
-    return document, canonical_object_cid(data), data
+    return CheckedObject(document, embedded, data), canonical_object_cid(data), data
 
 
 def add_objects(
@@ -171,7 +186,7 @@ def add_objects(
             first.setdefault(read.cid, position)
     to_verify = [reads[position] for position in first.values()]
     checked = _verify(
-        [read.document for read in to_verify if read.document is not None],
+        [read.checked for read in to_verify if read.checked is not None],
         verifier,
         executor,
     )
@@ -241,39 +256,40 @@ def derive_records(
     record = derive(document) if reader is None else reader(document, parsed)
     if record is None:
         return ()
-    text = json.dumps(
-        record, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    text = _RECORD_ENCODER.encode(record)
     return ((derive.name, text),)
 
 
 def _read(value: JsonValue | str | bytes) -> _Read:
     try:
-        document, cid, data = read_object(value)
+        checked, cid, data = _read_checked(value)
     except (ParsingError, CanonicalizationError) as exc:
         return _Read(problem=Problem("parsing", exc))
-    return _Read(document=document, cid=cid, data=data)
+    return _Read(document=checked.document, cid=cid, data=data, checked=checked)
 
 
 def _verify(
-    documents: list[JsonObject], verifier: Verifier, executor: Executor | None
+    documents: list[CheckedObject], verifier: Verifier, executor: Executor | None
 ) -> list[tuple[VerificationReport, Credential | None]]:
     """Verify credentials on the executor and presentations here, in order;
     with each report, the credential's parsed summary when it was verified
-    here (None otherwise)."""
-    is_presentation = [_is_presentation(document) for document in documents]
+    here (None otherwise). Credentials verified here are not checked as
+    JSON nor canonicalized again."""
+    is_presentation = [_is_presentation(item.document) for item in documents]
     credentials = [d for d, p in zip(documents, is_presentation, strict=True) if not p]
     if executor is None:
         done = [verifier.verify_read(credential) for credential in credentials]
     else:
-        reports = verifier.verify_many(credentials, executor=executor)
+        reports = verifier.verify_many(
+            [credential.document for credential in credentials], executor=executor
+        )
         done = [(report, None) for report in reports] if credentials else []
     credential_results = iter(done)
     results: list[tuple[VerificationReport, Credential | None]] = []
-    for document, presentation in zip(documents, is_presentation, strict=True):
+    for item, presentation in zip(documents, is_presentation, strict=True):
         if presentation:
             report = verifier.verify_presentation(
-                document, challenge=False, domain=False
+                item.document, challenge=False, domain=False
             )
             results.append((report, None))
         else:

@@ -19,7 +19,6 @@ Spec: docs/store.md (Locations, Schema (PostgreSQL), Following a store)
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -40,7 +39,7 @@ from ssi.store.migrations import CURSOR_KEY
 from ssi.store.pg_listen import Listener
 from ssi.store.pg_schema import check_schema_name, migrate_schema
 from ssi.store.reading import StoreReads, check_wait
-from ssi.store.rows import micros
+from ssi.store.rows import json_list, micros
 from ssi.types import JsonValue
 
 if TYPE_CHECKING:
@@ -331,57 +330,72 @@ class PostgresStore(StoreReads):
         return {str(row[0]) for row in rows}
 
     def _insert(self, objects: Sequence[VerifiedObject]) -> set[str]:
-        """Insert in one transaction; return the CIDs that were not there yet."""
+        """Insert in one transaction; return the CIDs that were not there yet.
+
+        Each table takes one statement over arrays (``unnest``), whatever
+        the number of objects; objects are inserted in the given order, so
+        their sequence numbers grow in it."""
         stored: set[str] = set()
         types: list[tuple[str, int]] = []
         refs: list[tuple[str, int]] = []
         records: list[tuple[int, str, str, str]] = []
-        latest = 0
+        if not objects:
+            return stored
         pool = self._open_pool()
         with pg_errors(self._location), pool.connection() as connection:
             with connection.transaction(), connection.cursor() as cursor:
                 # Writers take turns from here to the commit, so sequence
                 # numbers grow in commit order; readers are not blocked.
                 cursor.execute("LOCK TABLE objects IN EXCLUSIVE MODE")
-                cursor.executemany(
-                    "INSERT INTO objects (cid, data, types, author, community, "
-                    "reply_to, time, refers_to) VALUES (%s, %s, %s, %s, %s, %s, %s, "
-                    "%s) ON CONFLICT (cid) DO NOTHING RETURNING seq",
-                    [_row(item) for item in objects],
-                    returning=True,
-                )
-                for position, item in enumerate(objects):
-                    if position:
-                        cursor.nextset()
-                    found = cursor.fetchone()
-                    if found is None:
+                columns = list(zip(*(_row(item) for item in objects), strict=True))
+                cursor.execute(_INSERT_OBJECTS, [list(column) for column in columns])
+                seqs = {str(cid): int(str(seq)) for seq, cid in cursor.fetchall()}
+                for item in objects:
+                    seq = seqs.get(item.cid)
+                    if seq is None:
                         continue
-                    seq = int(str(found[0]))
                     stored.add(item.cid)
                     types.extend((name, seq) for name in item.index.types)
                     refs.extend((ref, seq) for ref in item.index.refers_to)
                     records.extend(
                         (seq, name, item.cid, text) for name, text in item.records
                     )
-                    latest = seq
                 if not stored:
                     return stored
                 _insert_many(
                     cursor,
-                    "INSERT INTO object_types (type, seq) VALUES (%s, %s)",
+                    "INSERT INTO object_types (type, seq) "
+                    "SELECT * FROM unnest(%b::text[], %b::bigint[])",
                     types,
                 )
                 _insert_many(
-                    cursor, "INSERT INTO object_refs (cid, seq) VALUES (%s, %s)", refs
+                    cursor,
+                    "INSERT INTO object_refs (cid, seq) "
+                    "SELECT * FROM unnest(%b::text[], %b::bigint[])",
+                    refs,
                 )
                 _insert_many(
                     cursor,
-                    "INSERT INTO derived (seq, name, cid, record) "
-                    "VALUES (%s, %s, %s, %s)",
+                    "INSERT INTO derived (seq, name, cid, record) SELECT * FROM "
+                    "unnest(%b::bigint[], %b::text[], %b::text[], %b::text[])",
                     records,
                 )
-                cursor.execute("SELECT pg_notify(%s, %s)", (self._channel, str(latest)))
+                cursor.execute(
+                    "SELECT pg_notify(%s, %s)", (self._channel, str(max(seqs.values())))
+                )
         return stored
+
+
+_INSERT_OBJECTS: Final = (
+    "INSERT INTO objects (cid, data, types, author, community, reply_to, time, "
+    "refers_to) SELECT cid, data, types, author, community, reply_to, time, "
+    "refers_to FROM unnest(%b::text[], %b::bytea[], %b::text[], %b::text[], "
+    "%b::text[], %b::text[], %b::bigint[], %b::text[]) WITH ORDINALITY AS given "
+    "(cid, data, types, author, community, reply_to, time, refers_to, position) "
+    "ORDER BY position ON CONFLICT (cid) DO NOTHING RETURNING seq, cid"
+)
+"""Inserts a batch of objects, one array per column, in the arrays' order;
+returns the sequence number and CID of each object stored now."""
 
 
 def _row(item: VerifiedObject) -> tuple[object, ...]:
@@ -389,12 +403,12 @@ def _row(item: VerifiedObject) -> tuple[object, ...]:
     return (
         item.cid,
         item.data,
-        json.dumps(index.types),
+        json_list(index.types),
         index.author,
         index.community,
         index.reply_to,
         None if index.time is None else micros(index.time),
-        json.dumps(index.refers_to),
+        json_list(index.refers_to),
     )
 
 
@@ -403,5 +417,6 @@ def _insert_many(
     sql: str,
     rows: Sequence[tuple[object, ...]],
 ) -> None:
+    """Insert ``rows`` with ``sql``, which takes one array per column."""
     if rows:
-        cursor.executemany(sql, rows)
+        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])

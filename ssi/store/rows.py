@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ __all__ = [
     "COLUMNS",
     "EPOCH",
     "check_filters",
+    "json_list",
     "micros",
     "order_column",
     "parse_records",
@@ -147,6 +149,16 @@ def shown(text: object) -> str:
     if not isinstance(text, str):
         return f"a {type(text).__name__}"
     return ascii(text if len(text) <= 24 else text[:21] + "...")
+
+
+@functools.lru_cache(maxsize=256)
+def json_list(values: tuple[str, ...]) -> str:
+    """Return a column's JSON list of strings (the types, the references).
+
+    The last lists written are remembered: the few lists of types that
+    recur, and the empty list of references, are written once.
+    """
+    return json.dumps(list(values))
 
 
 def micros(moment: datetime) -> int:

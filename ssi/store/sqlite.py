@@ -14,7 +14,6 @@ Spec: docs/store.md
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -37,9 +36,7 @@ from ssi.store.cursor import CursorCodec
 from ssi.store.intake import VerifiedObject, add_objects
 from ssi.store.migrations import CURSOR_KEY, SCHEMA_VERSION, migrate
 from ssi.store.reading import StoreReads
-from ssi.store.rows import (
-    micros,
-)
+from ssi.store.rows import json_list, micros
 from ssi.types import JsonValue
 
 __all__ = ["DEFAULT_BUSY_TIMEOUT", "SCHEMA_VERSION", "SQLiteStore"]
@@ -282,12 +279,12 @@ class SQLiteStore(StoreReads):
                         (
                             item.cid,
                             item.data,
-                            json.dumps(index.types),
+                            json_list(index.types),
                             index.author,
                             index.community,
                             index.reply_to,
                             None if index.time is None else micros(index.time),
-                            json.dumps(index.refers_to),
+                            json_list(index.refers_to),
                         ),
                     )
                     if cursor.rowcount != 1 or cursor.lastrowid is None:

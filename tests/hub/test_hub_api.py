@@ -4,7 +4,10 @@ cursors, limits and problems."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +226,30 @@ def test_published_openapi_document_is_current() -> None:
     assert path.read_text(encoding="utf-8") == openapi_text(), (
         "docs/hub-openapi.json is out of date: run `make openapi`."
     )
+
+
+def test_posts_take_turns_at_verifying_and_storing(client: TestClient) -> None:
+    state = client.app.state.hub  # type: ignore[attr-defined]
+    real_add = state.store.add
+    active: list[int] = [0, 0]  # running now, most at once
+    guard = threading.Lock()
+
+    def add(*args: Any, **kwargs: Any) -> Any:
+        with guard:
+            active[0] += 1
+            active[1] = max(active)
+        try:
+            time.sleep(0.05)  # long enough for the other requests to arrive
+            return real_add(*args, **kwargs)
+        finally:
+            with guard:
+                active[0] -= 1
+
+    state.store.add = add
+    bodies = [[post(1, 900 + n)] for n in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(
+            pool.map(lambda body: client.post("/objects", json=body), bodies)
+        )
+    assert [answer.json()["stored"] for answer in answers] == [1, 1, 1, 1]
+    assert active == [0, 1]

@@ -34,7 +34,11 @@ from ssi.errors import (
     ProofTransformationError,
     ProofVerificationError,
 )
-from ssi.jsonld.canon import canonicalize_jcs, canonicalize_rdfc
+from ssi.jsonld.canon import (
+    canonicalize_jcs,
+    canonicalize_jcs_without,
+    canonicalize_rdfc,
+)
 from ssi.jsonld.loader import DocumentLoader
 from ssi.keys import (
     KeyType,
@@ -292,6 +296,54 @@ class JCSSuite(DataIntegritySuite):
                 "the proof's @context is not a prefix of the document's @context."
             )
         return dict(unsecured, **{"@context": options["@context"]})
+
+    def hash_data_secured(
+        self,
+        config: JsonObject,
+        options: JsonObject,
+        document: JsonObject,
+        proof: JsonObject,
+        secured: bytes,
+    ) -> bytes | None:
+        """Return what :meth:`hash_data` returns for ``config`` and the
+        document without its proofs, from ``secured``, the JCS bytes of the
+        whole ``document``; None when this suite cannot (a subclass that
+        canonicalizes or hashes otherwise).
+
+        The engine asks only for a proof with no ``previousProof`` whose
+        ``@context`` (if any) is the document's, so that the document to
+        hash is ``document`` without its ``proof`` member. The proof is
+        canonicalized once; the document's bytes without the proof, and the
+        configuration's when it is the proof without ``proofValue``, are
+        cut out (``canonicalize_jcs_without``).
+
+        Spec: https://www.w3.org/TR/vc-di-eddsa/#verify-proof-eddsa-jcs-2022
+
+        Raises:
+            ProofTransformationError: the proof cannot be canonicalized.
+        """
+        kind = type(self)
+        if (
+            kind.canonicalize is not JCSSuite.canonicalize
+            or kind.hash_data is not DataIntegritySuite.hash_data
+            or kind.hash is not DataIntegritySuite.hash
+        ):
+            return None
+        proof_bytes = self.canonicalize(proof, loader=None)
+        try:
+            member = proof_bytes if document.get("proof") is proof else None
+            unsecured = canonicalize_jcs_without(
+                document, "proof", whole=secured, member=member
+            )
+            if config == options:
+                configured = canonicalize_jcs_without(
+                    proof, "proofValue", whole=proof_bytes
+                )
+            else:
+                configured = self.canonicalize(config, loader=None)
+        except CanonicalizationError as exc:
+            raise ProofTransformationError(exc.detail) from exc
+        return self.hash(configured) + self.hash(unsecured)
 
 
 class RDFCSuite(DataIntegritySuite):

@@ -329,6 +329,20 @@ def test_parsed_urls_are_remembered_within_a_bound() -> None:
     assert parse_did_url("did:example:1#key-1") is first
 
 
+def test_parsed_dids_are_remembered_within_a_bound_and_refusals_are_not() -> None:
+    syntax._parse_did.cache_clear()
+    for n in range(PARSE_CACHE_SIZE + 50):
+        parse_did(f"did:example:{n}")
+    assert syntax._parse_did.cache_info().currsize == PARSE_CACHE_SIZE
+    first = parse_did("did:example:1")
+    assert parse_did("did:example:1") is first
+    syntax._parse_did.cache_clear()
+    for _ in range(2):
+        with pytest.raises(InvalidDIDError, match="DID URL"):
+            parse_did("did:example:a#b")
+    assert syntax._parse_did.cache_info().currsize == 0
+
+
 def test_refused_urls_are_refused_every_time() -> None:
     for _ in range(2):
         with pytest.raises(InvalidDIDURLError, match="malformed percent"):

@@ -1,12 +1,19 @@
-"""canonicalize_jcs_with_and_without: the same bytes as two canonicalizations."""
+"""canonicalize_jcs_with_and_without and canonicalize_jcs_without: the same
+bytes as canonicalizing each form on its own."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ssi.errors import CanonicalizationError
 from ssi.jsonld import canon
-from ssi.jsonld.canon import canonicalize_jcs, canonicalize_jcs_with_and_without
+from ssi.jsonld.canon import (
+    canonicalize_jcs,
+    canonicalize_jcs_with_and_without,
+    canonicalize_jcs_without,
+)
 
 _KEYS = st.sampled_from(["proof", "a", "z", "pro", "proofs", "é", 'a"proof', "\u20ac"])
 _SCALARS = (
@@ -59,7 +66,9 @@ def test_a_member_found_once_is_cut_from_one_walk(monkeypatch):
         b'{"a":{"proof":1}}',
         b'{"a":{"proof":1},"proof":1}',
     )
-    assert len(calls) == 6  # found twice: then the three-part join
+    # Found twice: then the object without the member, on its own.
+    assert calls[3:] == [{"a": {"proof": 1}}]
+    assert len(calls) == 4
 
 
 def test_the_only_member_and_the_first_and_the_last():
@@ -69,3 +78,25 @@ def test_the_only_member_and_the_first_and_the_last():
         ({"a": 0, "proof": 1}, b'{"a":0}'),
     ]:
         assert canonicalize_jcs_with_and_without(value, "proof")[0] == without
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_KEYS | st.text(max_size=4), _JSON, max_size=5), _JSON)
+def test_without_from_the_whole_and_the_member_given(members, member):
+    value = dict(members, proof=member)
+    if isinstance(member, dict):
+        value.setdefault("a", {"proof": member})
+    expected = canonicalize_jcs({k: v for k, v in value.items() if k != "proof"})
+    assert canonicalize_jcs_without(value, "proof") == expected
+    given_bytes = canonicalize_jcs_without(
+        value,
+        "proof",
+        whole=canonicalize_jcs(value),
+        member=canonicalize_jcs(member),
+    )
+    assert given_bytes == expected
+
+
+def test_without_refuses_a_missing_member():
+    with pytest.raises(CanonicalizationError, match="no member 'proof'"):
+        canonicalize_jcs_without({"a": 1}, "proof")

@@ -111,6 +111,15 @@ def test_references_are_in_one_order_whatever_the_key_order():
     assert first.refers_to == second.refers_to == (B, A, RAW)
 
 
+def test_one_cid_met_in_several_places_is_one_reference():
+    subject = {"z": [A, {"deep": [[A]]}], "a": "bafy-not-a-cid", "m": {"x": A}}
+    index = index_object({"credentialSubject": subject})
+    assert index.refers_to == (A,)
+    # A second CID anywhere makes the order matter: JCS order again.
+    index = index_object({"credentialSubject": dict(subject, b=B)})
+    assert index.refers_to == (B, A)
+
+
 def test_references_are_capped():
     many = [object_cid({"n": n}) for n in range(MAX_REFERENCES + 10)]
     index = index_object({"credentialSubject": {"list": many + many}})

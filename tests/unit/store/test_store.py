@@ -600,3 +600,22 @@ def test_every_combination_of_filters_agrees_with_the_index_entries(full):
         assert walked == expected, filters
         combinations += 1
     assert combinations == 288
+
+
+def test_one_batch_is_numbered_in_its_order_with_its_index_entries(store):
+    documents = [
+        post(n % 3, 500 + n, community=COMMUNITY if n % 2 else None) for n in range(12)
+    ]
+    documents.insert(5, documents[2])  # a repeat: present, not numbered twice
+    results = store.add(documents, verifier=verifier())
+    outcomes = [result.outcome for result in results]
+    assert outcomes == ["stored"] * 5 + ["present"] + ["stored"] * 7
+    cids = [result.cid for result in results if result.outcome == "stored"]
+    found = [store.get(cid) for cid in cids]
+    seqs = [item.seq for item in found if item is not None]
+    assert len(seqs) == 12
+    assert seqs == sorted(seqs)
+    assert [item.community for item in found if item is not None] == [
+        COMMUNITY if n % 2 else None for n in range(12)
+    ]
+    assert store.count(type="Post", community=COMMUNITY) == 6
