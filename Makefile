@@ -57,7 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/feed.py
 	$(BIN)/python benchmarks/moderation_feed.py
 	$(BIN)/python benchmarks/messaging.py
-	$(BIN)/python benchmarks/hub.py
+	$(BIN)/python benchmarks/hub_service.py
 	$(BIN)/python benchmarks/counting.py
 	$(BIN)/python benchmarks/tally.py --count 100000
 	$(BIN)/python benchmarks/cli.py

@@ -12,11 +12,10 @@ import os
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import textwrap
-import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -172,42 +171,25 @@ class HubProcess:
     def __init__(
         self, run: Agora, name: str, *args: str, env: dict[str, str], log: Path
     ) -> None:
+        from hub.launch import launch
+
         self.name = name
-        self.process: subprocess.Popen[bytes] | None = None
-        self.url = ""
-        for _ in range(3):  # another program may take the port first
-            port = _free_port()
-            command = ("hub", "serve", "--port", str(port), *args, "--log", str(log))
+
+        def show(arguments: Sequence[str]) -> None:
             print(f"  [wallet {run.shorten(env['AGORA_HOME'])}]")
-            print(run.command_lines(command))
-            self.process = subprocess.Popen(  # noqa: S603 - the venv's own agora
-                [run.program, *command],
+            print(run.command_lines(_without_host(arguments)))
+
+        try:
+            self.hub = launch(
+                [*args, "--log", str(log)],
+                command=[run.program],
                 env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                before_start=show,
             )
-            self.url = f"http://127.0.0.1:{port}"
-            if self._ready():
-                run.names[self.url] = "$" + name.upper().replace(" ", "_")
-                return
-            self.stop()
-        raise SystemExit(f"{name} did not start; its log is {log}.")
-
-    def _ready(self) -> bool:
-        import httpx
-
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process is None or self.process.poll() is not None:
-                return False
-            try:
-                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return True
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        return False
+        except RuntimeError:
+            raise SystemExit(f"{name} did not start; its log is {log}.") from None
+        self.url = self.hub.url
+        run.names[self.url] = "$" + name.upper().replace(" ", "_")
 
     def count(self) -> int:
         """How many objects the hub holds (it pages through GET /objects)."""
@@ -224,16 +206,14 @@ class HubProcess:
 
     def stop(self) -> None:
         """End the process (SIGTERM, then SIGKILL) and wait for it."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+        self.hub.stop()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def _without_host(arguments: Sequence[str]) -> list[str]:
+    """The command as the reader needs it: ``--host 127.0.0.1`` is the
+    default of ``agora hub serve``, so it is left out of what is shown."""
+    shown = list(arguments)
+    if "--host" in shown:
+        at = shown.index("--host")
+        del shown[at : at + 2]
+    return shown

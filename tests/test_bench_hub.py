@@ -14,7 +14,7 @@ import psycopg
 
 from tests.pg import postgres_url
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "hub.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "hub_service.py"
 RANGE = {"median", "min", "max"}
 
 

@@ -17,47 +17,17 @@ or through the ``hub_process`` fixture (one hub per test, stopped after it).
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
+import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
+from hub.launch import LocalHub, launch
 from tests.unit.bundle.corpus import Corpus, build_corpus
 
-_START_SECONDS = 60.0
-_ATTEMPTS = 3
-
-
-@dataclass
-class Hub:
-    """A running hub process: its base URL and how to stop it."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> None:
-        """Stop the process (SIGTERM, then SIGKILL) and wait for it."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+Hub = LocalHub
+"""A running hub process: its base URL, the process and its log."""
 
 
 def start_hub(
@@ -77,51 +47,11 @@ def start_hub(
         env: more environment variables (``AGORA_HUB_MAX_OBJECTS``...).
     """
     location = db or f"sqlite:///{tmp_path / 'hub.sqlite'}"
-    environment = {**os.environ, **(env or {})}
-    for attempt in range(_ATTEMPTS):
-        port = _free_port()
-        log = tmp_path / f"hub-{port}.log"
-        command = [
-            sys.executable,
-            "-m",
-            "wallet_cli",
-            "hub",
-            "serve",
-            "--db",
-            location,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            *extra_args,
-        ]
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                command, stdout=output, stderr=subprocess.STDOUT, env=environment
-            )
-        hub = Hub(f"http://127.0.0.1:{port}", process, log)
-        if _wait_ready(hub):
-            return hub
-        hub.stop()
-        if attempt == _ATTEMPTS - 1:
-            break
-    raise RuntimeError(
-        f"the hub did not start; its log says:\n{log.read_text(errors='replace')}"
+    return launch(
+        ["--db", location, *extra_args],
+        env={**os.environ, **(env or {})},
+        output=tmp_path / f"hub-{secrets.token_hex(4)}.log",
     )
-
-
-def _wait_ready(hub: Hub) -> bool:
-    deadline = time.monotonic() + _START_SECONDS
-    while time.monotonic() < deadline:
-        if hub.process.poll() is not None:
-            return False  # exited: the port was taken, or worse
-        try:
-            if httpx.get(hub.url + "/healthz", timeout=2).status_code == 200:
-                return True
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ records, larger; the output says how many posts were pushed meanwhile. The
 page asked is the first (the oldest threads), which the load does not
 change. Percentiles are nearest-rank.
 
-Run with ``python benchmarks/hub.py`` (``--count``, ``--rounds``,
+Run with ``python benchmarks/hub_service.py`` (``--count``, ``--rounds``,
 ``--batch``, ``--posts``, ``--load``, ``--load-rate``, ``--requests``,
 ``--feed-workers``, ``--postgres``, ``--backends``, ``--workers``,
 ``--json``).
@@ -57,8 +57,6 @@ import json
 import multiprocessing
 import os
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -79,6 +77,7 @@ from common import raw_cases
 from psycopg import sql
 
 import ssi
+from hub.launch import LocalHub, launch
 from ssi.cid import object_cid
 from ssi.datetimes import format_date_time
 from ssi.keys import Ed25519KeyPair
@@ -144,68 +143,26 @@ def bodies(documents: Sequence[dict[str, Any]], batch: int) -> list[bytes]:
 # --- hub processes -------------------------------------------------------------------
 
 
-@dataclass
-class Hub:
-    """A running hub: its URL, process and log file."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> None:
-        """Stop the hub (SIGTERM, then SIGKILL) and wait for it."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=20)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+Hub = LocalHub
 
 
 def start_hub(folder: Path, db: str, workers: int) -> Hub:
     """Start ``agora hub serve`` on a free port; return when every worker
     process has started and ``/healthz`` answers."""
-    for _ in range(3):
-        port = _free_port()
-        log = folder / f"hub-{port}.log"
-        command = [
-            *(sys.executable, "-m", "wallet_cli", "hub", "serve"),
-            *("--db", db, "--host", "127.0.0.1", "--port", str(port)),
-            *("--workers", str(workers), "--rate", "1000000"),
-        ]
-        with log.open("wb") as output:
-            process = subprocess.Popen(  # noqa: S603 (our own command)
-                command, stdout=output, stderr=subprocess.STDOUT
-            )
-        hub = Hub(f"http://127.0.0.1:{port}", process, log)
-        if _ready(hub, workers):
-            return hub
-        hub.stop()
-    raise SystemExit(f"a hub did not start:\n{log.read_text(errors='replace')}")
+    log = folder / f"hub-{secrets.token_hex(4)}.log"
 
+    def every_worker_started(hub: LocalHub) -> bool:
+        return log.read_text(errors="replace").count("startup complete") >= workers
 
-def _ready(hub: Hub, workers: int) -> bool:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if hub.process.poll() is not None:
-            return False
-        started = hub.log.read_text(errors="replace").count("startup complete")
-        if started >= workers:
-            try:
-                response = httpx.get(hub.url + "/healthz", timeout=5)
-                if response.status_code == 200:
-                    return True
-            except httpx.HTTPError:
-                pass
-        time.sleep(0.1)
-    return False
+    try:
+        return launch(
+            ["--db", db, "--workers", str(workers), "--rate", "1000000"],
+            output=log,
+            seconds=START_SECONDS,
+            ready=every_worker_started,
+        )
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 @contextmanager
