@@ -123,7 +123,10 @@ def test_serve_assembles_settings(
     env = {"AGORA_HUB_MAX_PAGE": "7"}
     one = runner.invoke(
         app,
-        ["hub", "serve", "--db", db, "--port", "0", "--rate", "2", "--log", str(log)],
+        [
+            *("hub", "serve", "--db", db, "--port", "0", "--rate", "2"),
+            *("--log", str(log), "--view-refresh", "0"),
+        ],
         env=env,
     )
     assert one.exit_code == 0, one.output
@@ -132,12 +135,16 @@ def test_serve_assembles_settings(
     try:
         assert (state.settings.db, state.settings.rate) == (db, 2.0)
         assert state.settings.max_page == 7
+        assert state.settings.view_refresh == 0.0
         assert options["log_config"]["handlers"]["file"]["filename"] == str(log)  # type: ignore[index]
     finally:
         state.close()
     many = runner.invoke(
         app,
-        ["hub", "serve", "--db", db, "--workers", "3", "--did-log", "a.jsonl"],
+        [
+            *("hub", "serve", "--db", db, "--workers", "3", "--did-log", "a.jsonl"),
+            *("--view-refresh", "2.5"),
+        ],
         env=env,
     )
     assert many.exit_code == 0, many.output
@@ -147,6 +154,7 @@ def test_serve_assembles_settings(
     assert options["workers"] == 3
     assert os.environ["AGORA_HUB_DB"] == db
     assert os.environ["AGORA_HUB_LOGS"] == '["a.jsonl"]'
+    assert os.environ["AGORA_HUB_VIEW_REFRESH"] == "2.5"
 
 
 def test_serve_refuses_unusable_settings() -> None:
@@ -154,6 +162,8 @@ def test_serve_refuses_unusable_settings() -> None:
         app, ["hub", "serve", "--db", "x"], env={"AGORA_HUB_MAX_PAGE": "none"}
     )
     assert result.exit_code == 2
+    negative = runner.invoke(app, ["hub", "serve", "--view-refresh", "-1"])
+    assert negative.exit_code == 2
 
 
 def test_push_a_did_agora_log_alone(

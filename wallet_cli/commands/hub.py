@@ -131,6 +131,17 @@ def serve_command(
             show_default=False,
         ),
     ] = None,
+    view_refresh: Annotated[
+        float | None,
+        typer.Option(
+            "--view-refresh",
+            min=0.0,
+            metavar="SECONDS",
+            help="How far behind the store a kept view (a community's feed) may "
+            "be served (default 1; 0: always current).",
+            show_default=False,
+        ),
+    ] = None,
     follow: Annotated[
         list[str] | None,
         typer.Option(
@@ -146,7 +157,7 @@ def serve_command(
 
     Settings not given as options come from AGORA_HUB_* environment
     variables (AGORA_HUB_MAX_BODY_BYTES, AGORA_HUB_MAX_OBJECTS,
-    AGORA_HUB_MAX_PAGE, AGORA_HUB_RATE...), else their defaults
+    AGORA_HUB_MAX_PAGE, AGORA_HUB_RATE, AGORA_HUB_VIEW_CACHE...), else their defaults
     (docs/hub.md). Listens on 127.0.0.1:8765 unless told otherwise.
 
     Example: agora hub serve --db sqlite:///hub.sqlite --port 8765
@@ -169,6 +180,8 @@ def serve_command(
             changes["rate"] = rate
         if at is not None:
             changes["at"] = at
+        if view_refresh is not None:
+            changes["view_refresh"] = view_refresh
         settings = dataclasses.replace(settings, **changes)
     except ValueError as exc:
         raise UsageError("unusableOptions", f"{exc}.") from exc
