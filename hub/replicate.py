@@ -8,10 +8,12 @@ forged or tampered object gains nothing). Status list credentials go first:
 those that verify feed the status checker the other objects are verified
 with (when the verifier has none of its own). :func:`follow` pulls, then
 reads the source's ``GET /stream`` from the last cursor, reconnecting with
-back-off until told to stop. Told to stop, a follower stops at once: between
-two pages of a pull, and in the middle of a stream read (the connection is
-shut down under the reader), keeping the cursor of the last object it
-handled, so a later ``follow(since=report.cursor)`` goes on from there.
+back-off until told to stop; the events already received are verified and
+stored in batches, one transaction each. Told to stop, a follower stops at
+once: between two pages of a pull, and in the middle of a stream read (the
+connection is shut down under the reader), keeping the cursor of the last
+object it stored, so a later ``follow(since=report.cursor)`` goes on from
+there.
 Objects are keyed by CID, so a loop of hubs following each other only finds
 objects already present.
 

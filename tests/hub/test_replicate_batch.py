@@ -20,14 +20,19 @@ from typing import Any
 import httpx
 import pytest
 
+import ssi
 from hub.intake import PullReport
 from hub.replicate import follow
 from hub.settings import HubSettings
 from ssi.cid import object_cid
 from ssi.credentials import Verifier
+from ssi.datetimes import format_date_time
+from ssi.social import AGORA_CONTEXT
+from ssi.status import StatusList, build_status_entry, build_status_list_credential
 from ssi.store import SQLiteStore
 from ssi.store.base import AddResult
 from ssi.types import JsonValue
+from tests.unit.bundle.corpus import VC_CONTEXT, did_key_identity, when
 from tests.unit.store.objects import COMMUNITY, post
 
 SOURCE = "http://source.test"
@@ -221,3 +226,49 @@ def test_the_batch_settings_are_read_and_checked() -> None:
         HubSettings(follow_batch=0)
     with pytest.raises(ValueError, match="follow_window"):
         HubSettings(follow_window=-1)
+
+
+def _listed_credentials() -> tuple[dict[str, Any], dict[str, Any]]:
+    """A status list credential and a post whose ``credentialStatus`` points
+    into it (not revoked), both signed by one did:key author."""
+    author = did_key_identity(41)
+    moment = when(1)
+    stamp = format_date_time(moment)
+    url = "https://source.test/status/7"
+    status_list = ssi.issue(
+        build_status_list_credential(url, author.did, StatusList(), valid_from=moment),
+        author.signer_at(moment),
+        created=stamp,
+    )
+    unsigned: dict[str, Any] = {
+        "@context": [VC_CONTEXT, AGORA_CONTEXT],
+        "type": ["VerifiableCredential", "Post"],
+        "issuer": author.did,
+        "validFrom": stamp,
+        "credentialSubject": {
+            "content": "a post with a status",
+            "community": COMMUNITY,
+        },
+        "credentialStatus": build_status_entry(url, 3),
+    }
+    listed = ssi.issue(
+        unsigned, author.signer_at(moment), suite="eddsa-jcs-2022", created=stamp
+    )
+    return status_list, listed
+
+
+def test_objects_after_a_status_list_in_a_batch_are_checked_against_it(
+    tmp_path: Path,
+) -> None:
+    """A batch is cut after a status list credential: the post after it in
+    the same batch verifies (alone, with its list unknown, it is refused)."""
+    status_list, listed = _listed_credentials()
+    with CountingStore(tmp_path / "alone.sqlite") as store:
+        alone = _follow(store, _source([listed]), threading.Event(), 1)
+        assert alone.rejected == 1
+    with CountingStore(tmp_path / "b.sqlite") as store:
+        documents = [POSTS[0], status_list, listed, POSTS[1]]
+        report = _follow(store, _source(documents), threading.Event(), 4, window=5)
+        assert (report.stored, report.rejected) == (4, 0)
+        assert _cids(store) == {object_cid(d) for d in documents}
+        assert store.transactions == 2  # up to the list, then the rest
