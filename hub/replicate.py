@@ -8,10 +8,12 @@ forged or tampered object gains nothing). Status list credentials go first:
 those that verify feed the status checker the other objects are verified
 with (when the verifier has none of its own). :func:`follow` pulls, then
 reads the source's ``GET /stream`` from the last cursor, reconnecting with
-back-off until told to stop. Told to stop, a follower stops at once: between
-two pages of a pull, and in the middle of a stream read (the connection is
-shut down under the reader), keeping the cursor of the last object it
-handled, so a later ``follow(since=report.cursor)`` goes on from there.
+back-off until told to stop; the events already received are verified and
+stored in batches, one transaction each. Told to stop, a follower stops at
+once: between two pages of a pull, and in the middle of a stream read (the
+connection is shut down under the reader), keeping the cursor of the last
+object it stored, so a later ``follow(since=report.cursor)`` goes on from
+there.
 Objects are keyed by CID, so a loop of hubs following each other only finds
 objects already present.
 
@@ -23,8 +25,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import queue
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +50,8 @@ from ssi.store import ObjectStore
 from ssi.types import JsonObject, JsonValue
 
 __all__ = [
+    "FOLLOW_BATCH",
+    "FOLLOW_WINDOW",
     "PULL_PAGE",
     "PullReport",
     "Refusal",
@@ -58,6 +64,12 @@ __all__ = [
 
 PULL_PAGE: Final = 500
 """Objects asked for per page of the source's ``GET /objects``."""
+
+FOLLOW_BATCH: Final = 200
+"""The most stream events a follower verifies and stores in one transaction."""
+
+FOLLOW_WINDOW: Final = 0.05
+"""Seconds a follower waits for more events after the first of a batch."""
 
 _MAX_BACKOFF: Final = 30.0
 _STOP_LOOK: Final = 0.1
@@ -268,6 +280,8 @@ def follow(
     read_timeout: float = 30.0,
     on_object: Callable[[PullReport], None] | None = None,
     logbook: LogBook | None = None,
+    batch: int = FOLLOW_BATCH,
+    window: float = FOLLOW_WINDOW,
 ) -> PullReport:
     """Pull from a source hub, then follow its stream until ``stop_event``.
 
@@ -276,10 +290,15 @@ def follow(
     other communities' objects are skipped). A dropped connection, an
     unreachable source or a silent one (no byte for ``read_timeout``
     seconds; hubs send heartbeats) is retried with back-off (1 s doubling to
-    30 s). ``logbook`` as for :func:`pull`. Setting ``stop_event`` stops
-    the follower at once, even in the middle of a stream read. Returns the
-    counts when stopped, with ``cursor`` the source's cursor after the last
-    object handled (None with ``community``, or when none was), from which
+    30 s). ``logbook`` as for :func:`pull`. Stream events are verified and
+    stored in batches, one transaction each: the events already received,
+    up to ``batch`` of them, gathered for at most ``window`` seconds after
+    the first (so a lone event waits no longer than that); ``on_object`` is
+    called after each batch. Setting ``stop_event`` stops the follower at
+    once, even in the middle of a stream read (events gathered but not yet
+    stored are dropped, to be read again on resuming). Returns the counts
+    when stopped, with ``cursor`` the source's cursor after the last object
+    stored (None with ``community``, or when none was), from which
     ``since`` resumes.
 
     Spec: docs/hub.md (Replication)
@@ -314,6 +333,7 @@ def follow(
                     stop_event,
                     read_timeout,
                     on_object,
+                    _Batching(batch, window),
                 )
                 delay = 1.0
             except (httpx.HTTPError, TransportError) as exc:
@@ -333,9 +353,17 @@ def follow(
 
 @dataclass
 class _Position:
-    """The source's cursor after the last object handled."""
+    """The source's cursor after the last object stored."""
 
     cursor: str | None
+
+
+@dataclass(frozen=True)
+class _Batching:
+    """How many stream events make a batch, and how long one is gathered."""
+
+    size: int
+    window: float
 
 
 def _stream_socket(reply: httpx.Response) -> socket.socket | None:
@@ -382,30 +410,156 @@ def _read_stream(
     stop_event: threading.Event,
     read_timeout: float,
     on_object: Callable[[PullReport], None] | None,
+    batching: _Batching,
 ) -> None:
-    """Read the stream until it ends or ``stop_event``, moving ``position``
-    past each object handled (so it holds even when the read fails)."""
+    """Read the stream until it ends or ``stop_event``, storing its events a
+    batch at a time and moving ``position`` past each batch stored (so it
+    holds even when the read or a later batch fails)."""
     cursor = position.cursor
     params = {} if cursor is None else {"since": cursor}
     timeout = httpx.Timeout(10.0, read=read_timeout)
     with http.stream("GET", base + "/stream", params=params, timeout=timeout) as reply:
         if reply.status_code != 200:
             raise TransportError(f"{base}/stream answered {reply.status_code}.")
-        with _cut_when(stop_event, reply):
-            for event_id, data in _events(reply):
-                try:
-                    item: JsonValue = json.loads(data)
-                except ValueError:
-                    _log.warning("%s sent an event that is not JSON", base)
-                    continue
-                if community is None or _community(item) == community:
-                    intake.add([item])
-                    if on_object is not None:
-                        on_object(intake.report)
-                if event_id:
-                    position.cursor = event_id
+        with _cut_when(stop_event, reply), _Reader(reply, batching.size) as reader:
+            for events in reader.batches(batching.window):
+                if stop_event.is_set():
+                    break  # gathered, not stored: read again on resuming
+                _store_batch(base, events, position, intake, community)
+                if on_object is not None:
+                    on_object(intake.report)
                 if stop_event.is_set():
                     break
+
+
+def _store_batch(
+    base: str,
+    events: list[tuple[str | None, str]],
+    position: _Position,
+    intake: Intake,
+    community: str | None,
+) -> None:
+    """Verify and store the objects of a batch of events, then move
+    ``position`` to the batch's last event id."""
+    items: list[JsonValue] = []
+    last = position.cursor
+    for event_id, data in events:
+        try:
+            item: JsonValue = json.loads(data)
+        except ValueError:
+            _log.warning("%s sent an event that is not JSON", base)
+        else:
+            if community is None or _community(item) == community:
+                items.append(item)
+        if event_id:
+            last = event_id
+    for part in _parts(items):
+        intake.add(part)
+    position.cursor = last
+
+
+def _parts(items: list[JsonValue]) -> Iterator[list[JsonValue]]:
+    """Split a batch after each status list credential, so that the objects
+    after one are checked against it, as when stored one by one."""
+    part: list[JsonValue] = []
+    for item in items:
+        part.append(item)
+        if _is_status_list(item):
+            yield part
+            part = []
+    if part:
+        yield part
+
+
+def _is_status_list(item: JsonValue) -> bool:
+    document, _ = listed_document(item)
+    if not isinstance(document, dict):
+        return False
+    types = document.get("type")
+    return isinstance(types, list) and LIST_CREDENTIAL_TYPE in types
+
+
+_JOIN_READER: Final = 5.0
+"""Seconds to wait for the reading thread to end once its socket is cut."""
+
+_END: Final = object()
+"""What the reader queues when the stream has ended."""
+
+
+class _Reader:
+    """Reads a stream's events on a thread of its own, so that a batch can
+    take those already received without waiting for the next one."""
+
+    def __init__(self, reply: httpx.Response, size: int) -> None:
+        self._reply = reply
+        self._size = size
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=2 * size)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="follow-read")
+
+    def __enter__(self) -> _Reader:
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        connection = _stream_socket(self._reply)
+        if connection is not None and self._thread.is_alive():
+            with contextlib.suppress(OSError):  # a read waiting for more ends
+                connection.shutdown(socket.SHUT_RDWR)
+        self._thread.join(timeout=_JOIN_READER)
+
+    def _put(self, entry: object) -> None:
+        while not self._done.is_set():
+            try:
+                self._queue.put(entry, timeout=_STOP_LOOK)
+            except queue.Full:
+                continue
+            return
+
+    def _run(self) -> None:
+        try:
+            for event in _events(self._reply):
+                if self._done.is_set():
+                    return
+                self._put(event)
+        except Exception as exc:  # handed to the reader of the batches
+            self._put(exc)
+        else:
+            self._put(_END)
+
+    def batches(self, window: float) -> Iterator[list[tuple[str | None, str]]]:
+        """Yield the events in batches: each one the events received within
+        ``window`` seconds of its first, at most ``size`` of them.
+
+        Raises:
+            httpx.HTTPError: reading the stream failed (after the events
+                read before it were yielded).
+            TransportError: likewise.
+        """
+        while True:
+            entry = self._queue.get()
+            events: list[tuple[str | None, str]] = []
+            deadline = time.monotonic() + window
+            while isinstance(entry, tuple):
+                events.append(entry)
+                if len(events) >= self._size:
+                    entry = None
+                    break
+                try:
+                    entry = self._queue.get(
+                        timeout=max(0.0, deadline - time.monotonic())
+                    )
+                except queue.Empty:
+                    entry = None
+                    break
+            if events:
+                yield events
+            if isinstance(entry, BaseException):
+                raise entry
+            if entry is _END:
+                return
 
 
 def _community(item: JsonValue) -> object:

@@ -34,9 +34,10 @@ _INTEGERS: Final = (
     "inbox_max_messages",
     "inbox_max_bytes",
     "view_cache",
+    "follow_batch",
 )
 _NUMBERS: Final = ("rate", "inbox_rate")
-_NON_NEGATIVE: Final = ("view_refresh",)
+_NON_NEGATIVE: Final = ("view_refresh", "follow_window")
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class HubSettings:
             without looking whether the store changed: a page lags the
             store by at most this long; 0 looks on every request.
         view_cache: the most built views each worker process keeps.
+        follow_batch: the most stream events a follower (``--follow``)
+            verifies and stores in one transaction.
+        follow_window: seconds a follower gathers stream events after the
+            first of a batch (so a lone event is stored within this long).
         at: an RFC 3339 time with a zone: verify as of then instead of the
             system clock (to replay a timeline, as ``make demo`` does; a hub
             in service leaves it unset).
@@ -71,7 +76,8 @@ class HubSettings:
     Spec: docs/hub.md (Limits)
 
     Raises:
-        ValueError: a limit is not positive, ``view_refresh`` is negative,
+        ValueError: a limit is not positive, ``view_refresh`` or
+            ``follow_window`` is negative,
             or ``at`` is not a time with a
             zone.
     """
@@ -91,6 +97,8 @@ class HubSettings:
     inbox_rate: float = 5.0
     view_refresh: float = 1.0
     view_cache: int = 256
+    follow_batch: int = 200
+    follow_window: float = 0.05
     at: str | None = None
 
     def __post_init__(self) -> None:

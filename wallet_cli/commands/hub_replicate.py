@@ -215,7 +215,13 @@ def start_followers(
                             clock=settings.clock,
                         )
                         follow(
-                            url, state.store, verifier, stop_event=stop, logbook=logbook
+                            url,
+                            state.store,
+                            verifier,
+                            stop_event=stop,
+                            logbook=logbook,
+                            batch=settings.follow_batch,
+                            window=settings.follow_window,
                         )
                     except Exception:
                         _log.exception("following %s stopped; starting again", url)
