@@ -22,7 +22,7 @@ let through: a credential not yet valid, one with any other problem, and
 every presentation are judged as before. Readers verify again as of the
 time that matters, so nothing kept this way is presented as in force.
 
-Spec: docs/hub.md (Verification)
+Spec: docs/hub.md (POST /objects)
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def membership_verifier(
     """Return ``verifier`` with the status of memberships recorded, not
     enforced (through ``checker``'s lists).
 
-    Spec: docs/hub.md (Verification)
+    Spec: docs/hub.md (POST /objects)
     """
     return dataclasses.replace(verifier, status=RecordedStatus(checker))
 
@@ -138,7 +138,7 @@ def record_expiry(
     of the validity period and the report gets :data:`EXPIRED_WARNING`.
     Any other report is returned as it is.
 
-    Spec: docs/hub.md (Verification)
+    Spec: docs/hub.md (POST /objects)
     """
     if not only_validity_failed(report) or valid_until is None:
         return report
@@ -192,7 +192,7 @@ class ExpiryRecorded(Verifier):
     their expiry recorded (:func:`record_expiry`); presentations and every
     other problem are judged as :class:`~ssi.credentials.Verifier` does.
 
-    Spec: docs/hub.md (Verification)
+    Spec: docs/hub.md (POST /objects)
     """
 
     def verify(self, credential: JsonValue | str | bytes) -> VerificationReport:
@@ -251,7 +251,7 @@ def expiry_recorded(verifier: Verifier) -> ExpiryRecorded:
     """Return ``verifier`` as an :class:`ExpiryRecorded` with the same
     configuration (resolver, status checker, clock, skew...).
 
-    Spec: docs/hub.md (Verification)
+    Spec: docs/hub.md (POST /objects)
     """
     if isinstance(verifier, ExpiryRecorded):
         return verifier

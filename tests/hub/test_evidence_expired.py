@@ -7,6 +7,7 @@ the expired evidence too."""
 from __future__ import annotations
 
 import copy
+import io
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from hub.logbook import MemoryLogBook
 from hub.settings import HubSettings
 from hub.state import HubState
 from hub.views import router
+from ssi.bundle import pack
 from ssi.cid import object_cid
 from ssi.credentials import FixedClock, Verifier
 from ssi.social import ModerationEvidence
@@ -192,3 +194,35 @@ def test_a_replica_copies_the_expired_evidence(tmp_path, world, case):
     assert mandate not in {refusal.cid for refusal in report.refused}
     assert store.get(mandate).document == world.mandates[EXPIRES]
     store.close()
+
+
+def test_a_bundle_pushed_to_the_hub_keeps_the_expired_mandate(tmp_path, world):
+    ended, seated = world.mandates[EXPIRES], world.mandates[ELECTED[0]]
+    tampered = copy.deepcopy(ended)
+    tampered["credentialSubject"]["id"] = world.members[AUTHOR]
+    lists = MemoryStatusSource()
+    for listed in world.lists:
+        lists.add(listed)
+    out = io.BytesIO()
+    pack([ended, seated, tampered], out, status_lists=lists)
+    store = SQLiteStore(tmp_path / "hub.sqlite")
+    app = FastAPI()
+    settings = HubSettings(db=str(tmp_path / "hub.sqlite"), at=AT.isoformat())
+    app.state.hub = HubState(settings, store, Verifier(clock=settings.clock))
+    app.state.hub_logs = MemoryLogBook()
+    app.include_router(objects.router)
+    with TestClient(app) as client:
+        answer = client.post(
+            "/objects",
+            content=out.getvalue(),
+            headers={"content-type": "application/vnd.agora.bundle+jsonl"},
+        )
+    store_cids = {item.cid for item in store.query(limit=100).items}
+    store.close()
+    assert answer.status_code == 200, answer.text
+    outcomes = {r["cid"]: r["outcome"] for r in answer.json()["results"]}
+    assert outcomes[object_cid(ended)] == "stored"
+    assert outcomes[object_cid(seated)] == "stored"
+    assert outcomes[object_cid(tampered)] == "rejected"
+    assert object_cid(ended) in store_cids
+    assert object_cid(tampered) not in store_cids
