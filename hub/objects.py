@@ -163,22 +163,30 @@ def _keep_expired(
     period has ended, their expiry recorded (``hub.evidence``), verified
     with the hub's logs (the bundle's kept first) and the bundle's status
     lists; their results are replaced by the store's."""
-    refused = {
-        result["cid"]: index
-        for index, result in enumerate(results)
-        if result["outcome"] == "rejected"
-        and isinstance(result["cid"], str)
-        and isinstance(result["problems"], list)
-        and bool(result["problems"])
-        and all(
-            isinstance(found, dict) and found.get("check") == "validity"
-            for found in result["problems"]
-        )
-    }
+    refused: dict[str, list[int]] = {}
+    for index, result in enumerate(results):
+        cid, problems = result["cid"], result["problems"]
+        if (
+            result["outcome"] == "rejected"
+            and isinstance(cid, str)
+            and isinstance(problems, list)
+            and bool(problems)
+            and all(
+                isinstance(found, dict) and found.get("check") == "validity"
+                for found in problems
+            )
+        ):
+            refused.setdefault(cid, []).append(index)
     if not refused:
         return
-    documents = {object_cid(document): document for document in contents.objects}
-    chosen = [(cid, documents[cid]) for cid in refused if cid in documents]
+    documents: dict[str, JsonObject] = {}
+    for document in contents.objects:
+        cid = object_cid(document)
+        if cid in refused:
+            documents[cid] = document
+            if len(documents) == len(refused):
+                break
+    chosen = list(documents.items())
     checker = _bundle_lists(contents)
     plain = expiry_recorded(dataclasses.replace(state.verifier, status=checker))
     members = expiry_recorded(membership_verifier(state.verifier, checker))
@@ -192,8 +200,12 @@ def _keep_expired(
             derive=FEED_RECORDS,
         )
         for (cid, _), result in zip(group, added, strict=True):
-            if result.outcome != "rejected":
-                results[refused[cid]] = result.to_json()
+            if result.outcome == "rejected":
+                continue
+            first, *repeats = refused[cid]
+            results[first] = result.to_json()
+            for index in repeats:  # a repeat of an object in the same request
+                results[index] = {"cid": cid, "outcome": "present", "problems": []}
 
 
 def _add_bundle(state: HubState, body: bytes) -> list[JsonObject]:
