@@ -199,11 +199,11 @@ def _keep_expired(
             verifier=verifier,
             derive=FEED_RECORDS,
         )
-        for (cid, _), result in zip(group, added, strict=True):
-            if result.outcome == "rejected":
+        for (cid, _), kept in zip(group, added, strict=True):
+            if kept.outcome == "rejected":
                 continue
             first, *repeats = refused[cid]
-            results[first] = result.to_json()
+            results[first] = kept.to_json()
             for index in repeats:  # a repeat of an object in the same request
                 results[index] = {"cid": cid, "outcome": "present", "problems": []}
 
