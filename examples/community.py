@@ -867,7 +867,7 @@ def on_hubs(life: Life) -> None:
     try:
         first = start_hub(life, hubs, "hub A")
         pushed = life.run.text("hub", "push", str(everything), "--to", first.url,
-                               env=life.envs["eve"], expect=1)  # fmt: skip
+                               env=life.envs["eve"])  # fmt: skip
         totals = re.search(r"(\d+) stored, \d+ already present, (\d+) rejected", pushed)
         assert totals is not None, pushed
         tally = life.file("meeting-tally.json")
@@ -875,10 +875,13 @@ def on_hubs(life: Life) -> None:
                       env=life.envs["eve"])  # fmt: skip
         say(
             f"hub A verified each object as a reader would, with the log, lists "
-            f"and memberships the bundle carries, and stored {totals.group(1)}; it "
-            f"refused {totals.group(2)}, with its code: {life.short_term}'s "
-            "mandate ended on day 17 and does not verify on day 20. The "
-            "memberships are kept as evidence, eve's too: her revocation stays "
+            f"and memberships the bundle carries: stored {totals.group(1)}, "
+            f"refused {totals.group(2)}. {life.short_term}'s mandate ended on "
+            "day 17 and is no longer in force on day 20, but it is kept as "
+            "evidence, its expiry recorded: the moderation case cites it, and "
+            "whoever rebuilds the case from a hub judges each label as of its "
+            "time. The memberships are kept as evidence too, eve's as well: her "
+            "revocation stays "
             "recorded in the status lists, and a recount needs her membership "
             "to show why her ballot did not count. eve then pushes "
             "$TMP/meeting-tally.json, which travelled alone."

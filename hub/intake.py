@@ -19,7 +19,7 @@ from typing import Final
 
 import httpx
 
-from hub.evidence import is_membership, membership_verifier
+from hub.evidence import expiry_recorded, is_membership, membership_verifier
 from hub.logbook import LogBook
 from ssi.agora import split_lines
 from ssi.credentials import Verifier
@@ -137,8 +137,10 @@ class Intake:
             checker = BitstringStatusChecker(self.lists)
             verifier = dataclasses.replace(verifier, status=checker)
             # Memberships are kept with their status recorded (hub.evidence).
-            self.memberships = membership_verifier(verifier, checker)
-        self.verifier = verifier
+            self.memberships = expiry_recorded(membership_verifier(verifier, checker))
+        # Credentials whose validity period has ended are kept, their
+        # expiry recorded (hub.evidence).
+        self.verifier = expiry_recorded(verifier)
 
     def add(self, items: list[JsonValue]) -> list[AddResult]:
         """Verify and store listed items (one transaction), counting each.

@@ -8,13 +8,16 @@ status lists and memberships it carries (and the hub's logs); its logs go
 to the hub's log book, its status lists that verify are stored, and so are
 its memberships (their status recorded, not enforced: ``hub.evidence``), so
 that later objects verify without it. Either way only what verifies is stored,
-and every object gets a result.
+and every object gets a result; a credential whose only problem is that its
+validity period has ended is kept as evidence, its expiry recorded
+(``hub.evidence``).
 
 Spec: docs/hub.md (Objects)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -27,7 +30,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from hub.evidence import membership_verifier
+from hub.evidence import expiry_recorded, is_membership, membership_verifier
 from hub.operations import count_outcomes
 from hub.problems import problem
 from hub.schemas import (
@@ -38,8 +41,9 @@ from hub.schemas import (
     problem_responses,
 )
 from hub.state import HubState, hub_state, log_sources
-from ssi.bundle import read_bundle, unpack
+from ssi.bundle import BundleContents, read_bundle, unpack
 from ssi.bundle.format import OBJECT_KINDS, quick_kind
+from ssi.cid import object_cid
 from ssi.datetimes import parse_date_time
 from ssi.errors import ObjectNotFoundError, SSIError
 from ssi.social import FEED_RECORDS
@@ -105,19 +109,23 @@ object contending for it (docs/hub.md, Performance)."""
 
 
 def _add_documents(state: HubState, documents: list[JsonValue]) -> list[JsonObject]:
-    results = state.store.add(documents, verifier=state.verifier, derive=FEED_RECORDS)
+    # Credentials whose validity period has ended are kept, their expiry
+    # recorded (hub.evidence).
+    verifier = expiry_recorded(state.verifier)
+    results = state.store.add(documents, verifier=verifier, derive=FEED_RECORDS)
     return [result.to_json() for result in results]
 
 
-def _keep_dependencies(state: HubState, body: bytes) -> None:
+def _keep_dependencies(state: HubState, body: bytes) -> BundleContents | None:
     """Keep what a bundle carries for verifying, so that the hub (and hubs
     that copy from it) can verify its objects later without the bundle: each
     did:agora log goes to the log book (validated there; a broken or forked
-    log is left out), each status list credential that verifies is stored."""
+    log is left out), each status list credential that verifies is stored.
+    Return what the bundle holds (None when it cannot be read)."""
     try:
         contents = read_bundle(io.BytesIO(body))
     except SSIError:
-        return  # unpack reports what is wrong with the bundle
+        return None  # unpack reports what is wrong with the bundle
     if state.logbook is not None:
         for did, logs in contents.logs.items():
             for log in logs:
@@ -129,16 +137,75 @@ def _keep_dependencies(state: HubState, body: bytes) -> None:
         state.store.add(list(contents.status_lists), verifier=state.verifier)
     if contents.memberships:
         # Kept as evidence, their status recorded, not enforced (hub.evidence).
-        lists = MemoryStatusSource()
-        for listed in contents.status_lists:
-            if isinstance(listed.get("id"), str):
-                lists.add(listed)  # the bundle's last version of each list
-        checker = BitstringStatusChecker(lists)
         state.store.add(
             list(contents.memberships),
-            verifier=membership_verifier(state.verifier, checker),
+            verifier=expiry_recorded(
+                membership_verifier(state.verifier, _bundle_lists(contents))
+            ),
             derive=FEED_RECORDS,
         )
+    return contents
+
+
+def _bundle_lists(contents: BundleContents) -> BitstringStatusChecker:
+    """A status checker over the bundle's last version of each list."""
+    lists = MemoryStatusSource()
+    for listed in contents.status_lists:
+        if isinstance(listed.get("id"), str):
+            lists.add(listed)  # the bundle's last version of each list
+    return BitstringStatusChecker(lists)
+
+
+def _keep_expired(
+    state: HubState, contents: BundleContents, results: list[JsonObject]
+) -> None:
+    """Store the bundle's credentials refused only because their validity
+    period has ended, their expiry recorded (``hub.evidence``), verified
+    with the hub's logs (the bundle's kept first) and the bundle's status
+    lists; their results are replaced by the store's."""
+    refused: dict[str, list[int]] = {}
+    for index, result in enumerate(results):
+        cid, problems = result["cid"], result["problems"]
+        if (
+            result["outcome"] == "rejected"
+            and isinstance(cid, str)
+            and isinstance(problems, list)
+            and bool(problems)
+            and all(
+                isinstance(found, dict) and found.get("check") == "validity"
+                for found in problems
+            )
+        ):
+            refused.setdefault(cid, []).append(index)
+    if not refused:
+        return
+    documents: dict[str, JsonObject] = {}
+    for document in contents.objects:
+        cid = object_cid(document)
+        if cid in refused:
+            documents[cid] = document
+            if len(documents) == len(refused):
+                break
+    chosen = list(documents.items())
+    checker = _bundle_lists(contents)
+    plain = expiry_recorded(dataclasses.replace(state.verifier, status=checker))
+    members = expiry_recorded(membership_verifier(state.verifier, checker))
+    for verifier, wanted in ((members, True), (plain, False)):
+        group = [(cid, d) for cid, d in chosen if is_membership(d) == wanted]
+        if not group:
+            continue
+        added = state.store.add(
+            [document for _, document in group],
+            verifier=verifier,
+            derive=FEED_RECORDS,
+        )
+        for (cid, _), kept in zip(group, added, strict=True):
+            if kept.outcome == "rejected":
+                continue
+            first, *repeats = refused[cid]
+            results[first] = kept.to_json()
+            for index in repeats:  # a repeat of an object in the same request
+                results[index] = {"cid": cid, "outcome": "present", "problems": []}
 
 
 def _add_bundle(state: HubState, body: bytes) -> list[JsonObject]:
@@ -147,7 +214,7 @@ def _add_bundle(state: HubState, body: bytes) -> list[JsonObject]:
 
 
 def _unpack_bundle(state: HubState, body: bytes) -> list[JsonObject]:
-    _keep_dependencies(state, body)
+    contents = _keep_dependencies(state, body)
     results: list[JsonObject] = []
     for result in unpack(
         io.BytesIO(body),
@@ -167,6 +234,8 @@ def _unpack_bundle(state: HubState, body: bytes) -> list[JsonObject]:
                 ],
             }
         )
+    if contents is not None:
+        _keep_expired(state, contents, results)
     return results
 
 
