@@ -30,8 +30,9 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -110,7 +111,7 @@ class _Rows(Protocol):
 _TABLES: Final = ("inbox_messages", "inbox_boxes", "inbox_challenges", "inbox_tokens")
 
 
-class _SQLMailbox:
+class _SQLMailbox(ABC):
     """The statements both backends run (``?`` placeholders, ``{t}`` for the
     table prefix); a backend gives :meth:`_transaction`."""
 
@@ -119,10 +120,10 @@ class _SQLMailbox:
     def _sql(self, statement: str) -> str:
         return statement.format(t=self._prefix)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[_Rows]:
-        raise NotImplementedError
-        yield  # pragma: no cover
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[_Rows]:
+        """One transaction of the backend, committed when the block ends
+        without an exception and rolled back otherwise."""
 
     def deliver(
         self,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -52,6 +53,17 @@ def start_hub(
         env={**os.environ, **(env or {})},
         output=tmp_path / f"hub-{secrets.token_hex(4)}.log",
     )
+
+
+def eventually(check: Callable[[], bool], what: str, seconds: float = 120.0) -> None:
+    """Return once ``check()`` holds; fail the test, saying ``what`` did not
+    happen, if it still does not after ``seconds``: a guard against a hang,
+    generous so that a busy machine never trips it, not a speed check."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() >= deadline:
+            pytest.fail(f"{what} (still not after {seconds:.0f} s)")
+        time.sleep(0.1)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import json
 import logging
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from hub.replicate import follow, pull, verifier_with
 from ssi.cid import object_cid
 from ssi.credentials import Verifier
 from ssi.store import SQLiteStore
-from tests.hub.conftest import Hub
+from tests.hub.conftest import Hub, eventually
 from tests.unit.bundle.corpus import Corpus
 from tests.unit.store.objects import COMMUNITY, OTHER_COMMUNITY, post
 from wallet_cli.app import app
@@ -57,12 +56,7 @@ def _store_cids(store: SQLiteStore) -> set[str]:
 
 
 def _eventually(check: Callable[[], bool], seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError("the condition did not hold in time")
+    eventually(check, "the condition did not hold", seconds)
 
 
 POSTS = [post(n % 3, 100 + n, community=COMMUNITY) for n in range(20)] + [

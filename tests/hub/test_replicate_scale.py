@@ -11,7 +11,6 @@ it runs in ``make test``. The refusal of a tampered object is
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from tests.hub.bulk import (
     read_sqlite,
     signed_posts,
 )
-from tests.hub.conftest import Hub
+from tests.hub.conftest import Hub, eventually
 
 COUNT = 5_000
 BATCH = 250
@@ -58,10 +57,7 @@ def _count(path: Path) -> int:
 
 
 def _wait_for(check: Callable[[], bool], seconds: float = 180.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "the follower did not catch up"
-        time.sleep(0.2)
+    eventually(check, "the follower did not catch up", seconds)
 
 
 def test_a_follower_that_was_killed_ends_with_the_sources_cids(

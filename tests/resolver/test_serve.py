@@ -117,7 +117,7 @@ def test_via_prints_what_local_resolution_prints(
     ("did", "code", "exit_code"),
     [
         ("did:example:123", "methodNotSupported", 1),
-        ("did:agora:zQmNoSuchLogAnywhereXXXXXXXXXXXXXXXXXXXXXXXXXXX", "notFound", 1),
+        ("did:agora:zQmNoSuchLogAnywhereZZZZZZZZZZZZZZZZZZZZZZZZZZZ", "notFound", 1),
         ("did:key:not-base58-0OIl", "invalidDid", 2),
     ],
 )

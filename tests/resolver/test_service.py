@@ -38,7 +38,7 @@ EXPECTED = json.loads((VECTORS / "expected.json").read_text())
 DEACTIVATED = EXPECTED["deactivated.jsonl"]["did"]
 ACTIVE = EXPECTED["five-entry-seconds.jsonl"]["did"]
 KEY_DID = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"
-UNKNOWN_AGORA = "did:agora:zQmNoSuchLogAnywhereXXXXXXXXXXXXXXXXXXXXXXXXXXX"
+UNKNOWN_AGORA = "did:agora:zQmNoSuchLogAnywhereZZZZZZZZZZZZZZZZZZZZZZZZZZZ"
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 
