@@ -160,16 +160,31 @@ def pull(
         TransportError: the source cannot be reached or answers badly.
         StoreError: the store cannot be written.
     """
-    base = source_url.rstrip("/")
-    owned = client is None
-    http = client if client is not None else replication_client()
-    intake = Intake(store, verifier, PullReport(base), http=http, logbook=logbook)
-    try:
+    with _intake(source_url, store, verifier, client, logbook) as (http, intake):
         _pull(http, intake, community, progress)
-    finally:
-        if owned:
-            http.close()
     return intake.report
+
+
+@contextlib.contextmanager
+def _intake(
+    source_url: str,
+    store: ObjectStore,
+    verifier: Verifier,
+    client: httpx.Client | None,
+    logbook: LogBook | None,
+) -> Iterator[tuple[httpx.Client, Intake]]:
+    """The HTTP client (``client``, or one of our own closed at the end) and
+    the intake of one copy from ``source_url``."""
+    http = client if client is not None else replication_client()
+    try:
+        base = source_url.rstrip("/")
+        yield (
+            http,
+            Intake(store, verifier, PullReport(base), http=http, logbook=logbook),
+        )
+    finally:
+        if client is None:
+            http.close()
 
 
 def _pull(
@@ -222,18 +237,11 @@ def pull_related(
         TransportError: the source cannot be reached or answers badly.
         StoreError: the store cannot be written.
     """
-    base = source_url.rstrip("/")
-    owned = client is None
-    http = client if client is not None else replication_client()
-    intake = Intake(store, verifier, PullReport(base), http=http, logbook=logbook)
-    try:
+    with _intake(source_url, store, verifier, client, logbook) as (http, intake):
         for cid in cids:
-            for items, _ in _pages(http, base, {"refers_to": cid}):
+            for items, _ in _pages(http, intake.report.source, {"refers_to": cid}):
                 intake.add(items)
                 intake.report.pages += 1
-    finally:
-        if owned:
-            http.close()
     return intake.report
 
 

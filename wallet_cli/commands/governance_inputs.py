@@ -36,6 +36,7 @@ from wallet_cli.errors import UsageError
 __all__ = [
     "BundlesOption",
     "GovernanceInputs",
+    "HubAtOption",
     "StoreOption",
     "gather_inputs",
     "proposal_context",
@@ -70,6 +71,19 @@ BundlesOption = Annotated[
         show_default=False,
     ),
 ]
+HubAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        metavar="TIME",
+        help="With --hub: verify the objects fetched as of this RFC 3339 time "
+        "(default: now).",
+        show_default=False,
+    ),
+]
+"""``--at`` of the commands that read from a hub (``proposal show``,
+``tally verify``)."""
+
 StoreOption = Annotated[
     str | None,
     typer.Option(

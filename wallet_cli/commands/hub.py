@@ -103,15 +103,7 @@ def serve_command(
             show_default=False,
         ),
     ] = None,
-    did_log: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--did-log",
-            metavar="PATH",
-            help="A did:agora log file (or folder of them) to trust; repeatable.",
-            show_default=False,
-        ),
-    ] = None,
+    did_log: hub_replicate.DidLogOption = None,
     rate: Annotated[
         float | None,
         typer.Option(

@@ -29,11 +29,28 @@ from wallet_cli.commands.store import StoreOption
 from wallet_cli.errors import ResultShown, UsageError
 from wallet_cli.output import Output
 
+DidLogOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--did-log",
+        metavar="PATH",
+        help="A did:agora log file (or folder of them) to trust; repeatable.",
+        show_default=False,
+    ),
+]
+"""``--did-log`` of ``agora hub serve`` and ``agora hub pull``."""
+
 if TYPE_CHECKING:
     from hub.replicate import PullReport
     from hub.settings import HubSettings
 
-__all__ = ["join_followers", "pull_command", "register", "start_followers"]
+__all__ = [
+    "DidLogOption",
+    "join_followers",
+    "pull_command",
+    "register",
+    "start_followers",
+]
 
 _log = logging.getLogger("hub.replicate")
 
@@ -66,15 +83,7 @@ def pull_command(
         ),
     ] = False,
     store_location: StoreOption = None,
-    did_log: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--did-log",
-            metavar="PATH",
-            help="A did:agora log file (or folder of them) to trust; repeatable.",
-            show_default=False,
-        ),
-    ] = None,
+    did_log: DidLogOption = None,
     json_mode: Annotated[
         bool, typer.Option("--json", help="Write one JSON document to stdout.")
     ] = False,

@@ -34,6 +34,7 @@ from ssi.types import JsonObject, JsonValue
 from wallet_cli import session
 from wallet_cli.commands.constitution import load_rules_file
 from wallet_cli.commands.credential import ForceOption, JsonOption
+from wallet_cli.commands.governance_inputs import HubAtOption
 from wallet_cli.commands.inputs import read_bytes
 
 # The post commands' option types and input checks are shared by every
@@ -308,16 +309,7 @@ def show(
             show_default=False,
         ),
     ] = None,
-    at: Annotated[
-        str | None,
-        typer.Option(
-            "--at",
-            metavar="TIME",
-            help="With --hub: verify the objects fetched as of this RFC 3339 time "
-            "(default: now).",
-            show_default=False,
-        ),
-    ] = None,
+    at: HubAtOption = None,
     json_mode: JsonOption = False,
 ) -> None:
     """Show a proposal: author, community, kind, method, window, options.

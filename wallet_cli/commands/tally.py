@@ -40,6 +40,7 @@ from wallet_cli.commands.credential import ForceOption, JsonOption, write_output
 from wallet_cli.commands.governance_inputs import (
     BundlesOption,
     GovernanceInputs,
+    HubAtOption,
     StoreOption,
     gather_inputs,
     proposal_context,
@@ -84,16 +85,6 @@ HubOption = Annotated[
         "this hub: the proposal, its ballots and signals, the community's "
         "memberships, status lists, constitutions and did:agora log, each "
         "verified here.",
-        show_default=False,
-    ),
-]
-AtOption = Annotated[
-    str | None,
-    typer.Option(
-        "--at",
-        metavar="TIME",
-        help="With --hub: verify the objects fetched as of this RFC 3339 time "
-        "(default: now).",
         show_default=False,
     ),
 ]
@@ -204,7 +195,7 @@ def verify(
     store_location: StoreOption = None,
     logs: LogOption = None,
     hub_url: HubOption = None,
-    at: AtOption = None,
+    at: HubAtOption = None,
     processes: ProcessesOption = 1,
     json_mode: JsonOption = False,
 ) -> None:
